@@ -1,0 +1,49 @@
+# The two commands: `make run` and `make test`. Both set everything up first and are
+# quick the second time (each step only reruns when its inputs change).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MO := locale/nl/LC_MESSAGES/django.mo
+PO := locale/nl/LC_MESSAGES/django.po
+
+.PHONY: run test lint format setup serve bench messages clean
+
+run: setup
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: setup
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+setup: $(VENV)/.installed node_modules/.installed $(MO)
+	$(BIN)/python manage.py migrate --no-input
+
+$(VENV)/.installed: pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+# Compiled with polib (a project dependency), so no system gettext is needed.
+$(MO): $(PO) $(VENV)/.installed
+	$(BIN)/python manage.py compile_catalogue
+
+# Update the catalogue after changing text (needs GNU gettext: apt-get install gettext).
+messages: $(VENV)/.installed
+	$(BIN)/python manage.py makemessages --locale nl --no-obsolete --no-location --ignore '.venv/*' --ignore 'node_modules/*'
+	$(BIN)/python manage.py compile_catalogue
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles

@@ -1,0 +1,43 @@
+from django.contrib import admin
+
+from actions.models import Action, ActionUpdate
+from allies.admin_utils import PersonRowsInline
+
+
+class ActionUpdateInline(PersonRowsInline):
+    """Updates are a log: their author is read-only; one added here is the admin's own."""
+
+    model = ActionUpdate
+    person_field = "author"
+    fields = ["created_at", "author", "new_status", "text"]
+
+    def has_add_permission(self, request, obj=None):
+        return True
+
+
+@admin.register(Action)
+class ActionAdmin(admin.ModelAdmin):
+    list_display = ["title", "circle", "status", "due_date", "created_at"]
+    list_filter = ["status", "circle__municipality"]
+    search_fields = ["title", "description", "circle__name"]
+    list_select_related = ["circle"]
+    autocomplete_fields = ["circle", "meeting", "owners", "created_by"]
+    date_hierarchy = "due_date"
+    inlines = [ActionUpdateInline]
+
+    def save_formset(self, request, form, formset, change):
+        for update in formset.save(commit=False):
+            if update.author_id is None:
+                update.author = request.user
+            update.save()
+        formset.save_m2m()
+
+
+@admin.register(ActionUpdate)
+class ActionUpdateAdmin(admin.ModelAdmin):
+    list_display = ["action", "author", "new_status", "created_at"]
+    list_filter = ["new_status"]
+    search_fields = ["text", "action__title"]
+    list_select_related = ["action", "author"]
+    autocomplete_fields = ["action", "author"]
+    date_hierarchy = "created_at"

@@ -1,0 +1,110 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from circles.models import Circle
+from meetings.models import Meeting
+
+
+class ActionQuerySet(models.QuerySet):
+    def unfinished(self):
+        return self.filter(status__in=Action.OPEN_STATUSES)
+
+    def overdue(self, today=None):
+        return self.unfinished().filter(due_date__lt=today or timezone.localdate())
+
+
+class Action(models.Model):
+    """Something the circle agreed to do together, with one or more owners."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        IN_PROGRESS = "in_progress", _("in progress")
+        DONE = "done", _("done")
+        DROPPED = "dropped", _("dropped")
+
+    OPEN_STATUSES = (Status.OPEN, Status.IN_PROGRESS)
+
+    circle = models.ForeignKey(
+        Circle, on_delete=models.CASCADE, related_name="actions", verbose_name=_("circle")
+    )
+    meeting = models.ForeignKey(
+        Meeting,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="actions",
+        verbose_name=_("agreed at"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    owners = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="owned_actions", verbose_name=_("owners")
+    )
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.OPEN
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+
+    objects = ActionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("action")
+        verbose_name_plural = _("actions")
+        ordering = ["due_date", "pk"]
+        indexes = [
+            models.Index(fields=["circle", "status"], name="action_circle_status"),
+            models.Index(fields=["status", "due_date"], name="action_status_due"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_open and self.due_date is not None and self.due_date < timezone.localdate()
+
+
+class ActionUpdate(models.Model):
+    """A dated note on an action's progress, possibly with a change of status."""
+
+    action = models.ForeignKey(
+        Action, on_delete=models.CASCADE, related_name="updates", verbose_name=_("action")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="action_updates",
+        verbose_name=_("author"),
+    )
+    text = models.TextField(_("update"), blank=True)
+    new_status = models.CharField(
+        _("new status"), max_length=12, choices=Action.Status.choices, blank=True
+    )
+    created_at = models.DateTimeField(_("date"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("action update")
+        verbose_name_plural = _("action updates")
+        ordering = ["action", "created_at"]
+
+    def __str__(self):
+        return f"{self.action}: {self.created_at:%Y-%m-%d}"

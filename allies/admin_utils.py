@@ -1,0 +1,38 @@
+"""Admin building blocks that keep change pages at a fixed number of queries."""
+
+from django.contrib import admin
+
+
+class PersonRowsInline(admin.TabularInline):
+    """Existing rows show their person read-only (joined in one query, not one per row);
+    a rendered person widget would look each selected person up separately."""
+
+    person_field = "person"
+    extra = 0
+    can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related(self.person_field)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [self.person_field, *super().get_readonly_fields(request, obj)]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class CachedChoicesInline(admin.TabularInline):
+    """Foreign-key choices (of short lists) fetched once per page instead of once per row."""
+
+    cached_choice_fields: tuple[str, ...] = ()
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name not in self.cached_choice_fields:
+            return formfield
+        cache = request.__dict__.setdefault("_admin_choices", {})
+        key = (self.model, db_field.name)
+        if key not in cache:
+            cache[key] = list(formfield.choices)
+        formfield.choices = cache[key]
+        return formfield

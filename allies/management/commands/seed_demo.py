@@ -1,0 +1,349 @@
+"""Demo data: two circles, the demo accounts, a year of dinners; optionally many more circles."""
+
+import datetime
+import random
+
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from actions.models import Action, ActionUpdate
+from allies.models import User
+from circles.models import Circle, Membership, Sector, VenueKind
+from meetings.models import AgendaItem, Attendance, Meeting, Response, Topic
+
+DEMO_PASSWORD = "allies-demo"  # noqa: S105 (demo data only, documented in the README)
+
+# username, name, organisation, sector, shares phone, phone, dietary needs
+DEMO_PEOPLE = [
+    (
+        "coordinator",
+        "Sanne de Vries",
+        "Politie Midden-Nederland",
+        Sector.POLICE,
+        True,
+        "+31612345001",
+        "",
+    ),
+    (
+        "officer",
+        "Mehmet Yilmaz",
+        "Politie Midden-Nederland, wijkagent",
+        Sector.POLICE,
+        True,
+        "+31612345002",
+        "",
+    ),
+    (
+        "clerk",
+        "Anouk Jansen",
+        "Gemeente Utrecht",
+        Sector.MUNICIPALITY,
+        True,
+        "+31612345003",
+        "vegetarian",
+    ),
+    (
+        "citizen",
+        "Fatima El Amrani",
+        "Buurtvereniging Overvecht",
+        Sector.COMMUNITY,
+        False,
+        "+31612345004",
+        "halal",
+    ),
+    (
+        "outsider",
+        "Pieter Bakker",
+        "Gemeente Tilburg",
+        Sector.MUNICIPALITY,
+        True,
+        "+31612345005",
+        "",
+    ),
+]
+EXTRA_MEMBERS = [
+    ("Jeroen Visser", "Moskee Al Fath", Sector.COMMUNITY, "+31612345011", ""),
+    ("Lotte Smit", "Jongerenwerk Overvecht", Sector.COMMUNITY, "+31612345012", "no nuts"),
+    ("Youssef Haddou", "Bewonerscommissie Zamenhof", Sector.COMMUNITY, "", ""),
+    ("Karin Mulder", "Gemeente Utrecht, wijkbureau", Sector.MUNICIPALITY, "+31612345014", ""),
+]
+MINUTES = (
+    "We talked about the tension after the incident on the square and about young people who "
+    "hang around the shopping centre at night. Everyone agreed to keep in touch through the "
+    "WhatsApp group and to meet the youth workers before the next dinner."
+)
+
+
+class Command(BaseCommand):
+    help = "Create the demo circles and accounts (idempotent); --circles N adds generated ones."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--circles",
+            type=int,
+            default=0,
+            help="Also make sure N generated circles exist, each with ten years of history.",
+        )
+
+    def handle(self, *args, circles, **options):
+        with transaction.atomic():
+            created = seed_demo_circles()
+        self.stdout.write("Demo data created." if created else "Demo data already present.")
+        if circles:
+            added = seed_generated_circles(circles)
+            self.stdout.write(f"Generated circles: {added} added, {circles} in all.")
+
+
+def _person(username, name, organisation, phone, dietary, shares, **extra):
+    user, created = User.objects.get_or_create(
+        username=username,
+        defaults={
+            "name": name,
+            "email": f"{username}@example.org",
+            "organisation": organisation,
+            "phone": phone,
+            "dietary_needs": dietary,
+            "phone_shared_at": timezone.now() if shares and phone else None,
+            "preferred_language": "en",
+            **extra,
+        },
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+    return user
+
+
+def seed_demo_circles() -> bool:
+    """The two demo circles of DESIGN.md; returns False when they were already there."""
+    if Circle.objects.filter(name="Overvecht Allies").exists():
+        return False
+    _person("admin", "Admin", "Allies", "", "", False, is_staff=True, is_superuser=True)
+    people = {
+        row[0]: _person(row[0], row[1], row[2], row[5], row[6], row[4]) for row in DEMO_PEOPLE
+    }
+    utrecht = Circle.objects.create(
+        name="Overvecht Allies",
+        municipality="Utrecht",
+        description="Police, municipality and residents of Overvecht, around one table.",
+        whatsapp_link="https://chat.whatsapp.com/DemoOvervechtAllies01",
+        default_venue_name="Politiebureau Overvecht",
+        default_venue_address="Zamenhofdreef 20, 3562 JW Utrecht",
+        default_venue_kind=VenueKind.POLICE_STATION,
+    )
+    tilburg = Circle.objects.create(
+        name="Tilburg-Noord Allies",
+        municipality="Tilburg",
+        default_venue_name="Stadhuis Tilburg",
+        default_venue_address="Stadhuisplein 130, 5038 TC Tilburg",
+        default_venue_kind=VenueKind.TOWN_HALL,
+    )
+    today = timezone.localdate()
+    members = []
+    for username, _name, _org, sector, *_rest in DEMO_PEOPLE:
+        circle = tilburg if username == "outsider" else utrecht
+        membership = Membership.objects.create(
+            person=people[username],
+            circle=circle,
+            sector=sector,
+            is_coordinator=username in {"coordinator", "outsider"},
+            joined_on=today - datetime.timedelta(days=400),
+        )
+        if username in {"coordinator", "officer", "clerk"}:
+            membership.commit(today - datetime.timedelta(days=300))
+        if circle == utrecht:
+            members.append(people[username])
+    for index, (name, org, sector, phone, dietary) in enumerate(EXTRA_MEMBERS):
+        person = _person(f"member{index + 1}", name, org, phone, dietary, bool(phone))
+        Membership.objects.create(person=person, circle=utrecht, sector=sector)
+        members.append(person)
+    _seed_history(utrecht, members, people)
+    _seed_history(tilburg, [people["outsider"]], people)
+    return True
+
+
+def _at(day: datetime.date, circle: Circle) -> tuple[datetime.datetime, datetime.datetime]:
+    starts = timezone.make_aware(datetime.datetime.combine(day, circle.preferred_time))
+    return starts, starts + datetime.timedelta(minutes=circle.dinner_minutes)
+
+
+def _seed_history(circle, members, people):
+    today = timezone.localdate()
+    topics = list(Topic.objects.all())
+    past = []
+    for days_ago in (290, 215, 140, 70):
+        starts, ends = _at(today - datetime.timedelta(days=days_ago), circle)
+        meeting = Meeting.objects.create(
+            circle=circle,
+            starts_at=starts,
+            ends_at=ends,
+            venue_name=circle.default_venue_name,
+            venue_address=circle.default_venue_address,
+            venue_kind=circle.default_venue_kind,
+            status=Meeting.Status.HELD,
+            minutes=MINUTES,
+            recorded_at=ends,
+        )
+        for order, topic in enumerate(topics[days_ago % 3 : days_ago % 3 + 2]):
+            AgendaItem.objects.create(meeting=meeting, topic=topic, order=order)
+        Attendance.objects.bulk_create(
+            Attendance(meeting=meeting, person=person) for person in members[: len(members) - 1]
+        )
+        past.append(meeting)
+    for days_ahead, answers in ((12, ("attending", "maybe", "not_attending")), (80, ())):
+        starts, ends = _at(today + datetime.timedelta(days=days_ahead), circle)
+        meeting = Meeting.objects.create(
+            circle=circle,
+            starts_at=starts,
+            ends_at=ends,
+            venue_name=circle.default_venue_name,
+            venue_address=circle.default_venue_address,
+            venue_kind=circle.default_venue_kind,
+            status=Meeting.Status.CONFIRMED if answers else Meeting.Status.PLANNED,
+            host=members[0],
+        )
+        AgendaItem.objects.create(meeting=meeting, topic=topics[0], order=0)
+        AgendaItem.objects.create(
+            meeting=meeting, title="Summer festival in the park", notes="Who helps?", order=1
+        )
+        for person, answer in zip(members[1:], answers, strict=False):
+            Response.objects.create(
+                meeting=meeting, person=person, answer=answer, dietary_needs=person.dietary_needs
+            )
+    if "officer" in {m.username for m in members}:
+        _seed_actions(circle, past, people)
+
+
+def _seed_actions(circle, past, people):
+    today = timezone.localdate()
+    done = Action.objects.create(
+        circle=circle,
+        meeting=past[0],
+        title="Walk through the neighbourhood with the youth workers",
+        due_date=today - datetime.timedelta(days=200),
+        status=Action.Status.DONE,
+        completed_at=timezone.now() - datetime.timedelta(days=205),
+        created_by=people["coordinator"],
+    )
+    done.owners.set([people["officer"], people["citizen"]])
+    ActionUpdate.objects.create(
+        action=done,
+        author=people["officer"],
+        text="We walked on Friday night; good talks.",
+        new_status=Action.Status.DONE,
+        created_at=timezone.now() - datetime.timedelta(days=205),
+    )
+    overdue = Action.objects.create(
+        circle=circle,
+        meeting=past[2],
+        title="Ask the municipality for better lighting in the underpass",
+        due_date=today - datetime.timedelta(days=10),
+        created_by=people["coordinator"],
+    )
+    overdue.owners.set([people["clerk"], people["citizen"]])
+    open_action = Action.objects.create(
+        circle=circle,
+        meeting=past[3],
+        title="Invite the mosque board to the next dinner",
+        due_date=today + datetime.timedelta(days=30),
+        status=Action.Status.IN_PROGRESS,
+        created_by=people["coordinator"],
+    )
+    open_action.owners.set([people["citizen"], people["coordinator"]])
+
+
+GENERATED_PREFIX = "Generated circle "
+SECTORS = [Sector.POLICE, Sector.MUNICIPALITY, Sector.COMMUNITY]
+
+
+def seed_generated_circles(count: int, members_per_circle: int = 15, years: int = 10) -> int:
+    """Bulk-insert circles with members and years of dinners, for benchmarks."""
+    existing = Circle.objects.filter(name__startswith=GENERATED_PREFIX).count()
+    rng = random.Random(existing)  # noqa: S311 (demo data, not security)
+    password = make_password(DEMO_PASSWORD)
+    now = timezone.now()
+    batch = 50
+    for start in range(existing, count, batch):
+        with transaction.atomic():
+            _generate_batch(
+                range(start, min(start + batch, count)),
+                members_per_circle,
+                years,
+                password,
+                now,
+                rng,
+            )
+    return max(count - existing, 0)
+
+
+def _generate_batch(indexes, members_per_circle, years, password, now, rng):
+    circles = Circle.objects.bulk_create(
+        Circle(name=f"{GENERATED_PREFIX}{i + 1}", municipality=f"Municipality {i % 350 + 1}")
+        for i in indexes
+    )
+    users = User.objects.bulk_create(
+        User(
+            username=f"gen-{c.pk}-{m}",
+            name=f"Member {m + 1} of circle {c.pk}",
+            password=password,
+            preferred_language="nl",
+        )
+        for c in circles
+        for m in range(members_per_circle)
+    )
+    Membership.objects.bulk_create(
+        Membership(
+            person=user,
+            circle=circles[n // members_per_circle],
+            sector=SECTORS[n % 3],
+            is_coordinator=n % members_per_circle == 0,
+            joined_on=(now - datetime.timedelta(days=365 * years)).date(),
+        )
+        for n, user in enumerate(users)
+    )
+    meetings, owners = [], []
+    for c_index, circle in enumerate(circles):
+        for k in range(years * 5 + 2):
+            starts = now - datetime.timedelta(days=73 * (years * 5 - k) + rng.randint(0, 20))
+            meetings.append(
+                Meeting(
+                    circle=circle,
+                    starts_at=starts,
+                    ends_at=starts + datetime.timedelta(hours=2, minutes=30),
+                    venue_name="Town hall",
+                    venue_kind=VenueKind.TOWN_HALL,
+                    status=Meeting.Status.HELD if starts < now else Meeting.Status.PLANNED,
+                    minutes=MINUTES if starts < now else "",
+                )
+            )
+        owners.append(users[c_index * members_per_circle : (c_index + 1) * members_per_circle])
+    meetings = Meeting.objects.bulk_create(meetings)
+    responses, attendances, actions = [], [], []
+    per_circle = years * 5 + 2
+    for m_index, meeting in enumerate(meetings):
+        people = owners[m_index // per_circle]
+        for person in people:
+            answer = rng.choice(("attending", "attending", "maybe", "not_attending"))
+            responses.append(Response(meeting=meeting, person=person, answer=answer))
+            if meeting.status == Meeting.Status.HELD and answer == "attending":
+                attendances.append(Attendance(meeting=meeting, person=person))
+        if meeting.status == Meeting.Status.HELD:
+            actions.append(
+                Action(
+                    circle=meeting.circle,
+                    meeting=meeting,
+                    title=f"Follow up on dinner {m_index % per_circle + 1}",
+                    due_date=(meeting.starts_at + datetime.timedelta(days=60)).date(),
+                    status=rng.choice(("done", "done", "dropped", "open", "in_progress")),
+                )
+            )
+    Response.objects.bulk_create(responses)
+    Attendance.objects.bulk_create(attendances)
+    actions = Action.objects.bulk_create(actions)
+    through = Action.owners.through
+    through.objects.bulk_create(
+        through(action_id=action.pk, user_id=rng.choice(owners[circles.index(action.circle)]).pk)
+        for action in actions
+    )

@@ -1,0 +1,80 @@
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
+
+
+def new_feed_token() -> str:
+    """A calendar-feed token: 192 random bits, URL-safe."""
+    return secrets.token_urlsafe(24)
+
+
+class User(AbstractUser):
+    """A person who can sign in: a coordinator, a member, or an admin."""
+
+    name = models.CharField(_("name"), max_length=150)
+    email = models.EmailField(_("email address"), blank=True)
+    phone = PhoneNumberField(_("phone number"), blank=True)
+    organisation = models.CharField(
+        _("organisation"),
+        max_length=150,
+        blank=True,
+        help_text=_("For example the police unit, the municipality or your neighbourhood group."),
+    )
+    preferred_language = models.CharField(
+        _("preferred language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+    )
+    dietary_needs = models.CharField(
+        _("dietary needs"),
+        max_length=200,
+        blank=True,
+        help_text=_("Used to prefill your answer to a dinner; only coordinators see it."),
+    )
+    phone_shared_at = models.DateTimeField(
+        _("phone number shared since"),
+        null=True,
+        blank=True,
+        help_text=_("When this person agreed to show their phone number to fellow members."),
+    )
+    reminders_enabled = models.BooleanField(_("send me reminders"), default=True)
+    feed_token = models.CharField(
+        _("calendar feed token"), max_length=64, unique=True, default=new_feed_token
+    )
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["name", "username"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=~models.Q(email=""),
+                name="user_email_unique_ci",
+                violation_error_message=_("Someone with this email address already exists."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name or self.username
+
+    @property
+    def shares_phone(self) -> bool:
+        return self.phone_shared_at is not None and bool(self.phone)
+
+    def share_phone(self):
+        self.phone_shared_at = timezone.now()
+        self.save(update_fields=["phone_shared_at"])
+
+    def withdraw_phone_consent(self):
+        self.phone_shared_at = None
+        self.save(update_fields=["phone_shared_at"])

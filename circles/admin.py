@@ -1,0 +1,51 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from allies.admin_utils import PersonRowsInline
+from circles.models import Circle, Membership
+
+MEMBERSHIP_FIELDS = [
+    "person",
+    "sector",
+    "is_coordinator",
+    "joined_on",
+    "left_on",
+    "commitment_until",
+]
+
+
+class MembershipInline(PersonRowsInline):
+    model = Membership
+    fields = MEMBERSHIP_FIELDS
+
+
+class NewMembershipInline(admin.TabularInline):
+    """Adding members from the circle page; existing ones are listed above."""
+
+    model = Membership
+    extra = 1
+    can_delete = False
+    autocomplete_fields = ["person"]
+    fields = MEMBERSHIP_FIELDS
+    verbose_name_plural = _("add members")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).none()
+
+
+@admin.register(Circle)
+class CircleAdmin(admin.ModelAdmin):
+    list_display = ["name", "municipality", "dinners_per_year", "preferred_weekday", "created_at"]
+    list_filter = ["municipality", "dinners_per_year"]
+    search_fields = ["name", "municipality"]
+    inlines = [MembershipInline, NewMembershipInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["person", "circle", "sector", "is_coordinator", "joined_on", "left_on"]
+    list_filter = ["sector", "is_coordinator", "left_on"]
+    search_fields = ["person__name", "person__username", "person__email", "circle__name"]
+    list_select_related = ["person", "circle"]
+    autocomplete_fields = ["person", "circle"]
+    date_hierarchy = "joined_on"

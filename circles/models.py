@@ -1,0 +1,174 @@
+import datetime
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+DEFAULT_COMMITMENT = _(
+    "As an ally I take part in the circle's dinners, five times a year. I share what I see in "
+    "my neighbourhood, I keep in touch with the other allies between dinners, in quiet times as "
+    "well as in turmoil, and I carry out the actions I take on."
+)
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
+
+
+class VenueKind(models.TextChoices):
+    POLICE_STATION = "police_station", _("police station")
+    TOWN_HALL = "town_hall", _("town hall")
+    COMMUNITY_VENUE = "community_venue", _("community venue")
+    OTHER = "other", _("other")
+
+
+class Sector(models.TextChoices):
+    POLICE = "police", _("police")
+    MUNICIPALITY = "municipality", _("municipality")
+    COMMUNITY = "community", _("community")
+
+
+class CircleQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """The circles in which the user has an active membership."""
+        return self.filter(
+            Exists(Membership.objects.active().filter(circle=OuterRef("pk"), person=user))
+        )
+
+
+class Circle(models.Model):
+    name = models.CharField(_("name"), max_length=120)
+    municipality = models.CharField(_("municipality"), max_length=120, db_index=True)
+    description = models.TextField(_("description"), blank=True)
+    whatsapp_link = models.URLField(
+        _("WhatsApp group link"),
+        blank=True,
+        help_text=_("The invite link of the circle's WhatsApp group, shown to members only."),
+    )
+    dinners_per_year = models.PositiveSmallIntegerField(
+        _("dinners per year"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+    )
+    preferred_weekday = models.PositiveSmallIntegerField(
+        _("preferred weekday"), choices=Weekday.choices, default=Weekday.THURSDAY
+    )
+    preferred_time = models.TimeField(_("preferred time"), default=datetime.time(18, 30))
+    dinner_minutes = models.PositiveSmallIntegerField(
+        _("dinner length (minutes)"),
+        default=150,
+        validators=[MinValueValidator(30), MaxValueValidator(600)],
+    )
+    default_venue_name = models.CharField(_("default venue"), max_length=150, blank=True)
+    default_venue_address = models.CharField(_("default venue address"), max_length=250, blank=True)
+    default_venue_kind = models.CharField(
+        _("default venue kind"),
+        max_length=20,
+        choices=VenueKind.choices,
+        default=VenueKind.POLICE_STATION,
+    )
+    reminder_days = models.PositiveSmallIntegerField(
+        _("reminder days before a dinner"),
+        default=2,
+        validators=[MinValueValidator(0), MaxValueValidator(30)],
+    )
+    commitment_text = models.TextField(_("commitment"), default=DEFAULT_COMMITMENT)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = CircleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("circle")
+        verbose_name_plural = _("circles")
+        ordering = ["municipality", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(dinners_per_year__gte=1, dinners_per_year__lte=12),
+                name="circle_dinners_per_year_1_to_12",
+                violation_error_message=_("A circle has between 1 and 12 dinners a year."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.municipality})"
+
+
+class MembershipQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(left_on__isnull=True)
+
+
+class Membership(models.Model):
+    COMMITMENT_TERM_DAYS = 365
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("person"),
+    )
+    circle = models.ForeignKey(
+        Circle, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("circle")
+    )
+    sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices)
+    is_coordinator = models.BooleanField(_("coordinator"), default=False)
+    joined_on = models.DateField(_("joined on"), default=timezone.localdate)
+    left_on = models.DateField(_("left on"), null=True, blank=True)
+    committed_on = models.DateField(_("committed on"), null=True, blank=True)
+    commitment_until = models.DateField(_("commitment runs until"), null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["circle", "sector", "person__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "circle"],
+                condition=Q(left_on__isnull=True),
+                name="membership_one_active_per_person_circle",
+                violation_error_message=_("This person is already a member of this circle."),
+            ),
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True) | Q(left_on__gte=models.F("joined_on")),
+                name="membership_leaves_after_joining",
+                violation_error_message=_("A member cannot leave before joining."),
+            ),
+            models.CheckConstraint(
+                condition=Q(commitment_until__isnull=True)
+                | Q(commitment_until__gte=models.F("committed_on")),
+                name="membership_commitment_ends_after_start",
+                violation_error_message=_("A commitment cannot end before it starts."),
+            ),
+        ]
+        indexes = [models.Index(fields=["person", "left_on"], name="membership_person_active")]
+
+    def __str__(self):
+        return f"{self.person} — {self.circle.name}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.left_on is None
+
+    def commit(self, today: datetime.date | None = None):
+        """Record that the member agreed to the circle's commitment, for one term."""
+        today = today or timezone.localdate()
+        self.committed_on = today
+        self.commitment_until = today + datetime.timedelta(days=self.COMMITMENT_TERM_DAYS)
+        self.save(update_fields=["committed_on", "commitment_until"])
+
+    def end(self, today: datetime.date | None = None):
+        """End the membership; the row and its history stay."""
+        self.left_on = today or timezone.localdate()
+        self.is_coordinator = False
+        self.save(update_fields=["left_on", "is_coordinator"])

@@ -1,0 +1,64 @@
+from django.contrib import admin
+
+from allies.admin_utils import CachedChoicesInline, PersonRowsInline
+from meetings.models import AgendaItem, Attendance, Meeting, Response, Topic
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ["name", "description", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name"]
+
+
+class AgendaItemInline(CachedChoicesInline):
+    model = AgendaItem
+    extra = 0
+    cached_choice_fields = ("topic",)
+
+
+class ResponseInline(PersonRowsInline):
+    model = Response
+    fields = ["person", "answer", "dietary_needs", "note"]
+
+
+class AttendanceInline(PersonRowsInline):
+    model = Attendance
+
+
+@admin.register(Meeting)
+class MeetingAdmin(admin.ModelAdmin):
+    list_display = ["starts_at", "circle", "kind", "venue_name", "venue_kind", "status"]
+    list_filter = ["status", "kind", "venue_kind", "circle__municipality"]
+    search_fields = ["title", "venue_name", "circle__name", "circle__municipality"]
+    list_select_related = ["circle"]
+    autocomplete_fields = ["circle", "host"]
+    date_hierarchy = "starts_at"
+    readonly_fields = ["uid", "sequence", "created_at", "updated_at"]
+    inlines = [AgendaItemInline, ResponseInline, AttendanceInline]
+
+
+@admin.register(Response)
+class ResponseAdmin(admin.ModelAdmin):
+    list_display = ["meeting", "person", "answer", "updated_at"]
+    list_filter = ["answer"]
+    search_fields = ["person__name", "meeting__circle__name"]
+    list_select_related = ["meeting__circle", "person"]
+    autocomplete_fields = ["meeting", "person"]
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(admin.ModelAdmin):
+    list_display = ["meeting", "person"]
+    search_fields = ["person__name", "meeting__circle__name"]
+    list_select_related = ["meeting__circle", "person"]
+    autocomplete_fields = ["meeting", "person"]
+
+
+@admin.register(AgendaItem)
+class AgendaItemAdmin(admin.ModelAdmin):
+    list_display = ["meeting", "order", "title", "topic"]
+    list_filter = ["topic"]
+    search_fields = ["title", "notes", "meeting__circle__name"]
+    list_select_related = ["meeting__circle", "topic"]
+    autocomplete_fields = ["meeting", "topic"]

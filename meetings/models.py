@@ -1,0 +1,208 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from circles.models import Circle, VenueKind
+
+
+class Topic(models.Model):
+    """A subject a circle talks about; a managed list that admins edit."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    description = models.CharField(_("description"), max_length=250, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+        ordering = ["name"]
+
+    def __str__(self):
+        # Seeded topics are stored in English and translated for the reader (see topics.py);
+        # topics that admins add are shown as written.
+        return gettext(self.name)
+
+
+class MeetingQuerySet(models.QuerySet):
+    def upcoming(self, now=None):
+        return self.filter(ends_at__gte=now or timezone.now()).exclude(
+            status=Meeting.Status.CANCELLED
+        )
+
+    def past(self, now=None):
+        return self.filter(ends_at__lt=now or timezone.now())
+
+    def for_user(self, user):
+        return self.filter(circle__in=Circle.objects.for_user(user))
+
+
+class Meeting(models.Model):
+    class Kind(models.TextChoices):
+        DINNER = "dinner", _("dinner")
+        EXTRA = "extra", _("extra meeting")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("planned")
+        CONFIRMED = "confirmed", _("confirmed")
+        HELD = "held", _("held")
+        CANCELLED = "cancelled", _("cancelled")
+
+    circle = models.ForeignKey(
+        Circle, on_delete=models.CASCADE, related_name="meetings", verbose_name=_("circle")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.DINNER)
+    title = models.CharField(_("title"), max_length=150, blank=True)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    venue_name = models.CharField(_("venue"), max_length=150)
+    venue_address = models.CharField(_("address"), max_length=250, blank=True)
+    venue_kind = models.CharField(
+        _("venue kind"), max_length=20, choices=VenueKind.choices, default=VenueKind.POLICE_STATION
+    )
+    host = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="hosted_meetings",
+        verbose_name=_("host"),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PLANNED
+    )
+    minutes = models.TextField(_("minutes"), blank=True)
+    recorded_at = models.DateTimeField(_("recorded at"), null=True, blank=True)
+    # The calendar identity: the UID never changes, the sequence grows with each change.
+    uid = models.UUIDField(_("calendar UID"), default=uuid.uuid4, unique=True, editable=False)
+    sequence = models.PositiveIntegerField(_("calendar sequence"), default=0, editable=False)
+    attendees = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="Attendance",
+        related_name="attended_meetings",
+        verbose_name=_("attendees"),
+        blank=True,
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")),
+                name="meeting_ends_after_start",
+                violation_error_message=_("A meeting must end after it starts."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["circle", "starts_at"], name="meeting_circle_start"),
+            models.Index(fields=["starts_at"], name="meeting_start"),
+        ]
+
+    def __str__(self):
+        label = self.title or self.get_kind_display()
+        when = timezone.localtime(self.starts_at).strftime("%Y-%m-%d")
+        return f"{label} — {self.circle.name}, {when}"
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
+    def cancel(self):
+        """Cancel the meeting: a status and a new calendar sequence, never a delete."""
+        self.status = self.Status.CANCELLED
+        self.sequence += 1
+        self.save(update_fields=["status", "sequence", "updated_at"])
+
+
+class AgendaItem(models.Model):
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="agenda_items", verbose_name=_("meeting")
+    )
+    topic = models.ForeignKey(
+        Topic, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("topic")
+    )
+    title = models.CharField(_("title"), max_length=150, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("agenda item")
+        verbose_name_plural = _("agenda items")
+        ordering = ["meeting", "order", "pk"]
+
+    def __str__(self):
+        return self.title or (str(self.topic) if self.topic else gettext("Agenda item"))
+
+
+class Response(models.Model):
+    class Answer(models.TextChoices):
+        ATTENDING = "attending", _("attending")
+        NOT_ATTENDING = "not_attending", _("not attending")
+        MAYBE = "maybe", _("maybe")
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="responses", verbose_name=_("meeting")
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="responses",
+        verbose_name=_("person"),
+    )
+    answer = models.CharField(_("answer"), max_length=15, choices=Answer.choices)
+    dietary_needs = models.CharField(_("dietary needs"), max_length=200, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("response")
+        verbose_name_plural = _("responses")
+        ordering = ["meeting", "person__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "person"],
+                name="response_one_per_person_meeting",
+                violation_error_message=_("You have already answered for this meeting."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person}: {self.get_answer_display()}"
+
+
+class Attendance(models.Model):
+    """Who was there, recorded by a coordinator after the meeting."""
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="attendances", verbose_name=_("meeting")
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="attendances",
+        verbose_name=_("person"),
+    )
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        ordering = ["meeting", "person__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "person"], name="attendance_one_per_person_meeting"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person} @ {self.meeting}"

@@ -1,0 +1,58 @@
+import pytest
+from django.apps import apps
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+from actions.models import Action
+from allies.models import User
+from circles.models import Circle
+from meetings.models import Meeting, Response
+
+pytestmark = pytest.mark.django_db
+
+
+def row_counts() -> dict[str, int]:
+    return {m._meta.label: m.objects.count() for m in apps.get_models()}
+
+
+def test_seed_demo_twice_changes_nothing():
+    call_command("seed_demo")
+    first = row_counts()
+    call_command("seed_demo")
+    assert row_counts() == first
+    assert first["circles.Circle"] == 2
+
+
+def test_demo_accounts_sign_in_with_the_documented_password():
+    call_command("seed_demo")
+    for username in ["coordinator", "officer", "clerk", "citizen", "outsider", "admin"]:
+        assert authenticate(username=username, password="allies-demo") is not None, username
+    assert User.objects.get(username="admin").is_superuser
+
+
+def test_demo_shows_the_product_at_work():
+    call_command("seed_demo")
+    utrecht = Circle.objects.get(name="Overvecht Allies")
+    sectors = set(utrecht.memberships.values_list("sector", flat=True))
+    assert sectors == {"police", "municipality", "community"}
+    sharing = [m.person.shares_phone for m in utrecht.memberships.select_related("person")]
+    assert any(sharing) and not all(sharing)
+    assert utrecht.meetings.filter(status=Meeting.Status.HELD).exclude(minutes="").exists()
+    assert [a.is_overdue for a in Action.objects.filter(circle=utrecht)].count(True) == 1
+    assert Action.objects.filter(circle=utrecht, status=Action.Status.DONE).count() == 1
+    answers = set(Response.objects.filter(meeting__circle=utrecht).values_list("answer", flat=True))
+    assert answers == {"attending", "maybe", "not_attending"}
+    outsider = User.objects.get(username="outsider")
+    assert list(Circle.objects.for_user(outsider)) == [Circle.objects.get(municipality="Tilburg")]
+
+
+def test_generated_circles_come_with_ten_years_of_history():
+    call_command("seed_demo", circles=2)
+    generated = Circle.objects.filter(name__startswith="Generated circle ")
+    assert generated.count() == 2
+    circle = generated.first()
+    assert circle.memberships.count() == 15
+    assert circle.meetings.count() == 52
+    assert circle.actions.count() >= 49
+    call_command("seed_demo", circles=2)
+    assert generated.count() == 2

@@ -1,0 +1,115 @@
+"""The cast every test can use: a circle with a coordinator, a member of each sector, and an
+outsider who belongs to another circle."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from allies.models import User
+from circles.models import Circle, Membership, Sector
+from meetings.models import Meeting
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    """Tests read English unless they ask for Dutch, and hash passwords quickly."""
+    settings.LANGUAGE_CODE = "en"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def make_person(username, **extra) -> User:
+    extra.setdefault("name", username.capitalize())
+    extra.setdefault("email", f"{username}@example.org")
+    extra.setdefault("preferred_language", "en")
+    return User.objects.create_user(username=username, password=PASSWORD, **extra)
+
+
+def make_meeting(circle, days_ahead=7, **extra) -> Meeting:
+    starts = timezone.now().replace(microsecond=0) + datetime.timedelta(days=days_ahead)
+    extra.setdefault("venue_name", "Police station")
+    return Meeting.objects.create(
+        circle=circle, starts_at=starts, ends_at=starts + datetime.timedelta(hours=2), **extra
+    )
+
+
+@pytest.fixture
+def circle(db):
+    return Circle.objects.create(name="Overvecht Allies", municipality="Utrecht")
+
+
+@pytest.fixture
+def other_circle(db):
+    return Circle.objects.create(name="Tilburg Allies", municipality="Tilburg")
+
+
+@pytest.fixture
+def coordinator(circle):
+    person = make_person("coordinator", phone="+31612345001")
+    Membership.objects.create(
+        person=person, circle=circle, sector=Sector.POLICE, is_coordinator=True
+    )
+    return person
+
+
+@pytest.fixture
+def officer(circle):
+    person = make_person("officer", phone="+31612345002", phone_shared_at=timezone.now())
+    Membership.objects.create(person=person, circle=circle, sector=Sector.POLICE)
+    return person
+
+
+@pytest.fixture
+def clerk(circle):
+    person = make_person("clerk", phone="+31612345003", phone_shared_at=timezone.now())
+    Membership.objects.create(person=person, circle=circle, sector=Sector.MUNICIPALITY)
+    return person
+
+
+@pytest.fixture
+def citizen(circle):
+    person = make_person("citizen", phone="+31612345004", dietary_needs="halal")
+    Membership.objects.create(person=person, circle=circle, sector=Sector.COMMUNITY)
+    return person
+
+
+@pytest.fixture
+def outsider(other_circle):
+    person = make_person("outsider", phone="+31612345005", phone_shared_at=timezone.now())
+    Membership.objects.create(
+        person=person, circle=other_circle, sector=Sector.MUNICIPALITY, is_coordinator=True
+    )
+    return person
+
+
+@pytest.fixture
+def admin_user(db):
+    return make_person("admin", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def cast(coordinator, officer, clerk, citizen, outsider):
+    return {
+        "coordinator": coordinator,
+        "officer": officer,
+        "clerk": clerk,
+        "citizen": citizen,
+        "outsider": outsider,
+    }
+
+
+@pytest.fixture
+def meeting(circle, coordinator):
+    return make_meeting(circle)
+
+
+def count_queries(client, url) -> int:
+    """How many SQL queries one GET of the page makes (it must answer 200)."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries)

@@ -1,0 +1,121 @@
+"""The database itself refuses rows that break the rules."""
+
+import datetime
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from allies.models import User
+from circles.models import Circle, Membership, Sector
+from meetings.models import Meeting, Response, Topic
+from tests.conftest import make_person
+
+pytestmark = pytest.mark.django_db
+
+
+def refused(create) -> bool:
+    try:
+        with transaction.atomic():
+            create()
+    except IntegrityError:
+        return True
+    return False
+
+
+def test_meeting_must_end_after_it_starts(circle):
+    starts = datetime.datetime(2026, 3, 5, 18, 30, tzinfo=datetime.UTC)
+    assert refused(
+        lambda: Meeting.objects.create(
+            circle=circle, starts_at=starts, ends_at=starts, venue_name="x"
+        )
+    )
+    assert not refused(
+        lambda: Meeting.objects.create(
+            circle=circle,
+            starts_at=starts,
+            ends_at=starts + datetime.timedelta(hours=2),
+            venue_name="x",
+        )
+    )
+
+
+def test_one_response_per_person_per_meeting(meeting, citizen):
+    Response.objects.create(meeting=meeting, person=citizen, answer="attending")
+    assert refused(lambda: Response.objects.create(meeting=meeting, person=citizen, answer="maybe"))
+
+
+def test_one_active_membership_per_person_per_circle(circle, citizen):
+    assert refused(
+        lambda: Membership.objects.create(person=citizen, circle=circle, sector=Sector.POLICE)
+    )
+
+
+def test_a_person_may_rejoin_after_leaving(circle, citizen):
+    citizen.memberships.get().end()
+    assert not refused(
+        lambda: Membership.objects.create(person=citizen, circle=circle, sector=Sector.COMMUNITY)
+    )
+    assert citizen.memberships.count() == 2
+
+
+def test_membership_cannot_end_before_it_starts(circle):
+    person = make_person("late")
+    assert refused(
+        lambda: Membership.objects.create(
+            person=person,
+            circle=circle,
+            sector=Sector.COMMUNITY,
+            joined_on=datetime.date(2026, 5, 1),
+            left_on=datetime.date(2026, 4, 1),
+        )
+    )
+
+
+@pytest.mark.parametrize("target", [0, 13])
+def test_dinner_target_is_one_to_twelve(target):
+    assert refused(
+        lambda: Circle.objects.create(name="c", municipality="m", dinners_per_year=target)
+    )
+
+
+@pytest.mark.parametrize("target", [1, 12])
+def test_dinner_target_bounds_are_allowed(target):
+    assert not refused(
+        lambda: Circle.objects.create(name="c", municipality="m", dinners_per_year=target)
+    )
+
+
+def test_email_is_unique_whatever_its_case():
+    make_person("first", email="Sanne@Example.org")
+    assert refused(lambda: User.objects.create_user(username="second", email="sanne@example.org"))
+
+
+def test_people_without_email_do_not_clash():
+    make_person("first", email="")
+    assert not refused(lambda: User.objects.create_user(username="second", email=""))
+
+
+def test_topics_are_seeded():
+    names = set(Topic.objects.values_list("name", flat=True))
+    assert {"Radicalisation", "Polarisation", "Nuisance", "Poverty"} <= names
+
+
+def test_commit_records_a_year(circle, citizen):
+    membership = citizen.memberships.get()
+    membership.commit(datetime.date(2026, 2, 1))
+    membership.refresh_from_db()
+    assert membership.committed_on == datetime.date(2026, 2, 1)
+    assert membership.commitment_until == datetime.date(2027, 2, 1)
+
+
+def test_cancel_keeps_the_meeting_and_bumps_the_sequence(meeting):
+    meeting.cancel()
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.CANCELLED
+    assert meeting.sequence == 1
+
+
+def test_circles_for_user_leaves_out_ended_memberships(circle, other_circle, citizen):
+    assert list(Circle.objects.for_user(citizen)) == [circle]
+    citizen.memberships.get().end()
+    assert list(Circle.objects.for_user(citizen)) == []
