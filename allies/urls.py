@@ -14,5 +14,8 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("circles.urls")),
+    path("", include("meetings.urls")),
+    path("", include("actions.urls")),
     path("admin/", admin.site.urls),
 ]

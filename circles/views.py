@@ -1,0 +1,1 @@
+"""Views of the circles app; the permission helper for its object type comes first."""
