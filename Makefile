@@ -42,7 +42,7 @@ $(MO): $(PO) $(VENV)/.installed
 
 # Update the catalogue after changing text (needs GNU gettext: apt-get install gettext).
 messages: $(VENV)/.installed
-	$(BIN)/python manage.py makemessages --locale nl --no-obsolete --no-location --ignore '.venv/*' --ignore 'node_modules/*'
+	$(BIN)/python manage.py makemessages --locale nl --no-obsolete --no-location --ignore 'tests/*' --ignore '.venv/*' --ignore 'node_modules/*'
 	$(BIN)/python manage.py compile_catalogue
 
 clean:
