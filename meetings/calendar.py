@@ -52,8 +52,9 @@ def vtimezone() -> Timezone:
     Google, Apple and Outlook write themselves.
 
     icalendar can derive a VTIMEZONE from the tz database, but only as lists of RDATEs, which
-    Outlook ignores and dateutil-based readers (vobject) misread. The tests compare this rule
-    with the tz database day by day over the years ahead, so a change of the rule is noticed.
+    not every reader handles: vobject (dateutil) gets the offset wrong from the second year on.
+    The tests compare this rule with the tz database day by day over the years ahead, so a
+    change of the rule would be noticed.
     """
     zone = Timezone()
     zone.add("tzid", TZID)
@@ -72,7 +73,7 @@ def vtimezone() -> Timezone:
 
 
 def meeting_summary(meeting) -> str:
-    """ "Dinner — Overvecht Allies", in the active language."""
+    """The event's title, e.g. "Dinner — Overvecht Allies", in the active language."""
     circle = meeting.circle.name
     if meeting.title:
         summary = gettext("%(title)s — %(circle)s") % {"title": meeting.title, "circle": circle}
