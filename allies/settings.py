@@ -191,6 +191,9 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Allies <allies@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# send_reminders: an action's owners are reminded this many days before its due date (a
+# circle's dinner reminder is set per circle, Circle.reminder_days).
+ACTION_REMINDER_DAYS = env_int("ACTION_REMINDER_DAYS", 3)
 
 LOGGING = {
     "version": 1,

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from allies import views
+from allies import feed, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -13,7 +13,9 @@ urlpatterns = [
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
         name="login",
     ),
+    path("accounts/profile/feed/reset/", feed.feed_reset, name="calendar_feed_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("calendar/<str:token>.ics", feed.calendar_feed, name="calendar_feed"),
     path("", include("circles.urls")),
     path("", include("meetings.urls")),
     path("", include("actions.urls")),

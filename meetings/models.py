@@ -206,3 +206,60 @@ class Attendance(models.Model):
 
     def __str__(self):
         return f"{self.person} @ {self.meeting}"
+
+
+class SentReminder(models.Model):
+    """A reminder that went out, so that `send_reminders` sends each one exactly once.
+
+    The row is written (in its own transaction) before the email is sent; the unique key makes
+    the database refuse a second row for the same reminder, however many runs overlap.
+    """
+
+    class Kind(models.TextChoices):
+        DINNER = "dinner", _("dinner reminder")
+        ACTION_DUE = "action_due", _("action due soon")
+        ACTION_OVERDUE = "action_overdue", _("action overdue")
+        RECORD = "record", _("record the dinner")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    meeting = models.ForeignKey(
+        Meeting,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("meeting"),
+    )
+    action = models.ForeignKey(
+        "actions.Action",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("action"),
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("person"),
+    )
+    # What makes a reminder "the same one": kind, object, person and the date it is about, so
+    # that a dinner moved to another day (or an action given a new due date) is reminded again.
+    key = models.CharField(_("key"), max_length=120)
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("sent reminder")
+        verbose_name_plural = _("sent reminders")
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["key"], name="sentreminder_key_unique"),
+            models.CheckConstraint(
+                condition=Q(meeting__isnull=False) | Q(action__isnull=False),
+                name="sentreminder_about_meeting_or_action",
+            ),
+        ]
+
+    def __str__(self):
+        return self.key

@@ -1,6 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-from meetings import views  # noqa: F401
+from meetings import views, views_calendar  # noqa: F401
 
 app_name = "meetings"
-urlpatterns: list = []
+urlpatterns: list = [
+    path("meetings/<int:meeting_id>/meeting.ics", views_calendar.meeting_ics, name="meeting_ics"),
+    path("circles/<int:circle_id>/calendar.ics", views_calendar.circle_ics, name="circle_ics"),
+]

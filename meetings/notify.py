@@ -1,0 +1,161 @@
+"""Emails about meetings: the invitation, an update, a cancellation, each with its .ics.
+
+Call the public functions from the service that changes the meeting, inside its transaction:
+the mail goes out once the change is committed (a rolled-back change sends nothing), and a
+mail server that fails is logged without undoing the change. Each member gets their own
+message, in their own language: no shared To: list shows who else is in the circle.
+"""
+
+import logging
+from dataclasses import dataclass
+from functools import partial
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.message import SafeMIMEText
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import formats, timezone, translation
+from django.utils.translation import pgettext_lazy
+
+from allies.models import User
+from meetings import calendar
+from meetings.models import Meeting
+
+logger = logging.getLogger(__name__)
+
+PROFILE_PATH = "/accounts/profile/"
+
+
+@dataclass(frozen=True)
+class MeetingMail:
+    template: str
+    subject: str
+    method: str
+
+
+SCHEDULED = MeetingMail(
+    "emails/meeting_invitation",
+    pgettext_lazy("email subject", "Invitation: %(summary)s, %(date)s"),
+    "REQUEST",
+)
+CHANGED = MeetingMail(
+    "emails/meeting_changed",
+    pgettext_lazy("email subject", "Changed: %(summary)s, %(date)s"),
+    "REQUEST",
+)
+CANCELLED = MeetingMail(
+    "emails/meeting_cancelled",
+    # The summary of a cancelled meeting already starts with "Cancelled:".
+    pgettext_lazy("email subject", "%(summary)s, %(date)s"),
+    "CANCEL",
+)
+
+
+def notify_scheduled(meeting: Meeting) -> None:
+    """Invite the circle's members to a new meeting, once the transaction commits."""
+    _after_commit(SCHEDULED, meeting)
+
+
+def notify_changed(meeting: Meeting) -> None:
+    """Tell the members that the meeting's time or venue changed (call it only then)."""
+    _after_commit(CHANGED, meeting)
+
+
+def notify_cancelled(meeting: Meeting) -> None:
+    """Tell the members that the meeting is cancelled; their calendars drop it."""
+    _after_commit(CANCELLED, meeting)
+
+
+def _after_commit(mail: MeetingMail, meeting: Meeting) -> None:
+    # robust: a mail server that fails is logged; it must not turn the saved change into an error.
+    transaction.on_commit(partial(send_meeting_mail, mail, meeting.pk), robust=True)
+
+
+def send_meeting_mail(mail: MeetingMail, meeting_id: int) -> int:
+    """Send one message per recipient; returns how many went out."""
+    meeting = calendar.with_agenda(Meeting.objects).filter(pk=meeting_id).first()
+    if meeting is None or (meeting.is_cancelled and mail is not CANCELLED):
+        return 0  # gone, or cancelled since: the cancellation says all that is still true
+    messages = [meeting_message(mail, meeting, person) for person in recipients(meeting.circle)]
+    return send_each(messages)
+
+
+def recipients(circle):
+    """The circle's active members who can be emailed."""
+    return User.objects.filter(
+        is_active=True, memberships__circle=circle, memberships__left_on__isnull=True
+    ).exclude(email="")
+
+
+def meeting_message(mail: MeetingMail, meeting: Meeting, person) -> EmailMultiAlternatives:
+    with translation.override(person.preferred_language):
+        summary = calendar.meeting_summary(meeting)
+        subject = mail.subject % {"summary": summary, "date": local_date(meeting.starts_at)}
+        ctx = {**meeting_context(meeting), "summary": summary}
+        message = compose(person, subject, mail.template, ctx)
+        ics = calendar.invitation(meeting, recipient=person, method=mail.method)
+    message.attach(ics_part(ics, mail.method))
+    return message
+
+
+def meeting_context(meeting: Meeting) -> dict:
+    return {
+        "meeting": meeting,
+        "location": calendar.meeting_location(meeting),
+        "agenda": [str(item) for item in meeting.agenda_items.all()],
+        "meeting_url": calendar.meeting_url(meeting),
+    }
+
+
+def local_date(value) -> str:
+    """A date for a subject line, in the active language ("5 maart 2026")."""
+    return formats.date_format(timezone.localtime(value), "j F Y")
+
+
+def compose(person, subject: str, template: str, ctx: dict) -> EmailMultiAlternatives:
+    """A plain-text and HTML message to one person, in the active language (switch first)."""
+    ctx = {
+        **ctx,
+        "person": person,
+        "subject": subject,
+        "profile_url": settings.SITE_URL + PROFILE_PATH,
+    }
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"{template}.txt", ctx),
+        to=[person.email],
+        headers={"Content-Language": translation.get_language()},
+    )
+    message.attach_alternative(render_to_string(f"{template}.html", ctx), "text/html")
+    return message
+
+
+def ics_part(ics: bytes, method: str) -> SafeMIMEText:
+    """The calendar file as iMIP (RFC 6047) wants it: text/calendar with the same method."""
+    part = SafeMIMEText(ics.decode(), "calendar", "utf-8")
+    part.set_param("method", method)
+    name = "cancel.ics" if method == "CANCEL" else "invite.ics"
+    part.add_header("Content-Disposition", "attachment", filename=name)
+    return part
+
+
+def send_each(messages, connection=None) -> int:
+    """Send the messages over one connection, each on its own: one refused address does not
+    stop the others. Returns how many were sent."""
+    if not messages:
+        return 0
+    sent = 0
+    with connection or get_connection() as conn:
+        for message in messages:
+            sent += send_one(message, conn)
+    return sent
+
+
+def send_one(message, connection) -> bool:
+    try:
+        return bool(connection.send_messages([message]))
+    except Exception:
+        # The address is personal data: log which message failed, not to whom.
+        logger.exception("Could not send the email %r", message.subject)
+        return False

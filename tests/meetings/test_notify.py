@@ -1,0 +1,185 @@
+"""meetings/notify.py: invitation, update and cancellation emails, each with its .ics."""
+
+import datetime
+import zoneinfo
+
+import pytest
+from django.core import mail
+from django.core.mail.backends.locmem import EmailBackend
+from django.db import transaction
+
+from meetings.models import AgendaItem, Meeting, Topic
+from meetings.notify import notify_cancelled, notify_changed, notify_scheduled
+from tests import ical
+from tests.conftest import make_person
+
+AMSTERDAM = zoneinfo.ZoneInfo("Europe/Amsterdam")
+
+
+@pytest.fixture
+def dinner(circle, coordinator, officer, clerk, citizen, outsider):
+    starts = datetime.datetime(2026, 3, 5, 18, 30, tzinfo=AMSTERDAM)
+    meeting = Meeting.objects.create(
+        circle=circle,
+        starts_at=starts,
+        ends_at=starts + datetime.timedelta(hours=2, minutes=30),
+        venue_name="Politiebureau Overvecht",
+        venue_address="Zamenhofdreef 25, Utrecht",
+    )
+    AgendaItem.objects.create(meeting=meeting, topic=Topic.objects.get(name="Nuisance"))
+    return meeting
+
+
+def send(django_capture_on_commit_callbacks, notify, meeting):
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(meeting)
+    return {message.to[0]: message for message in mail.outbox}
+
+
+def calendar_part(message):
+    [part] = [p for p in message.message().walk() if p.get_content_type() == "text/calendar"]
+    return part
+
+
+def test_the_invitation_goes_to_each_active_member_on_their_own(
+    django_capture_on_commit_callbacks, dinner, circle
+):
+    gone = make_person("gone")
+    circle.memberships.create(person=gone, sector="community").end()
+    no_address = make_person("no_address", email="")
+    circle.memberships.create(person=no_address, sector="community")
+    sent = send(django_capture_on_commit_callbacks, notify_scheduled, dinner)
+    assert sorted(sent) == [
+        "citizen@example.org",
+        "clerk@example.org",
+        "coordinator@example.org",
+        "officer@example.org",
+    ]
+    assert all(len(m.to) == 1 and not m.cc and not m.bcc for m in mail.outbox)
+
+
+def test_the_invitation_says_when_where_and_what(django_capture_on_commit_callbacks, dinner):
+    message = send(django_capture_on_commit_callbacks, notify_scheduled, dinner)[
+        "citizen@example.org"
+    ]
+    assert message.subject == "Invitation: Dinner — Overvecht Allies, 5 March 2026"
+    assert "Hello Citizen," in message.body
+    assert "Thursday 5 March 2026, 18:30\u201321:00" in message.body  # an en dash
+    assert "Politiebureau Overvecht, Zamenhofdreef 25, Utrecht" in message.body
+    assert "- Nuisance" in message.body
+    assert f"/meetings/{dinner.pk}/" in message.body
+    [(html, mimetype)] = message.alternatives
+    assert mimetype == "text/html"
+    assert "<li>Nuisance</li>" in html
+    assert message.extra_headers["Content-Language"] == "en"
+
+
+def test_the_invitation_carries_a_request_for_the_meeting(
+    django_capture_on_commit_callbacks, dinner
+):
+    message = send(django_capture_on_commit_callbacks, notify_scheduled, dinner)[
+        "citizen@example.org"
+    ]
+    part = calendar_part(message)
+    assert part.get_param("method") == "REQUEST"
+    assert part.get_filename() == "invite.ics"
+    body = part.get_payload(decode=True)
+    assert ical.calendar_property(body, "METHOD") == "REQUEST"
+    [event] = ical.events(body)
+    assert event["uid"] == f"{dinner.uid}@allies"
+    assert event["sequence"] == 0
+    assert event["start"] == dinner.starts_at
+    assert b"mailto:citizen@example.org" in body
+    assert b"officer@example.org" not in body
+
+
+def test_an_update_carries_the_same_uid_and_the_new_sequence(
+    django_capture_on_commit_callbacks, dinner
+):
+    dinner.starts_at += datetime.timedelta(days=7)
+    dinner.ends_at += datetime.timedelta(days=7)
+    dinner.sequence += 1
+    dinner.save()
+    message = send(django_capture_on_commit_callbacks, notify_changed, dinner)["clerk@example.org"]
+    assert message.subject == "Changed: Dinner — Overvecht Allies, 12 March 2026"
+    assert "Thursday 12 March 2026, 18:30" in message.body
+    part = calendar_part(message)
+    assert part.get_param("method") == "REQUEST"
+    [event] = ical.events(part.get_payload(decode=True))
+    assert event["uid"] == f"{dinner.uid}@allies"
+    assert event["sequence"] == 1
+    assert event["start"] == dinner.starts_at
+
+
+def test_a_cancellation_carries_a_cancel(django_capture_on_commit_callbacks, dinner):
+    dinner.cancel()
+    message = send(django_capture_on_commit_callbacks, notify_cancelled, dinner)[
+        "officer@example.org"
+    ]
+    assert message.subject == "Cancelled: Dinner — Overvecht Allies, 5 March 2026"
+    assert "has been cancelled" in message.body
+    part = calendar_part(message)
+    assert part.get_param("method") == "CANCEL"
+    body = part.get_payload(decode=True)
+    assert ical.calendar_property(body, "METHOD") == "CANCEL"
+    [event] = ical.events(body)
+    assert event["uid"] == f"{dinner.uid}@allies"
+    assert event["sequence"] == 1
+    assert event["status"] == "CANCELLED"
+
+
+def test_each_reads_the_mail_in_their_own_language(
+    django_capture_on_commit_callbacks, dinner, citizen
+):
+    citizen.preferred_language = "nl"
+    citizen.save()
+    sent = send(django_capture_on_commit_callbacks, notify_scheduled, dinner)
+    dutch, english = sent["citizen@example.org"], sent["clerk@example.org"]
+    assert dutch.extra_headers["Content-Language"] == "nl"
+    # Day and month names come from Django's own Dutch catalogue.
+    assert "donderdag 5 maart 2026, 18:30" in dutch.body
+    assert dutch.subject.endswith("5 maart 2026")
+    assert english.extra_headers["Content-Language"] == "en"
+    assert "Thursday 5 March 2026" in english.body
+
+
+def test_nothing_is_sent_when_the_change_is_rolled_back(django_capture_on_commit_callbacks, dinner):
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        notify_scheduled(dinner)
+        raise RuntimeError("the save failed")
+    assert mail.outbox == []
+
+
+def test_nothing_is_sent_before_the_commit(dinner):
+    with transaction.atomic():
+        notify_scheduled(dinner)
+        assert mail.outbox == []
+
+
+def test_an_invitation_overtaken_by_a_cancellation_is_not_sent(
+    django_capture_on_commit_callbacks, dinner
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        notify_scheduled(dinner)
+        dinner.cancel()
+    assert mail.outbox == []
+
+
+class RefusesTheCitizen(EmailBackend):
+    def send_messages(self, messages):
+        if any("citizen@" in address for m in messages for address in m.to):
+            raise OSError("550 mailbox unavailable")
+        return super().send_messages(messages)
+
+
+def test_one_refused_address_does_not_stop_the_others(
+    django_capture_on_commit_callbacks, dinner, settings
+):
+    settings.EMAIL_BACKEND = f"{__name__}.RefusesTheCitizen"
+    sent = send(django_capture_on_commit_callbacks, notify_scheduled, dinner)
+    assert "citizen@example.org" not in sent
+    assert len(sent) == 3

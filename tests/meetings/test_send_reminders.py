@@ -1,0 +1,296 @@
+"""manage.py send_reminders: each reminder once, on its day, to whom it concerns."""
+
+import datetime
+import io
+import zoneinfo
+
+import pytest
+from django.core import mail
+from django.core.mail.backends.locmem import EmailBackend
+from django.core.management import call_command
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from actions.models import Action
+from circles.models import Circle, Membership, Sector
+from meetings import reminders
+from meetings.models import Meeting, Response, SentReminder
+from meetings.reminders import send_reminders
+from tests.conftest import make_person
+
+AMSTERDAM = zoneinfo.ZoneInfo("Europe/Amsterdam")
+
+
+def local(*args) -> datetime.datetime:
+    return datetime.datetime(*args, tzinfo=AMSTERDAM)
+
+
+@pytest.fixture
+def clock(time_machine, db):
+    """Time stands still at 1 February 2027 until a test moves it."""
+    time_machine.move_to(local(2027, 2, 1, 9), tick=False)
+    return time_machine
+
+
+@pytest.fixture
+def dinner(clock, circle, cast):
+    """Thursday 4 March 2027, 18:30, planned a month before; the circle reminds 2 days ahead."""
+    starts = local(2027, 3, 4, 18, 30)
+    return Meeting.objects.create(
+        circle=circle,
+        starts_at=starts,
+        ends_at=starts + datetime.timedelta(hours=2),
+        venue_name="Politiebureau Overvecht",
+    )
+
+
+def run(clock, *when) -> list[tuple[str, str]]:
+    """Run the command at that local time; (recipient, subject) of what it sent."""
+    clock.move_to(local(*when), tick=False)
+    before = len(mail.outbox)
+    call_command("send_reminders", stdout=io.StringIO())
+    return sorted((m.to[0].split("@")[0], m.subject) for m in mail.outbox[before:])
+
+
+def recipients(sent) -> list[str]:
+    return [to for to, _ in sent]
+
+
+# Dinner reminders
+
+
+def test_the_dinner_reminder_goes_out_on_its_day_and_not_before(clock, dinner):
+    assert run(clock, 2027, 3, 1, 23, 55) == []
+    sent = run(clock, 2027, 3, 2, 0, 5)
+    assert recipients(sent) == ["citizen", "clerk", "coordinator", "officer"]
+    assert sent[0][1] == "Reminder: Dinner — Overvecht Allies, 4 March 2027"
+
+
+def test_run_twice_each_reminder_goes_once(clock, dinner):
+    assert len(run(clock, 2027, 3, 2, 8)) == 4
+    assert run(clock, 2027, 3, 2, 8, 5) == []
+    assert run(clock, 2027, 3, 3, 8) == []
+    assert SentReminder.objects.filter(kind="dinner").count() == 4
+
+
+def test_a_missed_reminder_day_is_caught_up_until_the_dinner(clock, dinner):
+    assert len(run(clock, 2027, 3, 4, 12)) == 4
+
+
+def test_no_dinner_reminder_once_it_has_started(clock, dinner):
+    assert run(clock, 2027, 3, 4, 18, 45) == []
+
+
+def test_the_reminder_days_are_set_per_circle(clock, dinner, circle):
+    circle.reminder_days = 5
+    circle.save()
+    assert run(clock, 2027, 2, 26, 23) == []
+    assert len(run(clock, 2027, 2, 27, 7)) == 4
+
+
+def test_who_declined_or_turned_reminders_off_or_left_gets_none(
+    clock, dinner, citizen, officer, clerk, circle
+):
+    Response.objects.create(meeting=dinner, person=citizen, answer="not_attending")
+    Response.objects.create(meeting=dinner, person=clerk, answer="maybe")
+    officer.reminders_enabled = False
+    officer.save()
+    gone = make_person("gone")
+    Membership.objects.create(person=gone, circle=circle, sector=Sector.COMMUNITY).end(
+        datetime.date(2027, 2, 1)
+    )
+    assert recipients(run(clock, 2027, 3, 2, 8)) == ["clerk", "coordinator"]
+
+
+def test_a_cancelled_dinner_is_not_reminded(clock, dinner):
+    dinner.cancel()
+    assert run(clock, 2027, 3, 2, 8) == []
+
+
+def test_a_dinner_planned_inside_its_reminder_window_is_not_reminded(clock, circle, cast):
+    clock.move_to(local(2027, 3, 3, 10), tick=False)
+    starts = local(2027, 3, 4, 18, 30)
+    Meeting.objects.create(
+        circle=circle, starts_at=starts, ends_at=starts + datetime.timedelta(hours=2)
+    )
+    assert run(clock, 2027, 3, 3, 10, 5) == []  # the invitation has only just gone out
+
+
+def test_a_dinner_moved_to_another_day_is_reminded_again(clock, dinner):
+    assert len(run(clock, 2027, 3, 2, 8)) == 4
+    dinner.starts_at += datetime.timedelta(days=7)
+    dinner.ends_at += datetime.timedelta(days=7)
+    dinner.save()
+    assert run(clock, 2027, 3, 8, 23) == []
+    assert len(run(clock, 2027, 3, 9, 8)) == 4
+
+
+def test_each_reads_the_reminder_in_their_own_language(clock, dinner, citizen):
+    citizen.preferred_language = "nl"
+    citizen.save()
+    run(clock, 2027, 3, 2, 8)
+    by_person = {m.to[0]: m for m in mail.outbox}
+    dutch = by_person["citizen@example.org"]
+    assert dutch.extra_headers["Content-Language"] == "nl"
+    assert "donderdag 4 maart 2027, 18:30" in dutch.body
+    assert "Thursday 4 March 2027, 18:30" in by_person["clerk@example.org"].body
+
+
+# Action reminders
+
+
+@pytest.fixture
+def action(clock, circle, citizen, officer):
+    action = Action.objects.create(
+        circle=circle, title="Fix the lighting", due_date=datetime.date(2027, 3, 10)
+    )
+    action.owners.add(citizen, officer)
+    return action
+
+
+def test_owners_are_reminded_days_before_the_due_date(clock, action, settings):
+    settings.ACTION_REMINDER_DAYS = 3
+    assert run(clock, 2027, 3, 6, 23) == []
+    sent = run(clock, 2027, 3, 7, 8)
+    assert sent == [
+        ("citizen", "Action due on 10 March 2027: Fix the lighting"),
+        ("officer", "Action due on 10 March 2027: Fix the lighting"),
+    ]
+    assert f"/actions/{action.pk}/" in mail.outbox[-1].body
+    assert run(clock, 2027, 3, 10, 8) == []
+
+
+def test_owners_hear_once_when_it_becomes_overdue(clock, action):
+    run(clock, 2027, 3, 7, 8)
+    assert run(clock, 2027, 3, 10, 23) == []
+    sent = run(clock, 2027, 3, 11, 0, 5)
+    assert sent == [
+        ("citizen", "Action overdue: Fix the lighting"),
+        ("officer", "Action overdue: Fix the lighting"),
+    ]
+    assert run(clock, 2027, 3, 12, 8) == []
+
+
+def test_finished_actions_and_owners_who_left_get_none(clock, action, circle, officer):
+    officer.memberships.get(circle=circle).end(datetime.date(2027, 2, 1))
+    assert recipients(run(clock, 2027, 3, 7, 8)) == ["citizen"]
+    action.status = Action.Status.DONE
+    action.save()
+    assert run(clock, 2027, 3, 11, 8) == []
+
+
+def test_long_overdue_actions_are_not_dug_up(clock, circle, citizen):
+    old = Action.objects.create(circle=circle, title="Old", due_date=datetime.date(2026, 1, 5))
+    old.owners.add(citizen)
+    assert run(clock, 2027, 3, 7, 8) == []
+
+
+# Record the dinner
+
+
+def test_coordinators_are_asked_to_record_the_day_after(clock, dinner):
+    assert recipients(run(clock, 2027, 3, 4, 23, 55)) == []
+    sent = run(clock, 2027, 3, 5, 0, 5)
+    assert sent == [
+        ("coordinator", "Please record the meeting: Dinner — Overvecht Allies, 4 March 2027")
+    ]
+    assert f"/meetings/{dinner.pk}/record/" in mail.outbox[-1].body
+    assert run(clock, 2027, 3, 6, 8) == []
+
+
+def test_a_recorded_dinner_needs_no_prompt(clock, dinner):
+    clock.move_to(local(2027, 3, 4, 22), tick=False)
+    dinner.status = Meeting.Status.HELD
+    dinner.recorded_at = local(2027, 3, 4, 22)
+    dinner.save()
+    assert run(clock, 2027, 3, 5, 8) == []
+
+
+# Exactly once, even when runs overlap or mail fails
+
+
+def test_a_reminder_already_sent_is_not_sent_again(clock, dinner, citizen):
+    clock.move_to(local(2027, 3, 2, 8), tick=False)
+    send_reminders()
+    mail.outbox.clear()
+    SentReminder.objects.exclude(person=citizen).delete()
+    assert recipients(run(clock, 2027, 3, 2, 8, 5)) == ["clerk", "coordinator", "officer"]
+
+
+def test_a_run_racing_another_sends_nothing_twice(clock, dinner, monkeypatch):
+    assert len(run(clock, 2027, 3, 2, 8)) == 4
+    # This run looked before the other run's rows were there: the unique key still stops it.
+    monkeypatch.setattr(reminders, "already_sent", lambda keys: set())
+    assert run(clock, 2027, 3, 2, 8, 1) == []
+    assert SentReminder.objects.count() == 4
+
+
+def test_the_database_refuses_a_second_row_for_the_same_reminder(clock, dinner, citizen):
+    SentReminder.objects.create(kind="dinner", key="k", person=citizen, meeting=dinner)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SentReminder.objects.create(kind="dinner", key="k", person=citizen, meeting=dinner)
+
+
+class RefusesTheCitizen(EmailBackend):
+    def send_messages(self, messages):
+        if any(m.to == ["citizen@example.org"] for m in messages):
+            raise OSError("451 try again later")
+        return super().send_messages(messages)
+
+
+def test_a_reminder_the_mail_server_refused_is_tried_again(clock, dinner, settings):
+    settings.EMAIL_BACKEND = f"{__name__}.RefusesTheCitizen"
+    assert "citizen" not in recipients(run(clock, 2027, 3, 2, 8))
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert recipients(run(clock, 2027, 3, 2, 8, 5)) == ["citizen"]
+
+
+def test_the_command_reports_what_it_sent(clock, dinner):
+    clock.move_to(local(2027, 3, 2, 8), tick=False)
+    out = io.StringIO()
+    call_command("send_reminders", stdout=out)
+    assert "dinner: 4" in out.getvalue()
+
+
+# Bounded queries
+
+
+def make_circles(n, start):
+    for i in range(start, start + n):
+        circle = Circle.objects.create(name=f"Circle {i}", municipality="Utrecht")
+        starts = local(2027, 3, 4, 18, 30)
+        meeting = Meeting.objects.create(
+            circle=circle, starts_at=starts, ends_at=starts + datetime.timedelta(hours=2)
+        )
+        action = Action.objects.create(
+            circle=circle, title="Action", due_date=datetime.date(2027, 3, 3)
+        )
+        for role in ("a", "b", "c"):
+            person = make_person(f"{role}{i}")
+            Membership.objects.create(
+                person=person, circle=circle, sector=Sector.COMMUNITY, is_coordinator=role == "a"
+            )
+            action.owners.add(person)
+        Response.objects.create(meeting=meeting, person=person, answer="maybe")
+
+
+def is_claim(sql: str) -> bool:
+    """The statements of one claim: an insert of its SentReminder row, in a savepoint."""
+    return "SAVEPOINT" in sql or sql.startswith('INSERT INTO "meetings_sentreminder"')
+
+
+def queries_besides_claims(clock) -> int:
+    clock.move_to(local(2027, 3, 2, 8), tick=False)
+    with CaptureQueriesContext(connection) as queries:
+        send_reminders()
+    return sum(1 for query in queries.captured_queries if not is_claim(query["sql"]))
+
+
+def test_queries_do_not_grow_with_circles_and_members(clock):
+    make_circles(3, 0)
+    few = queries_besides_claims(clock)
+    assert len(mail.outbox) == 3 * 3 * 2  # a dinner reminder and an action reminder each
+    clock.move_to(local(2027, 2, 1, 9), tick=False)
+    make_circles(20, 3)
+    assert queries_besides_claims(clock) == few
+    assert len(mail.outbox) == (3 + 20) * 3 * 2
