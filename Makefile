@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 MO := locale/nl/LC_MESSAGES/django.mo
 PO := locale/nl/LC_MESSAGES/django.po
 
-.PHONY: run test lint format setup serve bench messages clean
+.PHONY: run test e2e lint format setup serve bench messages clean
 
 run: setup
 	$(BIN)/python manage.py seed_demo
@@ -14,6 +14,10 @@ run: setup
 
 test: setup
 	$(BIN)/python -m pytest
+
+# Only the browser tests (they also run in `make test`); see DEVELOPERS.md.
+e2e: setup
+	$(BIN)/python -m pytest tests/e2e
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
+from allies.middleware import CHOSEN_LANGUAGE_SESSION_KEY
 from circles.models import Circle
 from meetings.models import Meeting, Response
 
@@ -45,10 +46,15 @@ def healthz(request):
 
 @require_POST
 def set_language(request):
-    """Django's language switch, which also remembers the choice for a signed-in person."""
+    """Django's language switch, which also remembers the choice as the person's preferred
+    language: now when signed in, else at sign-in (see PreferredLanguageMiddleware)."""
     response = django_set_language(request)
     language = request.POST.get("language")
-    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+    if language not in dict(settings.LANGUAGES):
+        return response
+    if request.user.is_authenticated:
         request.user.preferred_language = language
         request.user.save(update_fields=["preferred_language"])
+    else:
+        request.session[CHOSEN_LANGUAGE_SESSION_KEY] = language
     return response

@@ -1,0 +1,219 @@
+"""Browser tests: Playwright (sync API) driving Chromium against pytest-django's live server.
+
+Without Chromium the tests skip; with REQUIRE_BROWSER=1 (CI) they fail instead. See the
+"Browser tests" section of DEVELOPERS.md.
+"""
+
+import io
+import os
+import re
+from pathlib import Path
+from urllib.parse import urlparse
+
+# Playwright's sync API runs an event loop in the test thread, which makes Django refuse
+# database access from that thread for the rest of the session. The tests are synchronous
+# code that merely shares the thread with that loop, so the check does not apply. Set here,
+# at collection, before any test touches the database.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.core.management import call_command
+from django.urls import reverse
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Page, expect, sync_playwright
+
+from allies.models import User
+from meetings.models import Topic
+from meetings.topics import SEEDED_TOPICS
+
+HERE = Path(__file__).resolve().parent
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+DESKTOP = {"viewport": {"width": 1280, "height": 800}}
+PHONE = {"viewport": {"width": 375, "height": 812}, "is_mobile": True, "has_touch": True}
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+ARTIFACTS = "test-artifacts"
+
+_page_logs = pytest.StashKey[dict[str, list[str]]]()
+
+
+def pytest_collection_modifyitems(items):
+    # A conftest's hook sees every collected item, not only this folder's.
+    for item in items:
+        if item.path.is_relative_to(HERE):
+            item.add_marker(pytest.mark.e2e)
+
+
+def _no_browser(reason: str, detail: str = ""):
+    if os.environ.get("REQUIRE_BROWSER", "") not in ("", "0"):
+        pytest.fail(f"{reason} (REQUIRE_BROWSER is set)\n{detail}".rstrip(), pytrace=False)
+    pytest.skip(f"{reason} (browser tests skipped; REQUIRE_BROWSER=1 makes this an error)")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole run."""
+    if not os.access(CHROMIUM, os.X_OK):
+        _no_browser(f"No Chromium at {CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH")
+    with sync_playwright() as playwright:
+        try:
+            chromium = playwright.chromium.launch(
+                executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+            )
+        except PlaywrightError as exc:
+            _no_browser(f"Chromium at {CHROMIUM} did not start", detail=exc.message)
+        yield chromium
+        chromium.close()
+
+
+def _open_page(browser, live_server, request, name, options) -> Page:
+    # A fresh context per page: no cookies or storage carried over between tests.
+    context = browser.new_context(base_url=live_server.url, locale="en-GB", **options)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    log = request.node.stash.setdefault(_page_logs, {}).setdefault(name, [])
+    page.on("console", lambda message: log.append(f"console.{message.type}: {message.text}"))
+    page.on("pageerror", lambda error: log.append(f"page error: {error}"))
+    return page
+
+
+@pytest.fixture
+def page(browser, live_server, request):
+    """A desktop browser tab (1280x800), English unless the test switches."""
+    page = _open_page(browser, live_server, request, "page", DESKTOP)
+    yield page
+    page.context.close()
+
+
+@pytest.fixture
+def phone_page(browser, live_server, request):
+    """A phone-sized tab (375x812, touch), the way most members use the site."""
+    page = _open_page(browser, live_server, request, "phone_page", PHONE)
+    yield page
+    page.context.close()
+
+
+@pytest.fixture
+def demo(transactional_db) -> dict[str, User]:
+    """The demo data of `manage.py seed_demo`, committed so the live server sees it.
+
+    Returns the people by username; they all have the password seed_demo.DEMO_PASSWORD.
+    """
+    # A transactional test empties every table when it ends, the topics that a migration
+    # seeded included; seed_demo needs them. (Serialized rollback would restore them, but
+    # clashes with the content types that the flushes of other tests recreate.)
+    for name, description in SEEDED_TOPICS:
+        Topic.objects.get_or_create(name=name, defaults={"description": description})
+    call_command("seed_demo", stdout=io.StringIO())
+    return {person.username: person for person in User.objects.all()}
+
+
+def sign_in(page: Page, username: str, password: str) -> None:
+    """Sign in through the login form, as a person does, and wait to leave the login page.
+
+    Stays on the login page when already there, so `?next=` and a language picked on the page
+    carry through.
+    """
+    login_path = reverse("login")
+    if urlparse(page.url).path != login_path:
+        page.goto(login_path)
+    form = page.locator("form", has=page.locator("#id_username"))
+    form.locator("#id_username").fill(username)
+    form.locator("#id_password").fill(password)
+    form.locator("button[type=submit]").click()
+    expect(page, f"signing in as {username!r} failed").not_to_have_url(
+        re.compile(re.escape(login_path))
+    )
+
+
+_axe = Axe()
+
+
+def assert_accessible(page: Page) -> None:
+    """Fail with a readable list when axe-core finds WCAG 2.1 A/AA violations on the page."""
+    options = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
+    violations = _axe.run(page, options=options).response["violations"]
+    if violations:
+        # Raised, not asserted: pytest would append the raw results to the readable list.
+        raise AssertionError(_describe_violations(page.url, violations))
+
+
+def _describe_violations(url: str, violations: list[dict]) -> str:
+    lines = [f"{len(violations)} accessibility violation(s) on {url}:"]
+    for violation in violations:
+        lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
+        for node in violation["nodes"]:
+            selector = " ".join(str(part) for part in node["target"])
+            checks = node.get("any", []) + node.get("all", []) + node.get("none", [])
+            detail = checks[0]["message"] if checks else ""
+            lines.append(f"    {selector}: {detail}".rstrip(": "))
+        lines.append(f"  see {violation['helpUrl']}")
+    return "\n".join(lines)
+
+
+# clientWidth, not innerWidth: a phone (is_mobile) widens the window to fit a page that is too
+# wide, so innerWidth grows with the page and the comparison could never fail.
+_MEASURE_WIDTH = """() => {
+    const width = document.documentElement.clientWidth;
+    const wide = [...document.querySelectorAll("body *")]
+        .filter((element) => element.getBoundingClientRect().right > width + 0.5)
+        .slice(0, 5)
+        .map((element) => element.outerHTML.slice(0, 80));
+    return {scroll: document.documentElement.scrollWidth, width, wide};
+}"""
+
+
+def assert_no_horizontal_scroll(page: Page) -> None:
+    """Fail when the page is wider than the window (on a phone: sideways scrolling)."""
+    measured = page.evaluate(_MEASURE_WIDTH)
+    if measured["scroll"] > measured["width"]:
+        raise AssertionError(
+            f"{page.url} is {measured['scroll']} px wide in a {measured['width']} px window;"
+            " too wide: \n  " + "\n  ".join(measured["wide"])
+        )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """When an e2e test fails, keep a screenshot, the HTML and the console of each tab."""
+    report = yield
+    if report.failed and report.when in ("setup", "call"):
+        saved = _save_artifacts(item)
+        if saved:
+            report.sections.append(("e2e artifacts", "\n".join(saved)))
+    return report
+
+
+def _save_artifacts(item) -> list[str]:
+    pages = {
+        name: value
+        for name, value in getattr(item, "funcargs", {}).items()
+        if isinstance(value, Page)
+    }
+    if not pages:
+        return []
+    folder = item.config.rootpath / ARTIFACTS
+    folder.mkdir(exist_ok=True)
+    stem = re.sub(r"[^\w.-]+", "_", item.nodeid)
+    logs = item.stash.get(_page_logs, {})
+    saved = []
+    for name, page in pages.items():
+        base = folder / f"{stem}-{name}"
+        try:
+            page.screenshot(path=f"{base}.png", full_page=True)
+            Path(f"{base}.html").write_text(page.content(), encoding="utf-8")
+        except PlaywrightError as exc:  # a closed or crashed tab: keep what can be kept
+            Path(f"{base}.html").write_text(f"<!-- not saved: {exc.message} -->")
+        Path(f"{base}.log").write_text(
+            f"url: {page.url}\n" + "\n".join(logs.get(name, [])) + "\n", encoding="utf-8"
+        )
+        saved.append(f"{base}.png / .html / .log")
+    return saved

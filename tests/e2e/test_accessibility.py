@@ -1,0 +1,79 @@
+"""axe-core scans (WCAG 2.1 A and AA) of the pages anyone reaches first."""
+
+import pytest
+from django.conf import settings
+from playwright.sync_api import expect
+
+from allies.management.commands.seed_demo import DEMO_PASSWORD
+from tests.e2e.conftest import assert_accessible, sign_in
+
+PAGE_WITH = """<!doctype html><html lang="en"><head><title>Search</title></head>
+<body><main><h1>Search</h1><form>{field}<button type="submit">Go</button></form></main></body>
+</html>"""
+
+
+def test_the_scan_fails_on_an_input_without_a_label(page):
+    page.set_content(PAGE_WITH.format(field='<input type="text" id="q" name="q">'))
+    with pytest.raises(AssertionError) as failure:
+        assert_accessible(page)
+    report = str(failure.value)
+    assert "- label (critical)" in report
+    assert "#q" in report
+
+
+def test_the_scan_passes_the_same_input_with_a_label(page):
+    page.set_content(
+        PAGE_WITH.format(field='<label for="q">Words</label><input type="text" id="q" name="q">')
+    )
+    assert_accessible(page)
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_login_page_is_accessible(page, live_server, db, language):
+    page.context.add_cookies(
+        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
+    )
+    page.goto("/accounts/login/")
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    assert_accessible(page)
+
+
+def test_login_page_with_an_error_is_accessible(page, demo):
+    page.goto("/accounts/login/")
+    page.locator("#id_username").fill("coordinator")
+    page.locator("#id_password").fill("not the password")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("Please enter a correct username and password")).to_be_visible()
+    assert_accessible(page)
+
+
+def test_password_reset_page_is_accessible(page, db):
+    page.goto("/accounts/password_reset/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Reset your password")
+    assert_accessible(page)
+
+
+@pytest.mark.parametrize(
+    ("username", "shows"),
+    [
+        ("coordinator", "Invite the mosque board to the next dinner"),
+        ("citizen", "overdue since"),  # the overdue action's own colour
+    ],
+)
+def test_dashboard_is_accessible(page, demo, username, shows):
+    sign_in(page, username, DEMO_PASSWORD)
+    expect(page.get_by_text(shows)).to_be_visible()
+    assert_accessible(page)
+
+
+def test_the_skip_link_is_the_first_stop_and_leads_to_the_content(page, db):
+    # Not the login page: its username field takes the focus on arrival.
+    page.goto("/accounts/password_reset/")
+    skip = page.get_by_role("link", name="Skip to main content")
+    expect(skip).not_to_be_in_viewport()  # hidden until focused
+    page.keyboard.press("Tab")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Email")).to_be_focused()

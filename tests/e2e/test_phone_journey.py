@@ -1,0 +1,46 @@
+"""At 375x812, the way most members use the site: no sideways scrolling, a menu that opens."""
+
+import pytest
+from playwright.sync_api import expect
+
+from allies.management.commands.seed_demo import DEMO_PASSWORD
+from tests.e2e.conftest import assert_accessible, assert_no_horizontal_scroll, sign_in
+
+
+def test_the_width_check_fails_on_a_page_wider_than_a_phone(phone_page):
+    phone_page.set_content(
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<main><table id="wide"><tr><td><img alt="" width="600" height="10"></td></tr></table>'
+        "</main>"
+    )
+    with pytest.raises(AssertionError, match=r"px wide in a 375 px window") as failure:
+        assert_no_horizontal_scroll(phone_page)
+    assert '<table id="wide">' in str(failure.value)
+
+
+def test_login_page_fits_a_phone(phone_page, db):
+    phone_page.goto("/accounts/login/")
+    expect(phone_page.get_by_role("heading", name="Sign in")).to_be_visible()
+    assert_no_horizontal_scroll(phone_page)
+    assert_accessible(phone_page)
+
+
+def test_dashboard_fits_a_phone_and_its_menu_opens(phone_page, demo):
+    sign_in(phone_page, "coordinator", DEMO_PASSWORD)
+    expect(phone_page.get_by_text("Overvecht Allies (Utrecht)")).to_be_visible()
+    assert_no_horizontal_scroll(phone_page)
+
+    menu = phone_page.locator("#main-nav")
+    toggler = phone_page.get_by_role("button", name="Toggle navigation")
+    expect(menu).to_be_hidden()
+    expect(toggler).to_have_attribute("aria-expanded", "false")
+    toggler.tap()
+    expect(toggler).to_have_attribute("aria-expanded", "true")
+    expect(menu.get_by_role("link", name="Home")).to_be_visible()
+    sign_out = menu.get_by_role("button", name="Sign out")
+    expect(sign_out).to_be_visible()
+    assert_no_horizontal_scroll(phone_page)
+    assert_accessible(phone_page)
+
+    sign_out.tap()
+    expect(phone_page.get_by_role("heading", name="Sign in")).to_be_visible()
