@@ -1,6 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-from meetings import views  # noqa: F401
+from meetings import views
 
 app_name = "meetings"
-urlpatterns: list = []
+urlpatterns = [
+    path("circles/<int:circle_id>/plan/<int:year>/", views.plan_year, name="plan_year"),
+    path("circles/<int:circle_id>/meetings/new/", views.new, name="new"),
+    path("meetings/<int:meeting_id>/", views.detail, name="detail"),
+    path("meetings/<int:meeting_id>/edit/", views.edit, name="edit"),
+    path("meetings/<int:meeting_id>/cancel/", views.cancel, name="cancel"),
+    path("meetings/<int:meeting_id>/respond/", views.respond, name="respond"),
+    path("meetings/<int:meeting_id>/record/", views.record, name="record"),
+]
