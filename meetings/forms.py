@@ -161,6 +161,10 @@ class BaseAgendaFormSet(SharedChoicesFormSetMixin, BaseInlineFormSet):
         form.fields["topic"].queryset = Topic.objects.filter(
             Q(is_active=True) | Q(pk__in=self.instance.agenda_items.values("topic"))
         )
+        # A new item goes after the existing ones unless the coordinator says otherwise.
+        last = max((item.order for item in self.get_queryset()), default=0)
+        extra = (index if index is not None else self.total_form_count()) - len(self.get_queryset())
+        form.fields["order"].initial = last + 1 + max(extra, 0)
         super().add_fields(form, index)
 
 
@@ -171,6 +175,7 @@ AgendaFormSet = inlineformset_factory(
     formset=BaseAgendaFormSet,
     extra=2,
     can_delete=True,
+    can_delete_extra=False,
 )
 
 

@@ -3,7 +3,7 @@ import datetime
 import pytest
 
 from actions.models import Action, ActionUpdate
-from tests.conftest import make_meeting
+from tests.conftest import count_queries, make_meeting
 
 
 @pytest.fixture
@@ -76,3 +76,14 @@ def test_owners_and_coordinators_get_the_form(client, lights, cast, who):
     client.force_login(cast[who])
     html = client.get(url(lights)).content.decode()
     assert "Add an update" in html and 'name="new_status"' in html
+
+
+def test_query_count_does_not_grow_with_updates(client, lights, cast):
+    client.force_login(cast["clerk"])
+    for n in range(3):
+        ActionUpdate.objects.create(action=lights, author=cast["citizen"], text=f"Step {n}")
+    few = count_queries(client, url(lights))
+    for n in range(57):
+        author = cast["officer"] if n % 2 else cast["clerk"]
+        ActionUpdate.objects.create(action=lights, author=author, text=f"More {n}")
+    assert count_queries(client, url(lights)) == few

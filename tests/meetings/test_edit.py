@@ -182,3 +182,12 @@ def test_a_held_meeting_keeps_its_status_when_edited(client, circle, coordinator
     client.force_login(coordinator)
     html = client.get(url(held)).content.decode()
     assert 'name="status"' not in html
+
+
+def test_new_agenda_rows_come_after_the_existing_items(client, meeting, coordinator):
+    AgendaItem.objects.create(meeting=meeting, title="First", order=5)
+    client.force_login(coordinator)
+    html = client.get(url(meeting)).content.decode()
+    assert 'name="agenda-1-order" value="6"' in html
+    assert 'name="agenda-2-order" value="7"' in html
+    assert 'name="agenda-0-DELETE"' in html and 'name="agenda-1-DELETE"' not in html
