@@ -134,3 +134,10 @@ def test_query_count_for_coordinators_does_not_grow(client, circle, cast):
         make_meeting(circle, days_ahead=n + 10)
         Action.objects.create(circle=circle, title=f"More {n}").owners.add(coordinator)
     assert count_queries(client, "/") == few
+
+
+def test_it_links_to_all_my_actions(client, citizen, actions):
+    client.force_login(citizen)
+    html = client.get("/").content.decode()
+    assert 'href="/actions/">All my actions</a>' in html
+    assert f'href="/actions/{actions[0].pk}/">Late lighting</a>' in html
