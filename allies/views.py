@@ -50,7 +50,7 @@ def _next_steps(user) -> dict:
         )
     )
     to_record = (
-        Meeting.objects.filter(circle__in=coordinated, starts_at__lte=now, recorded_at=None)
+        Meeting.objects.filter(circle__in=coordinated, ends_at__lte=now, recorded_at=None)
         .exclude(status=Meeting.Status.CANCELLED)
         .select_related("circle")
         .order_by("-starts_at")[:5]

@@ -141,3 +141,11 @@ def test_it_links_to_all_my_actions(client, citizen, actions):
     html = client.get("/").content.decode()
     assert 'href="/actions/">All my actions</a>' in html
     assert f'href="/actions/{actions[0].pk}/">Late lighting</a>' in html
+
+
+def test_a_dinner_is_to_record_once_it_ended(client, circle, coordinator):
+    under_way = make_meeting(circle, days_ahead=0)
+    under_way.starts_at = timezone.now() - datetime.timedelta(minutes=30)
+    under_way.save()
+    client.force_login(coordinator)
+    assert f"/meetings/{under_way.pk}/record/" not in client.get("/").content.decode()
