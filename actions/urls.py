@@ -1,6 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-from actions import views  # noqa: F401
+from actions import views
 
 app_name = "actions"
-urlpatterns: list = []
+urlpatterns = [
+    path("actions/", views.index, name="index"),
+    path("actions/<int:action_id>/", views.detail, name="detail"),
+    path("actions/<int:action_id>/update/", views.update, name="update"),
+]

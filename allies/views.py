@@ -1,14 +1,16 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.db.models import F, Prefetch
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
 from allies.middleware import CHOSEN_LANGUAGE_SESSION_KEY
-from circles.models import Circle
+from circles.models import Circle, Membership
 from meetings.models import Meeting, Response
 
 
@@ -33,7 +35,50 @@ def dashboard(request):
         .order_by(F("due_date").asc(nulls_last=True), "pk")[:10]
     )
     ctx = {"circles": circles, "next_meetings": next_meetings, "actions": actions}
+    ctx.update(_next_steps(user))
     return render(request, "allies/dashboard.html", ctx)
+
+
+def _next_steps(user) -> dict:
+    """For coordinators: the dinners still to record, and the next dinners that miss answers.
+    A fixed number of queries, however many circles and meetings there are."""
+    now = timezone.now()
+    coordinated = Circle.objects.filter(
+        Exists(
+            Membership.objects.active().filter(
+                circle=OuterRef("pk"), person=user, is_coordinator=True
+            )
+        )
+    )
+    to_record = (
+        Meeting.objects.filter(circle__in=coordinated, ends_at__lte=now, recorded_at=None)
+        .exclude(status=Meeting.Status.CANCELLED)
+        .select_related("circle")
+        .order_by("-starts_at")[:5]
+    )
+    next_of_circle = (
+        Meeting.objects.filter(circle=OuterRef("circle"), starts_at__gt=now)
+        .exclude(status=Meeting.Status.CANCELLED)
+        .order_by("starts_at")
+        .values("pk")[:1]
+    )
+    answered = Response.objects.filter(meeting=OuterRef(OuterRef("pk")), person=OuterRef("person"))
+    silent = (
+        Membership.objects.active()
+        .filter(~Exists(answered), circle=OuterRef("circle"))
+        .order_by()
+        .values("circle")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    awaiting_answers = (
+        Meeting.objects.filter(circle__in=coordinated, pk=Subquery(next_of_circle))
+        .annotate(missing_answers=Coalesce(Subquery(silent), 0))
+        .filter(missing_answers__gt=0)
+        .select_related("circle")
+        .order_by("starts_at")[:10]
+    )
+    return {"to_record": to_record, "awaiting_answers": awaiting_answers, "now": now}
 
 
 def healthz(request):

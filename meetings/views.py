@@ -1,1 +1,332 @@
 """Views of the meetings app; the permission helper for its object type comes first."""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from allies.models import User
+from circles.models import Circle, Membership, Weekday
+from meetings import services
+from meetings.forms import (
+    ActionFormSet,
+    AgendaFormSet,
+    MeetingForm,
+    PlanFormSet,
+    RecordForm,
+    ResponseForm,
+)
+from meetings.models import Meeting, Response
+from meetings.planner import propose_year
+
+# How far ahead the year planner looks; further is a typo, not a plan.
+PLAN_YEARS_AHEAD = 10
+
+
+def _get_meeting_for_user(request, meeting_id) -> tuple[Meeting, bool]:
+    """The meeting and whether the user coordinates its circle; 404 for non-members."""
+    mine = Membership.objects.active().filter(circle=OuterRef("circle"), person=request.user)
+    meeting = get_object_or_404(
+        Meeting.objects.select_related("circle", "host")
+        .filter(Exists(mine))
+        .annotate(coordinates=Exists(mine.filter(is_coordinator=True))),
+        pk=meeting_id,
+    )
+    return meeting, meeting.coordinates
+
+
+def _get_circle_for_user(request, circle_id) -> tuple[Circle, bool]:
+    """The circle and whether the user coordinates it; 404 for non-members.
+
+    The same contract as circles.views._get_circle_for_user, which another branch adds; once
+    both are merged this one can simply import that one.
+    """
+    mine = Membership.objects.active().filter(circle=OuterRef("pk"), person=request.user)
+    circle = get_object_or_404(
+        Circle.objects.filter(Exists(mine)).annotate(
+            coordinates=Exists(mine.filter(is_coordinator=True))
+        ),
+        pk=circle_id,
+    )
+    return circle, circle.coordinates
+
+
+def _members(circle_id, also=()):
+    """The people with an active membership of the circle, and the people (ids) in also."""
+    active = Membership.objects.active().filter(circle_id=circle_id, person=OuterRef("pk"))
+    return User.objects.filter(Exists(active) | Q(pk__in=also))
+
+
+def _is_open_for_answers(meeting: Meeting) -> bool:
+    return not meeting.is_cancelled and meeting.starts_at > timezone.now()
+
+
+@login_required
+def plan_year(request, circle_id, year):
+    """Propose the year's remaining dinners; the coordinator edits them and confirms."""
+    circle, is_coordinator = _get_circle_for_user(request, circle_id)
+    if not is_coordinator:
+        raise PermissionDenied
+    today = timezone.localdate()
+    if not 2000 <= year <= today.year + PLAN_YEARS_AHEAD:
+        raise Http404
+    meetings = _year_meetings(circle, year)
+    planned, taken = _dinner_days(meetings)
+    kwargs = {"members": _members(circle.pk), "year": year, "taken": taken}
+    if request.method == "POST":
+        formset = PlanFormSet(request.POST, form_kwargs=kwargs)
+        if formset.is_valid():
+            made = services.meetings_plan_year(
+                circle=circle, dinners=formset.dinners(circle.dinner_minutes)
+            )
+            messages.success(
+                request,
+                ngettext("%(count)d dinner planned.", "%(count)d dinners planned.", len(made))
+                % {"count": len(made)},
+            )
+            return redirect("meetings:plan_year", circle_id=circle.pk, year=year)
+    else:
+        initial = _proposal(circle, year, today, planned, taken)
+        formset = PlanFormSet(initial=initial, form_kwargs=kwargs)
+    ctx = {
+        "circle": circle,
+        "year": year,
+        "formset": formset,
+        "meetings": meetings,
+        "planned_count": len(planned),
+        "is_past": year < today.year,
+        "weekday": Weekday(circle.preferred_weekday).label,
+        "previous_year": year - 1,
+        "next_year": year + 1 if year < today.year + PLAN_YEARS_AHEAD else None,
+    }
+    return render(request, "meetings/plan_year.html", ctx)
+
+
+def _year_meetings(circle: Circle, year: int) -> list[Meeting]:
+    def new_year(y):
+        return timezone.make_aware(datetime.datetime(y, 1, 1))
+
+    start, end = new_year(year), new_year(year + 1)
+    meetings = circle.meetings.filter(starts_at__gte=start, starts_at__lt=end)
+    return list(meetings.order_by("starts_at"))
+
+
+def _dinner_days(meetings) -> tuple[list[datetime.date], set[datetime.date]]:
+    """The days of the dinners that count towards the target (not cancelled), and the days
+    that have any meeting at all."""
+    planned = [
+        timezone.localtime(m.starts_at).date()
+        for m in meetings
+        if m.kind == Meeting.Kind.DINNER and not m.is_cancelled
+    ]
+    return planned, {timezone.localtime(m.starts_at).date() for m in meetings}
+
+
+def _proposal(circle: Circle, year: int, today, planned, taken) -> list[dict]:
+    """The planner's dates as the initial rows of the form, with the circle's usual venue."""
+    dates = propose_year(
+        year=year,
+        target=circle.dinners_per_year,
+        weekday=circle.preferred_weekday,
+        today=today,
+        planned=planned,
+        taken=taken,
+    )
+    return [
+        {
+            "include": True,
+            "date": day,
+            "start_time": circle.preferred_time,
+            "venue_name": circle.default_venue_name,
+            "venue_address": circle.default_venue_address,
+            "venue_kind": circle.default_venue_kind,
+        }
+        for day in dates
+    ]
+
+
+@login_required
+def new(request, circle_id):
+    """Schedule one meeting, prefilled with the circle's usual time and venue."""
+    circle, is_coordinator = _get_circle_for_user(request, circle_id)
+    if not is_coordinator:
+        raise PermissionDenied
+    form = MeetingForm(request.POST or None, circle=circle, members=_members(circle.pk))
+    if request.method == "POST" and form.is_valid():
+        meeting = services.meeting_schedule(circle=circle, **form.changes())
+        messages.success(
+            request,
+            _("Meeting scheduled for %(when)s.")
+            % {"when": date_format(timezone.localtime(meeting.starts_at), "DATETIME_FORMAT")},
+        )
+        return redirect("meetings:detail", meeting_id=meeting.pk)
+    ctx = {"circle": circle, "form": form}
+    return render(request, "meetings/new.html", ctx)
+
+
+@login_required
+def edit(request, meeting_id):
+    """Change the meeting and its agenda; a change of time, venue or status is a new version."""
+    meeting, is_coordinator = _get_meeting_for_user(request, meeting_id)
+    if not is_coordinator:
+        raise PermissionDenied
+    if meeting.is_cancelled:
+        messages.error(request, _("This meeting is cancelled; it can no longer be changed."))
+        return redirect("meetings:detail", meeting_id=meeting.pk)
+    data = request.POST if request.method == "POST" else None
+    members = _members(meeting.circle_id)
+    form = MeetingForm(data, circle=meeting.circle, members=members, meeting=meeting)
+    agenda = AgendaFormSet(data, instance=meeting, prefix="agenda")
+    if data is not None and form.is_valid() and agenda.is_valid():
+        services.meeting_update(meeting=meeting, changes=form.changes(), agenda=agenda)
+        messages.success(request, _("The meeting is saved."))
+        return redirect("meetings:detail", meeting_id=meeting.pk)
+    ctx = {"meeting": meeting, "form": form, "agenda": agenda}
+    return render(request, "meetings/edit.html", ctx)
+
+
+@login_required
+def cancel(request, meeting_id):
+    """Ask for confirmation (GET), then cancel (POST): a status, never a delete."""
+    meeting, is_coordinator = _get_meeting_for_user(request, meeting_id)
+    if not is_coordinator:
+        raise PermissionDenied
+    if meeting.status == Meeting.Status.HELD:
+        messages.error(request, _("This meeting has been held; it cannot be cancelled."))
+        return redirect("meetings:detail", meeting_id=meeting.pk)
+    if request.method == "POST":
+        if services.meeting_cancel(meeting=meeting):
+            messages.success(request, _("The meeting is cancelled."))
+        else:
+            messages.info(request, _("This meeting was already cancelled."))
+        return redirect("meetings:detail", meeting_id=meeting.pk)
+    ctx = {"meeting": meeting}
+    return render(request, "meetings/cancel.html", ctx)
+
+
+@login_required
+def detail(request, meeting_id):
+    """When, where, the agenda, who comes, my answer; for coordinators the catering summary;
+    once held the attendance, minutes and actions."""
+    meeting, is_coordinator = _get_meeting_for_user(request, meeting_id)
+    responses = list(meeting.responses.select_related("person"))
+    mine = next((r for r in responses if r.person_id == request.user.pk), None)
+    by_answer = {answer: [] for answer in Response.Answer}
+    for response in responses:
+        by_answer[response.answer].append(response)
+    ctx = {
+        "meeting": meeting,
+        "is_coordinator": is_coordinator,
+        "agenda_items": meeting.agenda_items.select_related("topic"),
+        "carried_actions": _carried_actions(meeting),
+        "by_answer": [(answer.label, rs) for answer, rs in by_answer.items()],
+        "mine": mine,
+        "may_answer": _is_open_for_answers(meeting),
+        "may_record": not meeting.is_cancelled and meeting.starts_at <= timezone.now(),
+        "is_held": meeting.status == Meeting.Status.HELD,
+    }
+    if is_coordinator:
+        ctx["attending"] = by_answer[Response.Answer.ATTENDING]
+        ctx["dietary"] = [r for r in ctx["attending"] if r.dietary_needs]
+        ctx["maybe_count"] = len(by_answer[Response.Answer.MAYBE])
+        answered = [r.person_id for r in responses]
+        ctx["unanswered"] = _members(meeting.circle_id).exclude(pk__in=answered)
+    if ctx["is_held"]:
+        ctx["attendances"] = meeting.attendances.select_related("person")
+        ctx["agreed_actions"] = meeting.actions.prefetch_related(_owners())
+    return render(request, "meetings/detail.html", ctx)
+
+
+def _owners():
+    return Prefetch("owners", queryset=User.objects.only("pk", "name", "username"))
+
+
+def _carried_actions(meeting: Meeting):
+    """The circle's open actions, on the agenda of its next meeting until done or dropped."""
+    if meeting.is_cancelled or meeting.ends_at < timezone.now():
+        return []
+    next_id = meeting.circle.meetings.upcoming().values_list("pk", flat=True).first()
+    if next_id != meeting.pk:
+        return []
+    return meeting.circle.actions.unfinished().prefetch_related(_owners())
+
+
+@login_required
+def respond(request, meeting_id):
+    """My answer: attending, not attending or maybe, with dietary needs and a note."""
+    meeting, _is_coordinator = _get_meeting_for_user(request, meeting_id)
+    if not _is_open_for_answers(meeting):
+        messages.error(request, _("This meeting no longer takes answers."))
+        return redirect("meetings:detail", meeting_id=meeting.pk)
+    mine = meeting.responses.filter(person=request.user).first()
+    initial = {"dietary_needs": request.user.dietary_needs} if mine is None else {}
+    data = None
+    if request.method == "POST":
+        # The one-click answers on the dashboard send only the answer: keep the rest.
+        data = request.POST.copy()
+        for name in ("dietary_needs", "note"):
+            data.setdefault(name, getattr(mine, name, initial.get(name, "")))
+    form = ResponseForm(data, instance=mine, initial=initial)
+    if data is not None and form.is_valid():
+        services.meeting_respond(meeting=meeting, person=request.user, **form.cleaned_data)
+        messages.success(request, _("Your answer is saved."))
+        return redirect(_next_url(request) or meeting_url(meeting))
+    ctx = {"meeting": meeting, "form": form, "next": _next_url(request)}
+    return render(request, "meetings/respond.html", ctx)
+
+
+def meeting_url(meeting: Meeting) -> str:
+    return reverse("meetings:detail", kwargs={"meeting_id": meeting.pk})
+
+
+def _next_url(request) -> str | None:
+    url = request.POST.get("next") or request.GET.get("next")
+    safe = url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return url if safe else None
+
+
+@login_required
+def record(request, meeting_id):
+    """After the meeting started: who attended, the minutes, the actions agreed; one save."""
+    meeting, is_coordinator = _get_meeting_for_user(request, meeting_id)
+    if not is_coordinator:
+        raise PermissionDenied
+    if meeting.is_cancelled or meeting.starts_at > timezone.now():
+        messages.error(request, _("A meeting can be recorded once it has started."))
+        return redirect("meetings:detail", meeting_id=meeting.pk)
+    if meeting.recorded_at is None:
+        ticked = meeting.responses.filter(answer=Response.Answer.ATTENDING)
+    else:
+        ticked = meeting.attendances.all()
+    # Someone who attended and left the circle since stays in the list when re-recording.
+    members = _members(meeting.circle_id, also=meeting.attendances.values("person_id"))
+    data = request.POST if request.method == "POST" else None
+    initial = {"attendees": list(ticked.values_list("person_id", flat=True))}
+    form = RecordForm(data, members=members, initial={**initial, "minutes": meeting.minutes})
+    owners = {"members": _members(meeting.circle_id)}
+    actions = ActionFormSet(data, prefix="actions", form_kwargs=owners)
+    if data is not None and form.is_valid() and actions.is_valid():
+        services.meeting_record(
+            meeting=meeting,
+            by=request.user,
+            attendees=form.cleaned_data["attendees"],
+            minutes=form.cleaned_data["minutes"],
+            actions=actions.rows(),
+        )
+        messages.success(request, _("The meeting is recorded."))
+        return redirect("meetings:detail", meeting_id=meeting.pk)
+    agreed = meeting.actions.prefetch_related(_owners())
+    ctx = {"meeting": meeting, "form": form, "actions": actions, "agreed_actions": agreed}
+    return render(request, "meetings/record.html", ctx)

@@ -54,3 +54,98 @@ def test_query_count_does_not_grow(client, circle, citizen):
         make_meeting(circle, days_ahead=8 + n)
         Action.objects.create(circle=circle, title=f"Action {n}").owners.add(citizen)
     assert count_queries(client, "/") == few
+
+
+def test_my_next_dinners_offer_one_click_answers(client, circle, citizen):
+    upcoming = make_meeting(circle, venue_name="Politiebureau Overvecht")
+    client.force_login(citizen)
+    html = client.get("/").content.decode()
+    assert f'action="/meetings/{upcoming.pk}/respond/"' in html
+    assert 'name="answer" value="attending"' in html
+    assert 'name="answer" value="not_attending"' in html
+    assert 'name="next" value="/"' in html
+    response = client.post(
+        f"/meetings/{upcoming.pk}/respond/", {"answer": "attending", "next": "/"}
+    )
+    assert response.url == "/"
+    html = client.get("/").content.decode()
+    assert 'value="attending" class="btn btn-sm btn-success" aria-pressed="true"' in html
+
+
+def test_a_dinner_under_way_offers_no_answers(client, circle, citizen):
+    under_way = make_meeting(circle, days_ahead=0)
+    under_way.starts_at = timezone.now() - datetime.timedelta(minutes=30)
+    under_way.save()
+    client.force_login(citizen)
+    html = client.get("/").content.decode()
+    assert f"/meetings/{under_way.pk}/" in html
+    assert f'action="/meetings/{under_way.pk}/respond/"' not in html
+
+
+def test_coordinators_see_the_next_steps(client, circle, cast):
+    unrecorded = make_meeting(circle, days_ahead=-2)
+    make_meeting(circle, days_ahead=-30, status="held", recorded_at=timezone.now())
+    make_meeting(circle, days_ahead=-9, status="cancelled")
+    upcoming = make_meeting(circle, days_ahead=5)
+    make_meeting(circle, days_ahead=40)
+    Response.objects.create(meeting=upcoming, person=cast["citizen"], answer="attending")
+    client.force_login(cast["coordinator"])
+    html = client.get("/").content.decode()
+    assert "Next steps" in html
+    assert html.count("Record the dinner of") == 1
+    assert f"/meetings/{unrecorded.pk}/record/" in html
+    # Coordinator, officer and clerk have not answered; the outsider is in another circle.
+    assert "3 members have not answered for the dinner of" in html
+    assert html.count("have not answered") + html.count("has not answered") == 1
+
+
+def test_members_see_no_next_steps(client, circle, coordinator, citizen):
+    make_meeting(circle, days_ahead=-2)
+    make_meeting(circle, days_ahead=5)
+    client.force_login(citizen)
+    assert "Next steps" not in client.get("/").content.decode()
+
+
+def test_next_steps_cover_every_circle_i_coordinate(client, circle, other_circle, cast):
+    from circles.models import Membership
+
+    Membership.objects.create(
+        person=cast["coordinator"], circle=other_circle, sector="police", is_coordinator=True
+    )
+    make_meeting(other_circle, days_ahead=5)
+    make_meeting(circle, days_ahead=6)
+    client.force_login(cast["coordinator"])
+    html = client.get("/").content.decode()
+    assert "(Tilburg Allies)" in html and "(Overvecht Allies)" in html
+    assert "2 members have not answered" in html  # Tilburg: the coordinator and the outsider
+    assert "4 members have not answered" in html  # Overvecht: the four of the cast
+
+
+def test_query_count_for_coordinators_does_not_grow(client, circle, cast):
+    coordinator = cast["coordinator"]
+    client.force_login(coordinator)
+    for n in range(3):
+        make_meeting(circle, days_ahead=-n - 1)
+        make_meeting(circle, days_ahead=n + 1)
+        Action.objects.create(circle=circle, title=f"Action {n}").owners.add(coordinator)
+    few = count_queries(client, "/")
+    for n in range(57):
+        make_meeting(circle, days_ahead=-n - 10)
+        make_meeting(circle, days_ahead=n + 10)
+        Action.objects.create(circle=circle, title=f"More {n}").owners.add(coordinator)
+    assert count_queries(client, "/") == few
+
+
+def test_it_links_to_all_my_actions(client, citizen, actions):
+    client.force_login(citizen)
+    html = client.get("/").content.decode()
+    assert 'href="/actions/">All my actions</a>' in html
+    assert f'href="/actions/{actions[0].pk}/">Late lighting</a>' in html
+
+
+def test_a_dinner_is_to_record_once_it_ended(client, circle, coordinator):
+    under_way = make_meeting(circle, days_ahead=0)
+    under_way.starts_at = timezone.now() - datetime.timedelta(minutes=30)
+    under_way.save()
+    client.force_login(coordinator)
+    assert f"/meetings/{under_way.pk}/record/" not in client.get("/").content.decode()

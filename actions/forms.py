@@ -1,0 +1,44 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from actions.models import Action
+from circles.models import Circle
+
+
+class ActionUpdateForm(forms.Form):
+    """One form for progress: a few words, a new status, or both."""
+
+    text = forms.CharField(
+        label=_("What happened?"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    new_status = forms.ChoiceField(
+        label=_("New status"),
+        required=False,
+        choices=[("", _("no change")), *Action.Status.choices],
+    )
+
+    def __init__(self, *args, action: Action, **kwargs):
+        self.action = action
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        changes_status = data.get("new_status") not in ("", None, self.action.status)
+        if not data.get("text", "").strip() and not changes_status:
+            raise forms.ValidationError(_("Write an update or choose a new status."))
+        return data
+
+
+class ActionFilterForm(forms.Form):
+    """Filters of the my-actions list, sent by GET."""
+
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("all")), *Action.Status.choices]
+    )
+    circle = forms.ModelChoiceField(
+        label=_("Circle"), required=False, queryset=Circle.objects.none(), empty_label=_("all")
+    )
+
+    def __init__(self, *args, circles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["circle"].queryset = circles

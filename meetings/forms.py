@@ -1,0 +1,313 @@
+import datetime
+
+from django import forms
+from django.db.models import Q
+from django.forms import BaseFormSet, BaseInlineFormSet, formset_factory, inlineformset_factory
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from actions.models import Action
+from allies.models import User
+from circles.models import Circle
+from meetings.models import AgendaItem, Meeting, Response, Topic
+from meetings.planner import is_public_holiday
+
+
+def _date_input():
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _time_input():
+    return forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+def _model_field(model, name, **kwargs):
+    """The model field's form field, so labels and choices are written once, on the model."""
+    return model._meta.get_field(name).formfield(**kwargs)
+
+
+def local_datetime(day: datetime.date, time: datetime.time) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, time))
+
+
+class SharedChoicesFormSetMixin:
+    """Fetch the choices of the named fields once per formset instead of once per row."""
+
+    shared_choice_fields: tuple[str, ...] = ()
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        cache = self.__dict__.setdefault("_shared_choices", {})
+        for name in self.shared_choice_fields:
+            field = form.fields[name]
+            if name not in cache:
+                cache[name] = list(field.choices)
+            field.choices = cache[name]
+
+
+class MeetingForm(forms.Form):
+    """Schedule or change a meeting: when, where, who hosts."""
+
+    kind = _model_field(Meeting, "kind")
+    title = _model_field(Meeting, "title")
+    date = forms.DateField(label=_("Date"), widget=_date_input())
+    start_time = forms.TimeField(label=_("Start time"), widget=_time_input())
+    end_time = forms.TimeField(label=_("End time"), widget=_time_input())
+    venue_name = _model_field(Meeting, "venue_name")
+    venue_address = _model_field(Meeting, "venue_address")
+    venue_kind = _model_field(Meeting, "venue_kind")
+    host = forms.ModelChoiceField(
+        label=_("Host"), queryset=User.objects.none(), required=False, empty_label=_("nobody yet")
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[
+            (Meeting.Status.PLANNED, Meeting.Status.PLANNED.label),
+            (Meeting.Status.CONFIRMED, Meeting.Status.CONFIRMED.label),
+        ],
+    )
+
+    def __init__(self, *args, circle: Circle, members, meeting: Meeting | None = None, **kwargs):
+        self.meeting = meeting
+        kwargs.setdefault("initial", self._initial(circle, meeting))
+        super().__init__(*args, **kwargs)
+        self.fields["title"].help_text = _("Optional, for example the theme of the evening.")
+        host_id = meeting.host_id if meeting else None
+        self.fields["host"].queryset = User.objects.filter(Q(pk__in=members) | Q(pk=host_id))
+        # Held and cancelled are reached by recording and cancelling, not by editing.
+        if meeting is None or meeting.status not in (
+            Meeting.Status.PLANNED,
+            Meeting.Status.CONFIRMED,
+        ):
+            del self.fields["status"]
+
+    @staticmethod
+    def _initial(circle: Circle, meeting: Meeting | None) -> dict:
+        if meeting is None:
+            starts = local_datetime(next_free_day(circle), circle.preferred_time)
+            ends = starts + datetime.timedelta(minutes=circle.dinner_minutes)
+            return {
+                "date": starts.date(),
+                "start_time": circle.preferred_time,
+                "end_time": timezone.localtime(ends).time(),
+                "venue_name": circle.default_venue_name,
+                "venue_address": circle.default_venue_address,
+                "venue_kind": circle.default_venue_kind,
+            }
+        starts, ends = timezone.localtime(meeting.starts_at), timezone.localtime(meeting.ends_at)
+        return {
+            "kind": meeting.kind,
+            "title": meeting.title,
+            "date": starts.date(),
+            "start_time": starts.time(),
+            "end_time": ends.time(),
+            "venue_name": meeting.venue_name,
+            "venue_address": meeting.venue_address,
+            "venue_kind": meeting.venue_kind,
+            "host": meeting.host_id,
+            "status": meeting.status,
+        }
+
+    def clean(self):
+        data = super().clean()
+        day, start, end = data.get("date"), data.get("start_time"), data.get("end_time")
+        if day is None or start is None or end is None:
+            return data
+        if end <= start:
+            self.add_error("end_time", _("The meeting must end after it starts."))
+            return data
+        data["starts_at"] = local_datetime(day, start)
+        data["ends_at"] = local_datetime(day, end)
+        moved = self.meeting is None or data["starts_at"] != self.meeting.starts_at
+        if moved and data["starts_at"] <= timezone.now():
+            self.add_error("date", _("Choose a moment in the future."))
+        return data
+
+    def changes(self) -> dict:
+        """The cleaned values as meeting fields, for meeting_schedule and meeting_update."""
+        names = ["kind", "title", "starts_at", "ends_at", "venue_name", "venue_address"]
+        names += ["venue_kind", "host", *(["status"] if "status" in self.fields else [])]
+        return {name: self.cleaned_data[name] for name in names}
+
+
+def next_free_day(circle: Circle) -> datetime.date:
+    """The next preferred weekday after today that is no public holiday."""
+    day = timezone.localdate() + datetime.timedelta(days=1)
+    day += datetime.timedelta(days=(circle.preferred_weekday - day.weekday()) % 7)
+    while is_public_holiday(day):
+        day += datetime.timedelta(days=7)
+    return day
+
+
+class AgendaItemForm(forms.ModelForm):
+    class Meta:
+        model = AgendaItem
+        fields = ["order", "topic", "title", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("DELETE") and not data.get("topic") and not data.get("title"):
+            raise forms.ValidationError(_("Choose a topic or write a title."))
+        return data
+
+
+class BaseAgendaFormSet(SharedChoicesFormSetMixin, BaseInlineFormSet):
+    shared_choice_fields = ("topic",)
+
+    def add_fields(self, form, index):
+        # Active topics, and the ones already on this agenda even if an admin retired them.
+        form.fields["topic"].queryset = Topic.objects.filter(
+            Q(is_active=True) | Q(pk__in=self.instance.agenda_items.values("topic"))
+        )
+        # A new item goes after the existing ones unless the coordinator says otherwise.
+        last = max((item.order for item in self.get_queryset()), default=0)
+        extra = (index if index is not None else self.total_form_count()) - len(self.get_queryset())
+        form.fields["order"].initial = last + 1 + max(extra, 0)
+        super().add_fields(form, index)
+
+
+AgendaFormSet = inlineformset_factory(
+    Meeting,
+    AgendaItem,
+    form=AgendaItemForm,
+    formset=BaseAgendaFormSet,
+    extra=2,
+    can_delete=True,
+    can_delete_extra=False,
+)
+
+
+class ResponseForm(forms.ModelForm):
+    class Meta:
+        model = Response
+        fields = ["answer", "dietary_needs", "note"]
+        widgets = {"answer": forms.RadioSelect}
+        help_texts = {
+            "dietary_needs": _("Only you and the coordinators see this."),
+            "note": _("For example that you come later."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["answer"].choices = Response.Answer.choices  # no blank "---------" option
+
+
+class RecordForm(forms.Form):
+    attendees = forms.ModelMultipleChoiceField(
+        label=_("Who attended"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    minutes = _model_field(Meeting, "minutes", widget=forms.Textarea(attrs={"rows": 8}))
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attendees"].queryset = members
+
+
+class ActionForm(forms.Form):
+    """One action agreed at the meeting."""
+
+    title = _model_field(Action, "title")
+    description = _model_field(Action, "description", widget=forms.Textarea(attrs={"rows": 2}))
+    owners = forms.ModelMultipleChoiceField(
+        label=_("Owners"),
+        queryset=User.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("One or more members who take it on, together."),
+    )
+    due_date = forms.DateField(label=_("Due date"), required=False, widget=_date_input())
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owners"].queryset = members
+
+
+class BaseActionFormSet(SharedChoicesFormSetMixin, BaseFormSet):
+    shared_choice_fields = ("owners",)
+
+    def rows(self) -> list[dict]:
+        """The filled-in rows; untouched blank rows are left out."""
+        return [form.cleaned_data for form in self.forms if form.has_changed()]
+
+
+ActionFormSet = formset_factory(ActionForm, formset=BaseActionFormSet, extra=2)
+
+
+class PlannedDinnerForm(forms.Form):
+    """One proposed dinner of the year planner."""
+
+    include = forms.BooleanField(label=_("Plan this dinner"), required=False)
+    date = forms.DateField(label=_("Date"), widget=_date_input())
+    start_time = forms.TimeField(label=_("Start time"), widget=_time_input())
+    venue_name = _model_field(Meeting, "venue_name", required=False)
+    venue_address = _model_field(Meeting, "venue_address")
+    venue_kind = _model_field(Meeting, "venue_kind")
+    host = forms.ModelChoiceField(
+        label=_("Host"), queryset=User.objects.none(), required=False, empty_label=_("nobody yet")
+    )
+
+    def __init__(self, *args, members, year: int, taken, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.year, self.taken = year, taken
+        self.fields["host"].queryset = User.objects.filter(pk__in=members)
+
+    def clean(self):
+        data = super().clean()
+        day, start = data.get("date"), data.get("start_time")
+        if not data.get("include") or day is None or start is None:
+            return data
+        if not data.get("venue_name"):
+            self.add_error("venue_name", _("Where is the dinner?"))
+        if day.year != self.year:
+            self.add_error("date", _("Choose a day in %(year)s.") % {"year": self.year})
+        elif local_datetime(day, start) <= timezone.now():
+            self.add_error("date", _("Choose a moment in the future."))
+        elif is_public_holiday(day):
+            self.add_error("date", _("This is a public holiday."))
+        elif day in self.taken:
+            self.add_error("date", _("The circle already meets on this day."))
+        return data
+
+
+class BasePlanFormSet(SharedChoicesFormSetMixin, BaseFormSet):
+    shared_choice_fields = ("host",)
+
+    def clean(self):
+        if any(self.errors):
+            return
+        days = [form.cleaned_data["date"] for form in self.forms if form.cleaned_data["include"]]
+        if not days:
+            raise forms.ValidationError(_("Tick at least one dinner to plan."))
+        twice = sorted({day for day in days if days.count(day) > 1})
+        if twice:
+            raise forms.ValidationError(
+                _("Two dinners on the same day: %(days)s.")
+                % {"days": ", ".join(date_format(day) for day in twice)}
+            )
+
+    def dinners(self, minutes: int) -> list[dict]:
+        """The ticked rows as meeting_schedule arguments; each lasts the circle's dinner length."""
+        dinners = []
+        for form in self.forms:
+            data = form.cleaned_data
+            if not data["include"]:
+                continue
+            starts = local_datetime(data["date"], data["start_time"])
+            dinners.append(
+                {
+                    "starts_at": starts,
+                    "ends_at": starts + datetime.timedelta(minutes=minutes),
+                    "venue_name": data["venue_name"],
+                    "venue_address": data["venue_address"],
+                    "venue_kind": data["venue_kind"],
+                    "host": data["host"],
+                }
+            )
+        return dinners
+
+
+PlanFormSet = formset_factory(PlannedDinnerForm, formset=BasePlanFormSet, extra=0)

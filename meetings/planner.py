@@ -1,0 +1,117 @@
+"""The year planner's proposal: pure date logic, testable without the web or the database.
+
+A circle aims at a number of dinners a year (five by default). For what is left of a year the
+planner proposes the missing dinners, spread evenly, on the circle's preferred weekday, never on
+a Dutch public holiday and never on a day that already has a meeting of the circle.
+"""
+
+import datetime
+from collections.abc import Iterable
+from functools import cache
+
+import holidays
+
+WEEK = datetime.timedelta(days=7)
+
+
+@cache
+def _dutch_holidays(year: int) -> frozenset[datetime.date]:
+    return frozenset(holidays.country_holidays("NL", years=year))
+
+
+def is_public_holiday(day: datetime.date) -> bool:
+    """Whether the day is a Dutch public holiday (King's Day, Easter Monday, Christmas, ...)."""
+    return day in _dutch_holidays(day.year)
+
+
+def year_start(year: int, today: datetime.date) -> datetime.date | None:
+    """The first day the planner may use in the year: tomorrow in the current year (a dinner
+    today is too late to plan), 1 January in a later year, and None for a year that is over."""
+    if year < today.year:
+        return None
+    if year == today.year:
+        tomorrow = today + datetime.timedelta(days=1)
+        return tomorrow if tomorrow.year == year else None
+    return datetime.date(year, 1, 1)
+
+
+def propose_year(
+    *,
+    year: int,
+    target: int,
+    weekday: int,
+    today: datetime.date,
+    planned: Iterable[datetime.date] = (),
+    taken: Iterable[datetime.date] = (),
+) -> list[datetime.date]:
+    """The dates of the dinners still to plan in the year.
+
+    planned: the dates of the year's dinners that count towards the target (kind dinner, not
+    cancelled), held or still to come. taken: every date that already has a meeting of the
+    circle, which the proposal skips. weekday: 0 is Monday, as in date.weekday().
+    """
+    start = year_start(year, today)
+    planned = sorted(set(planned))
+    missing = target - len(planned)
+    if start is None or missing <= 0:
+        return []
+    end = datetime.date(year, 12, 31)
+    ahead = [day for day in planned if start <= day <= end]
+    return propose_dates(
+        start=start, end=end, count=missing, weekday=weekday, fixed=ahead, taken=taken
+    )
+
+
+def propose_dates(
+    *,
+    start: datetime.date,
+    end: datetime.date,
+    count: int,
+    weekday: int,
+    fixed: Iterable[datetime.date] = (),
+    taken: Iterable[datetime.date] = (),
+) -> list[datetime.date]:
+    """Up to count dates between start and end (inclusive), spread evenly around the fixed dinners.
+
+    The period gets one evenly spaced slot per dinner, the fixed ones included; each fixed
+    dinner claims the slot nearest to it, and every free slot becomes the nearest usable day:
+    the right weekday, no public holiday, not taken. Fewer dates come back when fewer days fit.
+    """
+    fixed = sorted(set(fixed))
+    slots = _even_slots(start, end, count + len(fixed))
+    for day in fixed:
+        slots.remove(min(slots, key=lambda slot: abs((slot - day).days)))
+    unusable = set(taken) | set(fixed)
+    chosen: list[datetime.date] = []
+    for slot in slots:
+        day = _nearest_usable(slot, start, end, weekday, unusable)
+        if day is not None:
+            chosen.append(day)
+            unusable.add(day)
+    return sorted(chosen)
+
+
+def _even_slots(start: datetime.date, end: datetime.date, count: int) -> list[datetime.date]:
+    """count days that cut the period into equal parts, each in the middle of its part."""
+    length = (end - start).days + 1
+    return [
+        start + datetime.timedelta(days=int((index + 0.5) * length / count))
+        for index in range(count)
+    ]
+
+
+def _nearest_usable(
+    slot: datetime.date,
+    start: datetime.date,
+    end: datetime.date,
+    weekday: int,
+    unusable: set[datetime.date],
+) -> datetime.date | None:
+    """The usable day on the weekday closest to slot (the earlier one on a tie)."""
+    first = start + datetime.timedelta(days=(weekday - start.weekday()) % 7)
+    days = []
+    while first <= end:
+        days.append(first)
+        first += WEEK
+    days.sort(key=lambda day: (abs((day - slot).days), day))
+    return next((day for day in days if day not in unusable and not is_public_holiday(day)), None)

@@ -1,0 +1,185 @@
+"""Work on meetings that spans several models. Each function is one transaction, so the
+notifications that will hang off them (invitations, changes, cancellations) see one change.
+
+The calendar identity of a meeting: its uid never changes, and its sequence grows by one with
+every change of time, venue or status, and never otherwise (calendar apps use it to tell a new
+version of an invitation from an old one).
+"""
+
+import datetime
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from actions.models import Action
+from allies.models import User
+from circles.models import Circle, VenueKind
+from meetings.models import Attendance, Meeting, Response
+
+# A change to one of these makes a new version of the calendar invitation.
+CALENDAR_FIELDS = frozenset(
+    {"starts_at", "ends_at", "venue_name", "venue_address", "venue_kind", "status"}
+)
+# What meeting_update may change; uid, sequence, minutes and the record are not among them.
+EDITABLE_FIELDS = CALENDAR_FIELDS | {"kind", "title", "host"}
+
+
+class MeetingStateError(Exception):
+    """The meeting is in a state that does not allow the change (e.g. cancelling a held one)."""
+
+
+@transaction.atomic
+def meeting_schedule(
+    *,
+    circle: Circle,
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime,
+    venue_name: str,
+    venue_address: str = "",
+    venue_kind: str = VenueKind.POLICE_STATION,
+    kind: str = Meeting.Kind.DINNER,
+    title: str = "",
+    host: User | None = None,
+) -> Meeting:
+    """Create a planned meeting of the circle."""
+    return Meeting.objects.create(
+        circle=circle,
+        kind=kind,
+        title=title,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        venue_name=venue_name,
+        venue_address=venue_address,
+        venue_kind=venue_kind,
+        host=host,
+    )
+
+
+@transaction.atomic
+def meetings_plan_year(*, circle: Circle, dinners: Iterable[Mapping[str, Any]]) -> list[Meeting]:
+    """Schedule the year's dinners all at once: all are created or none.
+
+    Each dinner is a mapping of meeting_schedule's arguments (starts_at, ends_at, venue_name,
+    venue_address, venue_kind, host); kind is dinner.
+    """
+    return [
+        meeting_schedule(circle=circle, kind=Meeting.Kind.DINNER, **dinner) for dinner in dinners
+    ]
+
+
+@transaction.atomic
+def meeting_update(*, meeting: Meeting, changes: Mapping[str, Any], agenda=None) -> list[str]:
+    """Apply changes to the meeting's fields (see EDITABLE_FIELDS) and save the agenda.
+
+    agenda: an optional valid inline formset of the meeting's agenda items, saved in the same
+    transaction. Returns the names of the fields that really changed; when one of them is a
+    time, the venue or the status, the calendar sequence grows by one.
+    """
+    unknown = set(changes) - EDITABLE_FIELDS
+    if unknown:
+        raise ValueError(f"meeting_update cannot change {sorted(unknown)}")
+    # Compare with the stored row, locked, so two editors cannot both miss a sequence step.
+    stored = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    changed = [name for name, value in changes.items() if _differs(stored, name, value)]
+    for name in changed:
+        setattr(meeting, name, changes[name])
+    meeting.sequence = stored.sequence
+    if CALENDAR_FIELDS.intersection(changed):
+        meeting.sequence += 1
+    if changed:
+        meeting.save(update_fields=[*changed, "sequence", "updated_at"])
+    if agenda is not None:
+        agenda.instance = meeting
+        agenda.save()
+    return changed
+
+
+def _differs(stored: Meeting, name: str, value) -> bool:
+    if name == "host":  # compare keys: no query for the stored host
+        return stored.host_id != (value.pk if value is not None else None)
+    return getattr(stored, name) != value
+
+
+@transaction.atomic
+def meeting_cancel(*, meeting: Meeting) -> bool:
+    """Cancel the meeting (a status, never a delete). Returns False when it already was;
+    raises MeetingStateError for a meeting that has been held."""
+    stored = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if stored.status == Meeting.Status.HELD:
+        raise MeetingStateError("A meeting that was held cannot be cancelled.")
+    if stored.status == Meeting.Status.CANCELLED:
+        meeting.status = stored.status
+        return False
+    meeting.sequence = stored.sequence
+    meeting.cancel()
+    return True
+
+
+def meeting_respond(
+    *, meeting: Meeting, person: User, answer: str, dietary_needs: str = "", note: str = ""
+) -> Response:
+    """Store the person's answer to the meeting, replacing an earlier one.
+
+    Two submits at the same moment (a double click, two tabs) both find no answer and both
+    insert; the unique constraint refuses the second, which then finds the first and updates it.
+    """
+    values = {"answer": answer, "dietary_needs": dietary_needs, "note": note}
+    try:
+        with transaction.atomic():
+            response, _ = Response.objects.update_or_create(
+                meeting=meeting, person=person, defaults=values
+            )
+    except IntegrityError:
+        with transaction.atomic():
+            response, _ = Response.objects.update_or_create(
+                meeting=meeting, person=person, defaults=values
+            )
+    return response
+
+
+@transaction.atomic
+def meeting_record(
+    *,
+    meeting: Meeting,
+    by: User,
+    attendees: Iterable[User],
+    minutes: str,
+    actions: Iterable[Mapping[str, Any]] = (),
+) -> list[Action]:
+    """Record a meeting after it started: who attended, the minutes, the actions agreed.
+
+    All or nothing. Recording again replaces attendance and minutes; actions are only added
+    (each a mapping of title, description, owners, due_date). The meeting becomes held;
+    the first recording changes the status and so grows the calendar sequence.
+    """
+    stored = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if stored.status == Meeting.Status.CANCELLED:
+        raise MeetingStateError("A cancelled meeting cannot be recorded.")
+    attendee_ids = {person.pk for person in attendees}
+    meeting.attendances.exclude(person_id__in=attendee_ids).delete()
+    present = set(meeting.attendances.values_list("person_id", flat=True))
+    Attendance.objects.bulk_create(
+        Attendance(meeting=meeting, person_id=pk) for pk in sorted(attendee_ids - present)
+    )
+    meeting.sequence = stored.sequence
+    if stored.status != Meeting.Status.HELD:
+        meeting.sequence += 1
+    meeting.status = Meeting.Status.HELD
+    meeting.minutes = minutes
+    meeting.recorded_at = timezone.now()
+    meeting.save(update_fields=["status", "minutes", "recorded_at", "sequence", "updated_at"])
+    created = []
+    for row in actions:
+        action = Action.objects.create(
+            circle=meeting.circle,
+            meeting=meeting,
+            title=row["title"],
+            description=row.get("description", ""),
+            due_date=row.get("due_date"),
+            created_by=by,
+        )
+        action.owners.set(row["owners"])
+        created.append(action)
+    return created

@@ -1,0 +1,70 @@
+import pytest
+
+from meetings.models import Meeting
+from tests.conftest import make_meeting
+
+
+def url(meeting):
+    return f"/meetings/{meeting.pk}/cancel/"
+
+
+def test_anonymous_is_sent_to_sign_in(client, meeting):
+    response = client.post(url(meeting))
+    assert response.status_code == 302
+    assert response.url.startswith("/accounts/login/")
+
+
+def test_outsider_gets_404(client, meeting, outsider):
+    client.force_login(outsider)
+    assert client.get(url(meeting)).status_code == 404
+    assert client.post(url(meeting)).status_code == 404
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.PLANNED
+
+
+def test_member_who_does_not_coordinate_gets_403(client, meeting, citizen):
+    client.force_login(citizen)
+    assert client.get(url(meeting)).status_code == 403
+    assert client.post(url(meeting)).status_code == 403
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.PLANNED
+
+
+def test_get_asks_for_confirmation_and_changes_nothing(client, meeting, coordinator):
+    client.force_login(coordinator)
+    html = client.get(url(meeting)).content.decode()
+    assert "Cancel this meeting?" in html
+    assert "nothing is deleted" in html
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.PLANNED and meeting.sequence == 0
+
+
+def test_post_cancels_without_deleting(client, meeting, coordinator):
+    uid = meeting.uid
+    client.force_login(coordinator)
+    response = client.post(url(meeting), follow=True)
+    html = response.content.decode()
+    assert "The meeting is cancelled." in html
+    assert "This meeting is cancelled." in html
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.CANCELLED
+    assert meeting.sequence == 1 and meeting.uid == uid
+
+
+def test_cancelling_twice_bumps_the_sequence_once(client, meeting, coordinator):
+    client.force_login(coordinator)
+    client.post(url(meeting))
+    response = client.post(url(meeting), follow=True)
+    assert "This meeting was already cancelled." in response.content.decode()
+    meeting.refresh_from_db()
+    assert meeting.sequence == 1
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_held_meeting_cannot_be_cancelled(client, circle, coordinator, method):
+    held = make_meeting(circle, days_ahead=-7, status=Meeting.Status.HELD)
+    client.force_login(coordinator)
+    response = getattr(client, method)(url(held), follow=True)
+    assert "This meeting has been held; it cannot be cancelled." in response.content.decode()
+    held.refresh_from_db()
+    assert held.status == Meeting.Status.HELD and held.sequence == 0

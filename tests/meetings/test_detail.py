@@ -1,0 +1,189 @@
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from actions.models import Action
+from meetings.models import AgendaItem, Attendance, Meeting, Response, Topic
+from tests.conftest import count_queries, make_meeting, make_person
+
+
+def url(meeting):
+    return f"/meetings/{meeting.pk}/"
+
+
+@pytest.fixture
+def answers(meeting, cast):
+    Response.objects.create(
+        meeting=meeting, person=cast["citizen"], answer="attending", dietary_needs="halal"
+    )
+    Response.objects.create(
+        meeting=meeting, person=cast["clerk"], answer="attending", dietary_needs="vegetarian"
+    )
+    Response.objects.create(meeting=meeting, person=cast["officer"], answer="not_attending")
+
+
+def action(circle, title, owners, **extra):
+    made = Action.objects.create(circle=circle, title=title, **extra)
+    made.owners.set(owners)
+    return made
+
+
+def test_anonymous_is_sent_to_sign_in(client, meeting):
+    response = client.get(url(meeting))
+    assert response.status_code == 302
+    assert response.url.startswith("/accounts/login/")
+
+
+def test_outsider_gets_404(client, meeting, outsider):
+    client.force_login(outsider)
+    assert client.get(url(meeting)).status_code == 404
+
+
+def test_a_member_who_left_gets_404(client, meeting, citizen):
+    citizen.memberships.get().end()
+    client.force_login(citizen)
+    assert client.get(url(meeting)).status_code == 404
+
+
+def test_it_shows_when_where_with_a_map_link(client, circle, citizen):
+    meeting = make_meeting(
+        circle,
+        venue_name="Politiebureau Overvecht",
+        venue_address="Zamenhofdreef 20, 3562 JW Utrecht",
+        title="Spring dinner",
+    )
+    client.force_login(citizen)
+    html = client.get(url(meeting)).content.decode()
+    assert "Spring dinner" in html
+    assert "Politiebureau Overvecht" in html and "police station" in html
+    assert (
+        "https://www.openstreetmap.org/search?query=Zamenhofdreef%2020%2C%203562%20JW%20Utrecht"
+        in html
+    )
+    starts = timezone.localtime(meeting.starts_at)
+    assert starts.strftime("%H:%M") in html
+
+
+def test_it_shows_the_agenda_in_order(client, meeting, citizen):
+    AgendaItem.objects.create(meeting=meeting, title="Second point", order=2)
+    AgendaItem.objects.create(
+        meeting=meeting, topic=Topic.objects.get(name="Polarisation"), order=1, notes="Flags"
+    )
+    client.force_login(citizen)
+    html = client.get(url(meeting)).content.decode()
+    assert html.index("Polarisation") < html.index("Flags") < html.index("Second point")
+
+
+def test_members_see_who_comes_but_not_dietary_needs(client, meeting, cast, answers):
+    client.force_login(cast["officer"])
+    html = client.get(url(meeting)).content.decode()
+    assert "Attending (2)" in html and "Not attending (1)" in html
+    assert "Citizen" in html and "Clerk" in html
+    assert "halal" not in html and "vegetarian" not in html
+    assert "Catering" not in html
+
+
+def test_i_see_my_own_answer_and_dietary_needs(client, meeting, cast, answers):
+    client.force_login(cast["citizen"])
+    html = client.get(url(meeting)).content.decode()
+    assert "halal" in html  # my own
+    assert "vegetarian" not in html  # someone else's
+    assert "Change my answer" in html
+
+
+def test_coordinators_see_the_catering_summary(client, meeting, cast, answers):
+    Response.objects.create(meeting=meeting, person=cast["coordinator"], answer="maybe")
+    client.force_login(cast["coordinator"])
+    html = client.get(url(meeting)).content.decode()
+    assert "Catering" in html
+    assert "2 people come, 1 maybe." in html
+    assert "halal" in html and "vegetarian" in html
+    assert "No answer yet (0)" in html
+
+
+def test_coordinators_see_who_has_not_answered(client, meeting, cast):
+    Response.objects.create(meeting=meeting, person=cast["citizen"], answer="maybe")
+    client.force_login(cast["coordinator"])
+    html = client.get(url(meeting)).content.decode()
+    assert "No answer yet (3)" in html
+
+
+def test_open_actions_are_on_the_next_meetings_agenda_only(client, circle, meeting, cast):
+    later = make_meeting(circle, days_ahead=60)
+    action(circle, "Ask for street lights", [cast["clerk"], cast["citizen"]])
+    action(circle, "Visit the mosque", [cast["officer"]], status="in_progress")
+    action(circle, "Walk with youth workers", [cast["officer"]], status="done")
+    action(circle, "Old plan", [cast["officer"]], status="dropped")
+    client.force_login(cast["citizen"])
+    html = client.get(url(meeting)).content.decode()
+    assert "Ask for street lights" in html and "Visit the mosque" in html
+    assert "Walk with youth workers" not in html and "Old plan" not in html
+    assert "Clerk, Citizen" in html or "Citizen, Clerk" in html
+    assert "Ask for street lights" not in client.get(url(later)).content.decode()
+
+
+def test_a_cancelled_next_meeting_passes_the_actions_on(client, circle, meeting, cast):
+    later = make_meeting(circle, days_ahead=60)
+    action(circle, "Ask for street lights", [cast["clerk"]])
+    meeting.cancel()
+    client.force_login(cast["citizen"])
+    assert "Ask for street lights" not in client.get(url(meeting)).content.decode()
+    assert "Ask for street lights" in client.get(url(later)).content.decode()
+
+
+def test_once_held_it_shows_attendance_minutes_and_actions(client, circle, cast):
+    held = make_meeting(
+        circle, days_ahead=-3, status=Meeting.Status.HELD, minutes="We talked about lights."
+    )
+    Attendance.objects.create(meeting=held, person=cast["citizen"])
+    Attendance.objects.create(meeting=held, person=cast["officer"])
+    action(circle, "Ask for street lights", [cast["clerk"]], meeting=held)
+    client.force_login(cast["clerk"])
+    html = client.get(url(held)).content.decode()
+    assert "Attendance: 2 people" in html
+    assert "We talked about lights." in html
+    assert "Actions agreed" in html and "Ask for street lights" in html
+    assert "Answers closed when the meeting started." in html
+    assert f"/meetings/{held.pk}/respond/" not in html
+
+
+def test_coordinators_get_the_buttons_members_do_not(client, meeting, cast):
+    client.force_login(cast["coordinator"])
+    html = client.get(url(meeting)).content.decode()
+    assert f"/meetings/{meeting.pk}/edit/" in html and f"/meetings/{meeting.pk}/cancel/" in html
+    assert f"/meetings/{meeting.pk}/record/" not in html  # not started yet
+    client.force_login(cast["citizen"])
+    html = client.get(url(meeting)).content.decode()
+    assert f"/meetings/{meeting.pk}/edit/" not in html
+
+
+def test_query_count_does_not_grow_with_actions_and_answers(client, circle, meeting, cast):
+    client.force_login(cast["coordinator"])
+    for n in range(3):
+        action(circle, f"Action {n}", [cast["citizen"], cast["clerk"]])
+        make_meeting(circle, days_ahead=30 + n)
+        AgendaItem.objects.create(meeting=meeting, title=f"Item {n}", order=n)
+    few = count_queries(client, url(meeting))
+    for n in range(57):
+        action(circle, f"More {n}", [cast["officer"]], due_date=datetime.date(2020, 1, 1))
+        make_meeting(circle, days_ahead=40 + n)
+        AgendaItem.objects.create(meeting=meeting, title=f"More {n}", order=10 + n)
+        person = make_person(f"p{n}")
+        circle.memberships.create(person=person, sector="community")
+        Response.objects.create(meeting=meeting, person=person, answer="attending")
+    assert count_queries(client, url(meeting)) == few
+
+
+def test_query_count_of_a_held_meeting_does_not_grow(client, circle, cast):
+    held = make_meeting(circle, days_ahead=-3, status=Meeting.Status.HELD)
+    client.force_login(cast["coordinator"])
+    for n in range(3):
+        action(circle, f"Action {n}", [cast["citizen"]], meeting=held)
+    few = count_queries(client, url(held))
+    for n in range(57):
+        action(circle, f"More {n}", [cast["officer"], cast["clerk"]], meeting=held)
+        person = make_person(f"p{n}")
+        circle.memberships.create(person=person, sector="community")
+        Attendance.objects.create(meeting=held, person=person)
+    assert count_queries(client, url(held)) == few

@@ -1,0 +1,193 @@
+import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from meetings.models import AgendaItem, Meeting, Topic
+from tests.conftest import make_meeting
+from tests.formsets import formset_data
+
+AMS = ZoneInfo("Europe/Amsterdam")
+
+
+@pytest.fixture(autouse=True)
+def _today():
+    with time_machine.travel(datetime.datetime(2026, 4, 20, 9, 0, tzinfo=AMS), tick=False):
+        yield
+
+
+@pytest.fixture
+def meeting(circle, coordinator):
+    starts = datetime.datetime(2026, 5, 7, 18, 30, tzinfo=AMS)
+    return Meeting.objects.create(
+        circle=circle,
+        starts_at=starts,
+        ends_at=starts + datetime.timedelta(minutes=150),
+        venue_name="Politiebureau Overvecht",
+        venue_address="Zamenhofdreef 20, Utrecht",
+    )
+
+
+def url(meeting):
+    return f"/meetings/{meeting.pk}/edit/"
+
+
+def data(agenda=(), initial=0, **extra):
+    values = {
+        "kind": "dinner",
+        "title": "",
+        "date": "2026-05-07",
+        "start_time": "18:30",
+        "end_time": "21:00",
+        "venue_name": "Politiebureau Overvecht",
+        "venue_address": "Zamenhofdreef 20, Utrecht",
+        "venue_kind": "police_station",
+        "host": "",
+        "status": "planned",
+    }
+    return values | extra | formset_data("agenda", list(agenda), initial=initial)
+
+
+def topic(name):
+    return Topic.objects.get(name=name)
+
+
+def test_anonymous_is_sent_to_sign_in(client, meeting):
+    response = client.get(url(meeting))
+    assert response.status_code == 302
+    assert response.url.startswith("/accounts/login/")
+
+
+def test_outsider_gets_404(client, meeting, outsider):
+    client.force_login(outsider)
+    assert client.get(url(meeting)).status_code == 404
+    assert client.post(url(meeting), data(venue_name="Elsewhere")).status_code == 404
+
+
+def test_member_who_does_not_coordinate_gets_403(client, meeting, citizen):
+    client.force_login(citizen)
+    assert client.get(url(meeting)).status_code == 403
+    assert client.post(url(meeting), data(venue_name="Elsewhere")).status_code == 403
+    meeting.refresh_from_db()
+    assert meeting.venue_name == "Politiebureau Overvecht"
+
+
+def test_the_form_shows_the_meeting_as_it_is(client, meeting, coordinator):
+    AgendaItem.objects.create(meeting=meeting, topic=topic("Nuisance"), notes="Scooters", order=1)
+    client.force_login(coordinator)
+    html = client.get(url(meeting)).content.decode()
+    assert 'value="2026-05-07"' in html and 'value="18:30"' in html and 'value="21:00"' in html
+    assert 'value="Politiebureau Overvecht"' in html
+    assert "Scooters" in html
+    assert 'name="agenda-TOTAL_FORMS" value="3"' in html  # one item and two blank rows
+    assert 'id="agenda-empty"' in html and "js/formset.js" in html
+
+
+def test_moving_the_meeting_bumps_the_sequence_and_sets_the_agenda(client, meeting, coordinator):
+    client.force_login(coordinator)
+    agenda = [
+        {"order": "2", "topic": str(topic("Poverty").pk), "title": "", "notes": "Food bank"},
+        {"order": "1", "topic": "", "title": "Summer festival", "notes": ""},
+    ]
+    response = client.post(url(meeting), data(agenda, start_time="19:00", end_time="21:30"))
+    assert response.status_code == 302
+    assert response.url == f"/meetings/{meeting.pk}/"
+    meeting.refresh_from_db()
+    assert meeting.starts_at == datetime.datetime(2026, 5, 7, 19, 0, tzinfo=AMS)
+    assert meeting.sequence == 1
+    items = list(meeting.agenda_items.all())
+    assert [str(item) for item in items] == ["Summer festival", "Poverty"]
+    html = client.get(response.url).content.decode()
+    assert html.index("Summer festival") < html.index("Poverty") < html.index("Food bank")
+
+
+def test_changing_only_the_title_or_agenda_keeps_the_sequence(client, meeting, coordinator):
+    client.force_login(coordinator)
+    agenda = [{"order": "1", "topic": str(topic("Youth").pk), "title": "", "notes": ""}]
+    client.post(url(meeting), data(agenda, title="Spring dinner"))
+    meeting.refresh_from_db()
+    assert meeting.title == "Spring dinner"
+    assert meeting.sequence == 0
+    assert meeting.agenda_items.count() == 1
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"venue_name": "Stadhuis"}, {"venue_address": "Elsewhere 1"}, {"status": "confirmed"}],
+)
+def test_venue_or_status_changes_bump_the_sequence_once(client, meeting, coordinator, changes):
+    client.force_login(coordinator)
+    client.post(url(meeting), data(**changes))
+    meeting.refresh_from_db()
+    assert meeting.sequence == 1
+    uid = meeting.uid
+    client.post(url(meeting), data(**changes))  # the same values again: no change
+    meeting.refresh_from_db()
+    assert meeting.sequence == 1 and meeting.uid == uid
+
+
+def test_agenda_items_can_be_reordered_and_deleted(client, meeting, coordinator):
+    first = AgendaItem.objects.create(meeting=meeting, title="First", order=1)
+    second = AgendaItem.objects.create(meeting=meeting, title="Second", order=2)
+    client.force_login(coordinator)
+    agenda = [
+        {"id": str(first.pk), "meeting": str(meeting.pk), "order": "3", "title": "First"},
+        {
+            "id": str(second.pk),
+            "meeting": str(meeting.pk),
+            "order": "2",
+            "title": "Second",
+            "DELETE": True,
+        },
+    ]
+    response = client.post(url(meeting), data(agenda, initial=2))
+    assert response.status_code == 302
+    assert [(i.title, i.order) for i in meeting.agenda_items.all()] == [("First", 3)]
+
+
+def test_bad_input_keeps_what_was_typed_and_saves_nothing(client, meeting, coordinator):
+    client.force_login(coordinator)
+    agenda = [{"order": "1", "topic": "", "title": "", "notes": "Only notes"}]
+    response = client.post(url(meeting), data(agenda, venue_name="Buurthuis", end_time="17:00"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "The meeting must end after it starts." in html
+    assert "Choose a topic or write a title." in html
+    assert 'value="Buurthuis"' in html and "Only notes" in html
+    meeting.refresh_from_db()
+    assert meeting.venue_name == "Politiebureau Overvecht" and meeting.sequence == 0
+    assert not meeting.agenda_items.exists()
+
+
+def test_a_bad_agenda_row_leaves_the_meeting_unchanged(client, meeting, coordinator):
+    client.force_login(coordinator)
+    agenda = [{"order": "1", "topic": "", "title": "", "notes": "x"}]
+    client.post(url(meeting), data(agenda, venue_name="Stadhuis"))
+    meeting.refresh_from_db()
+    assert meeting.venue_name == "Politiebureau Overvecht"
+
+
+def test_a_cancelled_meeting_cannot_be_edited(client, meeting, coordinator):
+    meeting.cancel()
+    client.force_login(coordinator)
+    response = client.post(url(meeting), data(venue_name="Stadhuis"), follow=True)
+    assert "This meeting is cancelled; it can no longer be changed." in response.content.decode()
+    meeting.refresh_from_db()
+    assert meeting.venue_name == "Politiebureau Overvecht" and meeting.sequence == 1
+
+
+def test_a_held_meeting_keeps_its_status_when_edited(client, circle, coordinator):
+    held = make_meeting(circle, days_ahead=-7, status=Meeting.Status.HELD)
+    client.force_login(coordinator)
+    html = client.get(url(held)).content.decode()
+    assert 'name="status"' not in html
+
+
+def test_new_agenda_rows_come_after_the_existing_items(client, meeting, coordinator):
+    AgendaItem.objects.create(meeting=meeting, title="First", order=5)
+    client.force_login(coordinator)
+    html = client.get(url(meeting)).content.decode()
+    assert 'name="agenda-1-order" value="6"' in html
+    assert 'name="agenda-2-order" value="7"' in html
+    assert 'name="agenda-0-DELETE"' in html and 'name="agenda-1-DELETE"' not in html

@@ -1,0 +1,126 @@
+import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from meetings.models import Meeting
+
+AMS = ZoneInfo("Europe/Amsterdam")
+
+
+@pytest.fixture(autouse=True)
+def _today():
+    # Monday 20 April 2026; the next Thursday is 23 April.
+    with time_machine.travel(datetime.datetime(2026, 4, 20, 9, 0, tzinfo=AMS), tick=False):
+        yield
+
+
+@pytest.fixture
+def circle(circle):
+    circle.default_venue_name = "Stadhuis Utrecht"
+    circle.default_venue_address = "Stadsplateau 1, Utrecht"
+    circle.default_venue_kind = "town_hall"
+    circle.save()
+    return circle
+
+
+def url(circle):
+    return f"/circles/{circle.pk}/meetings/new/"
+
+
+def data(**extra):
+    values = {
+        "kind": "dinner",
+        "title": "",
+        "date": "2026-05-07",
+        "start_time": "18:30",
+        "end_time": "21:00",
+        "venue_name": "Stadhuis Utrecht",
+        "venue_address": "Stadsplateau 1, Utrecht",
+        "venue_kind": "town_hall",
+        "host": "",
+    }
+    return values | extra
+
+
+def test_anonymous_is_sent_to_sign_in(client, circle):
+    response = client.get(url(circle))
+    assert response.status_code == 302
+    assert response.url.startswith("/accounts/login/")
+
+
+def test_outsider_gets_404(client, circle, outsider):
+    client.force_login(outsider)
+    assert client.get(url(circle)).status_code == 404
+    assert client.post(url(circle), data()).status_code == 404
+    assert not Meeting.objects.exists()
+
+
+def test_member_who_does_not_coordinate_gets_403(client, circle, citizen):
+    client.force_login(citizen)
+    assert client.get(url(circle)).status_code == 403
+    assert client.post(url(circle), data()).status_code == 403
+    assert not Meeting.objects.exists()
+
+
+def test_the_form_is_prefilled_from_the_circle(client, circle, coordinator):
+    client.force_login(coordinator)
+    html = client.get(url(circle)).content.decode()
+    assert 'value="Stadhuis Utrecht"' in html
+    assert 'value="Stadsplateau 1, Utrecht"' in html
+    assert '<option value="town_hall" selected>' in html
+    assert 'value="2026-04-23"' in html  # the next Thursday, the circle's weekday
+    assert 'value="18:30"' in html and 'value="21:00"' in html  # 150 minutes
+
+
+def test_the_prefilled_day_skips_a_public_holiday(client, circle, coordinator):
+    with time_machine.travel(datetime.datetime(2026, 5, 8, 9, 0, tzinfo=AMS), tick=False):
+        client.force_login(coordinator)
+        html = client.get(url(circle)).content.decode()
+    assert 'value="2026-05-14"' not in html  # Ascension Day
+    assert 'value="2026-05-21"' in html
+
+
+def test_it_schedules_a_meeting(client, circle, coordinator, officer):
+    client.force_login(coordinator)
+    response = client.post(
+        url(circle), data(kind="extra", title="After the riot", host=str(officer.pk))
+    )
+    meeting = Meeting.objects.get()
+    assert response.status_code == 302
+    assert response.url == f"/meetings/{meeting.pk}/"
+    assert meeting.circle == circle
+    assert meeting.kind == "extra" and meeting.title == "After the riot"
+    assert meeting.starts_at == datetime.datetime(2026, 5, 7, 18, 30, tzinfo=AMS)
+    assert meeting.ends_at == datetime.datetime(2026, 5, 7, 21, 0, tzinfo=AMS)
+    assert meeting.venue_kind == "town_hall" and meeting.host == officer
+    assert meeting.status == Meeting.Status.PLANNED and meeting.sequence == 0
+    html = client.get(response.url).content.decode()
+    assert "Meeting scheduled for" in html and "After the riot" in html
+
+
+@pytest.mark.parametrize(
+    ("changes", "error"),
+    [
+        ({"end_time": "18:00"}, "The meeting must end after it starts."),
+        ({"date": "2026-04-19"}, "Choose a moment in the future."),
+        ({"venue_name": ""}, "This field is required."),
+        ({"date": "not a date"}, "Enter a valid date."),
+    ],
+)
+def test_bad_input_keeps_the_form_and_saves_nothing(client, circle, coordinator, changes, error):
+    client.force_login(coordinator)
+    response = client.post(url(circle), data(title="Typed title", **changes))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert error in html
+    assert 'value="Typed title"' in html
+    assert not Meeting.objects.exists()
+
+
+def test_host_must_be_a_member_of_the_circle(client, circle, coordinator, outsider):
+    client.force_login(coordinator)
+    response = client.post(url(circle), data(host=str(outsider.pk)))
+    assert "Select a valid choice" in response.content.decode()
+    assert not Meeting.objects.exists()

@@ -1,0 +1,213 @@
+import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from circles.models import VenueKind
+from meetings.models import Meeting
+from tests.conftest import make_person
+from tests.formsets import formset_data
+
+AMS = ZoneInfo("Europe/Amsterdam")
+TODAY = datetime.datetime(2025, 11, 1, 12, 0, tzinfo=AMS)
+
+
+@pytest.fixture(autouse=True)
+def _today():
+    with time_machine.travel(TODAY, tick=False):
+        yield
+
+
+@pytest.fixture
+def circle(circle):
+    circle.default_venue_name = "Politiebureau Overvecht"
+    circle.default_venue_address = "Zamenhofdreef 20, Utrecht"
+    circle.save()
+    return circle
+
+
+def url(circle, year=2026):
+    return f"/circles/{circle.pk}/plan/{year}/"
+
+
+def at(day, hour=18, minute=30):
+    return datetime.datetime(day.year, day.month, day.day, hour, minute, tzinfo=AMS)
+
+
+def dinner(circle, day, **extra):
+    starts = at(day)
+    extra.setdefault("venue_name", "Stadhuis")
+    return Meeting.objects.create(
+        circle=circle, starts_at=starts, ends_at=starts + datetime.timedelta(hours=2), **extra
+    )
+
+
+def row(day, **extra):
+    values = {
+        "include": True,
+        "date": day.isoformat(),
+        "start_time": "18:30",
+        "venue_name": "Politiebureau Overvecht",
+        "venue_address": "Zamenhofdreef 20, Utrecht",
+        "venue_kind": VenueKind.POLICE_STATION,
+    }
+    return values | extra
+
+
+PROPOSED = ["2026-02-05", "2026-04-23", "2026-07-02", "2026-09-10", "2026-11-26"]
+
+
+def test_anonymous_is_sent_to_sign_in(client, circle):
+    response = client.get(url(circle))
+    assert response.status_code == 302
+    assert response.url.startswith("/accounts/login/")
+
+
+def test_outsider_gets_404(client, circle, outsider):
+    client.force_login(outsider)
+    assert client.get(url(circle)).status_code == 404
+    assert (
+        client.post(url(circle), formset_data("form", [row(datetime.date(2026, 2, 5))])).status_code
+        == 404
+    )
+
+
+def test_member_who_does_not_coordinate_gets_403(client, circle, coordinator, citizen):
+    client.force_login(citizen)
+    assert client.get(url(circle)).status_code == 403
+    data = formset_data("form", [row(datetime.date(2026, 2, 5))])
+    assert client.post(url(circle), data).status_code == 403
+    assert not Meeting.objects.exists()
+
+
+def test_a_year_far_ahead_is_not_found(client, circle, coordinator):
+    client.force_login(coordinator)
+    assert client.get(url(circle, 2045)).status_code == 404
+
+
+def test_it_proposes_the_target_on_the_preferred_weekday_with_the_default_venue(
+    client, circle, coordinator
+):
+    client.force_login(coordinator)
+    html = client.get(url(circle)).content.decode()
+    for day in PROPOSED:
+        assert f'value="{day}"' in html
+    assert "2026-05-14" not in html  # Ascension Day, a Thursday
+    assert html.count('value="Politiebureau Overvecht"') == 5
+    assert html.count('value="18:30"') == 5
+    assert "0 of 5 dinners planned this year" in html
+
+
+def test_it_counts_the_dinners_already_planned(client, circle, coordinator):
+    dinner(circle, datetime.date(2026, 2, 5))
+    dinner(circle, datetime.date(2026, 3, 5))
+    dinner(circle, datetime.date(2026, 6, 4), kind=Meeting.Kind.EXTRA)  # does not count
+    dinner(circle, datetime.date(2026, 9, 10), status=Meeting.Status.CANCELLED)  # neither
+    dinner(circle, datetime.date(2025, 12, 11))  # another year
+    client.force_login(coordinator)
+    html = client.get(url(circle)).content.decode()
+    assert "2 of 5 dinners planned this year" in html
+    assert 'name="form-TOTAL_FORMS" value="3"' in html
+    # The days that already have a meeting are not proposed again.
+    for day in ("2026-02-05", "2026-03-05", "2026-06-04", "2026-09-10"):
+        assert f'value="{day}"' not in html
+
+
+def test_a_past_year_has_nothing_to_propose(client, circle, coordinator):
+    client.force_login(coordinator)
+    html = client.get(url(circle, 2024)).content.decode()
+    assert "2024 is over: there is nothing left to plan." in html
+    assert 'name="form-TOTAL_FORMS"' not in html
+
+
+def test_a_full_year_says_so(client, circle, coordinator):
+    for month in (2, 4, 6, 9, 11):
+        dinner(circle, datetime.date(2026, month, 3))
+    client.force_login(coordinator)
+    html = client.get(url(circle)).content.decode()
+    assert "The circle has all its dinners for 2026" in html
+    assert 'name="form-TOTAL_FORMS"' not in html
+
+
+def test_confirming_creates_the_ticked_dinners_as_edited(client, circle, coordinator, citizen):
+    client.force_login(coordinator)
+    rows = [row(datetime.date.fromisoformat(day)) for day in PROPOSED]
+    rows[1] |= {"date": "2026-04-16", "venue_name": "Stadhuis", "venue_kind": "town_hall"}
+    rows[2] |= {"host": str(citizen.pk), "start_time": "19:00"}
+    rows[4]["include"] = False
+    response = client.post(url(circle), formset_data("form", rows))
+    assert response.status_code == 302
+    assert response.url == url(circle)
+    meetings = list(Meeting.objects.order_by("starts_at"))
+    assert [m.starts_at for m in meetings] == [
+        at(datetime.date(2026, 2, 5)),
+        at(datetime.date(2026, 4, 16)),
+        at(datetime.date(2026, 7, 2), 19, 0),
+        at(datetime.date(2026, 9, 10)),
+    ]
+    assert all(m.ends_at - m.starts_at == datetime.timedelta(minutes=150) for m in meetings)
+    assert all(m.kind == Meeting.Kind.DINNER and m.circle == circle for m in meetings)
+    assert meetings[1].venue_name == "Stadhuis" and meetings[1].venue_kind == "town_hall"
+    assert meetings[2].host == citizen
+    html = client.get(url(circle)).content.decode()
+    assert "4 dinners planned." in html
+    assert "4 of 5 dinners planned this year" in html
+
+
+def test_a_bad_row_saves_nothing_and_keeps_what_was_typed(client, circle, coordinator):
+    client.force_login(coordinator)
+    rows = [row(datetime.date.fromisoformat(day)) for day in PROPOSED]
+    rows[0]["venue_name"] = "Buurthuis De Kast"
+    rows[1]["date"] = "2026-05-14"  # Ascension Day
+    rows[3]["venue_name"] = ""
+    response = client.post(url(circle), formset_data("form", rows))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "This is a public holiday." in html
+    assert "Where is the dinner?" in html
+    assert 'value="Buurthuis De Kast"' in html and 'value="2026-05-14"' in html
+    assert not Meeting.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("day", "error"),
+    [
+        ("2027-01-07", "Choose a day in 2026."),
+        ("2025-10-30", "Choose a day in 2026."),
+        ("2026-03-05", "The circle already meets on this day."),
+    ],
+)
+def test_dates_outside_the_year_or_taken_are_refused(client, circle, coordinator, day, error):
+    dinner(circle, datetime.date(2026, 3, 5))
+    client.force_login(coordinator)
+    response = client.post(
+        url(circle), formset_data("form", [row(datetime.date.fromisoformat(day))])
+    )
+    assert error in response.content.decode()
+    assert Meeting.objects.count() == 1
+
+
+def test_two_dinners_on_one_day_are_refused(client, circle, coordinator):
+    client.force_login(coordinator)
+    rows = [row(datetime.date(2026, 2, 5)), row(datetime.date(2026, 2, 5))]
+    response = client.post(url(circle), formset_data("form", rows))
+    assert "Two dinners on the same day" in response.content.decode()
+    assert not Meeting.objects.exists()
+
+
+def test_unticking_everything_plans_nothing(client, circle, coordinator):
+    client.force_login(coordinator)
+    rows = [row(datetime.date(2026, 2, 5), include=False)]
+    response = client.post(url(circle), formset_data("form", rows))
+    assert "Tick at least one dinner to plan." in response.content.decode()
+    assert not Meeting.objects.exists()
+
+
+def test_only_members_can_host(client, circle, coordinator):
+    stranger = make_person("stranger")
+    client.force_login(coordinator)
+    rows = [row(datetime.date(2026, 2, 5), host=str(stranger.pk))]
+    response = client.post(url(circle), formset_data("form", rows))
+    assert "Select a valid choice" in response.content.decode()
+    assert not Meeting.objects.exists()

@@ -1,0 +1,113 @@
+"""The year planner's proposal, without the web or the database."""
+
+import datetime
+import itertools
+
+import pytest
+
+from meetings.planner import is_public_holiday, propose_dates, propose_year
+
+D = datetime.date
+MONDAY, TUESDAY, WEDNESDAY, THURSDAY, FRIDAY, SATURDAY, SUNDAY = range(7)
+# The Dutch public holidays of 2026 that fall on a working day.
+KINGS_DAY = D(2026, 4, 27)  # Monday
+EASTER_MONDAY = D(2026, 4, 6)
+ASCENSION = D(2026, 5, 14)  # Thursday, the default dinner day
+WHIT_MONDAY = D(2026, 5, 25)
+CHRISTMAS = D(2026, 12, 25)  # Friday
+BEFORE_2026 = D(2025, 11, 1)
+
+
+@pytest.mark.parametrize(
+    "holiday", [KINGS_DAY, EASTER_MONDAY, ASCENSION, WHIT_MONDAY, CHRISTMAS], ids=str
+)
+def test_a_dinner_that_would_fall_on_a_holiday_moves_a_week(holiday):
+    # A fortnight each side of the holiday: the even spot is the holiday itself.
+    start, end = holiday - datetime.timedelta(days=14), holiday + datetime.timedelta(days=14)
+    dates = propose_dates(start=start, end=end, count=1, weekday=holiday.weekday())
+    assert is_public_holiday(holiday)
+    assert dates in ([holiday - datetime.timedelta(days=7)], [holiday + datetime.timedelta(7)])
+
+
+@pytest.mark.parametrize("weekday", range(7))
+@pytest.mark.parametrize("target", [1, 4, 5, 6, 12])
+def test_no_dinner_is_ever_proposed_on_a_public_holiday(weekday, target):
+    dates = propose_year(year=2026, target=target, weekday=weekday, today=BEFORE_2026)
+    assert len(dates) == target
+    assert not [day for day in dates if is_public_holiday(day)]
+    assert {day.weekday() for day in dates} == {weekday}
+
+
+def test_twelve_mondays_avoid_easter_kings_day_and_whit_monday():
+    dates = propose_year(year=2026, target=12, weekday=MONDAY, today=BEFORE_2026)
+    assert len(set(dates)) == 12
+    assert not {EASTER_MONDAY, KINGS_DAY, WHIT_MONDAY} & set(dates)
+
+
+def test_five_dinners_are_spread_evenly_over_a_whole_year():
+    dates = propose_year(year=2026, target=5, weekday=THURSDAY, today=BEFORE_2026)
+    assert dates == [D(2026, 2, 5), D(2026, 4, 23), D(2026, 7, 2), D(2026, 9, 10), D(2026, 11, 26)]
+    gaps = [(later - earlier).days for earlier, later in itertools.pairwise(dates)]
+    assert min(gaps) >= 63 and max(gaps) <= 84
+
+
+def test_a_year_half_over_gets_its_dinners_in_what_is_left():
+    today = D(2026, 7, 1)
+    dates = propose_year(year=2026, target=5, weekday=THURSDAY, today=today)
+    assert len(dates) == 5
+    assert all(today < day <= D(2026, 12, 31) for day in dates)
+    assert dates[0] < D(2026, 8, 1) and dates[-1] > D(2026, 11, 30)
+
+
+def test_dinners_already_planned_count_towards_the_target():
+    planned = [D(2026, 2, 5), D(2026, 3, 5)]
+    dates = propose_year(
+        year=2026, target=5, weekday=THURSDAY, today=BEFORE_2026, planned=planned, taken=planned
+    )
+    assert len(dates) == 3
+    assert not set(planned) & set(dates)
+    # The new ones fill the rest of the year rather than crowding the spring.
+    assert all(day > D(2026, 5, 1) for day in dates)
+
+
+def test_held_dinners_earlier_in_the_year_count_too():
+    today = D(2026, 7, 1)
+    held = [D(2026, 1, 15), D(2026, 3, 12), D(2026, 5, 21)]
+    dates = propose_year(
+        year=2026, target=5, weekday=THURSDAY, today=today, planned=held, taken=held
+    )
+    assert len(dates) == 2
+    assert all(day > today for day in dates)
+
+
+def test_days_that_have_a_meeting_are_skipped():
+    taken = [D(2026, 2, 5), D(2026, 4, 23)]  # e.g. an extra meeting, or a cancelled dinner
+    dates = propose_year(year=2026, target=5, weekday=THURSDAY, today=BEFORE_2026, taken=taken)
+    assert len(dates) == 5
+    assert not set(taken) & set(dates)
+
+
+def test_nothing_to_propose_once_the_target_is_reached():
+    planned = [D(2026, m, 5) for m in (2, 3, 5, 7, 9)]
+    assert (
+        propose_year(year=2026, target=5, weekday=THURSDAY, today=BEFORE_2026, planned=planned)
+        == []
+    )
+
+
+def test_nothing_to_propose_for_a_past_year():
+    assert propose_year(year=2025, target=5, weekday=THURSDAY, today=D(2026, 3, 1)) == []
+
+
+def test_nothing_to_propose_on_new_years_eve():
+    assert propose_year(year=2026, target=5, weekday=THURSDAY, today=D(2026, 12, 31)) == []
+
+
+def test_the_end_of_a_year_offers_only_the_days_left():
+    dates = propose_year(year=2026, target=5, weekday=THURSDAY, today=D(2026, 12, 10))
+    assert dates == [D(2026, 12, 17), D(2026, 12, 24), D(2026, 12, 31)]
+
+
+def test_today_itself_is_never_proposed():
+    today = D(2026, 12, 17)  # a Thursday
+    assert today not in propose_year(year=2026, target=5, weekday=THURSDAY, today=today)

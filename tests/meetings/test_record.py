@@ -1,0 +1,172 @@
+import datetime
+import re
+
+import pytest
+import time_machine
+
+from actions.models import Action
+from meetings.models import Attendance, Meeting, Response
+from tests.conftest import make_meeting
+from tests.formsets import formset_data
+
+
+@pytest.fixture
+def started(circle, coordinator):
+    return make_meeting(circle, days_ahead=-1)
+
+
+def url(meeting):
+    return f"/meetings/{meeting.pk}/record/"
+
+
+def data(attendees=(), minutes="", actions=()):
+    values = {"attendees": [str(person.pk) for person in attendees], "minutes": minutes}
+    return values | formset_data("actions", list(actions), initial=0)
+
+
+def row(title, owners, **extra):
+    return {"title": title, "owners": [str(person.pk) for person in owners]} | extra
+
+
+def ticked(html) -> set[str]:
+    return set(re.findall(r'name="attendees" value="(\d+)"[^>]*checked', html))
+
+
+def test_anonymous_is_sent_to_sign_in(client, started):
+    response = client.get(url(started))
+    assert response.status_code == 302
+    assert response.url.startswith("/accounts/login/")
+
+
+def test_outsider_gets_404(client, started, outsider):
+    client.force_login(outsider)
+    assert client.get(url(started)).status_code == 404
+    assert client.post(url(started), data(minutes="x")).status_code == 404
+    started.refresh_from_db()
+    assert started.minutes == ""
+
+
+def test_member_who_does_not_coordinate_gets_403(client, started, citizen):
+    client.force_login(citizen)
+    assert client.get(url(started)).status_code == 403
+    assert client.post(url(started), data([citizen], "Mine")).status_code == 403
+    assert not Attendance.objects.exists()
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_meeting_is_recorded_only_once_it_started(client, meeting, coordinator, method):
+    client.force_login(coordinator)
+    response = getattr(client, method)(url(meeting), data([coordinator], "Early"), follow=True)
+    assert "A meeting can be recorded once it has started." in response.content.decode()
+    meeting.refresh_from_db()
+    assert meeting.minutes == "" and meeting.status == Meeting.Status.PLANNED
+
+
+def test_recording_opens_when_the_dinner_starts(client, meeting, coordinator):
+    with time_machine.travel(meeting.starts_at):
+        client.force_login(coordinator)
+        assert client.get(url(meeting)).status_code == 200
+
+
+def test_a_cancelled_meeting_cannot_be_recorded(client, started, coordinator):
+    started.cancel()
+    client.force_login(coordinator)
+    response = client.post(url(started), data([coordinator], "x"), follow=True)
+    assert "A meeting can be recorded once it has started." in response.content.decode()
+    assert not Attendance.objects.exists()
+
+
+def test_the_attending_answers_are_ticked_and_members_are_the_choices(client, started, cast):
+    Response.objects.create(meeting=started, person=cast["citizen"], answer="attending")
+    Response.objects.create(meeting=started, person=cast["clerk"], answer="maybe")
+    cast["officer"].memberships.get().end()
+    client.force_login(cast["coordinator"])
+    html = client.get(url(started)).content.decode()
+    assert ticked(html) == {str(cast["citizen"].pk)}
+    choices = set(re.findall(r'name="attendees" value="(\d+)"', html))
+    assert choices == {str(cast[name].pk) for name in ("coordinator", "clerk", "citizen")}
+
+
+def test_recording_saves_attendance_minutes_and_actions(client, started, cast):
+    client.force_login(cast["coordinator"])
+    actions = [
+        row("Ask for street lights", [cast["clerk"], cast["citizen"]], due_date="2030-03-01"),
+        {},  # a blank row is left alone
+        row("Meet the youth workers", [cast["officer"]], description="Before summer"),
+    ]
+    response = client.post(
+        url(started), data([cast["citizen"], cast["clerk"]], "Good evening.", actions)
+    )
+    assert response.status_code == 302
+    assert response.url == f"/meetings/{started.pk}/"
+    started.refresh_from_db()
+    assert started.status == Meeting.Status.HELD and started.recorded_at is not None
+    assert started.minutes == "Good evening."
+    assert set(started.attendees.all()) == {cast["citizen"], cast["clerk"]}
+    lights, youth = Action.objects.order_by("pk")
+    assert lights.meeting == started and lights.circle == started.circle
+    assert set(lights.owners.all()) == {cast["clerk"], cast["citizen"]}
+    assert lights.due_date == datetime.date(2030, 3, 1)
+    assert lights.created_by == cast["coordinator"] and lights.status == Action.Status.OPEN
+    assert youth.description == "Before summer" and youth.due_date is None
+    html = client.get(response.url).content.decode()
+    assert "The meeting is recorded." in html
+    assert "Good evening." in html and "Ask for street lights" in html
+
+
+def test_a_bad_action_row_saves_nothing_and_keeps_the_typed_values(client, started, cast):
+    client.force_login(cast["coordinator"])
+    actions = [
+        row("Ask for street lights", [cast["clerk"]]),
+        row("Nobody takes this on", []),
+    ]
+    response = client.post(
+        url(started), data([cast["citizen"], cast["clerk"]], "Typed minutes.", actions)
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "This field is required." in html
+    assert "Typed minutes." in html
+    assert 'value="Nobody takes this on"' in html and 'value="Ask for street lights"' in html
+    assert ticked(html) == {str(cast["citizen"].pk), str(cast["clerk"].pk)}
+    started.refresh_from_db()
+    assert started.minutes == "" and started.recorded_at is None
+    assert started.status == Meeting.Status.PLANNED and started.sequence == 0
+    assert not Attendance.objects.exists() and not Action.objects.exists()
+
+
+def test_owners_must_be_active_members(client, started, cast):
+    client.force_login(cast["coordinator"])
+    actions = [row("Outside help", [cast["outsider"]])]
+    response = client.post(url(started), data([], "Minutes", actions))
+    assert "Select a valid choice" in response.content.decode()
+    assert not Action.objects.exists()
+
+
+def test_recording_again_edits_attendance_and_minutes_and_keeps_actions(client, started, cast):
+    client.force_login(cast["coordinator"])
+    first = [row("Ask for street lights", [cast["clerk"]])]
+    client.post(url(started), data([cast["citizen"], cast["clerk"]], "First draft", first))
+    started.refresh_from_db()
+    assert started.sequence == 1  # planned -> held
+    Response.objects.create(meeting=started, person=cast["officer"], answer="attending")
+    html = client.get(url(started)).content.decode()
+    # The recorded attendance is ticked now, not the answers.
+    assert ticked(html) == {str(cast["citizen"].pk), str(cast["clerk"].pk)}
+    assert "First draft" in html and "Ask for street lights" in html
+    client.post(url(started), data([cast["officer"], cast["clerk"]], "Final minutes"))
+    started.refresh_from_db()
+    assert started.minutes == "Final minutes"
+    assert set(started.attendees.all()) == {cast["officer"], cast["clerk"]}
+    assert Action.objects.get().title == "Ask for street lights"
+    assert started.sequence == 1  # still held: no new calendar version
+
+
+def test_someone_who_left_stays_in_the_attendance_when_recording_again(client, started, cast):
+    client.force_login(cast["coordinator"])
+    client.post(url(started), data([cast["citizen"]], "Minutes"))
+    cast["citizen"].memberships.get().end()
+    html = client.get(url(started)).content.decode()
+    assert ticked(html) == {str(cast["citizen"].pk)}
+    client.post(url(started), data([cast["citizen"]], "Minutes, edited"))
+    assert set(started.attendees.all()) == {cast["citizen"]}

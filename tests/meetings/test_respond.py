@@ -1,0 +1,143 @@
+import datetime
+import re
+
+import pytest
+import time_machine
+from django.db import IntegrityError
+from django.db.models import QuerySet
+
+from meetings.models import Response
+from tests.conftest import make_meeting
+
+
+def url(meeting):
+    return f"/meetings/{meeting.pk}/respond/"
+
+
+def test_anonymous_is_sent_to_sign_in(client, meeting):
+    response = client.post(url(meeting), {"answer": "attending"})
+    assert response.status_code == 302
+    assert response.url.startswith("/accounts/login/")
+    assert not Response.objects.exists()
+
+
+def test_outsider_gets_404(client, meeting, outsider):
+    client.force_login(outsider)
+    assert client.get(url(meeting)).status_code == 404
+    assert client.post(url(meeting), {"answer": "attending"}).status_code == 404
+    assert not Response.objects.exists()
+
+
+def test_dietary_needs_are_prefilled_from_my_profile(client, meeting, citizen):
+    client.force_login(citizen)
+    html = client.get(url(meeting)).content.decode()
+    assert 'value="halal"' in html
+    assert "Only you and the coordinators see this." in html
+
+
+def test_the_form_shows_my_earlier_answer(client, meeting, citizen):
+    Response.objects.create(
+        meeting=meeting, person=citizen, answer="maybe", dietary_needs="no pork", note="Late"
+    )
+    client.force_login(citizen)
+    html = client.get(url(meeting)).content.decode()
+    assert re.search(r'value="maybe"[^>]*checked', html)
+    assert not re.search(r'value="(attending|not_attending)"[^>]*checked', html)
+    assert 'name="answer" value=""' not in html
+    assert 'value="no pork"' in html and 'value="Late"' in html
+    assert 'value="halal"' not in html
+
+
+def test_answering_stores_and_changing_replaces(client, meeting, citizen):
+    client.force_login(citizen)
+    response = client.post(
+        url(meeting), {"answer": "attending", "dietary_needs": "halal", "note": "With my son?"}
+    )
+    assert response.status_code == 302
+    assert response.url == f"/meetings/{meeting.pk}/"
+    client.post(url(meeting), {"answer": "not_attending", "dietary_needs": "", "note": ""})
+    stored = Response.objects.get()
+    assert (stored.person, stored.answer, stored.dietary_needs) == (citizen, "not_attending", "")
+    html = client.get(response.url).content.decode()
+    assert "Your answer is saved." in html and "Not attending" in html
+
+
+def test_a_one_click_answer_keeps_dietary_needs_and_note(client, meeting, citizen):
+    Response.objects.create(
+        meeting=meeting, person=citizen, answer="maybe", dietary_needs="no pork", note="Late"
+    )
+    client.force_login(citizen)
+    response = client.post(url(meeting), {"answer": "attending", "next": "/"})
+    assert response.status_code == 302 and response.url == "/"
+    stored = Response.objects.get()
+    assert (stored.answer, stored.dietary_needs, stored.note) == ("attending", "no pork", "Late")
+
+
+def test_a_first_one_click_answer_takes_dietary_needs_from_the_profile(client, meeting, citizen):
+    client.force_login(citizen)
+    client.post(url(meeting), {"answer": "attending"})
+    assert Response.objects.get().dietary_needs == "halal"
+
+
+def test_next_must_stay_on_this_site(client, meeting, citizen):
+    client.force_login(citizen)
+    response = client.post(url(meeting), {"answer": "maybe", "next": "https://evil.example/"})
+    assert response.url == f"/meetings/{meeting.pk}/"
+
+
+def test_bad_input_keeps_the_form_and_saves_nothing(client, meeting, citizen):
+    client.force_login(citizen)
+    response = client.post(
+        url(meeting), {"answer": "perhaps", "dietary_needs": "vegan", "note": "Typed note"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Select a valid choice" in html
+    assert 'value="vegan"' in html and 'value="Typed note"' in html
+    assert not Response.objects.exists()
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_no_answers_once_the_meeting_started(client, meeting, citizen, method):
+    with time_machine.travel(meeting.starts_at + datetime.timedelta(minutes=1)):
+        client.force_login(citizen)
+        response = getattr(client, method)(url(meeting), {"answer": "attending"}, follow=True)
+    html = response.content.decode()
+    assert "This meeting no longer takes answers." in html
+    assert 'name="answer"' not in html
+    assert not Response.objects.exists()
+
+
+def test_a_cancelled_meeting_takes_no_answers(client, meeting, citizen):
+    meeting.cancel()
+    client.force_login(citizen)
+    response = client.post(url(meeting), {"answer": "attending"}, follow=True)
+    assert "This meeting no longer takes answers." in response.content.decode()
+    assert not Response.objects.exists()
+
+
+def test_a_double_submit_does_not_create_two_answers(client, meeting, citizen, monkeypatch):
+    """The other submit inserts between our look-up and our insert; ours then updates it."""
+    original = QuerySet.update_or_create
+    calls = []
+
+    def racing(self, *args, **kwargs):
+        calls.append(kwargs)
+        if len(calls) == 1:
+            Response.objects.create(meeting=meeting, person=citizen, answer="maybe")
+            raise IntegrityError("UNIQUE constraint failed")
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(QuerySet, "update_or_create", racing)
+    client.force_login(citizen)
+    response = client.post(url(meeting), {"answer": "attending", "dietary_needs": "halal"})
+    assert response.status_code == 302
+    assert len(calls) == 2
+    stored = Response.objects.get()
+    assert stored.answer == "attending"
+
+
+def test_other_members_meetings_are_out_of_reach(client, other_circle, citizen):
+    theirs = make_meeting(other_circle)
+    client.force_login(citizen)
+    assert client.post(url(theirs), {"answer": "attending"}).status_code == 404

@@ -1,0 +1,119 @@
+"""The services the views use and that notifications will hang off: their transactions and
+the calendar sequence rule (it grows with each change of time, venue or status, only then)."""
+
+import datetime
+
+import pytest
+from django.db import IntegrityError
+from django.utils import timezone
+
+from actions.models import Action
+from meetings import services
+from meetings.models import Attendance, Meeting
+from tests.conftest import make_meeting
+
+
+def later(meeting, days):
+    return meeting.starts_at + datetime.timedelta(days=days)
+
+
+def test_scheduling_starts_at_sequence_zero(circle):
+    starts = timezone.now() + datetime.timedelta(days=3)
+    meeting = services.meeting_schedule(
+        circle=circle,
+        starts_at=starts,
+        ends_at=starts + datetime.timedelta(hours=2),
+        venue_name="Stadhuis",
+    )
+    assert meeting.status == Meeting.Status.PLANNED and meeting.sequence == 0
+
+
+@pytest.mark.parametrize(
+    ("changes", "bumps"),
+    [
+        ({"title": "Renamed", "kind": "extra"}, 0),
+        ({"venue_kind": "town_hall"}, 1),
+        ({"status": "confirmed", "venue_name": "Stadhuis"}, 1),
+        ({"venue_name": "Police station"}, 0),  # the same value is no change
+    ],
+)
+def test_update_grows_the_sequence_only_for_time_venue_or_status(meeting, changes, bumps):
+    uid = meeting.uid
+    services.meeting_update(meeting=meeting, changes=changes)
+    meeting.refresh_from_db()
+    assert meeting.sequence == bumps and meeting.uid == uid
+
+
+def test_update_compares_with_the_stored_meeting(meeting):
+    stale = Meeting.objects.get(pk=meeting.pk)
+    services.meeting_update(
+        meeting=meeting, changes={"starts_at": later(meeting, 1), "ends_at": later(meeting, 2)}
+    )
+    services.meeting_update(meeting=stale, changes={"venue_name": "Stadhuis"})
+    meeting.refresh_from_db()
+    assert meeting.sequence == 2
+    assert meeting.venue_name == "Stadhuis" and meeting.starts_at == later(stale, 1)
+
+
+def test_update_refuses_fields_it_does_not_own(meeting):
+    with pytest.raises(ValueError, match="sequence"):
+        services.meeting_update(meeting=meeting, changes={"sequence": 9})
+
+
+def test_cancel_once_bumps_once(meeting):
+    assert services.meeting_cancel(meeting=meeting) is True
+    assert services.meeting_cancel(meeting=meeting) is False
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.CANCELLED and meeting.sequence == 1
+
+
+def test_a_held_meeting_cannot_be_cancelled(circle):
+    held = make_meeting(circle, days_ahead=-2, status=Meeting.Status.HELD)
+    with pytest.raises(services.MeetingStateError):
+        services.meeting_cancel(meeting=held)
+
+
+def test_plan_year_creates_all_or_nothing(circle):
+    starts = timezone.now() + datetime.timedelta(days=30)
+    dinners = [
+        {
+            "starts_at": starts + datetime.timedelta(days=n),
+            "venue_name": "Stadhuis",
+            "ends_at": starts + datetime.timedelta(days=n, hours=2),
+        }
+        for n in range(3)
+    ]
+    dinners[2]["ends_at"] = dinners[2]["starts_at"]  # the database refuses this one
+    with pytest.raises(IntegrityError):
+        services.meetings_plan_year(circle=circle, dinners=dinners)
+    assert not Meeting.objects.exists()
+
+
+def test_record_is_all_or_nothing(circle, cast, monkeypatch):
+    started = make_meeting(circle, days_ahead=-1)
+    Attendance.objects.create(meeting=started, person=cast["officer"])
+
+    def broken_create(**kwargs):
+        raise RuntimeError("database went away")
+
+    # Attendance and minutes are written first; the action is the last step and fails.
+    monkeypatch.setattr(Action.objects, "create", broken_create)
+    with pytest.raises(RuntimeError):
+        services.meeting_record(
+            meeting=started,
+            by=cast["coordinator"],
+            attendees=[cast["citizen"]],
+            minutes="Lost",
+            actions=[{"title": "Lights", "owners": [cast["clerk"]]}],
+        )
+    started.refresh_from_db()
+    assert started.minutes == "" and started.status == Meeting.Status.PLANNED
+    assert list(started.attendees.all()) == [cast["officer"]]
+    assert not Action.objects.exists()
+
+
+def test_record_cannot_touch_a_cancelled_meeting(circle, coordinator):
+    started = make_meeting(circle, days_ahead=-1)
+    started.cancel()
+    with pytest.raises(services.MeetingStateError):
+        services.meeting_record(meeting=started, by=coordinator, attendees=[], minutes="x")
