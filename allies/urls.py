@@ -13,6 +13,8 @@ urlpatterns = [
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
         name="login",
     ),
+    path("accounts/profile/", views.profile, name="profile"),
+    path("accounts/profile/phone-consent/", views.phone_consent, name="phone_consent"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("circles.urls")),
     path("", include("meetings.urls")),

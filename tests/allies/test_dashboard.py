@@ -54,3 +54,14 @@ def test_query_count_does_not_grow(client, circle, citizen):
         make_meeting(circle, days_ahead=8 + n)
         Action.objects.create(circle=circle, title=f"Action {n}").owners.add(citizen)
     assert count_queries(client, "/") == few
+
+
+def test_each_circle_links_to_its_page_with_its_next_dinner(client, circle, citizen):
+    make_meeting(circle, days_ahead=-2, venue_name="Past venue")
+    upcoming = make_meeting(circle, days_ahead=6)
+    client.force_login(citizen)
+    html = client.get("/").content.decode()
+    section = html[html.index('id="my-circles"') :]
+    assert f'<a href="/circles/{circle.pk}/">Overvecht Allies</a>' in section
+    starts = timezone.localtime(upcoming.starts_at)
+    assert f"next dinner: {starts:%A} {starts.day} {starts:%B %Y, %H:%M}" in section
