@@ -139,7 +139,7 @@ def test_it_shows_dinners_attended_this_year_against_the_target(client, circle, 
     html = client.get(url(circle)).content.decode()
 
     def row(name):
-        start = html.index(f"<td>{name}")
+        start = html.index(f'<span class="member-name">{name}<')
         return html[start : html.index("</tr>", start)]
 
     assert "2 of 5" in row("Officer")
