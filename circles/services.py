@@ -100,8 +100,11 @@ def membership_invite(
             params={"email": email},
         ) from None
     if created:
+        # robust: a mail server that fails is logged; the membership, already committed, stays,
+        # and the person can still use "forgot your password" with their address.
         transaction.on_commit(
-            lambda: send_invitation(person=person, circle=circle, language=language)
+            lambda: send_invitation(person=person, circle=circle, language=language),
+            robust=True,
         )
     return membership, created
 

@@ -169,3 +169,22 @@ def test_a_taken_username_gets_a_suffix(client, circle, coordinator):
     client.force_login(coordinator)
     client.post(url(circle), data())
     assert User.objects.get(email="Noor@Example.org").username == "noor@example.org-2"
+
+
+def test_a_failing_mail_server_does_not_undo_the_invitation(
+    client, circle, coordinator, django_capture_on_commit_callbacks, settings
+):
+    settings.EMAIL_BACKEND = "tests.circles.test_invite.BrokenBackend"
+    client.force_login(coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url(circle), data())
+    assert response.status_code == 302
+    assert User.objects.get(email="Noor@Example.org").memberships.get().circle == circle
+
+
+class BrokenBackend:
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("no mail server")
