@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery, Value
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -112,8 +112,9 @@ def detail(request, circle_id):
         membership.shared_phone = _shared_phone(membership.person)
     actions = (
         circle.actions.unfinished()
-        .prefetch_related(Prefetch("owners", queryset=User.objects.only("pk", "name")))
-        .order_by("due_date", "pk")
+        .prefetch_related(Prefetch("owners", queryset=User.objects.only("pk", "name", "username")))
+        # Earliest due first puts the overdue ones on top; those without a date last.
+        .order_by(F("due_date").asc(nulls_last=True), "pk")
     )
     ctx = {
         "circle": circle,

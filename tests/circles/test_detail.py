@@ -239,3 +239,28 @@ def test_a_long_member_list_is_paginated(client, circle, cast):
     assert "Page 1 of 2" in first
     assert "Zz Member 29" not in first
     assert "Zz Member 29" in second
+
+
+def test_open_actions_come_overdue_first_and_undated_last(client, circle, citizen):
+    today = timezone.localdate()
+    Action.objects.create(circle=circle, title="Undated idea")
+    Action.objects.create(
+        circle=circle, title="Next month", due_date=today + datetime.timedelta(30)
+    )
+    Action.objects.create(circle=circle, title="Last week", due_date=today - datetime.timedelta(7))
+    client.force_login(citizen)
+    html = client.get(url(circle)).content.decode()
+    assert html.index("Last week") < html.index("Next month") < html.index("Undated idea")
+
+
+def test_an_owner_without_a_name_is_shown_by_username_at_no_extra_cost(client, circle, cast):
+    nameless = make_person("nameless", name="")
+    Membership.objects.create(person=nameless, circle=circle, sector=Sector.COMMUNITY)
+    action = Action.objects.create(circle=circle, title="Walk")
+    action.owners.add(cast["officer"])
+    client.force_login(cast["citizen"])
+    named = count_queries(client, url(circle))
+    action.owners.add(nameless)
+    assert count_queries(client, url(circle)) == named
+    section = client.get(url(circle)).content.decode().split("Open actions")[1]
+    assert "nameless" in section
