@@ -95,12 +95,16 @@ def test_it_keeps_input_on_a_bad_phone_number(client, citizen):
     assert citizen.phone.as_e164 == "+31612345004"
 
 
-def test_refused_input_does_not_leak_into_the_page_header(client, citizen):
+def test_refused_input_does_not_change_the_rest_of_the_page(client, citizen):
     client.force_login(citizen)
-    response = client.post(URL, data(citizen, name="Typed Name", phone="12"))
-    assert "Welcome" not in response.content.decode()  # no stale request.user use
+    response = client.post(URL, data(citizen, phone="", email="not-an-email"))
+    html = response.content.decode()
+    assert "Enter a valid email address." in html
+    # The stored number is still there, so sharing it is still offered.
+    assert 'name="share" value="yes"' in html
+    assert "Add your phone number to your details first." not in html
     citizen.refresh_from_db()
-    assert citizen.name == "Citizen"
+    assert citizen.phone.as_e164 == "+31612345004"
 
 
 def test_changing_the_email_asks_for_the_current_password(client, citizen):
