@@ -14,6 +14,8 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/profile/feed/reset/", feed.feed_reset, name="calendar_feed_reset"),
+    path("accounts/profile/", views.profile, name="profile"),
+    path("accounts/profile/phone-consent/", views.phone_consent, name="phone_consent"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("calendar/<str:token>.ics", feed.calendar_feed, name="calendar_feed"),
     path("", include("circles.urls")),

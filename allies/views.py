@@ -1,15 +1,19 @@
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
-from django.http import HttpResponse
-from django.shortcuts import render
-from django.utils import timezone
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
+from allies.forms import PhoneConsentForm, ProfileForm
 from allies.middleware import CHOSEN_LANGUAGE_SESSION_KEY
+from allies.models import User
 from circles.models import Circle, Membership
 from meetings.models import Meeting, Response
 
@@ -18,7 +22,7 @@ from meetings.models import Meeting, Response
 def dashboard(request):
     """My circles, my next dinners with my answer, my open actions (overdue first)."""
     user = request.user
-    circles = Circle.objects.for_user(user)
+    circles = Circle.objects.for_user(user).with_next_meeting()
     next_meetings = (
         Meeting.objects.for_user(user)
         .upcoming()
@@ -43,13 +47,7 @@ def _next_steps(user) -> dict:
     """For coordinators: the dinners still to record, and the next dinners that miss answers.
     A fixed number of queries, however many circles and meetings there are."""
     now = timezone.now()
-    coordinated = Circle.objects.filter(
-        Exists(
-            Membership.objects.active().filter(
-                circle=OuterRef("pk"), person=user, is_coordinator=True
-            )
-        )
-    )
+    coordinated = Circle.objects.coordinated_by(user)
     to_record = (
         Meeting.objects.filter(circle__in=coordinated, ends_at__lte=now, recorded_at=None)
         .exclude(status=Meeting.Status.CANCELLED)
@@ -103,3 +101,41 @@ def set_language(request):
     else:
         request.session[CHOSEN_LANGUAGE_SESSION_KEY] = language
     return response
+
+
+@login_required
+def profile(request):
+    """My details, phone-sharing consent, language, dietary needs and reminders."""
+    # The form works on a copy, so that refused input never shows up as request.user.
+    person = User.objects.get(pk=request.user.pk)
+    form = ProfileForm(request.POST or None, instance=person)
+    if request.method == "POST" and form.is_valid():
+        person = form.save(commit=False)
+        if not person.phone:
+            # Consent was given for a number; without one there is nothing to share, and a
+            # number added later must be shared anew.
+            person.phone_shared_at = None
+        person.save(update_fields=[*form.Meta.fields, "phone_shared_at"])
+        with translation.override(person.preferred_language):
+            messages.success(request, _("Your details are saved."))
+        return redirect("profile")
+    return render(request, "allies/profile.html", {"form": form})
+
+
+@login_required
+@require_POST
+def phone_consent(request):
+    """Give or withdraw consent to show my phone number to my circles' members."""
+    form = PhoneConsentForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest(_("Choose whether to share your phone number."))
+    user = request.user
+    if not form.cleaned_data["share"]:
+        user.withdraw_phone_consent()
+        messages.success(request, _("Your phone number is hidden from other members again."))
+    elif not user.phone:
+        messages.error(request, _("Add your phone number first, then share it."))
+    else:
+        user.share_phone()
+        messages.success(request, _("The members of your circles can now see your phone number."))
+    return redirect("profile")

@@ -3,7 +3,7 @@ import datetime
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Case, Exists, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -42,6 +42,28 @@ class CircleQuerySet(models.QuerySet):
         """The circles in which the user has an active membership."""
         return self.filter(
             Exists(Membership.objects.active().filter(circle=OuterRef("pk"), person=user))
+        )
+
+    def with_next_meeting(self, now=None):
+        """Annotate each circle with its next meeting (next_meeting_id, _starts_at, _venue)
+        in the same query, so a list of circles costs one query however long it is."""
+        from meetings.models import Meeting  # meetings depends on circles, not the reverse
+
+        upcoming = Meeting.objects.upcoming(now).filter(circle=OuterRef("pk")).order_by("starts_at")
+        return self.annotate(
+            next_meeting_id=Subquery(upcoming.values("pk")[:1]),
+            next_meeting_starts_at=Subquery(upcoming.values("starts_at")[:1]),
+            next_meeting_venue=Subquery(upcoming.values("venue_name")[:1]),
+        )
+
+    def coordinated_by(self, user):
+        """The circles in which the user is an active coordinator."""
+        return self.filter(
+            Exists(
+                Membership.objects.active().filter(
+                    circle=OuterRef("pk"), person=user, is_coordinator=True
+                )
+            )
         )
 
 
@@ -106,9 +128,31 @@ class MembershipQuerySet(models.QuerySet):
     def active(self):
         return self.filter(left_on__isnull=True)
 
+    def coordinators(self):
+        return self.filter(is_coordinator=True)
+
+    def by_sector(self):
+        """Police first, then municipality, then community; by name within a sector."""
+        order = Case(
+            When(sector=Sector.POLICE, then=Value(0)),
+            When(sector=Sector.MUNICIPALITY, then=Value(1)),
+            default=Value(2),
+        )
+        return self.alias(sector_order=order).order_by("sector_order", "person__name", "pk")
+
+    def commitment_due(self, today=None):
+        """Memberships whose member has not agreed to the commitment, or whose term has run
+        out or runs out within Membership.COMMITMENT_WARNING_DAYS."""
+        limit = (today or timezone.localdate()) + datetime.timedelta(
+            days=Membership.COMMITMENT_WARNING_DAYS
+        )
+        return self.filter(Q(commitment_until__isnull=True) | Q(commitment_until__lte=limit))
+
 
 class Membership(models.Model):
     COMMITMENT_TERM_DAYS = 365
+    # Coordinators are told about commitments that run out within this many days.
+    COMMITMENT_WARNING_DAYS = 30
 
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -159,6 +203,25 @@ class Membership(models.Model):
     @property
     def is_active(self) -> bool:
         return self.left_on is None
+
+    @property
+    def commitment_is_due(self) -> bool:
+        """Not agreed yet, or the term runs out within COMMITMENT_WARNING_DAYS (or has)."""
+        if self.commitment_until is None:
+            return True
+        limit = timezone.localdate() + datetime.timedelta(days=self.COMMITMENT_WARNING_DAYS)
+        return self.commitment_until <= limit
+
+    @property
+    def commitment_has_run_out(self) -> bool:
+        return self.commitment_until is not None and self.commitment_until < timezone.localdate()
+
+    def is_last_coordinator(self) -> bool:
+        """True when this is the circle's only active coordinator."""
+        others = (
+            Membership.objects.active().coordinators().filter(circle_id=self.circle_id)
+        ).exclude(pk=self.pk)
+        return self.is_active and self.is_coordinator and not others.exists()
 
     def commit(self, today: datetime.date | None = None):
         """Record that the member agreed to the circle's commitment, for one term."""

@@ -1,1 +1,245 @@
 """Views of the circles app; the permission helper for its object type comes first."""
+
+import vobject
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from allies.models import User
+from circles import services
+from circles.forms import CircleForm, InviteForm, MembershipForm
+from circles.models import Circle, Membership
+from meetings.models import Attendance, Meeting
+
+PAGE_SIZE = 25
+
+
+def _get_membership_for_user(request, circle_id) -> Membership:
+    """The user's active membership of the circle (circle selected); 404 for non-members."""
+    membership = (
+        Membership.objects.active()
+        .select_related("circle")
+        .filter(circle_id=circle_id, person=request.user)
+        .first()
+    )
+    if membership is None:
+        raise Http404
+    return membership
+
+
+def _get_circle_for_user(request, circle_id) -> tuple[Circle, bool]:
+    """The circle and whether the user coordinates it; 404 for non-members (incl. ended)."""
+    membership = _get_membership_for_user(request, circle_id)
+    return membership.circle, membership.is_coordinator
+
+
+def _get_coordinated_circle(request, circle_id) -> Circle:
+    """The circle, for a coordinator: 404 for non-members, 403 for other members."""
+    circle, is_coordinator = _get_circle_for_user(request, circle_id)
+    if not is_coordinator:
+        raise PermissionDenied
+    return circle
+
+
+def _shared_phone(person: User):
+    """The person's phone number if they agreed to share it with fellow members, else None.
+    Every page and file that shows a member's number goes through here."""
+    return person.phone if person.shares_phone else None
+
+
+@login_required
+def index(request):
+    """My circles, each with its next meeting."""
+    circles = (
+        Circle.objects.for_user(request.user)
+        .with_next_meeting()
+        .annotate(
+            i_coordinate=Coalesce(
+                Subquery(
+                    Membership.objects.active()
+                    .filter(circle=OuterRef("pk"), person=request.user)
+                    .values("is_coordinator")[:1]
+                ),
+                Value(False),
+            )
+        )
+    )
+    page = Paginator(circles, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "circles/index.html", {"page": page})
+
+
+def _members_with_attendance(circle: Circle, year: int):
+    """The circle's active members by sector, each with the dinners of `year` attended."""
+    attended = (
+        Attendance.objects.filter(
+            person=OuterRef("person"),
+            meeting__circle=circle,
+            meeting__kind=Meeting.Kind.DINNER,
+            meeting__starts_at__year=year,
+        )
+        .exclude(meeting__status=Meeting.Status.CANCELLED)
+        .values("person")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        circle.memberships.active()
+        .select_related("person")
+        .annotate(dinners_attended=Coalesce(Subquery(attended, output_field=IntegerField()), 0))
+        .by_sector()
+    )
+
+
+@login_required
+def detail(request, circle_id):
+    """The circle page: next dinner, commitment, members by sector, open actions."""
+    me = _get_membership_for_user(request, circle_id)
+    circle = me.circle
+    members = Paginator(
+        _members_with_attendance(circle, timezone.localdate().year), PAGE_SIZE
+    ).get_page(request.GET.get("members_page"))
+    for membership in members:
+        membership.shared_phone = _shared_phone(membership.person)
+    actions = (
+        circle.actions.unfinished()
+        .prefetch_related(Prefetch("owners", queryset=User.objects.only("pk", "name", "username")))
+        # Earliest due first puts the overdue ones on top; those without a date last.
+        .order_by(F("due_date").asc(nulls_last=True), "pk")
+    )
+    ctx = {
+        "circle": circle,
+        "me": me,
+        "is_coordinator": me.is_coordinator,
+        "next_meeting": circle.meetings.upcoming().order_by("starts_at").first(),
+        "members": members,
+        "actions": Paginator(actions, PAGE_SIZE).get_page(request.GET.get("actions_page")),
+        "commitment_due": (
+            circle.memberships.active().commitment_due().select_related("person").by_sector()
+            if me.is_coordinator
+            else None
+        ),
+    }
+    return render(request, "circles/detail.html", ctx)
+
+
+@login_required
+def contacts(request, circle_id):
+    """A vCard file of the circle's members who agreed to share their phone number."""
+    circle, _is_coordinator = _get_circle_for_user(request, circle_id)
+    cards = []
+    for membership in circle.memberships.active().select_related("person").by_sector():
+        person = membership.person
+        phone = _shared_phone(person)
+        if phone is None:
+            continue
+        card = vobject.vCard()
+        card.add("fn").value = str(person)
+        # One name field: the whole name as given name reads right in every address book.
+        card.add("n").value = vobject.vcard.Name(given=str(person))
+        tel = card.add("tel")
+        tel.value = phone.as_e164
+        tel.type_param = "CELL"
+        if person.organisation:
+            card.add("org").value = [person.organisation]
+        card.add("categories").value = [circle.name]
+        cards.append(card.serialize())
+    response = HttpResponse("".join(cards), content_type="text/vcard; charset=utf-8")
+    filename = f"{slugify(circle.name) or 'circle'}-contacts.vcf"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def edit(request, circle_id):
+    """The circle's settings, for its coordinators."""
+    circle = _get_coordinated_circle(request, circle_id)
+    form = CircleForm(request.POST or None, instance=circle)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The circle's settings are saved."))
+        return redirect("circles:detail", circle_id=circle.pk)
+    return render(request, "circles/edit.html", {"circle": circle, "form": form})
+
+
+@login_required
+@require_POST
+def commit(request, circle_id):
+    """I agree to the circle's commitment, for one term from today."""
+    me = _get_membership_for_user(request, circle_id)
+    me.commit()
+    messages.success(
+        request,
+        _("Thank you for your commitment. It runs until %(date)s.")
+        % {"date": date_format(me.commitment_until, "j F Y")},
+    )
+    return redirect("circles:detail", circle_id=me.circle_id)
+
+
+@login_required
+def invite(request, circle_id):
+    """Invite a person: a new one gets an email, an existing one is added directly."""
+    circle = _get_coordinated_circle(request, circle_id)
+    form = InviteForm(request.POST or None, circle=circle)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership, created = services.membership_invite(
+                circle=circle, **form.cleaned_data, language=translation.get_language()
+            )
+        except ValidationError as error:
+            form.add_error("email", error)
+        else:
+            if created:
+                text = _("%(name)s is invited: they get an email to choose a password.")
+            else:
+                text = _("%(name)s already had an account and is now a member of the circle.")
+            messages.success(request, text % {"name": membership.person})
+            return redirect("circles:detail", circle_id=circle.pk)
+    return render(request, "circles/invite.html", {"circle": circle, "form": form})
+
+
+def _get_membership_of(circle: Circle, membership_id) -> Membership:
+    return get_object_or_404(circle.memberships.active().select_related("person"), pk=membership_id)
+
+
+@login_required
+def membership_edit(request, circle_id, membership_id):
+    """A member's sector and coordinator role, for the circle's coordinators."""
+    circle = _get_coordinated_circle(request, circle_id)
+    membership = _get_membership_of(circle, membership_id)
+    form = MembershipForm(request.POST or None, instance=membership)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.membership_update(membership=membership, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error("is_coordinator", error)
+        else:
+            text = _("The membership of %(name)s is saved.") % {"name": membership.person}
+            messages.success(request, text)
+            return redirect("circles:detail", circle_id=circle.pk)
+    ctx = {"circle": circle, "membership": membership, "form": form}
+    return render(request, "circles/membership_edit.html", ctx)
+
+
+@login_required
+@require_POST
+def membership_end(request, circle_id, membership_id):
+    """End a membership: the person leaves the circle, the history stays."""
+    circle = _get_coordinated_circle(request, circle_id)
+    membership = _get_membership_of(circle, membership_id)
+    try:
+        services.membership_end(membership=membership)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect("circles:membership_edit", circle_id=circle.pk, membership_id=membership.pk)
+    messages.success(request, _("%(name)s has left the circle.") % {"name": membership.person})
+    return redirect("circles:detail", circle_id=circle.pk)

@@ -32,5 +32,5 @@ def test_dutch_chosen_on_the_login_page_carries_through_sign_in(page, demo):
 
     expect(page).to_have_url("/")
     expect(html).to_have_attribute("lang", "nl")
-    expect(page.get_by_text(dutch_date)).to_be_visible()
+    expect(page.get_by_text(dutch_date).first).to_be_visible()
     assert User.objects.get(pk=coordinator.pk).preferred_language == "nl"

@@ -1,0 +1,78 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from allies.models import User
+
+
+class ProfileForm(forms.ModelForm):
+    """My own details. A new email address needs the current password: whoever controls the
+    address can reset the password, so taking it over must take more than an open session."""
+
+    current_password = forms.CharField(
+        label=_("Current password"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("Only needed when you change your email address."),
+    )
+
+    class Meta:
+        model = User
+        fields = [
+            "name",
+            "email",
+            "phone",
+            "organisation",
+            "preferred_language",
+            "dietary_needs",
+            "reminders_enabled",
+        ]
+        help_texts = {
+            "phone": _("Hidden from other members unless you choose to share it below."),
+            "dietary_needs": _(
+                "Used to prefill your answer to a dinner. Only the coordinators of your circles "
+                "see it."
+            ),
+            "reminders_enabled": _(
+                "Emails a few days before a dinner and before an action is due."
+            ),
+        }
+
+    field_order = ["name", "email", "current_password"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].required = True
+        self.original_email = self.instance.email
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip()
+        taken = User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise forms.ValidationError(
+                _("Someone else already uses this email address."), code="email_taken"
+            )
+        return email
+
+    def clean(self):
+        cleaned = super().clean()
+        email = cleaned.get("email")
+        if email is not None and email.lower() != self.original_email.lower():
+            password = cleaned.get("current_password")
+            if not password:
+                self.add_error(
+                    "current_password",
+                    _("Enter your current password to change your email address."),
+                )
+            elif not self.instance.check_password(password):
+                self.add_error("current_password", _("That is not your current password."))
+        return cleaned
+
+
+class PhoneConsentForm(forms.Form):
+    """One click to share my phone number with my circles, one click to stop."""
+
+    share = forms.TypedChoiceField(
+        choices=[("yes", _("Share")), ("no", _("Stop sharing"))],
+        coerce=lambda value: value == "yes",
+    )

@@ -1,0 +1,177 @@
+import pytest
+
+from allies.models import User
+from tests.conftest import PASSWORD, make_person
+
+URL = "/accounts/profile/"
+
+
+def data(person, **changes):
+    values = {
+        "name": person.name,
+        "email": person.email,
+        "phone": str(person.phone),
+        "organisation": person.organisation,
+        "preferred_language": person.preferred_language,
+        "dietary_needs": person.dietary_needs,
+        "reminders_enabled": "on" if person.reminders_enabled else "",
+        "current_password": "",
+    }
+    values.update(changes)
+    return values
+
+
+def test_anonymous_is_sent_to_sign_in(client, db):
+    response = client.get(URL)
+    assert response.status_code == 302
+    assert response.url.startswith("/accounts/login/")
+
+
+def test_it_shows_my_details(client, citizen):
+    citizen.organisation = "Buurtvereniging Overvecht"
+    citizen.save()
+    client.force_login(citizen)
+    html = client.get(URL).content.decode()
+    assert 'value="Citizen"' in html
+    assert 'value="citizen@example.org"' in html
+    assert 'value="06 12345004"' in html
+    assert 'value="Buurtvereniging Overvecht"' in html
+    assert 'value="halal"' in html
+    assert "Only the coordinators of your circles see it." in html
+    assert 'href="/accounts/password_change/"' in html
+    assert 'name="share" value="yes"' in html  # not shared yet
+
+
+def test_it_saves_my_details(client, citizen):
+    client.force_login(citizen)
+    response = client.post(
+        URL,
+        data(
+            citizen,
+            name="Fatima El Amrani",
+            phone="06 23456789",
+            organisation="Moskee",
+            dietary_needs="vegetarian",
+            reminders_enabled="",
+        ),
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == URL
+    assert "Your details are saved." in response.content.decode()
+    citizen.refresh_from_db()
+    assert citizen.name == "Fatima El Amrani"
+    assert citizen.phone.as_e164 == "+31623456789"
+    assert citizen.organisation == "Moskee"
+    assert citizen.dietary_needs == "vegetarian"
+    assert citizen.reminders_enabled is False
+
+
+def test_an_international_number_is_stored_in_e164(client, citizen):
+    client.force_login(citizen)
+    client.post(URL, data(citizen, phone="+32 470 12 34 56"))
+    citizen.refresh_from_db()
+    assert str(citizen.phone) == "+32470123456"
+
+
+def test_a_new_language_is_used_from_the_next_page_on(client, citizen):
+    client.force_login(citizen)
+    response = client.post(URL, data(citizen, preferred_language="nl"), follow=True)
+    citizen.refresh_from_db()
+    assert citizen.preferred_language == "nl"
+    assert '<html lang="nl">' in response.content.decode()
+
+
+def test_it_keeps_input_on_a_bad_phone_number(client, citizen):
+    client.force_login(citizen)
+    response = client.post(URL, data(citizen, phone="12", organisation="Typed"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Enter a valid phone number" in html
+    assert 'value="Typed"' in html
+    citizen.refresh_from_db()
+    assert citizen.organisation == ""
+    assert citizen.phone.as_e164 == "+31612345004"
+
+
+def test_refused_input_does_not_change_the_rest_of_the_page(client, citizen):
+    client.force_login(citizen)
+    response = client.post(URL, data(citizen, phone="", email="not-an-email"))
+    html = response.content.decode()
+    assert "Enter a valid email address." in html
+    # The stored number is still there, so sharing it is still offered.
+    assert 'name="share" value="yes"' in html
+    assert "Add your phone number to your details first." not in html
+    citizen.refresh_from_db()
+    assert citizen.phone.as_e164 == "+31612345004"
+
+
+def test_changing_the_email_asks_for_the_current_password(client, citizen):
+    client.force_login(citizen)
+    response = client.post(URL, data(citizen, email="new@example.org", name="Typed"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Enter your current password to change your email address." in html
+    assert 'value="new@example.org"' in html and 'value="Typed"' in html
+    citizen.refresh_from_db()
+    assert (citizen.email, citizen.name) == ("citizen@example.org", "Citizen")
+
+
+def test_a_wrong_password_is_refused_next_to_the_field(client, citizen):
+    client.force_login(citizen)
+    response = client.post(
+        URL, data(citizen, email="new@example.org", current_password="not my password")
+    )
+    html = response.content.decode()
+    assert (
+        '<p id="error_1_id_current_password"><strong>That is not your current password.</strong>'
+        in html
+    )
+    assert "not my password" not in html  # a password is never sent back
+    citizen.refresh_from_db()
+    assert citizen.email == "citizen@example.org"
+
+
+def test_the_right_password_changes_the_email(client, citizen):
+    client.force_login(citizen)
+    client.post(URL, data(citizen, email="fatima@example.org", current_password=PASSWORD))
+    citizen.refresh_from_db()
+    assert citizen.email == "fatima@example.org"
+
+
+def test_other_changes_need_no_password(client, citizen):
+    client.force_login(citizen)
+    client.post(URL, data(citizen, email="CITIZEN@example.org", name="New name"))
+    citizen.refresh_from_db()
+    assert citizen.name == "New name"
+
+
+def test_an_email_address_of_someone_else_is_refused(client, citizen):
+    make_person("other", email="taken@example.org")
+    client.force_login(citizen)
+    response = client.post(URL, data(citizen, email="TAKEN@example.org", current_password=PASSWORD))
+    assert "Someone else already uses this email address." in response.content.decode()
+    assert User.objects.filter(email__iexact="taken@example.org").count() == 1
+
+
+@pytest.mark.parametrize("field", ["name", "email"])
+def test_name_and_email_are_required(client, citizen, field):
+    client.force_login(citizen)
+    response = client.post(URL, data(citizen, **{field: ""}, current_password=PASSWORD))
+    assert "This field is required." in response.content.decode()
+    citizen.refresh_from_db()
+    assert getattr(citizen, field) != ""
+
+
+def test_removing_the_phone_number_withdraws_the_consent(client, officer):
+    client.force_login(officer)
+    client.post(URL, data(officer, phone=""))
+    officer.refresh_from_db()
+    assert not officer.phone
+    assert officer.phone_shared_at is None
+
+
+def test_it_shows_my_calendar_feed(client, citizen):
+    client.force_login(citizen)
+    html = client.get(URL).content.decode()
+    assert "webcal://" in html and f"/calendar/{citizen.feed_token}.ics" in html
+    assert html.index("Change my password") < html.index(citizen.feed_token) < html.index("</main>")

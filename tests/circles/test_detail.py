@@ -1,0 +1,266 @@
+import datetime
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from actions.models import Action
+from circles.models import Membership, Sector
+from meetings.models import Attendance, Meeting
+from tests.conftest import count_queries, make_meeting, make_person
+
+
+def url(circle):
+    return f"/circles/{circle.pk}/"
+
+
+def test_anonymous_is_sent_to_sign_in(client, circle):
+    response = client.get(url(circle))
+    assert response.status_code == 302
+    assert response.url.startswith("/accounts/login/")
+
+
+def test_outsider_gets_404(client, circle, outsider):
+    client.force_login(outsider)
+    assert client.get(url(circle)).status_code == 404
+
+
+def test_a_member_who_left_gets_404(client, circle, citizen):
+    citizen.memberships.get().end()
+    client.force_login(citizen)
+    assert client.get(url(circle)).status_code == 404
+
+
+def test_members_are_grouped_by_sector_with_organisation(client, circle, cast):
+    cast["clerk"].organisation = "Gemeente Utrecht"
+    cast["clerk"].save()
+    client.force_login(cast["citizen"])
+    html = client.get(url(circle)).content.decode()
+    police, municipality, community = (
+        html.index(">Police<"),
+        html.index(">Municipality<"),
+        html.index(">Community<"),
+    )
+    assert police < html.index("Officer") < municipality < html.index("Clerk") < community
+    assert community < html.index("Citizen")
+    assert "Gemeente Utrecht" in html
+    assert "Outsider" not in html
+
+
+def test_shared_numbers_have_call_and_whatsapp_links(client, circle, cast):
+    client.force_login(cast["citizen"])
+    html = client.get(url(circle)).content.decode()
+    assert 'href="tel:+31612345002"' in html
+    assert 'href="https://wa.me/31612345002"' in html
+    assert 'href="tel:+31612345003"' in html
+
+
+def test_numbers_without_consent_are_absent(client, circle, cast):
+    client.force_login(cast["coordinator"])  # even a coordinator does not see them
+    html = client.get(url(circle)).content.decode()
+    for number in ("612345004", "612345001", "12 34 50 04", "12345004"):
+        assert number not in html
+    assert "612345002" in html
+
+
+def test_a_withdrawn_consent_hides_the_number_again(client, circle, cast):
+    cast["officer"].withdraw_phone_consent()
+    client.force_login(cast["citizen"])
+    html = client.get(url(circle)).content.decode()
+    assert "612345002" not in html
+    assert "12345002" not in html
+
+
+def test_whatsapp_group_link_is_shown_to_members(client, circle, citizen):
+    circle.whatsapp_link = "https://chat.whatsapp.com/AbCdEf1234567890GhIjKl"
+    circle.save()
+    client.force_login(citizen)
+    html = client.get(url(circle)).content.decode()
+    assert 'href="https://chat.whatsapp.com/AbCdEf1234567890GhIjKl"' in html
+
+
+def test_it_shows_the_next_dinner_not_a_past_or_cancelled_one(client, circle, citizen):
+    make_meeting(circle, days_ahead=-10, venue_name="Old place")
+    make_meeting(circle, days_ahead=3, venue_name="Cancelled place", status="cancelled")
+    make_meeting(circle, days_ahead=5, venue_name="Town hall Overvecht")
+    make_meeting(circle, days_ahead=40, venue_name="Later place")
+    client.force_login(citizen)
+    html = client.get(url(circle)).content.decode()
+    assert "Town hall Overvecht" in html
+    for other in ("Old place", "Cancelled place", "Later place"):
+        assert other not in html
+
+
+def test_it_says_when_no_dinner_is_planned(client, circle, citizen):
+    client.force_login(citizen)
+    assert "No dinner planned yet." in client.get(url(circle)).content.decode()
+
+
+def test_it_lists_open_actions_with_their_owners(client, circle, other_circle, cast):
+    today = timezone.localdate()
+    late = Action.objects.create(
+        circle=circle, title="Fix the lighting", due_date=today - datetime.timedelta(days=2)
+    )
+    late.owners.add(cast["clerk"], cast["citizen"])
+    Action.objects.create(circle=circle, title="Finished walk", status="done")
+    Action.objects.create(circle=circle, title="Dropped idea", status="dropped")
+    Action.objects.create(circle=other_circle, title="Tilburg plan")
+    client.force_login(cast["officer"])
+    html = client.get(url(circle)).content.decode()
+    assert "Fix the lighting" in html
+    assert "overdue since" in html
+    section = html[html.index("Open actions") :]
+    assert "Clerk" in section and "Citizen" in section
+    for hidden in ("Finished walk", "Dropped idea", "Tilburg plan"):
+        assert hidden not in html
+
+
+@time_machine.travel(datetime.datetime(2026, 6, 15, 12, tzinfo=datetime.UTC))
+def test_it_shows_dinners_attended_this_year_against_the_target(client, circle, cast):
+    def dinner(day, **extra):
+        starts = datetime.datetime(*day, 18, tzinfo=datetime.UTC)
+        return Meeting.objects.create(
+            circle=circle,
+            starts_at=starts,
+            ends_at=starts + datetime.timedelta(hours=2),
+            venue_name="x",
+            **extra,
+        )
+
+    held = [dinner((2026, 2, 5), status="held"), dinner((2026, 4, 9), status="held")]
+    last_year = dinner((2025, 11, 6), status="held")
+    extra = dinner((2026, 5, 1), status="held", kind=Meeting.Kind.EXTRA)
+    for meeting in held:
+        Attendance.objects.create(meeting=meeting, person=cast["officer"])
+    Attendance.objects.create(meeting=held[0], person=cast["clerk"])
+    Attendance.objects.create(meeting=last_year, person=cast["clerk"])
+    Attendance.objects.create(meeting=extra, person=cast["clerk"])
+    client.force_login(cast["citizen"])
+    html = client.get(url(circle)).content.decode()
+
+    def row(name):
+        start = html.index(f'<span class="member-name">{name}<')
+        return html[start : html.index("</tr>", start)]
+
+    assert "2 of 5" in row("Officer")
+    assert "1 of 5" in row("Clerk")
+    assert "0 of 5" in row("Citizen")
+
+
+def test_members_see_only_their_own_commitment(client, circle, cast):
+    circle.commitment_text = "We eat together and keep in touch."
+    circle.save()
+    client.force_login(cast["citizen"])
+    html = client.get(url(circle)).content.decode()
+    assert "We eat together and keep in touch." in html
+    assert "I commit" in html
+    assert "Commitments to follow up" not in html
+
+
+@time_machine.travel(datetime.date(2026, 3, 1))
+def test_a_committed_member_sees_the_term_and_no_button(client, circle, citizen):
+    citizen.memberships.get().commit()
+    client.force_login(citizen)
+    html = client.get(url(circle)).content.decode()
+    assert "You agreed on 1 March 2026; your commitment runs until 1 March 2027." in html
+    assert "I commit" not in html
+
+
+@time_machine.travel(datetime.date(2026, 3, 1))
+def test_coordinators_see_who_has_not_agreed_or_runs_out_soon(client, circle, cast):
+    today = datetime.date(2026, 3, 1)
+    cast["officer"].memberships.get().commit(today=today - datetime.timedelta(days=350))
+    cast["clerk"].memberships.get().commit(today=today - datetime.timedelta(days=100))
+    cast["coordinator"].memberships.get().commit(today=today - datetime.timedelta(days=400))
+    client.force_login(cast["coordinator"])
+    html = client.get(url(circle)).content.decode()
+    section = html[html.index("Commitments to follow up") : html.index('id="members"')]
+    assert "Citizen: not agreed yet" in " ".join(section.split())
+    assert "Officer" in section and "runs out on 16 March 2026" in section
+    assert "Coordinator" in section and "ran out on 25 January 2026" in section
+    assert "Clerk" not in section
+
+
+def test_coordinators_get_links_to_settings_invite_and_members(client, circle, cast):
+    client.force_login(cast["coordinator"])
+    html = client.get(url(circle)).content.decode()
+    assert f'href="/circles/{circle.pk}/edit/"' in html
+    assert f'href="/circles/{circle.pk}/members/invite/"' in html
+    citizen_membership = cast["citizen"].memberships.get()
+    assert f'href="/circles/{circle.pk}/members/{citizen_membership.pk}/edit/"' in html
+
+
+def test_members_get_no_coordinator_links(client, circle, cast):
+    client.force_login(cast["citizen"])
+    html = client.get(url(circle)).content.decode()
+    assert "/edit/" not in html
+    assert "/members/invite/" not in html
+
+
+def test_members_who_left_are_not_listed(client, circle, cast):
+    cast["clerk"].memberships.get().end()
+    client.force_login(cast["citizen"])
+    html = client.get(url(circle)).content.decode()
+    assert "Clerk" not in html
+
+
+@pytest.mark.parametrize("sector", [Sector.POLICE, Sector.COMMUNITY])
+def test_query_count_does_not_grow_with_members(client, circle, cast, sector):
+    meeting = make_meeting(circle, days_ahead=-30, status="held")
+
+    def add_member(n):
+        person = make_person(
+            f"member{n}", phone=f"+316123460{n:02}", phone_shared_at=timezone.now()
+        )
+        Membership.objects.create(person=person, circle=circle, sector=sector)
+        Attendance.objects.create(meeting=meeting, person=person)
+        Action.objects.create(circle=circle, title=f"Action {n}").owners.add(person)
+
+    client.force_login(cast["coordinator"])
+    for n in range(3):
+        add_member(n)
+    few = count_queries(client, url(circle))
+    for n in range(3, 60):
+        add_member(n)
+    assert circle.memberships.active().count() == 64
+    assert count_queries(client, url(circle)) == few
+
+
+def test_a_long_member_list_is_paginated(client, circle, cast):
+    for n in range(30):
+        Membership.objects.create(
+            person=make_person(f"zz{n:02}", name=f"Zz Member {n:02}"),
+            circle=circle,
+            sector=Sector.COMMUNITY,
+        )
+    client.force_login(cast["citizen"])
+    first = client.get(url(circle)).content.decode()
+    second = client.get(url(circle), {"members_page": 2}).content.decode()
+    assert "Page 1 of 2" in first
+    assert "Zz Member 29" not in first
+    assert "Zz Member 29" in second
+
+
+def test_open_actions_come_overdue_first_and_undated_last(client, circle, citizen):
+    today = timezone.localdate()
+    Action.objects.create(circle=circle, title="Undated idea")
+    Action.objects.create(
+        circle=circle, title="Next month", due_date=today + datetime.timedelta(30)
+    )
+    Action.objects.create(circle=circle, title="Last week", due_date=today - datetime.timedelta(7))
+    client.force_login(citizen)
+    html = client.get(url(circle)).content.decode()
+    assert html.index("Last week") < html.index("Next month") < html.index("Undated idea")
+
+
+def test_an_owner_without_a_name_is_shown_by_username_at_no_extra_cost(client, circle, cast):
+    nameless = make_person("nameless", name="")
+    Membership.objects.create(person=nameless, circle=circle, sector=Sector.COMMUNITY)
+    action = Action.objects.create(circle=circle, title="Walk")
+    action.owners.add(cast["officer"])
+    client.force_login(cast["citizen"])
+    named = count_queries(client, url(circle))
+    action.owners.add(nameless)
+    assert count_queries(client, url(circle)) == named
+    section = client.get(url(circle)).content.decode().split("Open actions")[1]
+    assert "nameless" in section

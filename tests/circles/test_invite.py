@@ -1,0 +1,190 @@
+import re
+
+import pytest
+from django.core import mail
+from django.test import Client
+
+from allies.models import User
+from circles.models import Membership
+from tests.conftest import make_person
+
+
+def url(circle):
+    return f"/circles/{circle.pk}/members/invite/"
+
+
+def data(**changes):
+    values = {
+        "name": "Noor Bakker",
+        "email": "Noor@Example.org",
+        "phone": "06 11112222",
+        "sector": "community",
+    }
+    values.update(changes)
+    return values
+
+
+def test_anonymous_is_sent_to_sign_in(client, circle):
+    response = client.get(url(circle))
+    assert response.status_code == 302
+    assert response.url.startswith("/accounts/login/")
+
+
+def test_outsider_gets_404(client, circle, outsider):
+    client.force_login(outsider)
+    assert client.get(url(circle)).status_code == 404
+    assert client.post(url(circle), data()).status_code == 404
+    assert not User.objects.filter(email__iexact="noor@example.org").exists()
+
+
+def test_a_member_who_does_not_coordinate_gets_403(client, circle, citizen):
+    client.force_login(citizen)
+    assert client.get(url(circle)).status_code == 403
+    assert client.post(url(circle), data()).status_code == 403
+    assert not User.objects.filter(email__iexact="noor@example.org").exists()
+
+
+def test_the_form_has_a_label_for_every_field(client, circle, coordinator):
+    client.force_login(coordinator)
+    html = client.get(url(circle)).content.decode()
+    for field in ("name", "email", "phone", "sector"):
+        assert f'for="id_{field}"' in html
+
+
+def test_a_new_person_gets_an_account_and_an_email_to_choose_a_password(
+    client, circle, coordinator, django_capture_on_commit_callbacks
+):
+    client.force_login(coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url(circle), data(), follow=True)
+    assert response.redirect_chain[-1][0] == f"/circles/{circle.pk}/"
+    assert "Noor Bakker is invited" in response.content.decode()
+
+    person = User.objects.get(email="Noor@Example.org")
+    assert person.name == "Noor Bakker"
+    assert str(person.phone) == "+31611112222"
+    assert person.phone_shared_at is None
+    assert person.username == "noor@example.org"
+    membership = person.memberships.get()
+    assert (membership.circle, membership.sector) == (circle, "community")
+    assert not membership.is_coordinator
+
+    (message,) = mail.outbox
+    assert message.to == ["Noor@Example.org"]
+    assert message.subject == "You are invited to Overvecht Allies"
+    assert "Then sign in with your username: noor@example.org" in message.body
+    html, mimetype = message.alternatives[0]
+    assert mimetype == "text/html"
+    link = re.search(r"http://\S+/accounts/reset/\S+/", message.body).group()
+    assert f'href="{link}"' in html
+
+    # The link lets the new person choose a password and sign in with it.
+    visitor = Client()
+    form_page = visitor.get(link.removeprefix("http://127.0.0.1:8000"), follow=True)
+    assert "Choose a password" in form_page.content.decode()
+    new_password = "a long dinner in Overvecht"
+    visitor.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": new_password, "new_password2": new_password},
+    )
+    person.refresh_from_db()
+    assert person.check_password(new_password)
+    assert visitor.login(username="noor@example.org", password=new_password)
+
+
+def test_the_email_is_in_the_language_of_the_inviting_page(
+    client, circle, coordinator, django_capture_on_commit_callbacks
+):
+    coordinator.preferred_language = "nl"
+    coordinator.save()
+    client.force_login(coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url(circle), data())
+    (message,) = mail.outbox
+    assert message.extra_headers["Content-Language"] == "nl"
+    assert '<html lang="nl">' in message.alternatives[0][0]
+    assert User.objects.get(email="Noor@Example.org").preferred_language == "nl"
+
+
+def test_an_existing_person_is_added_without_a_duplicate(
+    client, circle, coordinator, outsider, django_capture_on_commit_callbacks
+):
+    client.force_login(coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url(circle),
+            data(name="Someone Else", email="OUTSIDER@example.org", phone="", sector="police"),
+            follow=True,
+        )
+    assert "already had an account and is now a member" in response.content.decode()
+    assert User.objects.filter(email__iexact="outsider@example.org").count() == 1
+    membership = outsider.memberships.get(circle=circle)
+    assert membership.sector == "police"
+    outsider.refresh_from_db()
+    assert outsider.name == "Outsider"  # their own details are theirs to change
+    assert mail.outbox == []
+
+
+def test_someone_who_left_can_be_invited_back(client, circle, coordinator, citizen):
+    citizen.memberships.get().end()
+    client.force_login(coordinator)
+    client.post(url(circle), data(email="citizen@example.org"))
+    assert citizen.memberships.active().count() == 1
+    assert citizen.memberships.count() == 2
+
+
+def test_an_active_member_gives_a_form_error(client, circle, coordinator, citizen):
+    client.force_login(coordinator)
+    response = client.post(url(circle), data(email="Citizen@Example.org", name="Typed Name"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Citizen@Example.org is already a member of this circle." in html
+    assert 'value="Typed Name"' in html
+    assert citizen.memberships.count() == 1
+    assert Membership.objects.filter(circle=circle).count() == 2
+
+
+@pytest.mark.parametrize(
+    "changes,error",
+    [
+        ({"email": "not-an-email"}, "Enter a valid email address."),
+        ({"phone": "12"}, "Enter a valid phone number"),
+        ({"name": ""}, "This field is required."),
+        ({"sector": "army"}, "Select a valid choice."),
+    ],
+)
+def test_it_keeps_input_on_error(client, circle, coordinator, changes, error):
+    client.force_login(coordinator)
+    response = client.post(url(circle), data(**changes))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert error in html
+    assert 'value="Noor Bakker"' in html or changes.get("name") == ""
+    assert not User.objects.filter(username="noor@example.org").exists()
+    assert mail.outbox == []
+
+
+def test_a_taken_username_gets_a_suffix(client, circle, coordinator):
+    make_person("noor@example.org", email="other@example.org")
+    client.force_login(coordinator)
+    client.post(url(circle), data())
+    assert User.objects.get(email="Noor@Example.org").username == "noor@example.org-2"
+
+
+def test_a_failing_mail_server_does_not_undo_the_invitation(
+    client, circle, coordinator, django_capture_on_commit_callbacks, settings
+):
+    settings.EMAIL_BACKEND = "tests.circles.test_invite.BrokenBackend"
+    client.force_login(coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url(circle), data())
+    assert response.status_code == 302
+    assert User.objects.get(email="Noor@Example.org").memberships.get().circle == circle
+
+
+class BrokenBackend:
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("no mail server")
