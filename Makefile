@@ -51,3 +51,11 @@ messages: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles
+
+# Benchmarks: key pages at two sizes on SQLite and PostgreSQL, then a load test (bench/run.py).
+bench: setup $(VENV)/.bench-installed
+	$(BIN)/python bench/run.py
+
+$(VENV)/.bench-installed: pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	touch $@

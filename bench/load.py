@@ -1,0 +1,130 @@
+"""Load test: gunicorn serving the national database, locust (headless) as the load generator,
+members reading pages and answering dinners, at 20 and at 100 simulated users."""
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+PORT = int(os.environ.get("BENCH_PORT", "8765"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", str((os.cpu_count() or 1) + 1)))
+DURATION = os.environ.get("BENCH_LOAD_SECONDS", "30")
+USERS = (20, 100)
+
+MEMBERS_SCRIPT = """
+import json, django
+django.setup()
+from django.utils import timezone
+from meetings.models import Meeting
+rows = []
+for m in (Meeting.objects.filter(starts_at__gt=timezone.now(), circle__name__startswith="Generated")
+          .select_related("circle").order_by("pk")[:100]):
+    for ms in m.circle.memberships.select_related("person")[:3]:
+        rows.append({"username": ms.person.username, "circle": m.circle_id, "meeting": m.pk})
+print(json.dumps(rows))
+"""
+
+
+def _members(env) -> list[dict]:
+    result = subprocess.run(  # noqa: S603 (our own interpreter)
+        [sys.executable, "-c", MEMBERS_SCRIPT],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "allies.settings", **env},
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def _wait_for(url: str, seconds: float = 30):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (loopback)
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"gunicorn did not answer at {url}")
+
+
+def _locust(users: int, members_file: str, out_dir: str) -> dict:
+    prefix = os.path.join(out_dir, f"u{users}")
+    subprocess.run(  # noqa: S603 (locust from our own environment, against loopback)
+        [
+            str(BIN / "locust"),
+            "-f",
+            str(ROOT / "bench" / "locustfile.py"),
+            "--headless",
+            "--host",
+            f"http://127.0.0.1:{PORT}",
+            "--users",
+            str(users),
+            "--spawn-rate",
+            str(min(users, 20)),
+            "--run-time",
+            f"{DURATION}s",
+            "--csv",
+            prefix,
+            "--only-summary",
+            "--loglevel",
+            "ERROR",
+        ],
+        env={**os.environ, "BENCH_MEMBERS": members_file},
+        check=False,
+        capture_output=True,
+    )
+    with open(f"{prefix}_stats.csv", newline="") as handle:
+        rows = {row["Name"]: row for row in csv.DictReader(handle)}
+    total = rows["Aggregated"]
+    return {
+        "rps": float(total["Requests/s"]),
+        "p95": float(total["95%"]),
+        "requests": int(total["Request Count"]),
+        "failures": int(total["Failure Count"]),
+    }
+
+
+def run_load(backend: str, env: dict):
+    members = _members(env)
+    with tempfile.TemporaryDirectory() as out_dir:
+        members_file = os.path.join(out_dir, "members.json")
+        Path(members_file).write_text(json.dumps(members))
+        server = subprocess.Popen(  # noqa: S603 (our own gunicorn)
+            [
+                str(BIN / "gunicorn"),
+                "allies.wsgi",
+                "--workers",
+                str(WORKERS),
+                "--bind",
+                f"127.0.0.1:{PORT}",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env={**os.environ, **env},
+            start_new_session=True,
+        )
+        try:
+            _wait_for(f"http://127.0.0.1:{PORT}/healthz")
+            results = {users: _locust(users, members_file, out_dir) for users in USERS}
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
+    print(f"\n## load on {backend}: gunicorn, {WORKERS} workers, {DURATION} s per step")
+    print("| users | requests | req/s | req/s per worker | p95 ms | errors |")
+    print("|---|---|---|---|---|---|")
+    for users, row in results.items():
+        print(
+            f"| {users} | {row['requests']} | {row['rps']:.1f} | {row['rps'] / WORKERS:.1f} "
+            f"| {row['p95']:.0f} | {row['failures']} |"
+        )

@@ -1,0 +1,105 @@
+"""Time the key pages in this process, through the whole middleware stack.
+
+Run by bench/run.py with the database chosen by the environment; prints one JSON object.
+"""
+
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "allies.settings")
+
+import django
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from allies.models import User  # noqa: E402
+from circles.models import Circle, Membership, Sector  # noqa: E402
+from meetings.models import Meeting  # noqa: E402
+
+RUNS = int(os.environ.get("BENCH_RUNS", "40"))
+
+
+def bench_member() -> tuple[User, list[Circle]]:
+    """A coordinator in three generated circles, each with ten years of history."""
+    circles = list(Circle.objects.filter(name__startswith="Generated circle ").order_by("pk")[:3])
+    user, _ = User.objects.get_or_create(
+        username="bench", defaults={"name": "Bench Member", "preferred_language": "nl"}
+    )
+    for circle in circles:
+        Membership.objects.get_or_create(
+            person=user,
+            circle=circle,
+            left_on=None,
+            defaults={"sector": Sector.POLICE, "is_coordinator": True},
+        )
+        # Own a share of the circle's actions, as an active member would.
+        for action in circle.actions.order_by("-pk")[:40]:
+            action.owners.add(user)
+    return user, circles
+
+
+def pages(user, circles) -> dict[str, str]:
+    circle = circles[0]
+    meeting = (
+        Meeting.objects.filter(circle=circle, status=Meeting.Status.HELD)
+        .order_by("-starts_at")
+        .first()
+    )
+    year = timezone.localdate().year + 1
+    return {
+        "floor (/healthz)": "/healthz",
+        "dashboard": "/",
+        "circle": f"/circles/{circle.pk}/",
+        "meeting": f"/meetings/{meeting.pk}/",
+        "my actions": "/actions/",
+        "year planner": f"/circles/{circle.pk}/plan/{year}/",
+        "personal feed": f"/calendar/{user.feed_token}.ics",
+        "admin meetings": "/admin/meetings/meeting/",
+    }
+
+
+def measure(client, url) -> dict:
+    for _ in range(3):  # warm caches, templates and connections
+        response = client.get(url)
+        if response.status_code != 200:
+            raise SystemExit(f"{url} answered {response.status_code}")
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    times = []
+    for _ in range(RUNS):
+        started = time.perf_counter()
+        client.get(url)
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    return {
+        "queries": len(queries),
+        "median_ms": statistics.median(times),
+        "p95_ms": times[int(len(times) * 0.95) - 1],
+    }
+
+
+def main():
+    user, circles = bench_member()
+    member = Client()
+    member.force_login(user)
+    admin = Client()
+    admin.force_login(User.objects.filter(is_superuser=True).first())
+    results = {}
+    for name, url in pages(user, circles).items():
+        client = admin if name.startswith("admin") else member
+        results[name] = measure(client, url)
+    print(json.dumps({"vendor": connection.vendor, "results": results}))
+
+
+if __name__ == "__main__":
+    main()

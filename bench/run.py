@@ -1,0 +1,141 @@
+"""`make bench`: key pages at a small and at a national size, on SQLite and PostgreSQL,
+then a load test against gunicorn. Databases are built once and cached (bench/.cache)."""
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = ROOT / "bench" / ".cache"
+PYTHON = sys.executable
+SIZES = {"small": 20, "national": int(os.environ.get("BENCH_NATIONAL_CIRCLES", "2000"))}
+PG_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+BENCH_ENV = {
+    "DEBUG": "0",
+    "SECRET_KEY": "bench-only-" + "x" * 40,
+    "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
+    "LOG_LEVEL": "WARNING",
+}
+
+
+def fingerprint(circles: int) -> str:
+    """Changes when the schema or the generator changes, so a stale database is rebuilt."""
+    digest = hashlib.sha256(str(circles).encode())
+    sources = [
+        *sorted(ROOT.glob("*/migrations/*.py")),
+        ROOT / "allies" / "management" / "commands" / "seed_demo.py",
+    ]
+    for path in sources:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def manage(env, *args, capture=False):
+    return subprocess.run(  # noqa: S603 (our own interpreter and manage.py)
+        [PYTHON, "manage.py", *args],
+        cwd=ROOT,
+        env={**os.environ, **BENCH_ENV, **env},
+        check=True,
+        capture_output=capture,
+        text=True,
+    )
+
+
+def pg_database_url(name: str) -> str:
+    parts = urllib.parse.urlsplit(PG_URL)
+    return urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def pg_available() -> bool:
+    probe = "import psycopg,sys; psycopg.connect(sys.argv[1], connect_timeout=3).close()"
+    result = subprocess.run([PYTHON, "-c", probe, PG_URL], capture_output=True, check=False)  # noqa: S603
+    return result.returncode == 0
+
+
+def pg_recreate(name: str):
+    import psycopg
+
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def database_env(backend: str, size: str) -> dict:
+    """The environment selecting this database, built (or rebuilt) when needed."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    circles = SIZES[size]
+    stamp = CACHE / f"{backend}-{size}.stamp"
+    wanted = fingerprint(circles)
+    if backend == "sqlite":
+        path = CACHE / f"{size}.sqlite3"
+        env = {"SQLITE_PATH": str(path), "DATABASE_URL": ""}
+    else:
+        name = f"allies_bench_{size}"
+        env = {"DATABASE_URL": pg_database_url(name)}
+    if stamp.exists() and stamp.read_text() == wanted:
+        return env
+    print(f"building the {size} database on {backend} ({circles} circles)...", flush=True)
+    if backend == "sqlite":
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    else:
+        pg_recreate(name)
+    manage(env, "migrate", "--no-input", capture=True)
+    manage(env, "seed_demo", "--circles", str(circles))
+    stamp.write_text(wanted)
+    return env
+
+
+def measure(env) -> dict:
+    result = subprocess.run(  # noqa: S603 (our own script)
+        [PYTHON, str(ROOT / "bench" / "measure.py")],
+        cwd=ROOT,
+        env={**os.environ, **BENCH_ENV, **env},
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def print_table(backend, small, national):
+    floor = national["results"]["floor (/healthz)"]["median_ms"]
+    print(f"\n## {backend} ({national['vendor']}), {os.cpu_count()} cores")
+    header = ("page", "queries s/n", "median ms", "p95 ms", "page/floor", "national/small")
+    print("| " + " | ".join(header) + " |")
+    print("|" + "---|" * len(header))
+    for page, row in national["results"].items():
+        base = small["results"][page]
+        print(
+            f"| {page} | {base['queries']}/{row['queries']} | {row['median_ms']:.1f} "
+            f"| {row['p95_ms']:.1f} | {row['median_ms'] / floor:.2f} "
+            f"| {row['median_ms'] / base['median_ms']:.2f} |"
+        )
+
+
+def main():
+    manage({}, "collectstatic", "--no-input", capture=True)
+    backends = ["sqlite"] + (["postgres"] if pg_available() else [])
+    if "postgres" not in backends:
+        print(f"PostgreSQL not reachable at {PG_URL}: measuring SQLite only.")
+    envs = {}
+    for backend in backends:
+        results = {}
+        for size in SIZES:
+            envs[backend, size] = database_env(backend, size)
+            results[size] = measure(envs[backend, size])
+        print_table(backend, results["small"], results["national"])
+    if os.environ.get("BENCH_LOAD", "1") == "1":
+        from bench.load import run_load
+
+        for backend in backends:
+            run_load(backend, {**BENCH_ENV, **envs[backend, "national"]})
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    main()
