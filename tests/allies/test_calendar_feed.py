@@ -164,8 +164,10 @@ def test_it_speaks_my_language(client, citizen, meeting, monkeypatch):
         return original(*args)
 
     monkeypatch.setattr(calendar, "personal_calendar", spy)
-    client.get(url(citizen), HTTP_ACCEPT_LANGUAGE="en")
+    body = client.get(url(citizen), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert languages == ["nl"]
+    assert "SUMMARY:Diner — " in body
+    assert "SUMMARY:Dinner" not in body
 
 
 def test_query_count_does_not_grow(client, circle, citizen):

@@ -139,6 +139,8 @@ def test_each_reads_the_mail_in_their_own_language(
     # Day and month names come from Django's own Dutch catalogue.
     assert "donderdag 5 maart 2026, 18:30" in dutch.body
     assert dutch.subject.endswith("5 maart 2026")
+    assert dutch.subject.startswith("Uitnodiging: Diner — ")
+    assert english.subject.startswith("Invitation: Dinner — ")
     assert english.extra_headers["Content-Language"] == "en"
     assert "Thursday 5 March 2026" in english.body
 
