@@ -13,6 +13,7 @@ urlpatterns = [
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
         name="login",
     ),
+    path("accounts/my-data/", views.my_data, name="my_data"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("circles.urls")),
     path("", include("meetings.urls")),
