@@ -55,8 +55,9 @@ if DEBUG:
 else:
     SECRET_KEY = env_str("SECRET_KEY", "")
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
-    if len(SECRET_KEY) < 32:
-        raise ImproperlyConfigured("Set SECRET_KEY (at least 32 characters) when DEBUG is off")
+    # 50 is what Django's deployment check asks of a key (security.W009).
+    if len(SECRET_KEY) < 50:
+        raise ImproperlyConfigured("Set SECRET_KEY (at least 50 characters) when DEBUG is off")
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("Set ALLOWED_HOSTS when DEBUG is off")
 
@@ -189,6 +190,9 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# The pause ends AXES_COOLOFF_TIME after it began, as the lockout page says, even if the
+# person tries again meanwhile.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "allies.security.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "allies.security.client_ip"
 # Axes says what it does in our own security log instead (allies.security).
