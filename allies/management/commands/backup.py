@@ -4,6 +4,7 @@ import os
 import sqlite3
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 
@@ -50,6 +51,15 @@ class Command(BaseCommand):
             raise CommandError(f"{path} exists already; choose a new file.")
         if not path.parent.is_dir():
             raise CommandError(f"There is no folder {path.parent}.")
-        connection.ensure_connection()
-        sqlite_backup(connection.connection, path)
+        if connection.is_in_memory_db():
+            raise CommandError("The database lives in memory only; there is no file to copy.")
+        # A connection of its own, outside any transaction of Django's, waiting for writers
+        # as long as the app's connections do.
+        source = sqlite3.connect(
+            connection.settings_dict["NAME"], timeout=settings.SQLITE_BUSY_TIMEOUT_MS / 1000
+        )
+        try:
+            sqlite_backup(source, path)
+        finally:
+            source.close()
         self.stdout.write(self.style.SUCCESS(f"Backed up the database to {path}."))
