@@ -180,6 +180,7 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "allies.validators.PaddedCommonPasswordValidator"},
 ]
 
 # Sign-in throttling (django-axes): after AXES_FAILURE_LIMIT failed sign-ins for the same
