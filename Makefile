@@ -53,9 +53,10 @@ BIND ?= 127.0.0.1:8000
 serve: export DEBUG ?= 0
 serve: setup
 	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
-	$(BIN)/python manage.py check --deploy --fail-level WARNING
+	$(BIN)/python manage.py check --deploy
 	$(BIN)/gunicorn allies.wsgi --workers $(WORKERS) --bind $(BIND) \
-		--access-logfile - --error-logfile - --capture-output
+		--access-logfile - --error-logfile - \
+		--logger-class allies.gunicorn_logging.Logger
 
 # Security lint: bandit must report no medium or high finding.
 security: $(VENV)/.installed

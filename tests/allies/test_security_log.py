@@ -56,3 +56,38 @@ def test_a_refused_csrf_check_is_logged_once(client, citizen, security_log):
     [line] = security_log()
     assert line.startswith(f"refused 403 POST /i18n/setlang/ user={citizen.pk}:'citizen'")
     assert "reason=CSRF: CSRF cookie not set." in line
+
+
+def test_django_and_gunicorn_log_lines_have_url_secrets_masked():
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    from allies.gunicorn_logging import Logger
+    from allies.logmask import MaskSecretsFilter
+
+    record = logging.LogRecord(
+        "django.request",
+        logging.WARNING,
+        __file__,
+        1,
+        "Not Found: %s",
+        ("/calendar/Zq4XK0c9s8bLr1fJYb2pQ9eW3mN5tT7u.ics",),
+        None,
+    )
+    assert MaskSecretsFilter().filter(record)
+    assert record.getMessage() == "Not Found: /calendar/***.ics"
+
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": "/accounts/reset/MQ/cbx2-8f1e0a9d/?next=/",
+        "PATH_INFO": "/accounts/reset/MQ/cbx2-8f1e0a9d/",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_REFERER": "https://allies.example.nl/calendar/secret-token.ics",
+    }
+    logger = Logger.__new__(Logger)  # atoms() needs none of the configuration
+    atoms = logger.atoms(
+        SimpleNamespace(status="200 OK", sent=10, headers=[]), {}, environ, timedelta(seconds=1)
+    )
+    assert atoms["r"] == "GET /accounts/reset/***/***/?next=/ HTTP/1.1"
+    assert atoms["U"] == "/accounts/reset/***/***/"
+    assert atoms["f"] == "https://allies.example.nl/calendar/***.ics"
