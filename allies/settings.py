@@ -196,7 +196,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "allies.security.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "allies.security.client_ip"
-# Axes says what it does in our own security log instead (allies.security).
+# No configuration banner from axes at start; what it does is in the allies.security log.
 AXES_VERBOSE = False
 
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "nl")
@@ -258,7 +258,7 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
-        # Axes would log every sign-in again, with the username; allies.security has them.
+        # Axes repeats every sign-in at INFO level; allies.security has them already.
         "axes": {"level": "WARNING"},
     },
 }
