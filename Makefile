@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 MO := locale/nl/LC_MESSAGES/django.mo
 PO := locale/nl/LC_MESSAGES/django.po
 
-.PHONY: run test e2e lint format setup serve bench messages clean
+.PHONY: run test e2e lint format setup serve security bench messages clean
 
 run: setup
 	$(BIN)/python manage.py seed_demo
@@ -48,6 +48,23 @@ $(MO): $(PO) $(VENV)/.installed
 messages: $(VENV)/.installed
 	$(BIN)/python manage.py makemessages --locale nl --no-obsolete --no-location --ignore 'tests/*' --ignore '.venv/*' --ignore 'node_modules/*'
 	$(BIN)/python manage.py compile_catalogue
+
+# Production: gunicorn (behind a TLS-terminating proxy), static files compressed and served by
+# whitenoise, PostgreSQL when DATABASE_URL is set; every log line on standard output. Needs the
+# production variables of the README; DEBUG is off unless the environment says otherwise.
+WORKERS ?= 3
+BIND ?= 127.0.0.1:8000
+serve: export DEBUG ?= 0
+serve: setup
+	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
+	$(BIN)/python manage.py check --deploy
+	$(BIN)/gunicorn allies.wsgi --workers $(WORKERS) --bind $(BIND) \
+		--access-logfile - --error-logfile - \
+		--logger-class allies.gunicorn_logging.Logger
+
+# Security lint: bandit must report no medium or high finding.
+security: $(VENV)/.installed
+	$(BIN)/bandit --quiet --recursive --severity-level medium allies circles meetings actions
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles

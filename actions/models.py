@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from circles.models import Circle
 from meetings.models import Meeting
@@ -59,6 +60,7 @@ class Action(models.Model):
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
 
     objects = ActionQuerySet.as_manager()
+    history = HistoricalRecords(verbose_name=_("historical action"), m2m_fields=[owners])
 
     class Meta:
         verbose_name = _("action")

@@ -1,8 +1,12 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import Q
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from allies.models import User
+from allies.privacy import person_erase
 
 
 @admin.register(User)
@@ -34,6 +38,46 @@ class UserAdmin(DjangoUserAdmin):
         ),
         (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
     ]
+    actions = ["erase_people"]
+
+    def has_delete_permission(self, request, obj=None):
+        # A person's rows carry the circles' history (answers, attendance, actions): people
+        # are erased (anonymised), never deleted.
+        return False
+
+    @admin.action(description=_("Erase the selected people (anonymise)"), permissions=["change"])
+    def erase_people(self, request, queryset):
+        """Anonymise people everywhere, after a confirmation page; not oneself, and not a
+        superuser (take that right away first)."""
+        refused = queryset.filter(Q(is_superuser=True) | Q(pk=request.user.pk))
+        if refused.exists():
+            self.message_user(
+                request,
+                gettext("Superusers and your own account cannot be erased."),
+                messages.ERROR,
+            )
+            return None
+        if request.POST.get("confirm") != "yes":
+            ctx = {
+                **self.admin_site.each_context(request),
+                "title": gettext("Erase people"),
+                "opts": self.model._meta,
+                "people": queryset,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(request, "admin/allies/user/erase_confirmation.html", ctx)
+        count = 0
+        for person in queryset:
+            person_erase(person=person)
+            count += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d person erased.", "%(count)d people erased.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
+        return None
+
     add_fieldsets = [
         (
             None,

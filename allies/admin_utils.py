@@ -1,6 +1,7 @@
 """Admin building blocks that keep change pages at a fixed number of queries."""
 
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 
 class PersonRowsInline(admin.TabularInline):
@@ -36,3 +37,15 @@ class CachedChoicesInline(admin.TabularInline):
             cache[key] = list(formfield.choices)
         formfield.choices = cache[key]
         return formfield
+
+
+class KeepRowsAdmin(SimpleHistoryAdmin):
+    """For records whose loss would break the circles' history (meetings, memberships,
+    actions): no delete for anyone, superusers included, so neither the delete button nor
+    the "delete selected" action appears, and deleting a circle or person that owns such rows
+    is refused too (Django checks the delete permission of every row a delete would cascade
+    to). Meetings are cancelled, memberships ended and actions dropped instead; every change
+    is kept in the history (the "History" button)."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -7,4 +7,4 @@ class AlliesConfig(AppConfig):
     verbose_name = _("Allies")
 
     def ready(self):
-        from allies import checks  # noqa: F401  (registers the system checks)
+        from allies import checks, security  # noqa: F401  (system checks, log receivers)

@@ -1,5 +1,9 @@
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.utils import translation
+
+from allies.security import log_refused
 
 # A language picked with the switcher before signing in; sign-in keeps the session's data.
 CHOSEN_LANGUAGE_SESSION_KEY = "allies_chosen_language"
@@ -27,3 +31,25 @@ class PreferredLanguageMiddleware:
             translation.activate(user.preferred_language)
             request.LANGUAGE_CODE = user.preferred_language
         return self.get_response(request)
+
+
+class RefusedAccessLogMiddleware:
+    """Log every refused access to "allies.security": a view's PermissionDenied (403) or
+    Http404 (a permission helper hiding a circle from a non-member), and any other 403."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code == 403 and not getattr(request, "_refusal_logged", False):
+            log_refused(request, 403, "forbidden")
+        return response
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, PermissionDenied):
+            log_refused(request, 403, "permission denied")
+            request._refusal_logged = True
+        elif isinstance(exception, Http404):
+            log_refused(request, 404, "not found")
+        return None

@@ -1,9 +1,11 @@
 """Settings for Allies, read from environment variables (see .env.example)."""
 
+import datetime
 import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -53,13 +55,25 @@ if DEBUG:
 else:
     SECRET_KEY = env_str("SECRET_KEY", "")
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
-    if len(SECRET_KEY) < 32:
-        raise ImproperlyConfigured("Set SECRET_KEY (at least 32 characters) when DEBUG is off")
+    # 50 is what Django's deployment check asks of a key (security.W009).
+    if len(SECRET_KEY) < 50:
+        raise ImproperlyConfigured("Set SECRET_KEY (at least 50 characters) when DEBUG is off")
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("Set ALLOWED_HOSTS when DEBUG is off")
 
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Form posts must come from the site itself; by default that is SITE_URL's origin.
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "" if DEBUG else SITE_URL)
+
+# How many reverse proxies (nginx, Caddy, a load balancer) stand in front of the app. With one
+# or more, the scheme comes from X-Forwarded-Proto and the client's address from the right of
+# X-Forwarded-For (see allies.security.client_ip); with 0 (the default) both headers are
+# ignored, because anyone could send them.
+TRUSTED_PROXY = env_int("TRUSTED_PROXY", 0)
+if TRUSTED_PROXY < 0:
+    raise ImproperlyConfigured(f"Unexpected value TRUSTED_PROXY={TRUSTED_PROXY}")
+if TRUSTED_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -72,6 +86,9 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "phonenumber_field",
+    "csp",
+    "axes",
+    "simple_history",
     "allies",
     "circles",
     "meetings",
@@ -80,6 +97,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -89,6 +107,10 @@ MIDDLEWARE = [
     "allies.middleware.PreferredLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+    "allies.middleware.RefusedAccessLogMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "allies.urls"
@@ -140,15 +162,42 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
+AUTHENTICATION_BACKENDS = [
+    # First, so that a locked-out sign-in stops before the password is even checked.
+    "allies.security.SignInThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Passwords as NIST SP 800-63B-4 advises: at least 15 characters when the password is the only
+# factor, no upper limit worth mentioning (long passphrases welcome), common and guessable ones
+# (close to the person's name or email) refused, and no composition rules ("a digit and a
+# capital"): hence no NumericPasswordValidator either.
+PASSWORD_MIN_LENGTH = 15
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 10},
+        "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "allies.validators.PaddedCommonPasswordValidator"},
 ]
+
+# Sign-in throttling (django-axes): after AXES_FAILURE_LIMIT failed sign-ins for the same
+# username from the same address, that pair is locked for AXES_COOLOFF_TIME. Locking the pair,
+# not the username alone, means a stranger cannot lock a member out by guessing at their name;
+# the long, non-common passwords above make guessing from many addresses hopeless.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The pause ends AXES_COOLOFF_TIME after it began, as the lockout page says, even if the
+# person tries again meanwhile.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "allies.security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "allies.security.client_ip"
+# No configuration banner from axes at start; what it does is in the allies.security log.
+AXES_VERBOSE = False
 
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "nl")
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
@@ -195,10 +244,63 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # circle's dinner reminder is set per circle, Circle.reminder_days).
 ACTION_REMINDER_DAYS = env_int("ACTION_REMINDER_DAYS", 3)
 
+# Logs go to standard output (gunicorn and the process manager collect them). Sign-ins,
+# failures, lockouts and refused accesses go to the "allies.security" logger.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"mask_secrets": {"()": "allies.logmask.MaskSecretsFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "plain",
+            "filters": ["mask_secrets"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # Axes repeats every sign-in at INFO level; allies.security has them already.
+        "axes": {"level": "WARNING"},
+    },
 }
+
+# Privacy: how long personal data is kept once it is no longer needed (manage.py purge_expired).
+DIETARY_NEEDS_RETENTION_DAYS = env_int("DIETARY_NEEDS_RETENTION_DAYS", 30)
+CONTACT_DETAILS_RETENTION_DAYS = env_int("CONTACT_DETAILS_RETENTION_DAYS", 365)
+
+# Content Security Policy on every page: only the site's own scripts, styles, fonts and images
+# (Bootstrap's icons in its CSS are data: SVGs); no inline script or style, no plugins, no
+# <base>, and no framing by other sites.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+    },
+}
+
+CSRF_FAILURE_VIEW = "allies.views.csrf_failure"
+
+if not DEBUG:
+    # Production: HTTPS only, cookies never sent in the clear, HSTS for a year.
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # The health check answers the load balancer on plain HTTP too.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    # The header only makes the site eligible for the browsers' preload list; nothing is
+    # submitted by it.
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["upgrade-insecure-requests"] = True

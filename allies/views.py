@@ -1,21 +1,27 @@
+import logging
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django.views.i18n import set_language as django_set_language
 
+from allies import privacy
 from allies.forms import PhoneConsentForm, ProfileForm
 from allies.middleware import CHOSEN_LANGUAGE_SESSION_KEY
 from allies.models import User
+from allies.security import log_refused
 from circles.models import Circle, Membership
 from meetings.models import Meeting, Response
+
+logger = logging.getLogger(__name__)
 
 
 @login_required
@@ -80,11 +86,34 @@ def _next_steps(user) -> dict:
 
 
 def healthz(request):
-    """200 "ok" when the app and its database answer."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-        cursor.fetchone()
+    """200 "ok" when the app and its database answer; 503 when the database does not."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        logger.exception("Health check: the database does not answer")
+        return HttpResponse("database unavailable", content_type="text/plain", status=503)
     return HttpResponse("ok", content_type="text/plain")
+
+
+def csrf_failure(request, reason=""):
+    """A refused form post (no or a stale CSRF token), in the site's style, and logged."""
+    log_refused(request, 403, f"CSRF: {reason}")
+    request._refusal_logged = True
+    return render(request, "403_csrf.html", {}, status=403)
+
+
+@login_required
+@require_safe
+def my_data(request):
+    """Everything stored about me, as a JSON download; nothing about anyone else."""
+    data = privacy.person_export(request.user)
+    today = timezone.localdate().isoformat()
+    response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
+    response["Content-Disposition"] = f'attachment; filename="allies-my-data-{today}.json"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_POST

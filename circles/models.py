@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Case, Exists, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 DEFAULT_COMMITMENT = _(
     "As an ally I take part in the circle's dinners, five times a year. I share what I see in "
@@ -171,6 +172,7 @@ class Membership(models.Model):
     commitment_until = models.DateField(_("commitment runs until"), null=True, blank=True)
 
     objects = MembershipQuerySet.as_manager()
+    history = HistoricalRecords(verbose_name=_("historical membership"))
 
     class Meta:
         verbose_name = _("membership")

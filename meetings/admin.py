@@ -1,6 +1,7 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
-from allies.admin_utils import CachedChoicesInline, PersonRowsInline
+from allies.admin_utils import CachedChoicesInline, KeepRowsAdmin, PersonRowsInline
 from meetings.models import AgendaItem, Attendance, Meeting, Response, Topic
 
 
@@ -27,7 +28,7 @@ class AttendanceInline(PersonRowsInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
+class MeetingAdmin(KeepRowsAdmin):
     list_display = ["starts_at", "circle", "kind", "venue_name", "venue_kind", "status"]
     list_filter = ["status", "kind", "venue_kind", "circle__municipality"]
     search_fields = ["title", "venue_name", "circle__name", "circle__municipality"]
@@ -39,7 +40,7 @@ class MeetingAdmin(admin.ModelAdmin):
 
 
 @admin.register(Response)
-class ResponseAdmin(admin.ModelAdmin):
+class ResponseAdmin(SimpleHistoryAdmin):
     list_display = ["meeting", "person", "answer", "updated_at"]
     list_filter = ["answer"]
     search_fields = ["person__name", "meeting__circle__name"]

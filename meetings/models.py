@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from circles.models import Circle, VenueKind
 
@@ -91,6 +92,7 @@ class Meeting(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = MeetingQuerySet.as_manager()
+    history = HistoricalRecords(verbose_name=_("historical meeting"))
 
     class Meta:
         verbose_name = _("meeting")
@@ -164,6 +166,12 @@ class Response(models.Model):
     note = models.CharField(_("note"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    # Dietary needs can reveal religion or health: they are purged after the dinner, so the
+    # history keeps no copies of them.
+    history = HistoricalRecords(
+        verbose_name=_("historical response"), excluded_fields=["dietary_needs"]
+    )
 
     class Meta:
         verbose_name = _("response")

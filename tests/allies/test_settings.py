@@ -46,3 +46,90 @@ def test_a_bad_boolean_fails_loudly():
     result = start(DEBUG="maybe")
     assert result.returncode != 0
     assert "Unexpected value DEBUG=maybe" in result.stderr
+
+
+# The production variables of the README's "Running on PostgreSQL with gunicorn".
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": "k3Q9-vX2pL7_mN4rT8wY1zB6cF0hJ5sD-aG3eK9uR2oI7wE4tZ8yU1nM6",
+    "ALLOWED_HOSTS": "allies.example.nl",
+    "CSRF_TRUSTED_ORIGINS": "https://allies.example.nl",
+    "SITE_URL": "https://allies.example.nl",
+    "DATABASE_URL": "postgres://allies:secret@127.0.0.1:5432/allies",
+}
+
+
+def manage(*args, **env) -> subprocess.CompletedProcess:
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for their process; a deployment must not.
+        if k
+        not in {
+            "DEBUG",
+            "SECRET_KEY",
+            "ALLOWED_HOSTS",
+            "DATABASE_URL",
+            "TRUSTED_PROXY",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
+    }
+    return subprocess.run(  # noqa: S603 (our own interpreter and manage.py)
+        [sys.executable, "manage.py", *args],
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        cwd=settings.BASE_DIR,
+        check=False,
+    )
+
+
+def test_check_deploy_is_clean_with_the_production_variables():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "no issues" in result.stdout
+
+
+def test_check_deploy_is_clean_behind_a_proxy_without_an_ssl_redirect():
+    env = {**PRODUCTION, "TRUSTED_PROXY": "1", "SECURE_SSL_REDIRECT": "1"}
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **env)
+    assert result.returncode == 0, result.stderr + result.stdout
+
+
+def test_check_deploy_warns_about_development_settings():
+    # The check is not toothless: DEBUG on fails it.
+    env = {**PRODUCTION, "DEBUG": "1"}
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **env)
+    assert result.returncode != 0
+    assert "security.W018" in result.stderr + result.stdout
+
+
+def test_production_settings_are_secure():
+    probe = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT, "
+        "s.SECURE_HSTS_SECONDS >= 31536000, s.CSRF_TRUSTED_ORIGINS, "
+        "s.SECURE_PROXY_SSL_HEADER)"
+    )
+    result = subprocess.run(  # noqa: S603 (our own interpreter and a fixed probe)
+        [sys.executable, "-c", probe],
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "allies.settings",
+            **PRODUCTION,
+            "TRUSTED_PROXY": "1",
+        },
+        capture_output=True,
+        text=True,
+        cwd=settings.BASE_DIR,
+        check=False,
+    )
+    assert result.stdout.split("\n")[0] == (
+        "True True True True ['https://allies.example.nl'] ('HTTP_X_FORWARDED_PROTO', 'https')"
+    ), result.stderr
+
+
+def test_a_bad_trusted_proxy_count_fails_loudly():
+    result = start(TRUSTED_PROXY="yes")
+    assert result.returncode != 0
+    assert "Unexpected value TRUSTED_PROXY=yes" in result.stderr

@@ -1,0 +1,34 @@
+"""manage.py purge_expired: remove personal data that is no longer needed; run it daily."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from allies.privacy import purge_expired
+
+
+class Command(BaseCommand):
+    help = (
+        "Remove dietary needs some days after the dinner, and the contact details of people "
+        "who left every circle long ago. Safe to run daily from cron."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--dietary-days",
+            type=int,
+            default=settings.DIETARY_NEEDS_RETENTION_DAYS,
+            help="keep dietary needs this many days after the dinner (default %(default)s)",
+        )
+        parser.add_argument(
+            "--contact-days",
+            type=int,
+            default=settings.CONTACT_DETAILS_RETENTION_DAYS,
+            help="keep contact details this many days after leaving (default %(default)s)",
+        )
+
+    def handle(self, *args, dietary_days, contact_days, **options):
+        removed = purge_expired(dietary_days=dietary_days, contact_days=contact_days)
+        self.stdout.write(
+            f"Removed dietary needs from {removed['dietary_needs']} answers and contact "
+            f"details of {removed['contact_details']} former members."
+        )

@@ -1,0 +1,272 @@
+"""A person's rights over their data: export it, erase it; and the retention rules.
+
+- person_export: everything stored about one person, and nothing about anyone else.
+- person_erase: anonymise a person everywhere while the circles' history (counts, minutes,
+  actions) stays; their name, username, email and phone are scrubbed from every text column.
+- purge_expired: dietary needs some days after the dinner, contact details of people who left
+  every circle long ago.
+"""
+
+import datetime
+import re
+
+import phonenumbers
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.apps import apps
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.db import models, transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from allies.models import User, new_feed_token
+from meetings.models import Meeting, Response
+
+# Scrubbing a shorter string would mangle ordinary words in other people's text.
+MIN_NEEDLE_LENGTH = 3
+
+
+def _meeting(meeting: Meeting | None) -> dict | None:
+    if meeting is None:
+        return None
+    return {
+        "circle": meeting.circle.name,
+        "title": meeting.title,
+        "kind": meeting.kind,
+        "starts_at": meeting.starts_at,
+        "venue": meeting.venue_name,
+    }
+
+
+def person_export(person: User) -> dict:
+    """What Allies stores about `person`, as JSON-ready data (dates as objects: serialise with
+    DjangoJSONEncoder). Other people appear in it by no name, phone, email or dietary need:
+    only circles, meetings and actions do. Secrets (password hash, calendar token) are left out.
+    """
+    memberships = person.memberships.select_related("circle").order_by("joined_on", "pk")
+    responses = person.responses.select_related("meeting__circle").order_by("meeting__starts_at")
+    attendances = person.attendances.select_related("meeting__circle").order_by(
+        "meeting__starts_at"
+    )
+    hosted = person.hosted_meetings.select_related("circle").order_by("starts_at")
+    actions = person.owned_actions.select_related("circle", "meeting__circle").order_by("pk")
+    updates = person.action_updates.select_related("action").order_by("created_at")
+    sign_ins = AccessLog.objects.filter(username=person.get_username()).order_by("attempt_time")
+    return {
+        "profile": {
+            "username": person.username,
+            "name": person.name,
+            "email": person.email,
+            "phone": str(person.phone) if person.phone else "",
+            "phone_shared_since": person.phone_shared_at,
+            "organisation": person.organisation,
+            "preferred_language": person.preferred_language,
+            "dietary_needs": person.dietary_needs,
+            "reminders_enabled": person.reminders_enabled,
+            "date_joined": person.date_joined,
+            "last_login": person.last_login,
+        },
+        "memberships": [
+            {
+                "circle": m.circle.name,
+                "municipality": m.circle.municipality,
+                "sector": m.sector,
+                "is_coordinator": m.is_coordinator,
+                "joined_on": m.joined_on,
+                "left_on": m.left_on,
+                "committed_on": m.committed_on,
+                "commitment_until": m.commitment_until,
+            }
+            for m in memberships
+        ],
+        "responses": [
+            {
+                "meeting": _meeting(r.meeting),
+                "answer": r.answer,
+                "dietary_needs": r.dietary_needs,
+                "note": r.note,
+                "created_at": r.created_at,
+                "updated_at": r.updated_at,
+            }
+            for r in responses
+        ],
+        "attendance": [{"meeting": _meeting(a.meeting)} for a in attendances],
+        "meetings_hosted": [_meeting(m) for m in hosted],
+        "actions_owned": [
+            {
+                "circle": a.circle.name,
+                "title": a.title,
+                "status": a.status,
+                "due_date": a.due_date,
+                "agreed_at": _meeting(a.meeting),
+                "created_at": a.created_at,
+                "completed_at": a.completed_at,
+            }
+            for a in actions
+        ],
+        "action_updates_written": [
+            {
+                "action": u.action.title,
+                "date": u.created_at,
+                "new_status": u.new_status,
+                "text": u.text,
+            }
+            for u in updates
+        ],
+        "sign_ins": [
+            {
+                "at": s.attempt_time,
+                "signed_out_at": s.logout_time,
+                "ip_address": s.ip_address,
+                "browser": s.user_agent,
+            }
+            for s in sign_ins
+        ],
+    }
+
+
+def identifying_strings(person: User) -> list[str]:
+    """The strings that identify `person` in free text: name, username, email, phone."""
+    needles = [person.name, person.username, person.email]
+    if person.phone:
+        number = person.phone
+        needles.append(number.as_e164)
+        if number.is_valid():
+            national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+            needles += [
+                national,
+                re.sub(r"\D", "", national),
+                phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL),
+            ]
+    needles = {n.strip() for n in needles if n and len(n.strip()) >= MIN_NEEDLE_LENGTH}
+    # Longest first, so that "Fatima El Amrani" goes before a username inside it.
+    return sorted(needles, key=len, reverse=True)
+
+
+def _text_fields(model) -> list[models.Field]:
+    return [
+        f
+        for f in model._meta.concrete_fields
+        if isinstance(f, models.CharField | models.TextField) and not f.primary_key
+    ]
+
+
+def scrub_text(needles: list[str], replacement: str) -> int:
+    """Replace each needle (whole words, any case) in every text column of every table,
+    except the people table (other people's own details) and the sessions; the number of
+    rows changed."""
+    if not needles:
+        return 0
+    pattern = re.compile(
+        "|".join(rf"(?<!\w){re.escape(n)}(?!\w)" for n in needles), flags=re.IGNORECASE
+    )
+    changed = 0
+    for model in apps.get_models(include_auto_created=True):
+        if model in (User, Session) or model._meta.proxy or not model._meta.managed:
+            continue
+        fields = _text_fields(model)
+        if not fields:
+            continue
+        has_needle = Q()
+        for field in fields:
+            for needle in needles:
+                has_needle |= Q(**{f"{field.attname}__icontains": needle})
+        manager = model._base_manager
+        names = [f.attname for f in fields]
+        for pk, *values in manager.filter(has_needle).values_list("pk", *names):
+            new = {
+                name: pattern.sub(replacement, str(value))
+                for name, value in zip(names, values, strict=True)
+                if value and pattern.search(str(value))
+            }
+            if new:
+                # update(), not save(): no new history rows, no "updated" timestamps.
+                manager.filter(pk=pk).update(**new)
+                changed += 1
+    return changed
+
+
+def _delete_sessions(person: User):
+    key = str(person.pk)
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if session.get_decoded().get("_auth_user_id") == key:
+            session.delete()
+
+
+@transaction.atomic
+def person_erase(*, person: User) -> User:
+    """Anonymise `person` everywhere. Their memberships end and their rows stay (the circle's
+    counts, minutes and actions keep their meaning), but their name, username, email and phone
+    are replaced in every text column, their own notes and dietary needs are emptied, their
+    sign-in records and sessions removed, and the account can no longer sign in."""
+    label = gettext("former member")
+    needles = identifying_strings(person)
+    username = person.get_username()
+
+    for membership in person.memberships.active():
+        membership.end()
+    person.responses.update(dietary_needs="", note="")
+    Response.history.filter(person_id=person.pk).update(note="")
+    scrub_text(needles, label)
+    for log in (AccessAttempt, AccessLog, AccessFailureLog):
+        log.objects.filter(username__in=[username, person.email]).delete()
+    _delete_sessions(person)
+
+    person.username = f"erased-{person.pk}"
+    person.name = label
+    person.first_name = person.last_name = ""
+    person.email = person.organisation = person.dietary_needs = ""
+    person.phone = ""
+    person.phone_shared_at = None
+    person.reminders_enabled = False
+    person.is_active = person.is_staff = person.is_superuser = False
+    person.last_login = None
+    person.feed_token = new_feed_token()
+    person.set_unusable_password()
+    person.save()
+    person.groups.clear()
+    person.user_permissions.clear()
+    return person
+
+
+def purge_expired(
+    *,
+    now: datetime.datetime | None = None,
+    dietary_days: int | None = None,
+    contact_days: int | None = None,
+) -> dict[str, int]:
+    """Remove what is no longer needed; safe to run daily. Returns what it removed:
+
+    - dietary needs in the answers to dinners that ended more than `dietary_days` ago
+      (the counts stay);
+    - phone number, phone-sharing consent, email and dietary needs of people who left every
+      circle they were in more than `contact_days` ago (staff accounts are kept as they are).
+    """
+    now = now or timezone.now()
+    if dietary_days is None:
+        dietary_days = settings.DIETARY_NEEDS_RETENTION_DAYS
+    if contact_days is None:
+        contact_days = settings.CONTACT_DETAILS_RETENTION_DAYS
+
+    dinner_cutoff = now - datetime.timedelta(days=dietary_days)
+    dietary = (
+        Response.objects.filter(meeting__ends_at__lt=dinner_cutoff)
+        .exclude(dietary_needs="")
+        .update(dietary_needs="")
+    )
+
+    left_cutoff = timezone.localdate(now) - datetime.timedelta(days=contact_days)
+    former = (
+        User.objects.filter(is_staff=False, memberships__isnull=False)
+        .exclude(memberships__left_on__isnull=True)
+        .annotate(last_left=Max("memberships__left_on"))
+        .filter(last_left__lt=left_cutoff)
+        .filter(
+            ~Q(phone="") | ~Q(email="") | Q(phone_shared_at__isnull=False) | ~Q(dietary_needs="")
+        )
+    )
+    contacts = User.objects.filter(pk__in=list(former.values_list("pk", flat=True))).update(
+        phone="", phone_shared_at=None, email="", dietary_needs=""
+    )
+    return {"dietary_needs": dietary, "contact_details": contacts}

@@ -1,0 +1,92 @@
+"""manage.py backup: a consistent SQLite copy while the app writes; pg_dump on PostgreSQL."""
+
+import sqlite3
+import threading
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+pytestmark = pytest.mark.django_db
+sqlite_only = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite only")
+
+ROWS = 2000
+
+
+@pytest.fixture
+def live_database(tmp_path, monkeypatch):
+    """A WAL-mode SQLite file standing in for the app's database."""
+    path = tmp_path / "live.sqlite3"
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("CREATE TABLE answer (id INTEGER PRIMARY KEY, note TEXT NOT NULL)")
+    db.executemany("INSERT INTO answer (note) VALUES (?)", [("x" * 200,)] * ROWS)
+    db.commit()
+    db.close()
+    monkeypatch.setitem(connection.settings_dict, "NAME", str(path))
+    return path
+
+
+def opened(path) -> tuple[str, int]:
+    copy = sqlite3.connect(path)
+    try:
+        check = copy.execute("PRAGMA integrity_check").fetchone()[0]
+        rows = copy.execute("SELECT count(*) FROM answer").fetchone()[0]
+    finally:
+        copy.close()
+    return check, rows
+
+
+@sqlite_only
+def test_the_copy_is_whole_while_another_connection_writes(live_database, tmp_path, capsys):
+    target = tmp_path / "backup.sqlite3"
+    started, stop = threading.Event(), threading.Event()
+    written = []
+
+    def writer():
+        db = sqlite3.connect(live_database, timeout=20)
+        while not stop.is_set() and len(written) < 20_000:
+            db.execute("INSERT INTO answer (note) VALUES (?)", ("y" * 200,))
+            db.commit()
+            written.append(1)
+            if len(written) == 50:
+                started.set()
+        db.close()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        assert started.wait(10)
+        call_command("backup", str(target))
+        during = len(written)
+    finally:
+        stop.set()
+        thread.join()
+    assert "Backed up the database" in capsys.readouterr().out
+    check, rows = opened(target)
+    assert check == "ok"
+    assert ROWS + 50 <= rows <= ROWS + len(written)
+    assert during > 50  # the writer went on while the copy was made
+    assert not (tmp_path / "backup.sqlite3.partial").exists()
+
+
+@sqlite_only
+def test_the_command_never_overwrites(live_database, tmp_path):
+    target = tmp_path / "exists.sqlite3"
+    target.write_text("keep me")
+    with pytest.raises(CommandError, match="exists already"):
+        call_command("backup", str(target))
+    assert target.read_text() == "keep me"
+
+
+@sqlite_only
+def test_an_in_memory_database_has_nothing_to_copy(tmp_path, monkeypatch):
+    monkeypatch.setitem(connection.settings_dict, "NAME", ":memory:")
+    with pytest.raises(CommandError, match="in memory"):
+        call_command("backup", str(tmp_path / "x.sqlite3"))
+
+
+def test_on_postgresql_it_points_to_pg_dump(tmp_path, monkeypatch):
+    monkeypatch.setattr(connection, "vendor", "postgresql")
+    with pytest.raises(CommandError, match="pg_dump"):
+        call_command("backup", str(tmp_path / "x"))

@@ -1,0 +1,135 @@
+"""Erasing a person (manage.py erase_person and the admin action) leaves no trace of their
+name, email or phone anywhere in the database, while the circles' history stays."""
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.urls import reverse
+
+from actions.models import Action, ActionUpdate
+from allies.models import User
+from meetings.models import Attendance, Meeting, Response
+from tests.allies.conftest import EMAIL, NAME, PHONE
+from tests.conftest import PASSWORD, make_person
+
+pytestmark = pytest.mark.django_db
+
+TRACES = [NAME, EMAIL, PHONE, "06 87654321", "0687654321", "fbouali"]
+
+
+def traces_in_database() -> list[tuple[str, str]]:
+    """(table, value) for every text cell of every table that holds one of the TRACES."""
+    found = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
+            for row in cursor.fetchall():
+                for value in row:
+                    if isinstance(value, str) and any(t.lower() in value.lower() for t in TRACES):
+                        found.append((table, value))
+    return found
+
+
+def history_counts() -> dict[str, int]:
+    return {
+        "responses": Response.objects.count(),
+        "attendance": Attendance.objects.count(),
+        "actions": Action.objects.count(),
+        "updates": ActionUpdate.objects.count(),
+        "meetings": Meeting.objects.count(),
+        "action history": Action.history.count(),
+    }
+
+
+@pytest.fixture
+def signed_in_fatima(client, fatima):
+    client.post(reverse("login"), {"username": "fbouali", "password": PASSWORD})
+    assert client.session["_auth_user_id"] == str(fatima.pk)
+    return fatima
+
+
+def test_the_search_finds_the_person_before_erasure(fatima):
+    tables = {table for table, _ in traces_in_database()}
+    assert {"allies_user", "meetings_meeting", "actions_action", "actions_historicalaction"} <= (
+        tables
+    )
+
+
+def test_erasure_leaves_no_trace_anywhere(signed_in_fatima):
+    call_command("erase_person", "fbouali", "--no-input")
+    assert traces_in_database() == []
+
+
+def test_erasure_keeps_the_circle_history(fatima, clerk, officer):
+    before = history_counts()
+    call_command("erase_person", EMAIL, "--no-input")
+    assert history_counts() == before
+    held = Meeting.objects.get(status=Meeting.Status.HELD)
+    assert held.minutes.startswith("former member told about the playground.")
+    assert held.attendances.count() == 2
+    action = Action.objects.get(title__endswith="visit the school together")
+    assert action.title == "former member and the police visit the school together"
+    assert set(action.owners.all()) == {fatima, officer}
+    # Other people keep what is theirs.
+    assert set(Response.objects.filter(person=clerk).values_list("dietary_needs", flat=True)) == {
+        "vegetarian"
+    }
+    assert set(Response.objects.filter(person=clerk).values_list("note", flat=True)) == {
+        "I will pick up former member"
+    }
+
+
+def test_the_erased_person_is_closed_and_anonymous(client, signed_in_fatima):
+    call_command("erase_person", "fbouali", "--no-input")
+    person = User.objects.get(pk=signed_in_fatima.pk)
+    assert person.username == f"erased-{person.pk}"
+    assert person.name == "former member"
+    assert (person.email, str(person.phone), person.dietary_needs, person.organisation) == (
+        "",
+        "",
+        "",
+        "",
+    )
+    assert person.phone_shared_at is None
+    assert not person.is_active
+    assert not person.has_usable_password()
+    assert not person.memberships.active().exists()
+    assert set(person.responses.values_list("dietary_needs", "note")) == {("", "")}
+    # The session they had is gone, and they cannot sign in again.
+    assert client.get(reverse("dashboard")).status_code == 302
+    assert authenticate(username="fbouali", password=PASSWORD) is None
+
+
+def test_the_command_asks_first(fatima, monkeypatch):
+    monkeypatch.setattr("builtins.input", lambda prompt: "n")
+    with pytest.raises(CommandError, match="Nothing erased"):
+        call_command("erase_person", "fbouali")
+    assert User.objects.get(pk=fatima.pk).name == NAME
+
+
+def test_the_command_refuses_an_unknown_person(db):
+    with pytest.raises(CommandError, match="No person"):
+        call_command("erase_person", "nobody", "--no-input")
+
+
+def test_the_admin_action_confirms_then_erases(admin_client, fatima):
+    url = reverse("admin:allies_user_changelist")
+    data = {"action": "erase_people", "_selected_action": [fatima.pk]}
+    confirm = admin_client.post(url, data)
+    assert confirm.status_code == 200
+    assert "This cannot be undone" in confirm.content.decode()
+    assert User.objects.get(pk=fatima.pk).name == NAME
+    done = admin_client.post(url, {**data, "confirm": "yes"}, follow=True)
+    assert "1 person erased." in done.content.decode()
+    assert traces_in_database() == []
+
+
+def test_the_admin_action_refuses_superusers(admin_client, admin_user):
+    other_admin = make_person("root", is_superuser=True, is_staff=True)
+    url = reverse("admin:allies_user_changelist")
+    response = admin_client.post(
+        url, {"action": "erase_people", "_selected_action": [other_admin.pk]}, follow=True
+    )
+    assert "cannot be erased" in response.content.decode()
+    assert User.objects.get(pk=other_admin.pk).is_superuser

@@ -1,0 +1,112 @@
+"""Who changed what and when, for meetings, memberships, actions and responses; and nothing
+of theirs can be deleted in admin."""
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from actions.models import Action
+from allies.models import User
+from circles.models import Circle, Membership
+from meetings.models import Meeting, Response
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_change_in_admin_records_who_made_it(admin_client, admin_user, meeting):
+    url = reverse("admin:meetings_meeting_change", args=[meeting.pk])
+    page = admin_client.get(url)
+    data = {k: v for k, v in page.context["adminform"].form.initial.items() if v is not None}
+    data.update(
+        {
+            "circle": meeting.circle_id,
+            "venue_name": "Town hall",
+            "starts_at_0": "2030-03-05",
+            "starts_at_1": "18:30:00",
+            "ends_at_0": "2030-03-05",
+            "ends_at_1": "21:00:00",
+            "status": "confirmed",
+            "kind": "dinner",
+            "venue_kind": "town_hall",
+        }
+    )
+    for prefix in ("agenda_items", "responses", "attendances"):
+        data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
+    response = admin_client.post(url, {k: v for k, v in data.items() if v != ""})
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    latest = meeting.history.first()
+    assert latest.history_user == admin_user
+    assert latest.history_type == "~"
+    assert latest.venue_name == "Town hall"
+    assert latest.prev_record.venue_name == "Police station"
+
+
+def test_memberships_actions_and_responses_keep_a_history(circle, coordinator, citizen, meeting):
+    membership = citizen.memberships.get()
+    membership.end()
+    action = Action.objects.create(circle=circle, title="Visit the school")
+    action.owners.set([citizen])
+    action.status = Action.Status.DONE
+    action.save()
+    answer = Response.objects.create(
+        meeting=meeting, person=citizen, answer="attending", dietary_needs="halal"
+    )
+    answer.answer = "not_attending"
+    answer.save()
+    assert [h.history_type for h in membership.history.all()] == ["~", "+"]
+    assert membership.history.first().left_on is not None
+    # Created, owners set, done: each a row, the owners of the time with it.
+    assert [h.status for h in action.history.all()] == ["done", "open", "open"]
+    assert [o.user_id for o in action.history.first().owners.all()] == [citizen.pk]
+    assert [h.answer for h in answer.history.all()] == ["not_attending", "attending"]
+
+
+def test_the_history_holds_no_copies_of_dietary_needs(citizen, meeting):
+    Response.objects.create(
+        meeting=meeting, person=citizen, answer="attending", dietary_needs="halal"
+    )
+    historical = Response.history.model
+    assert "dietary_needs" not in {f.name for f in historical._meta.get_fields()}
+
+
+@pytest.mark.parametrize("model", [Meeting, Membership, Action, Response])
+def test_admin_shows_the_history(admin_client, model, meeting, citizen):
+    answer = Response.objects.create(meeting=meeting, person=citizen, answer="maybe")
+    action = Action.objects.create(circle=meeting.circle, title="Visit the school")
+    obj = {
+        Meeting: meeting,
+        Membership: citizen.memberships.get(),
+        Action: action,
+        Response: answer,
+    }[model]
+    info = model._meta.app_label, model._meta.model_name
+    html = admin_client.get(
+        reverse("admin:{}_{}_history".format(*info), args=[obj.pk])
+    ).content.decode()
+    assert "Added" in html or "Created" in html
+
+
+@pytest.mark.parametrize("model", [Meeting, Membership, Action, User])
+def test_admin_cannot_delete_them_even_as_superuser(admin_client, model, meeting, citizen):
+    Action.objects.create(circle=meeting.circle, title="Visit the school")
+    info = model._meta.app_label, model._meta.model_name
+    listing = admin_client.get(reverse("admin:{}_{}_changelist".format(*info)))
+    assert b"delete_selected" not in listing.content
+    obj = model.objects.order_by("pk").first()
+    delete_url = reverse("admin:{}_{}_delete".format(*info), args=[obj.pk])
+    assert admin_client.post(delete_url, {"post": "yes"}).status_code == 403
+    assert model.objects.filter(pk=obj.pk).exists()
+
+
+def test_deleting_a_circle_with_meetings_is_refused(admin_client, circle, meeting):
+    url = reverse("admin:circles_circle_delete", args=[circle.pk])
+    response = admin_client.post(url, {"post": "yes"})
+    assert response.status_code == 403
+    assert Circle.objects.filter(pk=circle.pk).exists()
+
+
+def test_other_models_keep_their_delete(admin_client):
+    model_admin = admin.site._registry[Response]
+    assert "delete_selected" in model_admin.get_actions(
+        admin_client.get(reverse("admin:index")).wsgi_request
+    )

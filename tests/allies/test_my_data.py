@@ -1,0 +1,97 @@
+"""/accounts/my-data/: everything stored about me as JSON, and nothing about anyone else."""
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from tests.allies.conftest import EMAIL, NAME, PHONE, add_rows
+from tests.conftest import PASSWORD, count_queries, make_person
+
+pytestmark = pytest.mark.django_db
+URL = reverse("my_data")
+
+
+def download(client, person) -> dict:
+    client.force_login(person)
+    response = client.get(URL)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert response["Content-Disposition"].startswith('attachment; filename="allies-my-data-')
+    return json.loads(response.content)
+
+
+def test_anonymous_is_sent_to_sign_in(client):
+    response = client.get(URL)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_post_is_not_allowed(client, citizen):
+    client.force_login(citizen)
+    assert client.post(URL).status_code == 405
+
+
+def test_it_holds_my_profile_and_everything_i_did(client, fatima):
+    data = download(client, fatima)
+    profile = data["profile"]
+    assert profile["name"] == NAME
+    assert profile["email"] == EMAIL
+    assert profile["phone"] == PHONE
+    assert profile["dietary_needs"] == "halal, no nuts"
+    assert profile["organisation"] == "Buurtvereniging Noord"
+    assert profile["phone_shared_since"]
+    circles = {(m["circle"], m["left_on"]) for m in data["memberships"]}
+    assert circles == {("Overvecht Allies", None), ("Tilburg Allies", "2025-01-01")}
+    assert len(data["responses"]) == 2
+    assert {r["dietary_needs"] for r in data["responses"]} == {"halal, no nuts"}
+    assert {r["note"] for r in data["responses"]} == {"I bring my neighbour"}
+    assert data["responses"][0]["meeting"]["circle"] == "Overvecht Allies"
+    assert len(data["attendance"]) == 1
+    assert [a["title"] for a in data["actions_owned"]] == [
+        f"{NAME} and the police visit the school together"
+    ]
+    assert [u["text"] for u in data["action_updates_written"]] == ["Spoke to the head teacher"]
+
+
+def test_it_lists_my_sign_ins(client, fatima):
+    client.post(reverse("login"), {"username": "fbouali", "password": PASSWORD})
+    data = download(client, fatima)
+    assert "127.0.0.1" in {s["ip_address"] for s in data["sign_ins"]}
+
+
+def strings(data) -> list[str]:
+    """Every string value in the export (not the keys), lower-cased."""
+    if isinstance(data, dict):
+        return [s for value in data.values() for s in strings(value)]
+    if isinstance(data, list):
+        return [s for value in data for s in strings(value)]
+    return [data.lower()] if isinstance(data, str) else []
+
+
+def test_it_holds_nothing_about_anyone_else(client, fatima, officer, clerk, coordinator):
+    values = strings(download(client, fatima))
+    text = "\n".join(values)
+    for other in (officer, clerk, coordinator):
+        for value in (other.name, other.email, str(other.phone)):
+            assert value.lower() not in text, value
+        assert other.username not in values
+    assert "vegetarian" not in text  # the clerk's dietary needs
+    assert "i will pick up" not in text  # the clerk's note
+    assert "did not answer" not in text  # the officer's update
+    assert fatima.password.lower() not in text
+    assert fatima.feed_token.lower() not in text
+
+
+def test_a_person_with_nothing_gets_an_empty_record(client, db):
+    data = download(client, make_person("newcomer"))
+    assert data["profile"]["username"] == "newcomer"
+    assert data["memberships"] == data["responses"] == data["actions_owned"] == []
+
+
+def test_the_query_count_does_not_grow_with_the_rows(client, fatima, circle):
+    client.force_login(fatima)
+    add_rows(fatima, circle, 3)
+    few = count_queries(client, URL)
+    add_rows(fatima, circle, 57)
+    assert count_queries(client, URL) == few

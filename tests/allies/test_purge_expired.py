@@ -1,0 +1,117 @@
+"""manage.py purge_expired removes exactly what is no longer needed, and nothing else."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.utils import timezone
+
+from allies.models import User
+from circles.models import Membership, Sector
+from meetings.models import Response
+from tests.conftest import make_meeting, make_person
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime.datetime(2026, 6, 15, 12, 0, tzinfo=datetime.UTC)
+TODAY = NOW.date()
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def answer(circle, person, days_ago):
+    meeting = make_meeting(circle, days_ahead=-days_ago)  # ends two hours after it starts
+    return Response.objects.create(
+        meeting=meeting, person=person, answer="attending", dietary_needs="gluten-free"
+    )
+
+
+def dietary(response) -> str:
+    response.refresh_from_db()
+    return response.dietary_needs
+
+
+def former_member(username, circle, left_days_ago, **extra):
+    person = make_person(
+        username,
+        phone="+31611111111",
+        phone_shared_at=timezone.now(),
+        dietary_needs="vegan",
+        **extra,
+    )
+    membership = Membership.objects.create(
+        person=person, circle=circle, sector=Sector.COMMUNITY, joined_on=datetime.date(2020, 1, 1)
+    )
+    membership.end(today=TODAY - datetime.timedelta(days=left_days_ago))
+    return person
+
+
+def contacts(person) -> tuple:
+    person.refresh_from_db()
+    return (
+        str(person.phone),
+        person.email,
+        person.phone_shared_at is not None,
+        person.dietary_needs,
+    )
+
+
+def test_dietary_needs_go_30_days_after_the_dinner(circle, citizen):
+    old = answer(circle, citizen, days_ago=31)
+    recent = answer(circle, citizen, days_ago=29)
+    coming = answer(circle, citizen, days_ago=-5)
+    call_command("purge_expired")
+    assert dietary(old) == ""
+    assert dietary(recent) == dietary(coming) == "gluten-free"
+    # The answer itself stays: the dinner's head count does not change.
+    assert Response.objects.filter(pk=old.pk, answer="attending").exists()
+
+
+def test_the_number_of_days_is_an_option(circle, citizen):
+    recent = answer(circle, citizen, days_ago=12)
+    call_command("purge_expired", "--dietary-days", "10")
+    assert dietary(recent) == ""
+
+
+def test_the_number_of_days_is_a_setting(circle, citizen, settings):
+    settings.DIETARY_NEEDS_RETENTION_DAYS = 60
+    kept = answer(circle, citizen, days_ago=31)
+    gone = answer(circle, citizen, days_ago=61)
+    call_command("purge_expired")
+    assert dietary(kept) == "gluten-free"
+    assert dietary(gone) == ""
+
+
+def test_contact_details_go_a_year_after_leaving_every_circle(circle, other_circle):
+    gone = former_member("gone", circle, left_days_ago=400)
+    recent = former_member("recent", circle, left_days_ago=300)
+    still_in_one = former_member("still", circle, left_days_ago=400)
+    Membership.objects.create(person=still_in_one, circle=other_circle, sector=Sector.POLICE)
+    staff = former_member("staff", circle, left_days_ago=400, is_staff=True)
+    never_member = make_person("admin2", phone="+31622222222")
+
+    call_command("purge_expired")
+
+    assert contacts(gone) == ("", "", False, "")
+    assert contacts(recent) == ("+31611111111", "recent@example.org", True, "vegan")
+    assert contacts(still_in_one) == ("+31611111111", "still@example.org", True, "vegan")
+    assert contacts(staff) == ("+31611111111", "staff@example.org", True, "vegan")
+    assert str(User.objects.get(pk=never_member.pk).phone) == "+31622222222"
+    # The person and their history stay; only the contact details went.
+    gone.refresh_from_db()
+    assert gone.name == "Gone"
+    assert gone.memberships.count() == 1
+
+
+def test_it_reports_what_it_removed_and_is_safe_to_run_again(circle, citizen, capsys):
+    answer(circle, citizen, days_ago=40)
+    former_member("gone", circle, left_days_ago=400)
+    call_command("purge_expired")
+    assert "from 1 answers and contact details of 1 former members" in capsys.readouterr().out
+    call_command("purge_expired")
+    assert "from 0 answers and contact details of 0 former members" in capsys.readouterr().out
