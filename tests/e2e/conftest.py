@@ -125,16 +125,17 @@ def phone_page(browser, live_server, request):
 
 @dataclass
 class Screen:
-    """A person at a desktop or on a phone. On a phone every control is tapped, after checking
-    that it lies within the screen's width, and every page is checked for sideways scrolling."""
+    """A person at a desktop or on a phone. On a phone each control is tapped, after checking
+    that it lies within the screen's width, and each page is checked for sideways scrolling."""
 
     page: Page
     is_phone: bool
 
-    def press(self, control: Locator) -> None:
-        """Click (desktop) or tap (phone) the control, as a person would."""
+    def press(self, control: Locator, *, trial: bool = False) -> None:
+        """Click (desktop) or tap (phone) the control, as a person would. Both wait until it is
+        visible, enabled and not covered by anything else; `trial` stops there."""
         if not self.is_phone:
-            control.click()
+            control.click(trial=trial)
             return
         control.scroll_into_view_if_needed()
         box = control.bounding_box()
@@ -143,8 +144,17 @@ class Screen:
         assert box["x"] >= 0 and box["x"] + box["width"] <= width + 0.5, (
             f"{control} is not within the {width} px wide screen: {box}"
         )
-        # tap() waits until the control is visible, enabled and not covered by anything.
-        control.tap()
+        control.tap(trial=trial)
+
+    def fill(self, field: Locator, text: str) -> None:
+        """Type into a field that can be reached (a real tap could open a phone's picker)."""
+        self.press(field, trial=True)
+        field.fill(text)
+
+    def choose(self, field: Locator, option: str) -> None:
+        """Pick the option with this label from a select that can be reached."""
+        self.press(field, trial=True)
+        field.select_option(label=option)
 
     def arrive(self, heading: str | re.Pattern) -> None:
         """Wait for the page with this main heading; on a phone, check that it fits."""
