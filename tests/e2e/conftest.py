@@ -303,6 +303,30 @@ def assert_no_horizontal_scroll(page: Page) -> None:
         )
 
 
+_BROKEN_WORDS = """(elements) => {
+    const broken = [];
+    for (const element of elements) {
+        const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            for (const word of node.data.matchAll(/\\S+/g)) {
+                const range = document.createRange();
+                range.setStart(node, word.index);
+                range.setEnd(node, word.index + word[0].length);
+                if (range.getClientRects().length > 1) broken.push(word[0]);
+            }
+        }
+    }
+    return broken;
+}"""
+
+
+def assert_words_whole(elements: Locator) -> None:
+    """Fail when a word in these elements is split over two lines (on a phone, a narrow table
+    column can cut "dinner" into "dinn" and "er")."""
+    broken = elements.evaluate_all(_BROKEN_WORDS)
+    assert broken == [], f"words split over two lines: {broken}"
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     """When an e2e test fails, keep a screenshot, the HTML and the console of each tab."""

@@ -19,7 +19,7 @@ from allies.management.commands.seed_demo import DEMO_PASSWORD
 from circles.models import VenueKind
 from meetings.models import Meeting, Response
 from meetings.planner import is_public_holiday
-from tests.e2e.conftest import TODAY, assert_accessible, sign_in
+from tests.e2e.conftest import TODAY, assert_accessible, assert_words_whole, sign_in
 from tests.ical import parse
 
 
@@ -52,6 +52,7 @@ def test_1_a_coordinator_plans_next_years_dinners_with_a_venue_and_an_agenda(scr
     calendar = page.get_by_role("region", name="Already in the calendar")
     expect(calendar.get_by_role("row")).to_have_count(6)  # the header and five dinners
     expect(calendar.get_by_role("row").nth(1)).to_contain_text("Stadhuis Utrecht")
+    assert_words_whole(calendar.get_by_role("cell").or_(calendar.get_by_role("columnheader")))
     screen.press(calendar.get_by_role("row").nth(1).get_by_role("link"))
     screen.arrive(re.compile(rf"^Dinner, \d+ \w+ {next_year} planned"))
     expect(page.get_by_text("Stadhuis Utrecht (town hall)")).to_be_visible()
