@@ -113,7 +113,8 @@ def test_2_a_member_answers_attending_with_a_dietary_need_then_not_attending(scr
     expect(page.get_by_text("Your answer is saved.")).to_be_visible()
     expect(my_answer).to_contain_text("Attending")
     expect(my_answer).to_contain_text("Dietary needs: halal, no alcohol in the sauce")
-    expect(page.get_by_role("region", name="Who comes")).to_contain_text("Fatima El Amrani")
+    who_comes = page.get_by_role("region", name="Who comes")
+    expect(who_comes).to_contain_text("Attending (1) Fatima El Amrani Not attending (0)")
 
     screen.press(my_answer.get_by_role("link", name="Change my answer"))
     screen.arrive("Will you come?")
@@ -172,6 +173,7 @@ def test_3_the_coordinator_records_a_held_dinner_with_two_actions(screen, last_n
     expect(page.get_by_role("region", name="Attendance: 3 people")).to_contain_text(
         "Jeroen Visser, Mehmet Yilmaz, Sanne de Vries"
     )
+    assert_accessible(page)  # the held dinner's page: minutes, actions, attendance
 
     dinner = Meeting.objects.get(pk=last_nights_dinner.pk)
     assert dinner.status == Meeting.Status.HELD and dinner.recorded_at is not None
