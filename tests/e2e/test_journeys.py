@@ -243,7 +243,7 @@ def test_5_a_member_downloads_a_dinners_calendar_file_and_the_contacts(page, ove
     with page.expect_download() as download:
         page.get_by_role("link", name="Add to my calendar").click()
     assert download.value.suggested_filename == "allies-2027-03-22.ics"
-    calendar, _ = parse(open(download.value.path(), encoding="utf-8").read())  # noqa: SIM115
+    calendar, _ = parse(download.value.path().read_text(encoding="utf-8"))
     (event,) = calendar.walk("VEVENT")
     assert str(event["summary"]) == "Dinner — Overvecht Allies"
     assert event.decoded("dtstart") == timezone.localtime(next_dinner.starts_at)
@@ -258,7 +258,7 @@ def test_5_a_member_downloads_a_dinners_calendar_file_and_the_contacts(page, ove
     with page.expect_download() as download:
         page.get_by_role("link", name="Members' phone numbers as a contacts file").click()
     assert download.value.suggested_filename == "overvecht-allies-contacts.vcf"
-    text = open(download.value.path(), encoding="utf-8").read()  # noqa: SIM115
+    text = download.value.path().read_text(encoding="utf-8")
     cards = {card.fn.value: card for card in vobject.readComponents(text)}
     # Those who agreed to share their number; not Fatima (she did not), not Youssef (no
     # number), not Pieter (another circle).
