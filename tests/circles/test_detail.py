@@ -195,6 +195,15 @@ def test_members_get_no_coordinator_links(client, circle, cast):
     html = client.get(url(circle)).content.decode()
     assert "/edit/" not in html
     assert "/members/invite/" not in html
+    assert "/plan/" not in html
+
+
+@time_machine.travel(datetime.datetime(2027, 3, 10, 12, tzinfo=datetime.UTC))
+def test_coordinators_find_the_year_planner_of_this_year(client, circle, cast):
+    client.force_login(cast["coordinator"])
+    html = client.get(url(circle)).content.decode()
+    assert f'href="/circles/{circle.pk}/plan/2027/"' in html
+    assert "Plan 2027" in html
 
 
 def test_members_who_left_are_not_listed(client, circle, cast):

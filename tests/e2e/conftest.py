@@ -4,9 +4,12 @@ Without Chromium the tests skip; with REQUIRE_BROWSER=1 (CI) they fail instead. 
 "Browser tests" section of DEVELOPERS.md.
 """
 
+import datetime
 import io
 import os
 import re
+import zoneinfo
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -17,14 +20,16 @@ from urllib.parse import urlparse
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import pytest
+import time_machine
 from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Locator, Page, expect, sync_playwright
 
 from allies.models import User
-from meetings.models import Topic
+from circles.models import Circle
+from meetings.models import Meeting, Response, Topic
 from meetings.topics import SEEDED_TOPICS
 
 HERE = Path(__file__).resolve().parent
@@ -39,10 +44,16 @@ CHROMIUM_ARGS = [
 ]
 DESKTOP = {"viewport": {"width": 1280, "height": 800}}
 PHONE = {"viewport": {"width": 375, "height": 812}, "is_mobile": True, "has_touch": True}
+VIEWPORTS = {"desktop": DESKTOP, "phone": PHONE}
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 ARTIFACTS = "test-artifacts"
+# The day the journeys and the page scans happen (a Wednesday; the clock runs on from 14:00).
+# seed_demo places its dinners and actions around today, so a fixed today gives the same dates,
+# the same "next year" and the same pages in every run.
+TODAY = datetime.datetime(2027, 3, 10, 14, 0, tzinfo=zoneinfo.ZoneInfo("Europe/Amsterdam"))
 
 _page_logs = pytest.StashKey[dict[str, list[str]]]()
+_own_pages = pytest.StashKey[dict[str, Page]]()
 
 
 def pytest_collection_modifyitems(items):
@@ -79,10 +90,21 @@ def _open_page(browser, live_server, request, name, options) -> Page:
     context = browser.new_context(base_url=live_server.url, locale="en-GB", **options)
     context.set_default_timeout(10_000)
     page = context.new_page()
+    watch(request, name, page)
+    return page
+
+
+def watch(request, name: str, page: Page) -> None:
+    """Keep the tab's console, and the tab, for the test's failure artifacts."""
     log = request.node.stash.setdefault(_page_logs, {}).setdefault(name, [])
     page.on("console", lambda message: log.append(f"console.{message.type}: {message.text}"))
     page.on("pageerror", lambda error: log.append(f"page error: {error}"))
-    return page
+    keep_for_artifacts(request, name, page)
+
+
+def keep_for_artifacts(request, name: str, page: Page) -> None:
+    """Save this tab too when the test fails (a tab that is not one of the test's fixtures)."""
+    request.node.stash.setdefault(_own_pages, {})[name] = page
 
 
 @pytest.fixture
@@ -101,12 +123,71 @@ def phone_page(browser, live_server, request):
     page.context.close()
 
 
-@pytest.fixture
-def demo(transactional_db) -> dict[str, User]:
-    """The demo data of `manage.py seed_demo`, committed so the live server sees it.
+@dataclass
+class Screen:
+    """A person at a desktop or on a phone. On a phone each control is tapped, after checking
+    that it lies within the screen's width, and each page is checked for sideways scrolling."""
 
-    Returns the people by username; they all have the password seed_demo.DEMO_PASSWORD.
-    """
+    page: Page
+    is_phone: bool
+
+    def press(self, control: Locator, *, trial: bool = False) -> None:
+        """Click (desktop) or tap (phone) the control, as a person would. Both wait until it is
+        visible, enabled and not covered by anything else; `trial` stops there."""
+        if not self.is_phone:
+            control.click(trial=trial)
+            return
+        control.scroll_into_view_if_needed()
+        box = control.bounding_box()
+        width = self.page.evaluate("document.documentElement.clientWidth")
+        assert box is not None, f"{control} has no box on the screen"
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width + 0.5, (
+            f"{control} is not within the {width} px wide screen: {box}"
+        )
+        control.tap(trial=trial)
+
+    def fill(self, field: Locator, text: str) -> None:
+        """Type into a field that can be reached (a real tap could open a phone's picker)."""
+        self.press(field, trial=True)
+        field.fill(text)
+
+    def choose(self, field: Locator, option: str) -> None:
+        """Pick the option with this label from a select that can be reached."""
+        self.press(field, trial=True)
+        field.select_option(label=option)
+
+    def arrive(self, heading: str | re.Pattern) -> None:
+        """Wait for the page with this main heading; on a phone, check that it fits."""
+        expect(self.page.get_by_role("heading", level=1)).to_have_text(heading)
+        if self.is_phone:
+            assert_no_horizontal_scroll(self.page)
+
+    def menu(self, name: str) -> None:
+        """Follow a link of the main menu, opening the menu first on a phone."""
+        toggler = self.page.get_by_role("button", name="Toggle navigation")
+        if toggler.is_visible():
+            self.press(toggler)
+        self.press(self.page.locator("#main-nav").get_by_role("link", name=name, exact=True))
+
+
+@pytest.fixture(params=list(VIEWPORTS))
+def screen(browser, live_server, request) -> Screen:
+    """The same journey at a desktop (1280x800) and on a phone (375x812, touch)."""
+    page = _open_page(browser, live_server, request, request.param, VIEWPORTS[request.param])
+    yield Screen(page=page, is_phone=request.param == "phone")
+    page.context.close()
+
+
+@pytest.fixture
+def frozen_today():
+    """Today is TODAY, for the test and the live server alike; the clock runs on from there.
+    Request it before `demo`, which places the demo's dinners around today."""
+    with time_machine.travel(TODAY, tick=True) as traveller:
+        yield traveller
+
+
+def seed_demo_data() -> dict[str, User]:
+    """What `manage.py seed_demo` makes; the people by username."""
     # A transactional test empties every table when it ends, the topics that a migration
     # seeded included; seed_demo needs them. (Serialized rollback would restore them, but
     # clashes with the content types that the flushes of other tests recreate.)
@@ -114,6 +195,47 @@ def demo(transactional_db) -> dict[str, User]:
         Topic.objects.get_or_create(name=name, defaults={"description": description})
     call_command("seed_demo", stdout=io.StringIO())
     return {person.username: person for person in User.objects.all()}
+
+
+@pytest.fixture
+def demo(transactional_db) -> dict[str, User]:
+    """The demo data of `manage.py seed_demo`, committed so the live server sees it.
+
+    Returns the people by username; they all have the password seed_demo.DEMO_PASSWORD.
+    """
+    return seed_demo_data()
+
+
+@pytest.fixture
+def demo_today(frozen_today, demo):
+    """The demo data, on TODAY."""
+    return demo
+
+
+@pytest.fixture
+def overvecht(demo_today) -> Circle:
+    """The demo's circle of the coordinator and her members."""
+    return Circle.objects.get(name="Overvecht Allies")
+
+
+@pytest.fixture
+def last_nights_dinner(overvecht, demo_today) -> Meeting:
+    """A dinner held last night, not recorded yet: two said they would come, one would not."""
+    starts = TODAY.replace(hour=18, minute=30) - datetime.timedelta(days=1)
+    dinner = Meeting.objects.create(
+        circle=overvecht,
+        starts_at=starts,
+        ends_at=starts + datetime.timedelta(minutes=overvecht.dinner_minutes),
+        venue_name=overvecht.default_venue_name,
+        status=Meeting.Status.CONFIRMED,
+    )
+    for username, answer in (
+        ("officer", Response.Answer.ATTENDING),
+        ("clerk", Response.Answer.ATTENDING),
+        ("citizen", Response.Answer.NOT_ATTENDING),
+    ):
+        dinner.responses.create(person=demo_today[username], answer=answer)
+    return dinner
 
 
 def sign_in(page: Page, username: str, password: str) -> None:
@@ -181,6 +303,30 @@ def assert_no_horizontal_scroll(page: Page) -> None:
         )
 
 
+_BROKEN_WORDS = """(elements) => {
+    const broken = [];
+    for (const element of elements) {
+        const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            for (const word of node.data.matchAll(/\\S+/g)) {
+                const range = document.createRange();
+                range.setStart(node, word.index);
+                range.setEnd(node, word.index + word[0].length);
+                if (range.getClientRects().length > 1) broken.push(word[0]);
+            }
+        }
+    }
+    return broken;
+}"""
+
+
+def assert_words_whole(elements: Locator) -> None:
+    """Fail when a word in these elements is split over two lines (on a phone, a narrow table
+    column can cut "dinner" into "dinn" and "er")."""
+    broken = elements.evaluate_all(_BROKEN_WORDS)
+    assert broken == [], f"words split over two lines: {broken}"
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     """When an e2e test fails, keep a screenshot, the HTML and the console of each tab."""
@@ -193,11 +339,10 @@ def pytest_runtest_makereport(item, call):
 
 
 def _save_artifacts(item) -> list[str]:
-    pages = {
-        name: value
-        for name, value in getattr(item, "funcargs", {}).items()
-        if isinstance(value, Page)
-    }
+    pages = dict(item.stash.get(_own_pages, {}))
+    for name, value in getattr(item, "funcargs", {}).items():
+        if isinstance(value, Page):
+            pages[name] = value
     if not pages:
         return []
     folder = item.config.rootpath / ARTIFACTS

@@ -158,6 +158,20 @@ def test_coordinators_get_the_buttons_members_do_not(client, meeting, cast):
     assert f"/meetings/{meeting.pk}/edit/" not in html
 
 
+def test_members_can_add_the_meeting_to_their_calendar(client, meeting, cast):
+    client.force_login(cast["citizen"])
+    html = client.get(url(meeting)).content.decode()
+    assert f'href="/meetings/{meeting.pk}/meeting.ics"' in html
+    assert "Add to my calendar" in html
+
+
+def test_a_cancelled_meeting_offers_no_calendar_file(client, meeting, cast):
+    meeting.cancel()
+    client.force_login(cast["citizen"])
+    html = client.get(url(meeting)).content.decode()
+    assert "meeting.ics" not in html
+
+
 def test_query_count_does_not_grow_with_actions_and_answers(client, circle, meeting, cast):
     client.force_login(cast["coordinator"])
     for n in range(3):
