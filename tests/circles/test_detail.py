@@ -79,6 +79,13 @@ def test_whatsapp_group_link_is_shown_to_members(client, circle, citizen):
     assert 'href="https://chat.whatsapp.com/AbCdEf1234567890GhIjKl"' in html
 
 
+def test_members_find_the_contacts_and_the_circle_calendar(client, circle, citizen):
+    client.force_login(citizen)
+    html = client.get(f"/circles/{circle.pk}/").content.decode()
+    assert f'href="/circles/{circle.pk}/contacts.vcf"' in html
+    assert f'href="/circles/{circle.pk}/calendar.ics"' in html
+
+
 def test_it_shows_the_next_dinner_not_a_past_or_cancelled_one(client, circle, citizen):
     make_meeting(circle, days_ahead=-10, venue_name="Old place")
     make_meeting(circle, days_ahead=3, venue_name="Cancelled place", status="cancelled")
