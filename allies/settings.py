@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "circles",
     "meetings",
     "actions",
+    "polls",
+    "reports",
 ]
 
 MIDDLEWARE = [
