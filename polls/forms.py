@@ -1,5 +1,8 @@
 import datetime
 
+from crispy_forms.bootstrap import InlineRadios
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Layout
 from django import forms
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -104,6 +107,10 @@ class AnswerForm(forms.Form):
                 initial=(mine or {}).get(option.pk),
                 error_messages={"required": gettext("Choose an answer for this date.")},
             )
+
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(*(InlineRadios(name) for name in self.fields))
 
     def answers(self) -> dict:
         """The chosen answer per option (after is_valid)."""

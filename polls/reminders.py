@@ -54,9 +54,7 @@ def send_poll_reminders(now: datetime.datetime | None = None) -> int:
         .values_list("option__poll_id", "person_id")
         .distinct()
     )
-    sent_before = set(
-        PollReminder.objects.filter(poll__in=polls).values_list("poll_id", "person_id")
-    )
+    sent_before = already_reminded(polls)
     sent = 0
     with get_connection() as connection:
         for poll in polls:
@@ -65,6 +63,11 @@ def send_poll_reminders(now: datetime.datetime | None = None) -> int:
                 if key not in answered and key not in sent_before:
                     sent += deliver(poll, person, connection)
     return sent
+
+
+def already_reminded(polls) -> set[tuple[int, int]]:
+    """(poll id, person id) of the reminders sent before."""
+    return set(PollReminder.objects.filter(poll__in=polls).values_list("poll_id", "person_id"))
 
 
 def deliver(poll: Poll, person, connection) -> bool:

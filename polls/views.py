@@ -87,9 +87,10 @@ def new(request, circle_id):
 
 
 def _tally(poll: Poll):
-    """The candidate dates with their counts and who answered what, in three queries."""
+    """The candidate dates with their counts and who can come (yes or if need be), in two
+    queries."""
     answers = PollAnswer.objects.select_related("person").order_by("person__name")
-    return list(
+    options = list(
         poll.options.annotate(
             **{
                 answer: Count("answers", filter=Q(answers__answer=answer))
@@ -97,6 +98,9 @@ def _tally(poll: Poll):
             }
         ).prefetch_related(Prefetch("answers", queryset=answers))
     )
+    for option in options:
+        option.willing = [a for a in option.answers.all() if a.answer != PollAnswer.Answer.NO]
+    return options
 
 
 def _best(options) -> PollOption | None:
