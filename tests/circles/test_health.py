@@ -1,9 +1,7 @@
 """Circle health (circles/health.py): each flag's rule at its boundary, with time frozen."""
 
 import datetime
-import zoneinfo
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -17,51 +15,12 @@ from circles.health import (
     member_attendance,
 )
 from circles.models import Circle, Membership, Sector
-from meetings.models import Attendance, Meeting
-from tests.conftest import make_person
-
-AMSTERDAM = zoneinfo.ZoneInfo("Europe/Amsterdam")
-# Monday 1 March 2027, 10:00: today + 90 days is Sunday 30 May 2027.
-NOW = datetime.datetime(2027, 3, 1, 10, 0, tzinfo=AMSTERDAM)
-TODAY = NOW.date()
-
-
-@pytest.fixture
-def clock(time_machine, db):
-    time_machine.move_to(NOW, tick=False)
-    return time_machine
-
-
-def dinner(circle, day, *, hour=18, minute=30, attendees=(), **extra) -> Meeting:
-    """A meeting on a local day; recorded (status HELD) when attendees are given."""
-    starts = datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=AMSTERDAM)
-    if attendees:
-        extra.setdefault("status", Meeting.Status.HELD)
-    meeting = Meeting.objects.create(
-        circle=circle,
-        starts_at=starts,
-        ends_at=starts + datetime.timedelta(hours=2),
-        venue_name="Politiebureau",
-        **extra,
-    )
-    Attendance.objects.bulk_create(Attendance(meeting=meeting, person=p) for p in attendees)
-    return meeting
-
-
-def days(n: int) -> datetime.date:
-    return TODAY + datetime.timedelta(days=n)
+from meetings.models import Meeting
+from tests.circles.conftest import NOW, TODAY, days, dinner, member
 
 
 def health(circle):
     return health_for_circles([circle], NOW)[circle.pk]
-
-
-def member(circle, username, joined_on=datetime.date(2020, 1, 1), **extra):
-    person = make_person(username)
-    Membership.objects.create(
-        person=person, circle=circle, sector=Sector.COMMUNITY, joined_on=joined_on, **extra
-    )
-    return person
 
 
 # No dinner planned in the next 90 days
@@ -138,13 +97,6 @@ def test_the_target_is_the_circles_own(clock, circle):
 
 
 # Attendance below half, over the last four recorded dinners
-
-
-@pytest.fixture
-def four(clock, circle):
-    """Four members since 2020; a fifth who joined on 1 February 2027."""
-    people = [member(circle, f"m{n}") for n in range(4)]
-    return people
 
 
 def recorded(circle, people, counts, first=datetime.date(2026, 6, 1)):
