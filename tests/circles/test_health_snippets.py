@@ -94,7 +94,9 @@ def test_open_polls_are_listed_for_the_circle_page(clock, circle, coordinator):
     html = render_to_string("polls/_open_polls.html", {"open_polls": circle.polls.open()})
     assert f'href="/polls/{poll.pk}/"' in html
     assert "Spring dinner" in html and "Old" not in html
-    assert render_to_string("polls/_open_polls.html", {"open_polls": Poll.objects.none()}) == ""
+    assert not render_to_string(
+        "polls/_open_polls.html", {"open_polls": Poll.objects.none()}
+    ).strip()
 
 
 def test_polls_awaiting_my_answer(clock, circle, other_circle, citizen, outsider):
