@@ -19,9 +19,11 @@ The rules (DESIGN.md "Peace, not only turmoil"; issue 10). Days are local days (
   circle's dinners per year. A plan that reaches the target is enough: what a coordinator can do
   about it is to put the dates in the calendar.
 - **Attendance rate**: over the last four dinners whose attendance was recorded (status HELD),
-  the attendances divided by the members at the time (memberships that had started on the
-  dinner's day and not ended on or before it). **Low attendance**: that rate is below one half;
-  exactly half is not flagged, and without a recorded dinner there is no rate and no flag.
+  the members who came divided by the members at the time: the memberships that had started on
+  the dinner's day and not ended on or before it, plus any member recorded as present outside
+  those dates (they were there, so the rate never exceeds 100%). Guests, attendees without a
+  membership of the circle, count on neither side. **Low attendance**: that rate is below one
+  half; exactly half is not flagged, and without a recorded dinner there is no rate and no flag.
 - Open actions are open or in progress; overdue ones are open with a due date before today.
 - A member has no current commitment when they never committed or their commitment ran out
   before today.
@@ -35,6 +37,7 @@ from django.db.models import (
     BooleanField,
     Case,
     DateTimeField,
+    Exists,
     ExpressionWrapper,
     F,
     IntegerField,
@@ -88,6 +91,29 @@ def recorded_dinners(meetings):
     )
 
 
+def _attendees_membership():
+    """The attendee's memberships of the meeting's circle (for a queryset of Attendance)."""
+    return Membership.objects.filter(circle=OuterRef("meeting__circle"), person=OuterRef("person"))
+
+
+def by_members(attendances):
+    """The attendances of people with a membership of the circle: guests left out."""
+    return attendances.filter(Exists(_attendees_membership()))
+
+
+def by_members_not_active_then(attendances):
+    """Attendances of members whose membership was not active on the meeting's day (their
+    attendance was recorded with a joining date set later, or after they left). They were there,
+    so they count among the members at the time, and no rate goes above 100%."""
+    day = OuterRef("day")
+    active = _attendees_membership().filter(
+        Q(left_on__isnull=True) | Q(left_on__gt=day), joined_on__lte=day
+    )
+    return by_members(attendances.annotate(day=TruncDate("meeting__starts_at"))).filter(
+        ~Exists(active)
+    )
+
+
 def members_at_the_time(meetings):
     """One row per (meeting, membership) of the meetings' circles that was active on the
     meeting's local day: count them to get the members "at the time" of those meetings."""
@@ -111,6 +137,9 @@ def with_health(circles, now: datetime.datetime):
     def recent(outer):
         return recorded_dinners(Meeting.objects.filter(circle=outer)).values("pk")[:RECENT_DINNERS]
 
+    recent_attendances = Attendance.objects.filter(
+        meeting__in=Subquery(recent(OuterRef(OuterRef("pk"))))
+    )
     actions = Action.objects.unfinished().filter(circle=OuterRef("pk"))
     members = Membership.objects.active().filter(circle=OuterRef("pk"))
     return (
@@ -125,16 +154,13 @@ def with_health(circles, now: datetime.datetime):
             dinners_this_year=SubqueryCount(this_year.values("pk")),
             planned_soon=SubqueryCount(planned.filter(starts_at__lt=horizon).values("pk")),
             recent_dinners=SubqueryCount(recent(OuterRef("pk"))),
-            attended_recent=SubqueryCount(
-                Attendance.objects.filter(
-                    meeting__in=Subquery(recent(OuterRef(OuterRef("pk"))))
-                ).values("pk")
-            ),
+            attended_recent=SubqueryCount(by_members(recent_attendances).values("pk")),
             expected_recent=SubqueryCount(
                 members_at_the_time(
                     Meeting.objects.filter(pk__in=Subquery(recent(OuterRef(OuterRef("pk")))))
                 )
-            ),
+            )
+            + SubqueryCount(by_members_not_active_then(recent_attendances).values("pk")),
             open_actions=SubqueryCount(actions.values("pk")),
             overdue_actions=SubqueryCount(actions.filter(due_date__lt=today).values("pk")),
             member_count=SubqueryCount(members.values("pk")),
@@ -359,9 +385,18 @@ def member_attendance(circle: Circle, now: datetime.datetime | None = None) -> C
                     person=OuterRef("person"), meeting__in=held.values("pk")
                 ).values("pk")
             ),
+            # Since they joined, or that they came to (attendance recorded before the joining
+            # date): never fewer dinners held than attended.
             held=SubqueryCount(
                 held.annotate(day=TruncDate("starts_at"))
-                .filter(day__gte=OuterRef("joined_on"))
+                .filter(
+                    Q(day__gte=OuterRef("joined_on"))
+                    | Exists(
+                        Attendance.objects.filter(
+                            meeting=OuterRef("pk"), person=OuterRef(OuterRef("person"))
+                        )
+                    )
+                )
                 .values("pk")
             ),
         )

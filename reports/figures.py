@@ -5,7 +5,8 @@ in the year's history (and their attendance) but never count towards the target.
 *held* once it started unless cancelled, *planned* before that. Attendance is known for meetings
 whose attendance was recorded (status HELD); an attendee counts in the sector of their
 membership of the circle, "guest" without one. The members at the time are the memberships that
-had started on the meeting's day and not ended on or before it.
+had started on the meeting's day and not ended on or before it, plus members recorded as present
+outside those dates.
 
 Actions *agreed* in the year are those of a meeting of that year (or, agreed outside a meeting,
 created in it); each counts once by its status today: done, dropped, overdue (open or in progress
@@ -22,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from actions.models import Action
-from circles.health import SubqueryCount, year_bounds
+from circles.health import SubqueryCount, by_members_not_active_then, year_bounds
 from circles.models import Circle, Membership, Sector
 from meetings.models import AgendaItem, Attendance, Meeting
 
@@ -56,7 +57,7 @@ class MeetingRow:
     def attendance_percent(self) -> int | None:
         if not self.recorded or not self.members_then:
             return None
-        return round(100 * self.attended / self.members_then)
+        return round(100 * (self.attended - self.by_sector[GUEST]) / self.members_then)
 
 
 @dataclass
@@ -103,7 +104,7 @@ class YearReport:
 
 
 def year_report(circle: Circle, year: int, now: datetime.datetime | None = None) -> YearReport:
-    """Everything on the year's page, in four queries whatever the number of meetings."""
+    """Everything on the year's page, in five queries whatever the number of meetings."""
     now = now or timezone.now()
     start, end = year_bounds(year)
     day = TruncDate("starts_at")
@@ -125,6 +126,7 @@ def year_report(circle: Circle, year: int, now: datetime.datetime | None = None)
         .order_by("starts_at", "pk")
     )
     by_sector = _attendance_by_sector(circle, meetings)
+    late = _late_members(meetings)
     rows = []
     topic_counts: Counter[str] = Counter()
     for meeting in meetings:
@@ -137,7 +139,7 @@ def year_report(circle: Circle, year: int, now: datetime.datetime | None = None)
                 meeting=meeting,
                 held=held,
                 recorded=meeting.status == Meeting.Status.HELD,
-                members_then=meeting.members_then,
+                members_then=meeting.members_then + late.get(meeting.pk, 0),
                 by_sector=by_sector.get(meeting.pk, {}),
                 topics=topics,
             )
@@ -172,6 +174,19 @@ def _attendance_by_sector(circle, meetings) -> dict[int, dict[str, int]]:
     for row in counted:
         result[row["meeting_id"]][row["sector"] or GUEST] += row["n"]
     return result
+
+
+def _late_members(meetings) -> dict[int, int]:
+    """Per recorded meeting, the members who came while their membership was not active that
+    day; they count among the members at the time (see circles.health)."""
+    recorded = [m.pk for m in meetings if m.status == Meeting.Status.HELD]
+    counted = (
+        by_members_not_active_then(Attendance.objects.filter(meeting__in=recorded))
+        .values("meeting_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {row["meeting_id"]: row["n"] for row in counted}
 
 
 def _actions_agreed(circle, start, end) -> list[Action]:

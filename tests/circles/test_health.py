@@ -17,6 +17,7 @@ from circles.health import (
 from circles.models import Circle, Membership, Sector
 from meetings.models import Meeting
 from tests.circles.conftest import NOW, TODAY, days, dinner, member
+from tests.conftest import make_person
 
 
 def health(circle):
@@ -143,6 +144,22 @@ def test_members_count_as_they_were_on_the_dinners_day(four, circle):
     assert LOW_ATTENDANCE_FLAG in result.flag_codes  # 4 of 10
 
 
+def test_guests_count_on_neither_side_and_late_joiners_on_both(four, circle):
+    guest = make_person("guest")
+    late = member(circle, "late", joined_on=days(-1))  # recorded at dinners before joining
+    recorded(circle, [*four[:1], guest, late], [3, 3, 3, 3])
+    result = health(circle)
+    # Each dinner: m0 and late came (2), of the four members plus late (5).
+    assert (result.attended_recent, result.expected_recent) == (8, 20)
+    assert LOW_ATTENDANCE_FLAG in result.flag_codes
+
+
+def test_the_rate_never_exceeds_everyone(four, circle):
+    Membership.objects.filter(circle=circle).update(joined_on=days(-1))
+    recorded(circle, four, [4, 4, 4, 4])
+    assert health(circle).attendance_percent == 100
+
+
 def test_no_recorded_dinner_no_rate_and_no_flag(four, circle):
     dinner(circle, days(-10))
     result = health(circle)
@@ -231,6 +248,14 @@ def test_members_attended_against_held_this_year(clock, circle, four):
     members = member_attendance(circle, NOW).members
     rows = {row.person.username: (row.attended, row.held) for row in members}
     assert rows == {"m0": (2, 2), "m1": (0, 2), "m2": (0, 2), "m3": (0, 2), "late": (1, 1)}
+
+
+def test_a_dinner_attended_before_the_joining_date_counts_as_held_for_them(clock, circle):
+    invited_late = member(circle, "invited_late", joined_on=datetime.date(2027, 2, 20))
+    dinner(circle, datetime.date(2027, 1, 14), attendees=[invited_late])
+    dinner(circle, datetime.date(2027, 2, 11))
+    (row,) = member_attendance(circle, NOW).members
+    assert (row.attended, row.held) == (1, 1)
 
 
 def test_absent_from_the_last_three_recorded_dinners(clock, circle, four):

@@ -46,6 +46,13 @@ def test_the_figures_of_a_constructed_year(year):
     assert report.action_counts == {"done": 1, "dropped": 1, "open": 2, "overdue": 1}
 
 
+def test_members_recorded_before_their_joining_date_count_as_members_then(clock, circle, cast):
+    # The cast joined "today" (1 October), after the dinner their attendance is recorded for.
+    meeting(circle, at(2, 12), attendees=[cast["officer"], cast["clerk"]])
+    row = year_report(circle, 2026, NOW).recorded[0]
+    assert (row.attended, row.members_then, row.attendance_percent) == (2, 2, 100)
+
+
 def test_the_page_shows_the_year(client, year, cast):
     client.force_login(cast["citizen"])
     html = client.get(URL.format(year.pk)).content.decode()
