@@ -16,11 +16,12 @@ from django.utils.translation import ngettext
 from reports.figures import ACTION_GROUPS, SECTOR_KEYS, YearReport, sector_labels
 
 WIDTH = 400  # viewBox units; the SVG scales to the width of its column
-LABEL_HEIGHT = 18
-BAR_HEIGHT = 16
+LABEL_HEIGHT = 20  # text is 14 units (allies.css), so about 12 px on a phone
+BAR_HEIGHT = 18
 ROW_GAP = 10
 VALUE_SPACE = 64  # room right of the longest bar for its number
-LEGEND_HEIGHT = 26
+LEGEND_ROW = 22
+LEGEND_COLUMNS = 2  # "municipality" and "gemeente" need half the width
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ class Row:
 
     @property
     def value_y(self) -> float:
-        return self.bar_y + BAR_HEIGHT - 3
+        return self.bar_y + BAR_HEIGHT - 4
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ class LegendItem:
 
     @property
     def text_y(self) -> float:
-        return round(self.y + 11, 2)
+        return round(self.y + 12, 2)
 
 
 @dataclass
@@ -98,7 +99,7 @@ def bar_chart(
     scale = (WIDTH - VALUE_SPACE) / max([*totals, 1])
     show_legend = len(series) > 1 if legend is None else legend
     legend_items = _legend(series) if show_legend else []
-    top = LEGEND_HEIGHT if legend_items else 0
+    top = (max(item.y for item in legend_items) + LEGEND_ROW) if legend_items else 0
     drawn = []
     for index, (key, label, values) in enumerate(rows):
         label_y = top + index * (LABEL_HEIGHT + BAR_HEIGHT + ROW_GAP) + LABEL_HEIGHT - 4
@@ -138,8 +139,15 @@ def bar_chart(
 
 
 def _legend(series: list[Series]) -> list[LegendItem]:
-    step = WIDTH / len(series)
-    return [LegendItem(series=s, x=round(i * step, 2), y=4) for i, s in enumerate(series)]
+    step = WIDTH / LEGEND_COLUMNS
+    return [
+        LegendItem(
+            series=s,
+            x=round((i % LEGEND_COLUMNS) * step, 2),
+            y=4 + (i // LEGEND_COLUMNS) * LEGEND_ROW,
+        )
+        for i, s in enumerate(series)
+    ]
 
 
 def year_charts(report: YearReport) -> dict[str, Chart]:
