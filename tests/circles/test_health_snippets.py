@@ -7,6 +7,7 @@ from django.template.loader import render_to_string
 
 from circles.health import health_for_circles, member_attendance
 from circles.models import Membership
+from meetings.models import Attendance
 from polls.models import Poll
 from tests.circles.conftest import NOW, days, dinner
 from tests.polls.conftest import answer, make_poll
@@ -86,6 +87,19 @@ def test_members_see_the_table_but_nobody_is_pointed_out(clock, circle, four):
     assert "Absent from the last three dinners" not in html
     assert "absent lately" not in html
     assert "M3" in html
+
+
+def test_absent_only_shows_just_the_absentees_and_nothing_when_there_are_none(clock, circle, four):
+    for n in range(3):
+        dinner(circle, days(-90 + 30 * n), attendees=four[:2])
+    ctx = {"commitment": member_attendance(circle, NOW), "absent_only": True}
+    html = render_to_string("circles/_commitment.html", {**ctx, "is_coordinator": True})
+    assert "M2, M3" in html and "<table" not in html
+    assert not render_to_string("circles/_commitment.html", ctx).strip()  # not a coordinator
+    for person in four[2:]:
+        Attendance.objects.create(meeting=circle.meetings.last(), person=person)
+    ctx["commitment"] = member_attendance(circle, NOW)
+    assert not render_to_string("circles/_commitment.html", {**ctx, "is_coordinator": True}).strip()
 
 
 def test_open_polls_are_listed_for_the_circle_page(clock, circle, coordinator):
