@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from django.db.models import (
     BooleanField,
     Case,
+    Count,
     DateTimeField,
     Exists,
     ExpressionWrapper,
@@ -47,7 +48,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import TruncDate
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -67,6 +68,11 @@ class SubqueryCount(Subquery):
 
     template = "(SELECT COUNT(*) FROM (%(subquery)s) _count)"
     output_field = IntegerField()
+
+    def __init__(self, queryset, **extra):
+        if not queryset.query.is_sliced:
+            queryset = queryset.order_by()  # a count needs no order, and sorting is work
+        super().__init__(queryset, **extra)
 
 
 def start_of(day: datetime.date) -> datetime.datetime:
@@ -118,14 +124,21 @@ def members_at_the_time(meetings):
     """One row per (meeting, membership) of the meetings' circles that was active on the
     meeting's local day: count them to get the members "at the time" of those meetings."""
     day = TruncDate("starts_at")
-    return meetings.filter(
-        Q(circle__memberships__joined_on__lte=day)
-        & (Q(circle__memberships__left_on__isnull=True) | Q(circle__memberships__left_on__gt=day))
-    ).values("circle__memberships__pk")
+    return (
+        meetings.filter(
+            Q(circle__memberships__joined_on__lte=day)
+            & (
+                Q(circle__memberships__left_on__isnull=True)
+                | Q(circle__memberships__left_on__gt=day)
+            )
+        )
+        .order_by()
+        .values("circle__memberships__pk")
+    )
 
 
-def with_health(circles, now: datetime.datetime):
-    """The circles annotated with every health figure and flag (see the module's rules)."""
+def _figures(now: datetime.datetime) -> dict:
+    """Each health figure of a circle, as an expression correlated to Circle.pk."""
     today = timezone.localdate(now)
     year_start, year_end = year_bounds(today.year)
     horizon = start_of(today + datetime.timedelta(days=HORIZON_DAYS + 1))
@@ -140,50 +153,79 @@ def with_health(circles, now: datetime.datetime):
     recent_attendances = Attendance.objects.filter(
         meeting__in=Subquery(recent(OuterRef(OuterRef("pk"))))
     )
-    actions = Action.objects.unfinished().filter(circle=OuterRef("pk"))
+    # The conditions are counted, not filtered on: filtered on, SQLite walks the (status, due
+    # date) index of every circle's actions instead of this circle's.
+    actions = Action.objects.filter(circle=OuterRef("pk"))
+    open_action = Q(status__in=Action.OPEN_STATUSES)
     members = Membership.objects.active().filter(circle=OuterRef("pk"))
-    return (
-        circles.annotate(
-            last_held=Subquery(
-                held.order_by("-starts_at").values("starts_at")[:1], output_field=DateTimeField()
-            ),
-            next_planned=Subquery(
-                planned.order_by("starts_at").values("starts_at")[:1], output_field=DateTimeField()
-            ),
-            held_this_year=SubqueryCount(this_year.filter(starts_at__lt=now).values("pk")),
-            dinners_this_year=SubqueryCount(this_year.values("pk")),
-            planned_soon=SubqueryCount(planned.filter(starts_at__lt=horizon).values("pk")),
-            recent_dinners=SubqueryCount(recent(OuterRef("pk"))),
-            attended_recent=SubqueryCount(by_members(recent_attendances).values("pk")),
-            expected_recent=SubqueryCount(
-                members_at_the_time(
-                    Meeting.objects.filter(pk__in=Subquery(recent(OuterRef(OuterRef("pk")))))
-                )
+    return {
+        "last_held": Subquery(
+            held.order_by("-starts_at").values("starts_at")[:1], output_field=DateTimeField()
+        ),
+        "next_planned": Subquery(
+            planned.order_by("starts_at").values("starts_at")[:1], output_field=DateTimeField()
+        ),
+        "held_this_year": SubqueryCount(this_year.filter(starts_at__lt=now).values("pk")),
+        "dinners_this_year": SubqueryCount(this_year.values("pk")),
+        "planned_soon": SubqueryCount(planned.filter(starts_at__lt=horizon).values("pk")),
+        "recent_dinners": SubqueryCount(recent(OuterRef("pk"))),
+        "attended_recent": SubqueryCount(by_members(recent_attendances).values("pk")),
+        "expected_recent": SubqueryCount(
+            members_at_the_time(
+                Meeting.objects.filter(pk__in=Subquery(recent(OuterRef(OuterRef("pk")))))
             )
-            + SubqueryCount(by_members_not_active_then(recent_attendances).values("pk")),
-            open_actions=SubqueryCount(actions.values("pk")),
-            overdue_actions=SubqueryCount(actions.filter(due_date__lt=today).values("pk")),
-            member_count=SubqueryCount(members.values("pk")),
-            members_without_commitment=SubqueryCount(
-                members.filter(
-                    Q(commitment_until__isnull=True) | Q(commitment_until__lt=today)
-                ).values("pk")
-            ),
         )
-        .annotate(
-            flag_no_dinner=_boolean(Q(planned_soon=0)),
-            flag_behind=_boolean(Q(dinners_this_year__lt=F("dinners_per_year"))),
-            flag_low_attendance=_boolean(
-                Q(expected_recent__gt=0)
-                & Q(expected_recent__gt=F("attended_recent") * LOW_ATTENDANCE_DIVISOR)
-            ),
-        )
-        .annotate(
-            flag_count=(
-                _as_int("flag_no_dinner") + _as_int("flag_behind") + _as_int("flag_low_attendance")
-            ),
-        )
+        + SubqueryCount(by_members_not_active_then(recent_attendances).values("pk")),
+        "open_actions": _count_of_circle(actions, open_action),
+        "overdue_actions": _count_of_circle(actions, open_action & Q(due_date__lt=today)),
+        "member_count": SubqueryCount(members.values("pk")),
+        "members_without_commitment": SubqueryCount(
+            members.filter(Q(commitment_until__isnull=True) | Q(commitment_until__lt=today)).values(
+                "pk"
+            )
+        ),
+    }
+
+
+# The figures the flags are computed from.
+FLAG_FIGURES = ("planned_soon", "dinners_this_year", "attended_recent", "expected_recent")
+
+
+def _flags() -> dict:
+    return {
+        "flag_no_dinner": _boolean(Q(planned_soon=0)),
+        "flag_behind": _boolean(Q(dinners_this_year__lt=F("dinners_per_year"))),
+        # With no member expected, 0 > 0 is false: no rate, no flag.
+        "flag_low_attendance": _boolean(
+            Q(expected_recent__gt=F("attended_recent") * LOW_ATTENDANCE_DIVISOR)
+        ),
+    }
+
+
+def _flag_count() -> Case:
+    return _as_int("flag_no_dinner") + _as_int("flag_behind") + _as_int("flag_low_attendance")
+
+
+def with_health(circles, now: datetime.datetime):
+    """The circles annotated with every health figure and flag (see the module's rules)."""
+    return circles.annotate(**_figures(now)).annotate(**_flags()).annotate(flag_count=_flag_count())
+
+
+def with_sort_keys(circles, now: datetime.datetime):
+    """The circles with last_held, next_planned and flag_count (with the flags) to filter and
+    sort on, but not selected: a list of many circles sorts and pages on these, then asks
+    health_for_circles about the page only. The database computes only those used."""
+    figures = _figures(now)
+    keys = {name: figures[name] for name in ("last_held", "next_planned", *FLAG_FIGURES)}
+    return circles.alias(**keys).alias(**_flags()).alias(flag_count=_flag_count())
+
+
+def _count_of_circle(queryset, condition: Q) -> Coalesce:
+    """How many rows of a queryset correlated to one circle meet the condition."""
+    counted = (
+        queryset.order_by().values("circle").annotate(n=Count("pk", filter=condition)).values("n")
     )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
 def _boolean(condition: Q) -> ExpressionWrapper:

@@ -10,6 +10,8 @@ SORTS = {
     "last_held": (_("last dinner, longest ago first"), ("last_held", "municipality", "name")),
     "next_planned": (_("next dinner, soonest first"), ("next_planned", "municipality", "name")),
 }
+DEFAULT_SORT = "attention"
+DEFAULT_ORDERING = SORTS[DEFAULT_SORT][1]
 
 
 class OverviewForm(forms.Form):
@@ -35,5 +37,5 @@ class OverviewForm(forms.Form):
         ]
 
     def ordering(self) -> tuple:
-        key = self.cleaned_data.get("sort") or "attention"
+        key = self.cleaned_data.get("sort") or DEFAULT_SORT
         return SORTS[key][1]

@@ -12,12 +12,12 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.text import slugify
 
-from circles.health import health_for_circles, health_of, member_attendance, with_health
+from circles.health import health_for_circles, member_attendance, with_sort_keys
 from circles.models import Circle, Membership
 from reports import export as csv_export
 from reports.charts import action_group_labels, year_charts
 from reports.figures import sector_labels, year_report
-from reports.forms import OverviewForm
+from reports.forms import DEFAULT_ORDERING, OverviewForm
 
 PAGE_SIZE = 25
 FIRST_YEAR = 2000
@@ -86,27 +86,30 @@ def export(request, circle_id, year):
 
 @login_required
 def overview(request):
-    """Every circle with its health flags, for staff; filter by municipality, sort, page."""
+    """Every circle with its health flags, for staff; filter by municipality, sort, page.
+    The page is chosen on the sort keys alone; the full health is asked for its circles only."""
     if not request.user.is_staff:
         raise Http404
+    now = timezone.now()
     form = OverviewForm(request.GET or None)
-    circles = with_health(Circle.objects.all(), timezone.now())
-    ordering = ("-flag_count", "municipality", "name")
+    circles = with_sort_keys(Circle.objects.all(), now)
+    ordering = DEFAULT_ORDERING
     if form.is_valid():
         if form.cleaned_data["municipality"]:
             circles = circles.filter(municipality=form.cleaned_data["municipality"])
         if form.cleaned_data["flagged"]:
             circles = circles.filter(flag_count__gt=0)
         ordering = form.ordering()
-    circles = circles.order_by(*_with_nulls(ordering), "pk")
-    page = Paginator(circles, PAGE_SIZE).get_page(request.GET.get("page"))
-    now = timezone.now()
+    page = Paginator(circles.order_by(*_with_nulls(ordering), "pk"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    healths = health_for_circles(page.object_list, now)
     query = request.GET.copy()
     query.pop("page", None)
     ctx = {
         "form": form,
         "page": page,
-        "healths": [health_of(circle, now) for circle in page.object_list],
+        "healths": [healths[circle.pk] for circle in page.object_list],
         "query": query.urlencode(),
     }
     return render(request, "reports/overview.html", ctx)
