@@ -1,8 +1,9 @@
 """Circle health: is the circle alive, in quiet times as well as in turmoil?
 
-Pure computation, for one circle or thousands at once: every figure is an annotation on the
-Circle queryset (correlated subqueries), so a page asks one query whatever the number of circles,
-and the overview can sort and filter by the flags in the database.
+Pure computation, for one circle or many at once: every figure is an annotation on the Circle
+queryset (correlated subqueries), so health_for_circles asks one query whatever the number of
+circles. A long list (the staff overview) sorts, filters and pages in the database on
+with_sort_keys (last and next dinner, the flags), then asks for the health of its page only.
 
 The rules (DESIGN.md "Peace, not only turmoil"; issue 10). Days are local days (Europe/Amsterdam);
 "now" is the moment of the question, "this year" the calendar year of today.
