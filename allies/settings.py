@@ -93,6 +93,8 @@ INSTALLED_APPS = [
     "circles",
     "meetings",
     "actions",
+    "polls",
+    "reports",
 ]
 
 MIDDLEWARE = [

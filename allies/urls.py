@@ -22,5 +22,7 @@ urlpatterns = [
     path("", include("circles.urls")),
     path("", include("meetings.urls")),
     path("", include("actions.urls")),
+    path("", include("polls.urls")),
+    path("", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -33,6 +33,7 @@ from actions.models import Action
 from circles.models import Membership
 from meetings import calendar, notify
 from meetings.models import Meeting, Response, SentReminder
+from polls.reminders import send_poll_reminders
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +89,14 @@ def send_reminders(now: datetime.datetime | None = None) -> dict[str, int]:
         for reminder in due:
             if reminder.key not in sent_before and deliver(reminder, connection):
                 counts[reminder.kind] += 1
+    counts["poll"] = poll_reminders(now)
     return counts
+
+
+def poll_reminders(now) -> int:
+    """Date polls: one reminder to each member who has not answered (polls/reminders.py keeps
+    its own exactly-once log, since a SentReminder must point at a meeting or an action)."""
+    return send_poll_reminders(now)
 
 
 def deliver(reminder: Reminder, connection) -> bool:

@@ -1,0 +1,465 @@
+"""Circle health: is the circle alive, in quiet times as well as in turmoil?
+
+Pure computation, for one circle or many at once: every figure is an annotation on the Circle
+queryset (correlated subqueries), so health_for_circles asks one query whatever the number of
+circles. A long list (the staff overview) sorts, filters and pages in the database on
+with_sort_keys (last and next dinner, the flags), then asks for the health of its page only.
+
+The rules (DESIGN.md "Peace, not only turmoil"; issue 10). Days are local days (Europe/Amsterdam);
+"now" is the moment of the question, "this year" the calendar year of today.
+
+- A *dinner* is a meeting of kind DINNER. Extra meetings (kind EXTRA, called in turmoil) show in
+  the circle's history and report but never count towards the target, the 90-day horizon or the
+  attendance rate: they do not replace a dinner in quiet times.
+- A dinner is *held* once it has started, unless it was cancelled (recorded or not: an
+  unrecorded dinner still took place, and send_reminders asks the coordinator to record it).
+  It is *planned* while it has not started and is not cancelled.
+- **No dinner planned**: no planned dinner starts on or before the 90th day from today
+  (a dinner on day 90 is in time, one on day 91 is not).
+- **Behind the target**: the dinners held plus those planned this year are fewer than the
+  circle's dinners per year. A plan that reaches the target is enough: what a coordinator can do
+  about it is to put the dates in the calendar.
+- **Attendance rate**: over the last four dinners whose attendance was recorded (status HELD),
+  the members who came divided by the members at the time: the memberships that had started on
+  the dinner's day and not ended on or before it, plus any member recorded as present outside
+  those dates (they were there, so the rate never exceeds 100%). Guests, attendees without a
+  membership of the circle, count on neither side. **Low attendance**: that rate is below one
+  half; exactly half is not flagged, and without a recorded dinner there is no rate and no flag.
+- Open actions are open or in progress; overdue ones are open with a due date before today.
+- A member has no current commitment when they never committed or their commitment ran out
+  before today.
+"""
+
+import dataclasses
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from actions.models import Action
+from circles.models import Circle, Membership
+from meetings.models import Attendance, Meeting
+
+HORIZON_DAYS = 90
+RECENT_DINNERS = 4
+# Low attendance: fewer than one in two members came (attended * 2 < members at the time).
+LOW_ATTENDANCE_DIVISOR = 2
+ABSENT_STREAK = 3  # members absent from this many recorded dinners in a row are pointed out
+
+
+class SubqueryCount(Subquery):
+    """COUNT(*) of a correlated queryset, as a number (0 when it is empty)."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) _count)"
+    output_field = IntegerField()
+
+    def __init__(self, queryset, **extra):
+        if not queryset.query.is_sliced:
+            queryset = queryset.order_by()  # a count needs no order, and sorting is work
+        super().__init__(queryset, **extra)
+
+
+def start_of(day: datetime.date) -> datetime.datetime:
+    """Midnight at the start of the day, local time."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def year_bounds(year: int) -> tuple[datetime.datetime, datetime.datetime]:
+    """The start of the year and of the next, local time."""
+    return start_of(datetime.date(year, 1, 1)), start_of(datetime.date(year + 1, 1, 1))
+
+
+def dinners_counted(meetings):
+    """The meetings that count as dinners: kind DINNER, not cancelled."""
+    return meetings.filter(kind=Meeting.Kind.DINNER).exclude(status=Meeting.Status.CANCELLED)
+
+
+def recorded_dinners(meetings):
+    """Dinners whose attendance was recorded, the latest first."""
+    return meetings.filter(kind=Meeting.Kind.DINNER, status=Meeting.Status.HELD).order_by(
+        "-starts_at", "-pk"
+    )
+
+
+def _attendees_membership():
+    """The attendee's memberships of the meeting's circle (for a queryset of Attendance)."""
+    return Membership.objects.filter(circle=OuterRef("meeting__circle"), person=OuterRef("person"))
+
+
+def by_members(attendances):
+    """The attendances of people with a membership of the circle: guests left out."""
+    return attendances.filter(Exists(_attendees_membership()))
+
+
+def by_members_not_active_then(attendances):
+    """Attendances of members whose membership was not active on the meeting's day (their
+    attendance was recorded with a joining date set later, or after they left). They were there,
+    so they count among the members at the time, and no rate goes above 100%."""
+    day = OuterRef("day")
+    active = _attendees_membership().filter(
+        Q(left_on__isnull=True) | Q(left_on__gt=day), joined_on__lte=day
+    )
+    return by_members(attendances.annotate(day=TruncDate("meeting__starts_at"))).filter(
+        ~Exists(active)
+    )
+
+
+def members_at_the_time(meetings):
+    """One row per (meeting, membership) of the meetings' circles that was active on the
+    meeting's local day: count them to get the members "at the time" of those meetings."""
+    day = TruncDate("starts_at")
+    return (
+        meetings.filter(
+            Q(circle__memberships__joined_on__lte=day)
+            & (
+                Q(circle__memberships__left_on__isnull=True)
+                | Q(circle__memberships__left_on__gt=day)
+            )
+        )
+        .order_by()
+        .values("circle__memberships__pk")
+    )
+
+
+def _figures(now: datetime.datetime) -> dict:
+    """Each health figure of a circle, as an expression correlated to Circle.pk."""
+    today = timezone.localdate(now)
+    year_start, year_end = year_bounds(today.year)
+    horizon = start_of(today + datetime.timedelta(days=HORIZON_DAYS + 1))
+    dinners = dinners_counted(Meeting.objects.filter(circle=OuterRef("pk")))
+    held = dinners.filter(starts_at__lt=now)
+    planned = dinners.filter(starts_at__gte=now)
+    this_year = dinners.filter(starts_at__gte=year_start, starts_at__lt=year_end)
+
+    def recent(outer):
+        return recorded_dinners(Meeting.objects.filter(circle=outer)).values("pk")[:RECENT_DINNERS]
+
+    recent_attendances = Attendance.objects.filter(
+        meeting__in=Subquery(recent(OuterRef(OuterRef("pk"))))
+    )
+    # The conditions are counted, not filtered on: filtered on, SQLite walks the (status, due
+    # date) index of every circle's actions instead of this circle's.
+    actions = Action.objects.filter(circle=OuterRef("pk"))
+    open_action = Q(status__in=Action.OPEN_STATUSES)
+    members = Membership.objects.active().filter(circle=OuterRef("pk"))
+    return {
+        "last_held": Subquery(
+            held.order_by("-starts_at").values("starts_at")[:1], output_field=DateTimeField()
+        ),
+        "next_planned": Subquery(
+            planned.order_by("starts_at").values("starts_at")[:1], output_field=DateTimeField()
+        ),
+        "held_this_year": SubqueryCount(this_year.filter(starts_at__lt=now).values("pk")),
+        "dinners_this_year": SubqueryCount(this_year.values("pk")),
+        "planned_soon": SubqueryCount(planned.filter(starts_at__lt=horizon).values("pk")),
+        "recent_dinners": SubqueryCount(recent(OuterRef("pk"))),
+        "attended_recent": SubqueryCount(by_members(recent_attendances).values("pk")),
+        "expected_recent": SubqueryCount(
+            members_at_the_time(
+                Meeting.objects.filter(pk__in=Subquery(recent(OuterRef(OuterRef("pk")))))
+            )
+        )
+        + SubqueryCount(by_members_not_active_then(recent_attendances).values("pk")),
+        "open_actions": _count_of_circle(actions, open_action),
+        "overdue_actions": _count_of_circle(actions, open_action & Q(due_date__lt=today)),
+        "member_count": SubqueryCount(members.values("pk")),
+        "members_without_commitment": SubqueryCount(
+            members.filter(Q(commitment_until__isnull=True) | Q(commitment_until__lt=today)).values(
+                "pk"
+            )
+        ),
+    }
+
+
+# The figures the flags are computed from.
+FLAG_FIGURES = ("planned_soon", "dinners_this_year", "attended_recent", "expected_recent")
+
+
+def _flags() -> dict:
+    return {
+        "flag_no_dinner": _boolean(Q(planned_soon=0)),
+        "flag_behind": _boolean(Q(dinners_this_year__lt=F("dinners_per_year"))),
+        # With no member expected, 0 > 0 is false: no rate, no flag.
+        "flag_low_attendance": _boolean(
+            Q(expected_recent__gt=F("attended_recent") * LOW_ATTENDANCE_DIVISOR)
+        ),
+    }
+
+
+def _flag_count() -> Case:
+    return _as_int("flag_no_dinner") + _as_int("flag_behind") + _as_int("flag_low_attendance")
+
+
+def with_health(circles, now: datetime.datetime):
+    """The circles annotated with every health figure and flag (see the module's rules)."""
+    return circles.annotate(**_figures(now)).annotate(**_flags()).annotate(flag_count=_flag_count())
+
+
+def with_sort_keys(circles, now: datetime.datetime):
+    """The circles with last_held, next_planned and flag_count (with the flags) to filter and
+    sort on, but not selected: a list of many circles sorts and pages on these, then asks
+    health_for_circles about the page only. The database computes only those used."""
+    figures = _figures(now)
+    keys = {name: figures[name] for name in ("last_held", "next_planned", *FLAG_FIGURES)}
+    return circles.alias(**keys).alias(**_flags()).alias(flag_count=_flag_count())
+
+
+def _count_of_circle(queryset, condition: Q) -> Coalesce:
+    """How many rows of a queryset correlated to one circle meet the condition."""
+    counted = (
+        queryset.order_by().values("circle").annotate(n=Count("pk", filter=condition)).values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def _boolean(condition: Q) -> ExpressionWrapper:
+    return ExpressionWrapper(condition, output_field=BooleanField())
+
+
+def _as_int(flag: str) -> Case:
+    return Case(When(**{flag: True}, then=Value(1)), default=Value(0), output_field=IntegerField())
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A reason to worry, what it means, and what to do about it."""
+
+    code: str
+    message: str
+    advice: str
+
+
+NO_DINNER = "no_dinner"
+BEHIND = "behind"
+LOW_ATTENDANCE_FLAG = "low_attendance"
+
+
+@dataclass(frozen=True)
+class Health:
+    circle: Circle
+    year: int
+    target: int
+    last_held: datetime.datetime | None
+    next_planned: datetime.datetime | None
+    held_this_year: int
+    dinners_this_year: int
+    recent_dinners: int
+    attended_recent: int
+    expected_recent: int
+    open_actions: int
+    overdue_actions: int
+    member_count: int
+    members_without_commitment: int
+    flags: tuple[Flag, ...] = ()
+
+    @property
+    def planned_this_year(self) -> int:
+        return self.dinners_this_year - self.held_this_year
+
+    @property
+    def missing_this_year(self) -> int:
+        """How many more dinners this year's plan needs to reach the target."""
+        return max(self.target - self.dinners_this_year, 0)
+
+    @property
+    def attendance_rate(self) -> float | None:
+        if not self.expected_recent:
+            return None
+        return self.attended_recent / self.expected_recent
+
+    @property
+    def attendance_percent(self) -> int | None:
+        rate = self.attendance_rate
+        return None if rate is None else round(rate * 100)
+
+    @property
+    def is_flagged(self) -> bool:
+        return bool(self.flags)
+
+    @property
+    def flag_codes(self) -> set[str]:
+        return {flag.code for flag in self.flags}
+
+
+def health_of(circle: Circle, now: datetime.datetime) -> Health:
+    """The health of a circle that came through with_health(…, now)."""
+    health = Health(
+        circle=circle,
+        year=timezone.localdate(now).year,
+        target=circle.dinners_per_year,
+        last_held=circle.last_held,
+        next_planned=circle.next_planned,
+        held_this_year=circle.held_this_year,
+        dinners_this_year=circle.dinners_this_year,
+        recent_dinners=circle.recent_dinners,
+        attended_recent=circle.attended_recent,
+        expected_recent=circle.expected_recent,
+        open_actions=circle.open_actions,
+        overdue_actions=circle.overdue_actions,
+        member_count=circle.member_count,
+        members_without_commitment=circle.members_without_commitment,
+    )
+    flags = []
+    if circle.flag_no_dinner:
+        flags.append(_no_dinner_flag())
+    if circle.flag_behind:
+        flags.append(_behind_flag(health))
+    if circle.flag_low_attendance:
+        flags.append(_low_attendance_flag(health))
+    return dataclasses.replace(health, flags=tuple(flags))
+
+
+def _no_dinner_flag() -> Flag:
+    return Flag(
+        NO_DINNER,
+        _("No dinner planned in the next %(days)d days.") % {"days": HORIZON_DAYS},
+        _(
+            "Plan the next dinner now, or offer a few dates in a date poll: keep in touch in "
+            "quiet times, not only in turmoil."
+        ),
+    )
+
+
+def _behind_flag(health: Health) -> Flag:
+    return Flag(
+        BEHIND,
+        _("Behind the target: %(count)d of %(target)d dinners held or planned in %(year)d.")
+        % {"count": health.dinners_this_year, "target": health.target, "year": health.year},
+        _("Plan %(missing)d more dinners this year, in the year planner or with a date poll.")
+        % {"missing": health.missing_this_year},
+    )
+
+
+def _low_attendance_flag(health: Health) -> Flag:
+    return Flag(
+        LOW_ATTENDANCE_FLAG,
+        _("Low attendance: %(percent)d%% of the members came to the last %(count)d dinners.")
+        % {"percent": health.attendance_percent, "count": health.recent_dinners},
+        _(
+            "Ask the members who stayed away what would help them come, and whether the day, "
+            "the time and the place suit them."
+        ),
+    )
+
+
+def health_for_circles(circles, now: datetime.datetime | None = None) -> dict[int, Health]:
+    """The health of each circle (Circle objects, ids or a queryset), by circle id, in one
+    query whatever their number."""
+    now = now or timezone.now()
+    ids = [getattr(circle, "pk", circle) for circle in circles]
+    annotated = with_health(Circle.objects.filter(pk__in=ids), now)
+    return {circle.pk: health_of(circle, now) for circle in annotated}
+
+
+def health_for_coordinator(user, now: datetime.datetime | None = None) -> list[Health]:
+    """The circles the user coordinates, flagged ones first, for the dashboard (one query)."""
+    now = now or timezone.now()
+    coordinated = Circle.objects.filter(
+        memberships__person=user,
+        memberships__left_on__isnull=True,
+        memberships__is_coordinator=True,
+    )
+    circles = with_health(coordinated, now).order_by("-flag_count", "municipality", "name")
+    return [health_of(circle, now) for circle in circles]
+
+
+@dataclass(frozen=True)
+class MemberAttendance:
+    """A member's dinners this year: attended against held since they joined."""
+
+    membership: Membership
+    attended: int
+    held: int
+    absent_recently: bool
+
+    @property
+    def person(self):
+        return self.membership.person
+
+
+@dataclass(frozen=True)
+class Commitment:
+    """Commitment against attendance in a circle, for its coordinators."""
+
+    year: int
+    members: list[MemberAttendance]
+    # The last ABSENT_STREAK recorded dinners (latest first); fewer when the circle had fewer.
+    recent_dinners: list[Meeting]
+
+    @property
+    def absent(self) -> list[MemberAttendance]:
+        """Members absent from each of the last three recorded dinners, which all took place
+        after they joined: the coordinator should get in touch."""
+        return [member for member in self.members if member.absent_recently]
+
+
+def member_attendance(circle: Circle, now: datetime.datetime | None = None) -> Commitment:
+    """Per active member: this year's dinners attended against those held since they joined,
+    and whether they missed the last three recorded dinners. Three queries, whatever the number
+    of members and dinners."""
+    now = now or timezone.now()
+    year_start, year_end = year_bounds(timezone.localdate(now).year)
+    held = dinners_counted(circle.meetings.all()).filter(
+        starts_at__gte=year_start, starts_at__lt=min(year_end, now)
+    )
+    memberships = (
+        circle.memberships.active()
+        .select_related("person")
+        .annotate(
+            attended=SubqueryCount(
+                Attendance.objects.filter(
+                    person=OuterRef("person"), meeting__in=held.values("pk")
+                ).values("pk")
+            ),
+            # Since they joined, or that they came to (attendance recorded before the joining
+            # date): never fewer dinners held than attended.
+            held=SubqueryCount(
+                held.annotate(day=TruncDate("starts_at"))
+                .filter(
+                    Q(day__gte=OuterRef("joined_on"))
+                    | Exists(
+                        Attendance.objects.filter(
+                            meeting=OuterRef("pk"), person=OuterRef(OuterRef("person"))
+                        )
+                    )
+                )
+                .values("pk")
+            ),
+        )
+    )
+    recent = list(recorded_dinners(circle.meetings.all())[:ABSENT_STREAK])
+    came = set(Attendance.objects.filter(meeting__in=recent).values_list("person_id", flat=True))
+    streak_started = (
+        timezone.localtime(recent[-1].starts_at).date() if len(recent) == ABSENT_STREAK else None
+    )
+    members = [
+        MemberAttendance(
+            membership=membership,
+            attended=membership.attended,
+            held=membership.held,
+            absent_recently=(
+                streak_started is not None
+                and membership.joined_on <= streak_started
+                and membership.person_id not in came
+            ),
+        )
+        for membership in memberships
+    ]
+    return Commitment(year=year_start.year, members=members, recent_dinners=recent)

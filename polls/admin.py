@@ -1,0 +1,29 @@
+from django.contrib import admin
+
+from polls.models import Poll, PollAnswer, PollOption
+
+
+class PollOptionInline(admin.TabularInline):
+    model = PollOption
+    extra = 0
+
+
+@admin.register(Poll)
+class PollAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "circle", "kind", "created_at", "closed_at", "meeting"]
+    list_filter = ["kind", "circle__municipality"]
+    search_fields = ["title", "circle__name", "circle__municipality"]
+    list_select_related = ["circle", "meeting__circle"]
+    autocomplete_fields = ["circle", "created_by"]
+    raw_id_fields = ["meeting"]
+    readonly_fields = ["created_at", "chosen"]
+    inlines = [PollOptionInline]
+
+
+@admin.register(PollAnswer)
+class PollAnswerAdmin(admin.ModelAdmin):
+    list_display = ["option", "person", "answer", "updated_at"]
+    list_filter = ["answer"]
+    list_select_related = ["option__poll", "person"]
+    autocomplete_fields = ["person"]
+    raw_id_fields = ["option"]

@@ -1,0 +1,120 @@
+"""Date polls: opening one, answering, and picking the date that becomes the meeting."""
+
+import datetime
+import logging
+from functools import partial
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import pgettext_lazy
+
+from circles.models import Circle
+from meetings import notify
+from meetings.models import Meeting
+from polls.models import Poll, PollAnswer, PollOption
+
+logger = logging.getLogger(__name__)
+
+OPENED_SUBJECT = pgettext_lazy("email subject", "Which date suits you? %(circle)s")
+
+
+class PollClosedError(Exception):
+    """The poll was closed (a date picked, or closed without one) in the meantime."""
+
+
+def poll_url(poll: Poll) -> str:
+    """The poll page (polls:detail), written out like meetings.calendar.meeting_url so that
+    emails need nothing but the poll."""
+    return f"{settings.SITE_URL}/polls/{poll.pk}/"
+
+
+@transaction.atomic
+def poll_open(
+    *,
+    circle: Circle,
+    created_by,
+    candidates: list[datetime.datetime],
+    kind: str = Meeting.Kind.DINNER,
+    title: str = "",
+    venue_name: str,
+    venue_address: str = "",
+    venue_kind: str,
+) -> Poll:
+    """Open a date poll with its candidate dates and ask the members to answer."""
+    poll = Poll.objects.create(
+        circle=circle,
+        created_by=created_by,
+        kind=kind,
+        title=title,
+        venue_name=venue_name,
+        venue_address=venue_address,
+        venue_kind=venue_kind,
+    )
+    PollOption.objects.bulk_create(PollOption(poll=poll, starts_at=at) for at in candidates)
+    transaction.on_commit(partial(send_poll_opened, poll.pk), robust=True)
+    return poll
+
+
+@transaction.atomic
+def poll_answer(*, poll: Poll, person, answers: dict[PollOption, str]) -> None:
+    """Record (or change) the person's answer for each date, while the poll is open."""
+    if not Poll.objects.open().filter(pk=poll.pk).exists():
+        raise PollClosedError
+    for option, answer in answers.items():
+        PollAnswer.objects.update_or_create(
+            option=option, person=person, defaults={"answer": answer}
+        )
+
+
+@transaction.atomic
+def poll_pick(*, poll: Poll, option: PollOption) -> Meeting:
+    """Close the poll on this date: the meeting is created and the members are invited (once,
+    after commit). A second pick of the same poll raises PollClosedError and sends nothing."""
+    closed = Poll.objects.filter(pk=poll.pk, closed_at__isnull=True).update(
+        closed_at=timezone.now(), chosen=option
+    )
+    if not closed:
+        raise PollClosedError
+    circle = poll.circle
+    meeting = Meeting.objects.create(
+        circle=circle,
+        kind=poll.kind,
+        title=poll.title,
+        starts_at=option.starts_at,
+        ends_at=option.starts_at + datetime.timedelta(minutes=circle.dinner_minutes),
+        venue_name=poll.venue_name,
+        venue_address=poll.venue_address,
+        venue_kind=poll.venue_kind,
+        # The members chose the date together: it is settled, not tentative.
+        status=Meeting.Status.CONFIRMED,
+    )
+    Poll.objects.filter(pk=poll.pk).update(meeting=meeting)
+    notify.notify_scheduled(meeting)
+    return meeting
+
+
+@transaction.atomic
+def poll_close(*, poll: Poll) -> None:
+    """Close the poll without a date (no meeting)."""
+    if not Poll.objects.filter(pk=poll.pk, closed_at__isnull=True).update(closed_at=timezone.now()):
+        raise PollClosedError
+
+
+def send_poll_opened(poll_id: int) -> int:
+    """Ask each member (their own message, in their language) to answer; returns how many went."""
+    poll = Poll.objects.select_related("circle").filter(pk=poll_id).first()
+    if poll is None or not poll.is_open:
+        return 0
+    options = list(poll.options.all())
+    messages = [
+        poll_message(poll, options, person, "emails/poll_opened", OPENED_SUBJECT)
+        for person in notify.recipients(poll.circle)
+    ]
+    return notify.send_each(messages)
+
+
+def poll_message(poll: Poll, options, person, template: str, subject):
+    with translation.override(person.preferred_language):
+        ctx = {"poll": poll, "options": options, "poll_url": poll_url(poll)}
+        return notify.compose(person, subject % {"circle": poll.circle.name}, template, ctx)

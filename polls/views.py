@@ -1,0 +1,209 @@
+"""Date polls: the coordinator offers dates, members answer, the coordinator picks one.
+The permission helpers for the object types come first."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from allies.models import User
+from circles.models import Circle, Membership
+from polls import services
+from polls.forms import AnswerForm, PollForm
+from polls.models import Poll, PollAnswer, PollOption
+
+PAGE_SIZE = 25
+
+
+def _get_circle_for_user(request, circle_id) -> tuple[Circle, bool]:
+    """The circle and whether the user coordinates it; 404 for non-members.
+
+    The same contract as circles.views._get_circle_for_user (another branch); once both are
+    merged this one can import that one."""
+    mine = Membership.objects.active().filter(circle=OuterRef("pk"), person=request.user)
+    circle = get_object_or_404(
+        Circle.objects.filter(Exists(mine)).annotate(
+            coordinates=Exists(mine.filter(is_coordinator=True))
+        ),
+        pk=circle_id,
+    )
+    return circle, circle.coordinates
+
+
+def _get_poll_for_user(request, poll_id) -> tuple[Poll, bool]:
+    """The poll and whether the user coordinates its circle; 404 for non-members."""
+    mine = Membership.objects.active().filter(circle=OuterRef("circle"), person=request.user)
+    poll = get_object_or_404(
+        Poll.objects.select_related("circle", "chosen", "meeting")
+        .filter(Exists(mine))
+        .annotate(coordinates=Exists(mine.filter(is_coordinator=True))),
+        pk=poll_id,
+    )
+    return poll, poll.coordinates
+
+
+@login_required
+def index(request, circle_id):
+    """The circle's date polls, open ones first."""
+    circle, is_coordinator = _get_circle_for_user(request, circle_id)
+    polls = (
+        circle.polls.select_related("chosen")
+        .annotate(
+            option_count=Count("options", distinct=True),
+            answered=Count("options__answers__person", distinct=True),
+        )
+        # Open polls (not closed yet) first, then the most recently closed.
+        .order_by(F("closed_at").desc(nulls_first=True), "-created_at", "-pk")
+    )
+    page = Paginator(polls, PAGE_SIZE).get_page(request.GET.get("page"))
+    ctx = {"circle": circle, "is_coordinator": is_coordinator, "page": page}
+    return render(request, "polls/index.html", ctx)
+
+
+@login_required
+def new(request, circle_id):
+    """Offer two to ten dates for the next meeting."""
+    circle, is_coordinator = _get_circle_for_user(request, circle_id)
+    if not is_coordinator:
+        raise PermissionDenied
+    form = PollForm(request.POST or None, circle=circle)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        poll = services.poll_open(
+            circle=circle,
+            created_by=request.user,
+            candidates=data["candidates"],
+            **{name: data[name] for name in PollForm.Meta.fields},
+        )
+        messages.success(request, _("The poll is open; the members have been asked to answer."))
+        return redirect("polls:detail", poll_id=poll.pk)
+    return render(request, "polls/new.html", {"circle": circle, "form": form})
+
+
+def _tally(poll: Poll):
+    """The candidate dates with their counts and who can come (yes or if need be), in two
+    queries."""
+    answers = PollAnswer.objects.select_related("person").order_by("person__name")
+    options = list(
+        poll.options.annotate(
+            **{
+                answer: Count("answers", filter=Q(answers__answer=answer))
+                for answer in PollAnswer.Answer.values
+            }
+        ).prefetch_related(Prefetch("answers", queryset=answers))
+    )
+    for option in options:
+        option.willing = [a for a in option.answers.all() if a.answer != PollAnswer.Answer.NO]
+    return options
+
+
+def _best(options) -> PollOption | None:
+    """The date most can come to: most yes or if-need-be, then most yes; none if nobody can."""
+    ahead = [o for o in options if not o.has_passed and o.yes + o.if_need_be]
+    return max(ahead, key=lambda o: (o.yes + o.if_need_be, o.yes), default=None)
+
+
+def _detail(request, poll, is_coordinator, form=None, status=200):
+    options = _tally(poll)
+    mine = {
+        option.pk: answer.answer
+        for option in options
+        for answer in option.answers.all()
+        if answer.person_id == request.user.pk
+    }
+    if form is None and poll.is_open:
+        form = AnswerForm(options=options, mine=mine)
+    answered = {answer.person_id for option in options for answer in option.answers.all()}
+    members = User.objects.filter(
+        memberships__circle=poll.circle_id, memberships__left_on__isnull=True
+    )
+    ctx = {
+        "poll": poll,
+        "circle": poll.circle,
+        "is_coordinator": is_coordinator,
+        "options": options,
+        "best": _best(options),
+        "form": form,
+        "has_answered": bool(mine),
+        "answered_count": len(answered),
+        "member_count": members.count(),
+        "not_answered": (
+            [person for person in members if person.pk not in answered]
+            if is_coordinator and poll.is_open
+            else None
+        ),
+    }
+    return render(request, "polls/detail.html", ctx, status=status)
+
+
+@login_required
+def detail(request, poll_id):
+    """The dates, the tally, my answers; for the coordinator, picking the date."""
+    poll, is_coordinator = _get_poll_for_user(request, poll_id)
+    return _detail(request, poll, is_coordinator)
+
+
+@login_required
+@require_POST
+def answer(request, poll_id):
+    """Yes, if need be or no for each date; changeable until the poll closes."""
+    poll, is_coordinator = _get_poll_for_user(request, poll_id)
+    if not poll.is_open:
+        messages.error(request, _("This poll is closed; answers can no longer change."))
+        return redirect("polls:detail", poll_id=poll.pk)
+    form = AnswerForm(request.POST, options=poll.options.all())
+    if not form.is_valid():
+        return _detail(request, poll, is_coordinator, form=form)
+    try:
+        services.poll_answer(poll=poll, person=request.user, answers=form.answers())
+    except services.PollClosedError:
+        messages.error(request, _("This poll is closed; answers can no longer change."))
+    else:
+        messages.success(request, _("Your answers are saved."))
+    return redirect("polls:detail", poll_id=poll.pk)
+
+
+@login_required
+@require_POST
+def pick(request, poll_id):
+    """The coordinator picks a date: it becomes the meeting and the members are invited."""
+    poll, is_coordinator = _get_poll_for_user(request, poll_id)
+    if not is_coordinator:
+        raise PermissionDenied
+    option = poll.options.filter(pk=request.POST.get("option") or 0).first()
+    if option is None or option.has_passed:
+        messages.error(request, _("Pick one of the poll's dates that has not passed."))
+        return redirect("polls:detail", poll_id=poll.pk)
+    try:
+        meeting = services.poll_pick(poll=poll, option=option)
+    except services.PollClosedError:
+        messages.error(request, _("This poll is already closed."))
+        return redirect("polls:detail", poll_id=poll.pk)
+    when = date_format(timezone.localtime(meeting.starts_at), "DATETIME_FORMAT")
+    messages.success(
+        request,
+        _("Scheduled for %(when)s; the members are invited by email.") % {"when": when},
+    )
+    return redirect("polls:detail", poll_id=poll.pk)
+
+
+@login_required
+@require_POST
+def close(request, poll_id):
+    """Close the poll without picking a date."""
+    poll, is_coordinator = _get_poll_for_user(request, poll_id)
+    if not is_coordinator:
+        raise PermissionDenied
+    try:
+        services.poll_close(poll=poll)
+    except services.PollClosedError:
+        messages.error(request, _("This poll is already closed."))
+    else:
+        messages.success(request, _("The poll is closed without a date."))
+    return redirect("polls:detail", poll_id=poll.pk)

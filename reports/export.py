@@ -1,0 +1,77 @@
+"""The year's report as CSV: a summary, then the meetings, the topics and the actions, each block
+with its own header row and a blank line between them."""
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from reports.charts import action_group_labels
+from reports.figures import SECTOR_KEYS, YearReport, action_group, sector_labels
+
+# A cell starting with one of these is a formula to a spreadsheet app: never from user input.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(value) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def write_report(writer, report: YearReport) -> None:
+    today = timezone.localdate()
+    sectors = sector_labels()
+    groups = action_group_labels()
+    rows = [
+        [_("Circle"), report.circle.name],
+        [_("Municipality"), report.circle.municipality],
+        [_("Year"), report.year],
+        [_("Target"), report.target],
+        [_("Dinners held"), report.dinners_held],
+        [_("Dinners planned"), report.dinners_planned],
+        [_("Extra meetings held"), report.extras_held],
+        [_("Attendances"), report.attended_total],
+        [_("Actions agreed"), len(report.actions)],
+        *([groups[key].capitalize(), n] for key, n in report.action_counts.items()),
+        [],
+        [
+            _("Date"),
+            _("Start"),
+            _("Kind"),
+            _("Status"),
+            _("Venue"),
+            _("Members at the time"),
+            _("Attended"),
+            *(sectors[key] for key in SECTOR_KEYS),
+            _("Topics"),
+        ],
+    ]
+    for row in report.meetings:
+        meeting = row.meeting
+        starts = timezone.localtime(meeting.starts_at)
+        counts = [row.by_sector[key] for key in SECTOR_KEYS] if row.recorded else [""] * 4
+        rows.append(
+            [
+                starts.date().isoformat(),
+                starts.strftime("%H:%M"),
+                meeting.get_kind_display(),
+                meeting.get_status_display(),
+                meeting.venue_name,
+                row.members_then,
+                row.attended if row.recorded else "",
+                *counts,
+                "; ".join(row.topics),
+            ]
+        )
+    rows += [[], [_("Topic"), _("Times discussed")], *([name, n] for name, n in report.topics)]
+    rows += [[], [_("Action"), _("Agreed at"), _("Due date"), _("Status"), _("As of today")]]
+    for action in report.actions:
+        agreed = timezone.localtime(action.meeting.starts_at).date() if action.meeting else None
+        rows.append(
+            [
+                action.title,
+                agreed.isoformat() if agreed else "",
+                action.due_date.isoformat() if action.due_date else "",
+                action.get_status_display(),
+                groups[action_group(action, today)],
+            ]
+        )
+    writer.writerows([cell(value) for value in row] for row in rows)

@@ -1,0 +1,125 @@
+"""The year in one page (with its CSV export) for a circle's members, and all circles at a
+glance for staff. The permission helper comes first."""
+
+import csv
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Exists, F, OuterRef
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.text import slugify
+
+from circles.health import health_for_circles, member_attendance, with_sort_keys
+from circles.models import Circle, Membership
+from reports import export as csv_export
+from reports.charts import action_group_labels, year_charts
+from reports.figures import sector_labels, year_report
+from reports.forms import DEFAULT_ORDERING, OverviewForm
+
+PAGE_SIZE = 25
+FIRST_YEAR = 2000
+YEARS_AHEAD = 10
+
+
+def _get_circle_for_user(request, circle_id) -> tuple[Circle, bool]:
+    """The circle and whether the user coordinates it; 404 for non-members.
+
+    The same contract as circles.views._get_circle_for_user (another branch); once both are
+    merged this one can import that one."""
+    mine = Membership.objects.active().filter(circle=OuterRef("pk"), person=request.user)
+    circle = get_object_or_404(
+        Circle.objects.filter(Exists(mine)).annotate(
+            coordinates=Exists(mine.filter(is_coordinator=True))
+        ),
+        pk=circle_id,
+    )
+    return circle, circle.coordinates
+
+
+def _check_year(year: int) -> None:
+    if not FIRST_YEAR <= year <= timezone.localdate().year + YEARS_AHEAD:
+        raise Http404
+
+
+@login_required
+def year(request, circle_id, year):
+    """Dinners against the target, attendance by sector, topics and actions of one year."""
+    circle, is_coordinator = _get_circle_for_user(request, circle_id)
+    _check_year(year)
+    now = timezone.now()
+    report = year_report(circle, year, now)
+    this_year = year == timezone.localdate(now).year
+    ctx = {
+        "circle": circle,
+        "is_coordinator": is_coordinator,
+        "year": year,
+        "report": report,
+        "charts": year_charts(report),
+        "sectors": sector_labels(),
+        "action_labels": action_group_labels(),
+        "health": health_for_circles([circle], now)[circle.pk] if this_year else None,
+        "commitment": member_attendance(circle, now) if this_year else None,
+        "previous_year": year - 1 if year > FIRST_YEAR else None,
+        "next_year": year + 1 if year < timezone.localdate(now).year + YEARS_AHEAD else None,
+    }
+    return render(request, "reports/year.html", ctx)
+
+
+@login_required
+def export(request, circle_id, year):
+    """The year's figures as a CSV file, for coordinators."""
+    circle, is_coordinator = _get_circle_for_user(request, circle_id)
+    if not is_coordinator:
+        raise PermissionDenied
+    _check_year(year)
+    report = year_report(circle, year)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    filename = f"{slugify(circle.name) or 'circle'}-{year}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write("\ufeff")  # a byte-order mark, so that spreadsheet apps read UTF-8
+    csv_export.write_report(csv.writer(response), report)
+    return response
+
+
+@login_required
+def overview(request):
+    """Every circle with its health flags, for staff; filter by municipality, sort, page.
+    The page is chosen on the sort keys alone; the full health is asked for its circles only."""
+    if not request.user.is_staff:
+        raise Http404
+    now = timezone.now()
+    form = OverviewForm(request.GET or None)
+    circles = with_sort_keys(Circle.objects.all(), now)
+    ordering = DEFAULT_ORDERING
+    if form.is_valid():
+        if form.cleaned_data["municipality"]:
+            circles = circles.filter(municipality=form.cleaned_data["municipality"])
+        if form.cleaned_data["flagged"]:
+            circles = circles.filter(flag_count__gt=0)
+        ordering = form.ordering()
+    page = Paginator(circles.order_by(*_with_nulls(ordering), "pk"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    healths = health_for_circles(page.object_list, now)
+    query = request.GET.copy()
+    query.pop("page", None)
+    ctx = {
+        "form": form,
+        "page": page,
+        "healths": [healths[circle.pk] for circle in page.object_list],
+        "query": query.urlencode(),
+    }
+    return render(request, "reports/overview.html", ctx)
+
+
+def _with_nulls(ordering):
+    """A circle that never held a dinner comes first among the longest ago; one with no dinner
+    planned comes after those with one."""
+    dates = {
+        "last_held": F("last_held").asc(nulls_first=True),
+        "next_planned": F("next_planned").asc(nulls_last=True),
+    }
+    return [dates.get(field, field) for field in ordering]

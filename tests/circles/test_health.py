@@ -1,0 +1,286 @@
+"""Circle health (circles/health.py): each flag's rule at its boundary, with time frozen."""
+
+import datetime
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from actions.models import Action
+from circles.health import (
+    BEHIND,
+    LOW_ATTENDANCE_FLAG,
+    NO_DINNER,
+    health_for_circles,
+    health_for_coordinator,
+    member_attendance,
+)
+from circles.models import Circle, Membership, Sector
+from meetings.models import Meeting
+from tests.circles.conftest import NOW, TODAY, days, dinner, member
+from tests.conftest import make_person
+
+
+def health(circle):
+    return health_for_circles([circle], NOW)[circle.pk]
+
+
+# No dinner planned in the next 90 days
+
+
+def test_a_dinner_on_day_90_is_in_time(clock, circle):
+    dinner(circle, days(90), hour=23, minute=59)
+    assert NO_DINNER not in health(circle).flag_codes
+
+
+def test_a_dinner_on_day_91_is_too_late(clock, circle):
+    dinner(circle, days(91), hour=0, minute=0)
+    flags = {flag.code: flag for flag in health(circle).flags}
+    assert NO_DINNER in flags
+    assert flags[NO_DINNER].message == "No dinner planned in the next 90 days."
+    assert "date poll" in flags[NO_DINNER].advice
+
+
+def test_a_dinner_later_today_counts_one_that_started_does_not(clock, circle):
+    dinner(circle, TODAY, hour=9, minute=59)  # started a minute ago
+    assert NO_DINNER in health(circle).flag_codes
+    dinner(circle, TODAY, hour=10, minute=1)
+    assert NO_DINNER not in health(circle).flag_codes
+
+
+def test_extra_and_cancelled_meetings_do_not_keep_a_circle_alive(clock, circle):
+    dinner(circle, days(10), kind=Meeting.Kind.EXTRA)
+    dinner(circle, days(20), status=Meeting.Status.CANCELLED)
+    assert NO_DINNER in health(circle).flag_codes
+
+
+# Behind the target: held + planned this year < dinners per year
+
+
+def test_four_of_five_dinners_this_year_is_behind(clock, circle):
+    dinner(circle, datetime.date(2027, 1, 14), attendees=())
+    dinner(circle, datetime.date(2027, 2, 11))  # held but not recorded yet: it took place
+    dinner(circle, days(30))
+    dinner(circle, datetime.date(2027, 12, 31), hour=23, minute=30)
+    result = health(circle)
+    assert (result.held_this_year, result.planned_this_year) == (2, 2)
+    flags = {flag.code: flag for flag in result.flags}
+    assert BEHIND in flags
+    assert flags[BEHIND].message == "Behind the target: 4 of 5 dinners held or planned in 2027."
+    assert flags[BEHIND].advice.startswith("Plan 1 more dinners this year")
+
+
+def test_five_of_five_dinners_is_on_target(clock, circle):
+    for month in (1, 2, 5, 9, 11):
+        dinner(circle, datetime.date(2027, month, 10))
+    result = health(circle)
+    assert BEHIND not in result.flag_codes
+    assert (result.held_this_year, result.dinners_this_year, result.target) == (2, 5, 5)
+
+
+def test_extras_cancelled_and_next_years_dinners_do_not_count_towards_the_target(clock, circle):
+    for month in (1, 5, 9, 11):
+        dinner(circle, datetime.date(2027, month, 10))
+    dinner(circle, datetime.date(2027, 2, 10), kind=Meeting.Kind.EXTRA)
+    dinner(circle, datetime.date(2027, 6, 10), status=Meeting.Status.CANCELLED)
+    dinner(circle, datetime.date(2028, 1, 1), hour=0, minute=30)  # 31 Dec 23:30 in UTC
+    dinner(circle, datetime.date(2026, 12, 31), hour=23, minute=30)
+    result = health(circle)
+    assert result.dinners_this_year == 4
+    assert BEHIND in result.flag_codes
+
+
+def test_the_target_is_the_circles_own(clock, circle):
+    circle.dinners_per_year = 2
+    circle.save()
+    dinner(circle, days(10))
+    dinner(circle, days(40))
+    assert BEHIND not in health(circle).flag_codes
+
+
+# Attendance below half, over the last four recorded dinners
+
+
+def recorded(circle, people, counts, first=datetime.date(2026, 6, 1)):
+    for n, count in enumerate(counts):
+        dinner(circle, first + datetime.timedelta(days=30 * n), attendees=people[:count])
+
+
+def test_exactly_half_is_not_low(four, circle):
+    recorded(circle, four, [2, 2, 2, 2])
+    result = health(circle)
+    assert (result.attended_recent, result.expected_recent) == (8, 16)
+    assert result.attendance_percent == 50
+    assert LOW_ATTENDANCE_FLAG not in result.flag_codes
+
+
+def test_just_under_half_is_low(four, circle):
+    recorded(circle, four, [2, 2, 2, 1])
+    result = health(circle)
+    assert (result.attended_recent, result.expected_recent) == (7, 16)
+    flags = {flag.code: flag for flag in result.flags}
+    assert flags[LOW_ATTENDANCE_FLAG].message == (
+        "Low attendance: 44% of the members came to the last 4 dinners."
+    )
+
+
+def test_only_the_last_four_recorded_dinners_count(four, circle):
+    recorded(circle, four, [0, 2, 2, 2, 2])  # the empty one is the fifth from the end
+    dinner(circle, days(-1))  # held, not recorded: no attendance known yet
+    dinner(circle, days(-2), kind=Meeting.Kind.EXTRA, attendees=four[:1])
+    result = health(circle)
+    assert (result.recent_dinners, result.attended_recent, result.expected_recent) == (4, 8, 16)
+    assert LOW_ATTENDANCE_FLAG not in result.flag_codes
+
+
+def test_members_count_as_they_were_on_the_dinners_day(four, circle):
+    recorded(circle, four, [2, 2], first=datetime.date(2027, 1, 10))  # 10 Jan, 9 Feb
+    member(circle, "newcomer", joined_on=datetime.date(2027, 2, 9))  # on the day: counts
+    member(circle, "late", joined_on=datetime.date(2027, 2, 10))  # after both: never
+    member(circle, "gone", left_on=datetime.date(2027, 1, 11))  # counts on 10 Jan only
+    member(circle, "left_that_day", left_on=datetime.date(2027, 1, 10))  # never counts
+    result = health(circle)
+    assert result.expected_recent == (4 + 1) + (4 + 1)
+    assert result.attended_recent == 4
+    assert LOW_ATTENDANCE_FLAG in result.flag_codes  # 4 of 10
+
+
+def test_guests_count_on_neither_side_and_late_joiners_on_both(four, circle):
+    guest = make_person("guest")
+    late = member(circle, "late", joined_on=days(-1))  # recorded at dinners before joining
+    recorded(circle, [*four[:1], guest, late], [3, 3, 3, 3])
+    result = health(circle)
+    # Each dinner: m0 and late came (2), of the four members plus late (5).
+    assert (result.attended_recent, result.expected_recent) == (8, 20)
+    assert LOW_ATTENDANCE_FLAG in result.flag_codes
+
+
+def test_the_rate_never_exceeds_everyone(four, circle):
+    Membership.objects.filter(circle=circle).update(joined_on=days(-1))
+    recorded(circle, four, [4, 4, 4, 4])
+    assert health(circle).attendance_percent == 100
+
+
+def test_no_recorded_dinner_no_rate_and_no_flag(four, circle):
+    dinner(circle, days(-10))
+    result = health(circle)
+    assert result.attendance_rate is None
+    assert LOW_ATTENDANCE_FLAG not in result.flag_codes
+
+
+# The other figures
+
+
+def test_last_and_next_dinner_actions_and_commitments(clock, circle, coordinator, citizen):
+    dinner(circle, days(-20), kind=Meeting.Kind.EXTRA)
+    last = dinner(circle, days(-40))
+    dinner(circle, days(-10), status=Meeting.Status.CANCELLED)
+    upcoming = dinner(circle, days(12))
+    dinner(circle, days(5), kind=Meeting.Kind.EXTRA)
+    Action.objects.create(circle=circle, title="Late", due_date=days(-1))
+    Action.objects.create(circle=circle, title="Due today", due_date=TODAY, status="in_progress")
+    Action.objects.create(circle=circle, title="Done", due_date=days(-5), status="done")
+    Action.objects.create(circle=circle, title="Dropped", due_date=days(-5), status="dropped")
+    Membership.objects.filter(person=coordinator).update(
+        committed_on=days(-100), commitment_until=TODAY
+    )
+    Membership.objects.filter(person=citizen).update(
+        committed_on=days(-400), commitment_until=days(-1)
+    )
+    result = health(circle)
+    assert result.last_held == last.starts_at
+    assert result.next_planned == upcoming.starts_at
+    assert (result.open_actions, result.overdue_actions) == (2, 1)
+    assert (result.member_count, result.members_without_commitment) == (2, 1)
+
+
+def test_an_active_circle_has_no_flags(four, circle):
+    recorded(circle, four, [3, 3, 3, 3], first=datetime.date(2026, 10, 1))
+    for day in (days(20), days(80), days(150), days(200), days(250)):
+        dinner(circle, day)
+    assert health(circle).flags == ()
+
+
+# Many circles at once
+
+
+def test_one_query_for_any_number_of_circles(clock):
+    def measure(count):
+        circles = [
+            Circle.objects.create(name=f"C{n}", municipality="Utrecht") for n in range(count)
+        ]
+        for c in circles:
+            member(c, f"p{c.pk}")
+            dinner(c, days(-30), attendees=[])
+            dinner(c, days(30))
+        with CaptureQueriesContext(connection) as queries:
+            result = health_for_circles(circles, NOW)
+        assert len(result) == count
+        return len(queries)
+
+    assert measure(3) == measure(60) == 1
+
+
+def test_the_coordinators_circles_flagged_first(clock, circle, other_circle, coordinator):
+    Membership.objects.create(
+        person=coordinator, circle=other_circle, sector=Sector.POLICE, is_coordinator=True
+    )
+    third = Circle.objects.create(name="Not mine", municipality="Almere")
+    for day in (days(20), days(80), days(150), days(200), days(250)):
+        dinner(other_circle, day)
+    with CaptureQueriesContext(connection) as queries:
+        result = health_for_coordinator(coordinator, NOW)
+    assert len(queries) == 1
+    assert [h.circle for h in result] == [circle, other_circle]
+    assert result[0].is_flagged and not result[1].is_flagged
+    assert third not in [h.circle for h in result]
+
+
+# Commitment against attendance
+
+
+def test_members_attended_against_held_this_year(clock, circle, four):
+    late = member(circle, "late", joined_on=datetime.date(2027, 2, 1))
+    dinner(circle, datetime.date(2026, 12, 1), attendees=four)  # last year
+    dinner(circle, datetime.date(2027, 1, 14), attendees=four[:1])
+    dinner(circle, datetime.date(2027, 2, 11), attendees=[four[0], late])
+    dinner(circle, datetime.date(2027, 2, 20), kind=Meeting.Kind.EXTRA, attendees=four)
+    dinner(circle, days(10))  # not held yet
+    members = member_attendance(circle, NOW).members
+    rows = {row.person.username: (row.attended, row.held) for row in members}
+    assert rows == {"m0": (2, 2), "m1": (0, 2), "m2": (0, 2), "m3": (0, 2), "late": (1, 1)}
+
+
+def test_a_dinner_attended_before_the_joining_date_counts_as_held_for_them(clock, circle):
+    invited_late = member(circle, "invited_late", joined_on=datetime.date(2027, 2, 20))
+    dinner(circle, datetime.date(2027, 1, 14), attendees=[invited_late])
+    dinner(circle, datetime.date(2027, 2, 11))
+    (row,) = member_attendance(circle, NOW).members
+    assert (row.attended, row.held) == (1, 1)
+
+
+def test_absent_from_the_last_three_recorded_dinners(clock, circle, four):
+    newcomer = member(circle, "newcomer", joined_on=datetime.date(2026, 11, 2))
+    dinner(circle, datetime.date(2026, 10, 1), attendees=four)
+    dinner(circle, datetime.date(2026, 11, 1), attendees=four[:2])
+    dinner(circle, datetime.date(2026, 12, 1), attendees=four[:1])
+    dinner(circle, datetime.date(2027, 2, 1), attendees=[four[0], four[2]])
+    commitment = member_attendance(circle, NOW)
+    # m1 came on 1 Nov, before the last three; m3 missed all three; the newcomer joined the
+    # day after the first of the three, so three absences are not theirs to answer for.
+    assert [row.person.username for row in commitment.absent] == ["m3"]
+    assert newcomer.pk in {row.person.pk for row in commitment.members}
+
+
+def test_nobody_is_pointed_out_before_three_dinners_were_recorded(clock, circle, four):
+    dinner(circle, datetime.date(2026, 11, 1), attendees=four[:1])
+    dinner(circle, datetime.date(2026, 12, 1), attendees=four[:1])
+    assert member_attendance(circle, NOW).absent == []
+
+
+def test_member_attendance_takes_three_queries(clock, circle, four):
+    for n in range(5):
+        dinner(circle, datetime.date(2026, 3, 1) + datetime.timedelta(days=60 * n), attendees=four)
+    with CaptureQueriesContext(connection) as queries:
+        commitment = member_attendance(circle, NOW)
+        [row.person.name for row in commitment.members]
+    assert len(queries) == 3

@@ -1,0 +1,138 @@
+"""Keeping circles alive, in a real browser: the year report, date polls and the overview pass
+the axe scan (WCAG 2.1 A/AA) on the demo data, fit a phone, and the report prints on A4."""
+
+import datetime
+import re
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from allies.management.commands.seed_demo import DEMO_PASSWORD
+from circles.models import Circle
+from polls import services
+from polls.models import PollAnswer
+from tests.e2e.conftest import assert_accessible, assert_no_horizontal_scroll, sign_in
+
+
+@pytest.fixture
+def overvecht(demo) -> Circle:
+    return Circle.objects.get(name="Overvecht Allies")
+
+
+@pytest.fixture
+def poll(overvecht, demo):
+    """An open poll with three dates; the officer and the clerk answered."""
+    start = timezone.localtime().replace(hour=18, minute=30, second=0, microsecond=0)
+    poll = services.poll_open(
+        circle=overvecht,
+        created_by=demo["coordinator"],
+        candidates=[start + datetime.timedelta(days=days) for days in (20, 27, 34)],
+        title="Autumn dinner",
+        venue_name="Politiebureau Overvecht",
+        venue_kind="police_station",
+    )
+    for person, answers in ((demo["officer"], "yes no yes"), (demo["clerk"], "if_need_be yes no")):
+        for option, answer in zip(poll.options.all(), answers.split(), strict=True):
+            PollAnswer.objects.create(option=option, person=person, answer=answer)
+    return poll
+
+
+def report_path(circle) -> str:
+    return f"/circles/{circle.pk}/report/{timezone.localdate().year}/"
+
+
+@pytest.mark.parametrize("username", ["coordinator", "citizen"])
+def test_the_year_report_is_accessible(page, overvecht, username):
+    sign_in(page, username, DEMO_PASSWORD)
+    page.goto(report_path(overvecht))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Overvecht Allies in")
+    expect(page.get_by_role("img", name="Attendance by sector per meeting")).to_be_visible()
+    expect(page.get_by_role("button", name="Print")).to_be_visible()  # shown by print.js
+    assert_accessible(page)
+
+
+def test_the_year_report_fits_a_phone(phone_page, overvecht):
+    sign_in(phone_page, "coordinator", DEMO_PASSWORD)
+    phone_page.goto(report_path(overvecht))
+    expect(phone_page.get_by_role("heading", name="Attendance by sector")).to_be_visible()
+    assert_no_horizontal_scroll(phone_page)
+    assert_accessible(phone_page)
+
+
+def test_the_year_report_prints_on_a4_without_the_page_controls(page, overvecht):
+    sign_in(page, "coordinator", DEMO_PASSWORD)
+    page.goto(report_path(overvecht))
+    page.emulate_media(media="print")
+    expect(page.get_by_role("navigation", name="Main navigation")).to_be_hidden()
+    expect(page.get_by_role("link", name="Download as CSV")).to_be_hidden()
+    expect(page.get_by_role("heading", name="Topics discussed")).to_be_visible()
+    pdf = page.pdf(format="A4", print_background=True)
+    assert pdf.startswith(b"%PDF")
+    # A4 portrait, 210 x 297 mm (595 x 842 points), on every page.
+    boxes = re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf)
+    assert boxes
+    assert all(round(float(w)) in (595, 596) and round(float(h)) in (842, 843) for w, h in boxes)
+
+
+def test_the_poll_page_is_accessible_and_answering_works(page, poll):
+    sign_in(page, "citizen", DEMO_PASSWORD)
+    page.goto(f"/polls/{poll.pk}/")
+    expect(page.get_by_role("heading", name="Autumn dinner")).to_be_visible()
+    assert_accessible(page)
+    for group in page.get_by_role("group").all():
+        group.get_by_label("yes", exact=True).check()
+    page.get_by_role("button", name="Save my answers").click()
+    expect(page.get_by_text("Your answers are saved.")).to_be_visible()
+    expect(page.get_by_text("3 of 8 members answered.")).to_be_visible()
+    assert_accessible(page)
+
+
+def test_the_coordinator_picks_a_date_on_a_phone(phone_page, poll):
+    sign_in(phone_page, "coordinator", DEMO_PASSWORD)
+    phone_page.goto(f"/polls/{poll.pk}/")
+    expect(phone_page.get_by_text("Not answered yet:")).to_be_visible()
+    assert_no_horizontal_scroll(phone_page)
+    assert_accessible(phone_page)
+    phone_page.get_by_role("button", name="Pick").first.click()
+    expect(phone_page.get_by_text("the members are invited by email")).to_be_visible()
+    poll.refresh_from_db()
+    assert poll.meeting is not None
+    assert_accessible(phone_page)
+
+
+def test_the_new_poll_form_is_accessible_and_keeps_input_on_error(page, overvecht):
+    sign_in(page, "coordinator", DEMO_PASSWORD)
+    page.goto(f"/circles/{overvecht.pk}/polls/new/")
+    assert_accessible(page)
+    day = (timezone.localdate() + datetime.timedelta(days=9)).isoformat()
+    page.get_by_label("Date 1", exact=True).fill(day)
+    page.get_by_role("button", name="Open the poll").click()
+    expect(page.get_by_text("Offer at least 2 dates.")).to_be_visible()
+    expect(page.get_by_label("Date 1", exact=True)).to_have_value(day)
+    assert_accessible(page)
+
+
+def test_the_circles_polls_are_accessible(page, poll, overvecht):
+    sign_in(page, "officer", DEMO_PASSWORD)
+    page.goto(f"/circles/{overvecht.pk}/polls/")
+    expect(page.get_by_role("link", name="Autumn dinner")).to_be_visible()
+    assert_accessible(page)
+
+
+def test_the_overview_is_accessible_and_filters(page, demo):
+    sign_in(page, "admin", DEMO_PASSWORD)
+    page.goto("/circles/overview/")
+    expect(page.get_by_role("heading", name="All circles at a glance")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("Municipality").select_option("Tilburg")
+    page.get_by_role("button", name="Show").click()
+    expect(page.get_by_role("link", name="Tilburg-Noord Allies")).to_be_visible()
+    expect(page.get_by_role("link", name="Overvecht Allies")).to_have_count(0)
+
+
+def test_the_overview_fits_a_phone(phone_page, demo):
+    sign_in(phone_page, "admin", DEMO_PASSWORD)
+    phone_page.goto("/circles/overview/")
+    assert_no_horizontal_scroll(phone_page)
+    assert_accessible(phone_page)

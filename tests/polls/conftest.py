@@ -1,0 +1,50 @@
+"""A date poll in the cast's circle, time standing still at Monday 1 March 2027, 10:00."""
+
+import datetime
+import zoneinfo
+
+import pytest
+
+from polls.models import Poll, PollAnswer, PollOption
+
+AMSTERDAM = zoneinfo.ZoneInfo("Europe/Amsterdam")
+NOW = datetime.datetime(2027, 3, 1, 10, 0, tzinfo=AMSTERDAM)
+
+
+def local(*args) -> datetime.datetime:
+    return datetime.datetime(*args, tzinfo=AMSTERDAM)
+
+
+@pytest.fixture
+def clock(time_machine, db):
+    time_machine.move_to(NOW, tick=False)
+    return time_machine
+
+
+def make_poll(circle, *starts, **extra) -> Poll:
+    extra.setdefault("venue_name", "Politiebureau Overvecht")
+    poll = Poll.objects.create(circle=circle, **extra)
+    for at in starts or (local(2027, 3, 18, 18, 30), local(2027, 3, 25, 18, 30)):
+        PollOption.objects.create(poll=poll, starts_at=at)
+    return poll
+
+
+@pytest.fixture
+def poll(clock, circle, cast):
+    """Three Thursdays in March; nobody answered yet."""
+    return make_poll(
+        circle,
+        local(2027, 3, 11, 18, 30),
+        local(2027, 3, 18, 18, 30),
+        local(2027, 3, 25, 19, 0),
+        title="Spring dinner",
+        venue_address="Zamenhofdreef 20, Utrecht",
+    )
+
+
+def answer(poll, person, *answers):
+    """The person's answers, in the order of the poll's dates."""
+    for option, value in zip(poll.options.order_by("starts_at"), answers, strict=True):
+        PollAnswer.objects.update_or_create(
+            option=option, person=person, defaults={"answer": value}
+        )

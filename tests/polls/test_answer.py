@@ -1,0 +1,88 @@
+"""Answering a poll (POST /polls/<id>/answer/): yes, if need be or no per date, changeable until
+the poll closes."""
+
+from django.utils import timezone
+
+from polls.models import PollAnswer
+from tests.polls.conftest import answer
+from tests.polls.test_detail import checked
+
+URL = "/polls/{}/answer/"
+
+
+def data(poll, *answers):
+    options = poll.options.order_by("starts_at")
+    return {f"option_{o.pk}": a for o, a in zip(options, answers, strict=False) if a is not None}
+
+
+def mine(poll, person) -> list[str]:
+    return list(
+        PollAnswer.objects.filter(option__poll=poll, person=person)
+        .order_by("option__starts_at")
+        .values_list("answer", flat=True)
+    )
+
+
+def test_a_member_answers_each_date(client, poll, citizen):
+    client.force_login(citizen)
+    response = client.post(URL.format(poll.pk), data(poll, "yes", "if_need_be", "no"))
+    assert response.status_code == 302
+    assert response.url == f"/polls/{poll.pk}/"
+    assert mine(poll, citizen) == ["yes", "if_need_be", "no"]
+    html = client.get(response.url).content.decode()
+    assert "Your answers are saved." in html
+    assert "1 of 4 members answered." in html
+
+
+def test_answers_can_change_while_the_poll_is_open(client, poll, citizen):
+    answer(poll, citizen, "yes", "yes", "yes")
+    client.force_login(citizen)
+    client.post(URL.format(poll.pk), data(poll, "no", "yes", "if_need_be"))
+    assert mine(poll, citizen) == ["no", "yes", "if_need_be"]
+    assert PollAnswer.objects.count() == 3
+
+
+def test_a_missing_answer_brings_the_form_back_with_the_others_kept(client, poll, citizen):
+    client.force_login(citizen)
+    response = client.post(URL.format(poll.pk), data(poll, "yes", None, "no"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Choose an answer for this date." in html
+    first, _second, third = poll.options.order_by("starts_at")
+    assert checked(html, f"option_{first.pk}") == ["yes"]
+    assert checked(html, f"option_{third.pk}") == ["no"]
+    assert mine(poll, citizen) == []
+
+
+def test_an_unknown_answer_is_refused(client, poll, citizen):
+    client.force_login(citizen)
+    response = client.post(URL.format(poll.pk), data(poll, "yes", "maybe", "no"))
+    assert "Select a valid choice." in response.content.decode()
+    assert mine(poll, citizen) == []
+
+
+def test_a_closed_poll_takes_no_more_answers(client, poll, citizen):
+    answer(poll, citizen, "yes", "yes", "yes")
+    poll.closed_at = timezone.now()
+    poll.save()
+    client.force_login(citizen)
+    response = client.post(URL.format(poll.pk), data(poll, "no", "no", "no"), follow=True)
+    assert "This poll is closed; answers can no longer change." in response.content.decode()
+    assert mine(poll, citizen) == ["yes", "yes", "yes"]
+
+
+def test_get_is_not_allowed(client, poll, citizen):
+    client.force_login(citizen)
+    assert client.get(URL.format(poll.pk)).status_code == 405
+
+
+def test_outsider_gets_404(client, poll, outsider):
+    client.force_login(outsider)
+    assert client.post(URL.format(poll.pk), data(poll, "yes", "yes", "yes")).status_code == 404
+    assert not PollAnswer.objects.exists()
+
+
+def test_anonymous_is_sent_to_sign_in(client, poll):
+    response = client.post(URL.format(poll.pk))
+    assert response.status_code == 302
+    assert response.url.startswith("/accounts/login/")

@@ -1,0 +1,115 @@
+"""The poll page (/polls/<id>/): everyone in the circle sees the tally; the coordinator picks."""
+
+import re
+
+from circles.models import Membership, Sector
+from meetings.models import Meeting
+from polls import services
+from tests.conftest import count_queries, make_person
+from tests.polls.conftest import answer, local
+
+URL = "/polls/{}/"
+
+
+def test_members_see_the_dates_and_the_tally(client, poll, cast):
+    answer(poll, cast["officer"], "yes", "yes", "no")
+    answer(poll, cast["clerk"], "no", "if_need_be", "yes")
+    answer(poll, cast["coordinator"], "no", "yes", "no")
+    client.force_login(cast["citizen"])
+    html = client.get(URL.format(poll.pk)).content.decode()
+    assert "Spring dinner" in html and "Zamenhofdreef 20, Utrecht" in html
+    assert "3 of 4 members answered." in html
+    rows = html.split('<th scope="row" class="fw-normal">')[1:4]
+    assert "Thu 11 Mar 2027, 18:30" in rows[0]
+    counts = [
+        [cell.split(">")[1].split("<")[0] for cell in row.split('<td class="text-end"')[1:4]]
+        for row in rows
+    ]
+    assert counts == [["1", "0", "2"], ["2", "1", "0"], ["1", "0", "2"]]
+    assert "Clerk (if need be); Coordinator; Officer</span>" in rows[1]
+    assert "Officer</span>" in rows[0]  # no trailing separator for those who said no
+    assert "suits most" in rows[1] and "suits most" not in rows[0] + rows[2]
+    assert "Pick" not in html  # a member does not pick
+    assert "Not answered yet" not in html
+    assert "My answers" in html
+
+
+def test_the_coordinator_sees_who_has_not_answered_and_can_pick(client, poll, cast):
+    answer(poll, cast["officer"], "yes", "yes", "no")
+    client.force_login(cast["coordinator"])
+    html = client.get(URL.format(poll.pk)).content.decode()
+    assert "Not answered yet: Citizen, Clerk, Coordinator" in html
+    assert html.count(f'action="/polls/{poll.pk}/pick/"') == 3
+    assert "Close without a date" in html
+
+
+def checked(html: str, name: str) -> list[str]:
+    """The values of the checked radio buttons named `name`."""
+    inputs = re.findall(r"<input [^>]*>", html)
+    return [
+        re.search(r'value="([^"]*)"', tag).group(1)
+        for tag in inputs
+        if f'name="{name}"' in tag and re.search(r"\bchecked\b", tag)
+    ]
+
+
+def test_my_earlier_answers_are_checked(client, poll, citizen):
+    answer(poll, citizen, "no", "if_need_be", "yes")
+    client.force_login(citizen)
+    html = client.get(URL.format(poll.pk)).content.decode()
+    assert "Change my answers" in html
+    options = poll.options.order_by("starts_at")
+    assert [checked(html, f"option_{o.pk}") for o in options] == [["no"], ["if_need_be"], ["yes"]]
+
+
+def test_a_picked_poll_shows_the_date_and_no_more_answers(
+    client, poll, cast, django_capture_on_commit_callbacks
+):
+    option = poll.options.order_by("starts_at")[1]
+    with django_capture_on_commit_callbacks(execute=False):
+        services.poll_pick(poll=poll, option=option)
+    client.force_login(cast["citizen"])
+    html = client.get(URL.format(poll.pk)).content.decode()
+    assert "The date is picked: Thursday 18 March 2027, 18:30." in html
+    assert "Save my answers" not in html
+    assert Meeting.objects.count() == 1
+
+
+def test_a_passed_date_cannot_be_picked(client, poll, cast, clock):
+    clock.move_to(local(2027, 3, 12, 9), tick=False)
+    client.force_login(cast["coordinator"])
+    html = client.get(URL.format(poll.pk)).content.decode()
+    assert "passed" in html
+    assert html.count(f'action="/polls/{poll.pk}/pick/"') == 2
+
+
+def test_outsider_gets_404(client, poll, outsider):
+    client.force_login(outsider)
+    assert client.get(URL.format(poll.pk)).status_code == 404
+
+
+def test_a_member_who_left_gets_404(client, poll, citizen):
+    Membership.objects.get(person=citizen).end()
+    client.force_login(citizen)
+    assert client.get(URL.format(poll.pk)).status_code == 404
+
+
+def test_anonymous_is_sent_to_sign_in(client, poll):
+    response = client.get(URL.format(poll.pk))
+    assert response.status_code == 302
+    assert response.url.startswith("/accounts/login/")
+
+
+def test_query_count_does_not_grow_with_the_answers(client, poll, circle, coordinator):
+    client.force_login(coordinator)
+
+    def add(count, start):
+        for n in range(start, start + count):
+            person = make_person(f"m{n}")
+            Membership.objects.create(person=person, circle=circle, sector=Sector.COMMUNITY)
+            answer(poll, person, "yes", "no", "if_need_be")
+
+    add(3, 0)
+    few = count_queries(client, URL.format(poll.pk))
+    add(57, 3)
+    assert count_queries(client, URL.format(poll.pk)) == few

@@ -1,0 +1,145 @@
+"""Opening a date poll (/circles/<id>/polls/new/): coordinators only, two to ten dates."""
+
+import pytest
+from django.core import mail
+
+from circles.models import Membership, Sector
+from polls.models import Poll
+from tests.conftest import make_person
+from tests.polls.conftest import local
+
+URL = "/circles/{}/polls/new/"
+
+
+def post_data(*dates, **extra):
+    data = {
+        "kind": "dinner",
+        "title": "Spring dinner",
+        "venue_name": "Politiebureau Overvecht",
+        "venue_address": "Zamenhofdreef 20",
+        "venue_kind": "police_station",
+        **extra,
+    }
+    for number, (day, time) in enumerate(dates, start=1):
+        data[f"date_{number}"] = day
+        data[f"time_{number}"] = time
+    return data
+
+
+def test_the_form_is_prefilled_with_the_circles_venue_and_time(client, clock, circle, coordinator):
+    circle.default_venue_name = "Stadhuis"
+    circle.save()
+    client.force_login(coordinator)
+    html = client.get(URL.format(circle.pk)).content.decode()
+    assert 'value="Stadhuis"' in html
+    assert html.count('value="18:30"') == 10
+    assert "More dates" in html
+
+
+def test_a_coordinator_opens_a_poll_and_the_members_are_asked(
+    client, clock, circle, cast, django_capture_on_commit_callbacks
+):
+    client.force_login(cast["coordinator"])
+    dates = [("2027-03-25", "19:00"), ("2027-03-11", "18:30"), ("2027-04-01", "18:30")]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(URL.format(circle.pk), post_data(*dates))
+    poll = Poll.objects.get()
+    assert response.status_code == 302
+    assert response.url == f"/polls/{poll.pk}/"
+    assert (poll.circle, poll.title, poll.venue_address) == (
+        circle,
+        "Spring dinner",
+        "Zamenhofdreef 20",
+    )
+    assert poll.created_by == cast["coordinator"]
+    assert [o.starts_at for o in poll.options.all()] == [
+        local(2027, 3, 11, 18, 30),
+        local(2027, 3, 25, 19, 0),
+        local(2027, 4, 1, 18, 30),
+    ]
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "citizen@example.org",
+        "clerk@example.org",
+        "coordinator@example.org",
+        "officer@example.org",
+    ]
+    message = mail.outbox[0]
+    assert message.subject == "Which date suits you? Overvecht Allies"
+    assert "Thursday 11 March 2027, 18:30" in message.body
+    assert f"/polls/{poll.pk}/" in message.body
+
+
+def test_the_invitation_to_answer_is_in_each_members_language(
+    client, clock, circle, coordinator, django_capture_on_commit_callbacks
+):
+    dutch = make_person("henk", preferred_language="nl")
+    Membership.objects.create(person=dutch, circle=circle, sector=Sector.COMMUNITY)
+    client.force_login(coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            URL.format(circle.pk), post_data(("2027-03-11", "18:30"), ("2027-03-18", "18:30"))
+        )
+    body = next(m.body for m in mail.outbox if m.to == ["henk@example.org"])
+    assert "donderdag 11 maart 2027, 18:30" in body
+
+
+@pytest.mark.parametrize(
+    ("dates", "error"),
+    [
+        ([("2027-03-11", "18:30")], "Offer at least 2 dates."),
+        ([("2027-03-11", "18:30"), ("2027-02-25", "18:30")], "This date has passed."),
+        (
+            [("2027-03-11", "18:30"), ("2027-03-11", "18:30")],
+            "This date and time is offered twice.",
+        ),
+        ([("2027-03-11", "18:30"), ("2027-03-18", "")], "Give a start time for this date."),
+        ([("2027-03-11", "18:30"), ("2027-13-01", "18:30")], "Enter a valid date."),
+    ],
+)
+def test_bad_dates_bring_the_form_back_and_save_nothing(
+    client, clock, circle, coordinator, dates, error
+):
+    client.force_login(coordinator)
+    response = client.post(URL.format(circle.pk), post_data(*dates))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert error in html
+    assert 'value="2027-03-11"' in html and 'value="Spring dinner"' in html
+    assert not Poll.objects.exists()
+    assert mail.outbox == []
+
+
+def test_a_venue_is_required(client, clock, circle, coordinator):
+    client.force_login(coordinator)
+    data = post_data(("2027-03-11", "18:30"), ("2027-03-18", "18:30"), venue_name="")
+    response = client.post(URL.format(circle.pk), data)
+    assert "This field is required." in response.content.decode()
+    assert not Poll.objects.exists()
+
+
+def test_a_date_behind_more_dates_keeps_its_row_open(client, clock, circle, coordinator):
+    client.force_login(coordinator)
+    data = post_data(("2027-03-11", "18:30"))
+    data["date_7"], data["time_7"] = "2027-01-01", "18:30"
+    html = client.post(URL.format(circle.pk), data).content.decode()
+    assert '<details class="mb-3" open>' in html
+    assert "This date has passed." in html
+
+
+def test_a_member_who_does_not_coordinate_gets_403(client, clock, circle, citizen):
+    client.force_login(citizen)
+    assert client.get(URL.format(circle.pk)).status_code == 403
+    data = post_data(("2027-03-11", "18:30"), ("2027-03-18", "18:30"))
+    assert client.post(URL.format(circle.pk), data).status_code == 403
+    assert not Poll.objects.exists()
+
+
+def test_outsider_gets_404(client, circle, outsider):
+    client.force_login(outsider)
+    assert client.get(URL.format(circle.pk)).status_code == 404
+
+
+def test_anonymous_is_sent_to_sign_in(client, circle):
+    response = client.get(URL.format(circle.pk))
+    assert response.status_code == 302
+    assert response.url.startswith("/accounts/login/")

@@ -1,0 +1,109 @@
+"""The date-poll reminder of `manage.py send_reminders`: once, to members who did not answer."""
+
+import io
+
+from django.core import mail
+from django.core.mail.backends.locmem import EmailBackend
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from circles.models import Circle, Membership, Sector
+from polls import reminders
+from polls.models import PollReminder
+from tests.conftest import make_person
+from tests.polls.conftest import answer, local, make_poll
+
+
+def run(clock, *when) -> list[tuple[str, str]]:
+    """Run the command at that local time; (recipient, subject) of the poll reminders sent."""
+    clock.move_to(local(*when), tick=False)
+    before = len(mail.outbox)
+    out = io.StringIO()
+    call_command("send_reminders", stdout=out)
+    sent = sorted((m.to[0].split("@")[0], m.subject) for m in mail.outbox[before:])
+    assert f"poll: {len(sent)}" in out.getvalue()
+    return sent
+
+
+def who(sent) -> list[str]:
+    return [to for to, _subject in sent]
+
+
+def test_members_who_did_not_answer_are_reminded_after_two_days(poll, cast, clock):
+    answer(poll, cast["officer"], "yes", "no", "no")
+    assert run(clock, 2027, 3, 3, 9, 59) == []
+    sent = run(clock, 2027, 3, 3, 10, 1)
+    assert who(sent) == ["citizen", "clerk", "coordinator"]
+    assert sent[0][1] == "Reminder: which date suits you? Overvecht Allies"
+    body = next(m.body for m in mail.outbox if m.to == ["citizen@example.org"])
+    assert f"/polls/{poll.pk}/" in body and "Thursday 11 March 2027, 18:30" in body
+
+
+def test_each_member_is_reminded_once(poll, cast, clock):
+    assert len(run(clock, 2027, 3, 4, 8)) == 4
+    assert run(clock, 2027, 3, 4, 8, 5) == []
+    assert run(clock, 2027, 3, 8, 8) == []
+    assert PollReminder.objects.count() == 4
+
+
+def test_a_run_racing_another_sends_nothing_twice(poll, cast, clock, monkeypatch):
+    assert len(run(clock, 2027, 3, 4, 8)) == 4
+    # This run read the log before the other run's rows were there: the unique key still holds.
+    monkeypatch.setattr(reminders, "already_reminded", lambda polls: set())
+    assert run(clock, 2027, 3, 4, 8, 1) == []
+
+
+class RefusesTheCitizen(EmailBackend):
+    def send_messages(self, messages):
+        if any(m.to == ["citizen@example.org"] for m in messages):
+            raise OSError("451 try again later")
+        return super().send_messages(messages)
+
+
+def test_a_reminder_the_mail_server_refused_is_tried_again(poll, cast, clock, settings):
+    settings.EMAIL_BACKEND = f"{__name__}.RefusesTheCitizen"
+    assert "citizen" not in who(run(clock, 2027, 3, 4, 8))
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert who(run(clock, 2027, 3, 4, 8, 5)) == ["citizen"]
+
+
+def test_no_reminder_for_a_closed_poll_or_one_whose_dates_passed(poll, cast, clock, circle):
+    poll.closed_at = timezone.now()
+    poll.save()
+    make_poll(circle, local(2027, 3, 2, 18), local(2027, 3, 3, 18))
+    assert run(clock, 2027, 3, 4, 8) == []
+
+
+def test_no_reminder_for_those_who_turned_them_off_or_left(poll, cast, clock):
+    cast["clerk"].reminders_enabled = False
+    cast["clerk"].save()
+    Membership.objects.get(person=cast["officer"]).end()
+    assert who(run(clock, 2027, 3, 4, 8)) == ["citizen", "coordinator"]
+
+
+def is_claim(sql: str) -> bool:
+    """The statements of one claim: an insert of its PollReminder row, in a savepoint."""
+    return "SAVEPOINT" in sql or sql.startswith('INSERT INTO "polls_pollreminder"')
+
+
+def test_queries_do_not_grow_with_polls_and_members(clock):
+    def make(count, start):
+        for n in range(start, start + count):
+            circle = Circle.objects.create(name=f"Circle {n}", municipality="Utrecht")
+            for m in range(3):
+                person = make_person(f"p{n}-{m}")
+                Membership.objects.create(person=person, circle=circle, sector=Sector.POLICE)
+            make_poll(circle)
+
+    def queries_besides_claims() -> int:
+        PollReminder.objects.all().delete()
+        with CaptureQueriesContext(connection) as queries:
+            reminders.send_poll_reminders(local(2027, 3, 4, 8))
+        return sum(1 for q in queries.captured_queries if not is_claim(q["sql"]))
+
+    make(3, 0)
+    few = queries_besides_claims()
+    make(20, 3)
+    assert queries_besides_claims() == few

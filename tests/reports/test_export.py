@@ -1,0 +1,105 @@
+"""The year's CSV export (/circles/<id>/report/<year>/export.csv), for coordinators."""
+
+import csv
+import datetime
+import io
+
+from tests.conftest import count_queries
+from tests.reports.conftest import URL, at, meeting
+
+EXPORT = URL + "export.csv"
+
+
+def rows(response) -> list[list[str]]:
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(text[1:])))
+
+
+def block(all_rows, header: str) -> list[list[str]]:
+    """The rows under the header row that starts with `header`, up to the blank line."""
+    start = next(i for i, row in enumerate(all_rows) if row and row[0] == header)
+    end = next((i for i in range(start, len(all_rows)) if not all_rows[i]), len(all_rows))
+    return all_rows[start + 1 : end]
+
+
+def test_a_coordinator_downloads_the_years_figures(client, year, cast):
+    client.force_login(cast["coordinator"])
+    response = client.get(EXPORT.format(year.pk))
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="overvecht-allies-2026.csv"'
+    table = rows(response)
+    summary = dict(row for row in table[:13] if len(row) == 2)
+    assert summary["Dinners held"] == "4"
+    assert summary["Dinners planned"] == "1"
+    assert summary["Extra meetings held"] == "1"
+    assert summary["Attendances"] == "11"
+    assert summary["Actions agreed"] == "5"
+    assert (summary["Done"], summary["Dropped"], summary["Still open"], summary["Overdue"]) == (
+        "1",
+        "1",
+        "2",
+        "1",
+    )
+    meetings = block(table, "Date")
+    assert meetings[0] == [
+        "2026-02-12",
+        "18:30",
+        "dinner",
+        "held",
+        "Politiebureau",
+        "4",
+        "4",
+        "2",
+        "1",
+        "1",
+        "0",
+        "Polarisation; Nuisance",
+    ]
+    assert [m[2] for m in meetings].count("extra meeting") == 1
+    assert meetings[4][3] == "cancelled"
+    assert meetings[5][3:7] == ["planned", "Politiebureau", "5", ""]  # held, not recorded
+    assert block(table, "Topic") == [
+        ["Nuisance", "2"],
+        ["Polarisation", "1"],
+        ["Radicalisation", "1"],
+    ]
+    actions = block(table, "Action")
+    assert actions[2] == ["'=HYPERLINK(1)", "2026-04-16", "2026-09-01", "open", "overdue"]
+    assert actions[4] == ["Agreed on WhatsApp", "", "", "open", "still open"]
+
+
+def test_a_member_who_does_not_coordinate_gets_403(client, year, cast):
+    client.force_login(cast["citizen"])
+    assert client.get(EXPORT.format(year.pk)).status_code == 403
+
+
+def test_outsider_gets_404(client, circle, outsider):
+    client.force_login(outsider)
+    assert client.get(EXPORT.format(circle.pk)).status_code == 404
+
+
+def test_anonymous_is_sent_to_sign_in(client, circle):
+    response = client.get(EXPORT.format(circle.pk))
+    assert response.status_code == 302
+    assert response.url.startswith("/accounts/login/")
+
+
+def test_the_coordinator_sees_the_download_link(client, year, cast):
+    client.force_login(cast["coordinator"])
+    html = client.get(URL.format(year.pk)).content.decode()
+    assert f'href="/circles/{year.pk}/report/2026/export.csv"' in html
+
+
+def test_query_count_does_not_grow(client, clock, circle, cast):
+    client.force_login(cast["coordinator"])
+
+    def add(numbers):
+        for n in numbers:
+            starts = at(1, 2) + datetime.timedelta(days=2 * n)
+            meeting(circle, starts, attendees=[cast["officer"]], topics=["Nuisance"])
+
+    add(range(3))
+    few = count_queries(client, EXPORT.format(circle.pk))
+    add(range(3, 60))
+    assert count_queries(client, EXPORT.format(circle.pk)) == few

@@ -1,0 +1,177 @@
+"""The year in one page (/circles/<id>/report/<year>/): figures of a constructed year, charts
+that show the numbers of their tables, permissions and a constant query count."""
+
+import datetime
+import re
+
+import pytest
+from django.utils import timezone
+
+from actions.models import Action
+from circles.models import Membership
+from reports.figures import year_report
+from tests.conftest import count_queries
+from tests.reports.charts import read_charts
+from tests.reports.conftest import NOW, URL, at, meeting
+
+
+def test_the_figures_of_a_constructed_year(year):
+    report = year_report(year, 2026, NOW)
+    assert (report.dinners_held, report.dinners_planned, report.target) == (4, 1, 5)
+    assert report.extras_held == 1
+    recorded = {
+        timezone.localtime(row.meeting.starts_at).date().isoformat(): (
+            row.by_sector,
+            row.attended,
+            row.members_then,
+        )
+        for row in report.recorded
+    }
+    zero = {"police": 0, "municipality": 0, "community": 0, "guest": 0}
+    assert recorded == {
+        "2026-02-12": ({**zero, "police": 2, "municipality": 1, "community": 1}, 4, 4),
+        "2026-04-16": ({**zero, "police": 1, "municipality": 1, "guest": 1}, 3, 4),
+        "2026-05-07": ({**zero, "police": 1, "community": 1}, 2, 4),
+        "2026-06-18": ({**zero, "police": 1, "community": 1}, 2, 5),
+    }
+    assert report.sector_totals == {"police": 5, "municipality": 2, "community": 3, "guest": 1}
+    assert report.topics == [("Nuisance", 2), ("Polarisation", 1), ("Radicalisation", 1)]
+    assert [a.title for a in report.actions] == [
+        "Walk with youth workers",
+        "Leaflets",
+        "=HYPERLINK(1)",
+        "Lighting in the underpass",
+        "Agreed on WhatsApp",
+    ]
+    assert report.action_counts == {"done": 1, "dropped": 1, "open": 2, "overdue": 1}
+
+
+def test_members_recorded_before_their_joining_date_count_as_members_then(clock, circle, cast):
+    # The cast joined "today" (1 October), after the dinner their attendance is recorded for.
+    meeting(circle, at(2, 12), attendees=[cast["officer"], cast["clerk"]])
+    row = year_report(circle, 2026, NOW).recorded[0]
+    assert (row.attended, row.members_then, row.attendance_percent) == (2, 2, 100)
+
+
+def test_the_page_shows_the_year(client, year, cast):
+    client.force_login(cast["citizen"])
+    html = client.get(URL.format(year.pk)).content.decode()
+    assert "Overvecht Allies in 2026" in html
+    assert "After the fire" in html and "not counted towards the target" in html
+    assert "Lighting in the underpass" in html
+    assert "Download as CSV" not in html  # members read; coordinators export
+    assert f'href="/circles/{year.pk}/report/2025/"' in html
+    assert 'media="print"' in html and "css/print.css" in html
+
+
+def test_the_charts_show_the_numbers_of_their_tables(client, year, cast):
+    client.force_login(cast["coordinator"])
+    charts = read_charts(client.get(URL.format(year.pk)).content.decode())
+    assert set(charts.svg) == {"chart-dinners", "chart-attendance", "chart-topics", "chart-actions"}
+    assert charts.table["chart-dinners"] == {
+        "held": {"total": 4},
+        "planned": {"total": 1},
+        "target": {"total": 5},
+        "extra": {"total": 1},
+    }
+    assert charts.table["chart-actions"] == {
+        "done": {"total": 1},
+        "dropped": {"total": 1},
+        "open": {"total": 2},
+        "overdue": {"total": 1},
+    }
+    assert len(charts.table["chart-attendance"]) == 4
+    for chart_id, table in charts.table.items():
+        svg = charts.svg[chart_id]
+        assert svg.keys() == table.keys(), chart_id
+        for row, cells in table.items():
+            assert svg[row]["total"] == cells["total"], (chart_id, row)
+            for series, value in cells.items():
+                assert svg[row].get(series, 0) == value, (chart_id, row, series)
+        # Every bar is drawn to the same scale as the others of its chart.
+        scales = {round(width / value, 1) for value, width in charts.widths[chart_id]}
+        assert len(scales) == 1, chart_id
+
+
+def test_each_chart_has_a_text_alternative(client, year, cast):
+    client.force_login(cast["citizen"])
+    html = client.get(URL.format(year.pk)).content.decode()
+    assert 'aria-labelledby="chart-attendance-title chart-attendance-desc"' in html
+    assert (
+        "12 Feb 2026: 2 police, 1 municipality, 1 community, 0 guests (4 members at the time)"
+    ) in html
+    assert "Dinners held: 4. Dinners planned: 1. Target: 5. Extra meetings: 1." in html
+
+
+def test_chart_coordinates_are_not_localised_in_dutch(client, year, cast, settings):
+    cast["citizen"].preferred_language = "nl"
+    cast["citizen"].save()
+    client.force_login(cast["citizen"])
+    html = client.get(URL.format(year.pk), HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    assert '<html lang="nl">' in html
+    svg = html[html.index('<svg class="chart" id="chart-attendance"') :]
+    svg = svg[: svg.index("</svg>")]
+    numbers = re.findall(r'\b(?:x|y|width|height)="([^"%]*)"', svg)
+    assert numbers and any("." in n for n in numbers)
+    assert all(re.fullmatch(r"\d+(\.\d+)?", n) for n in numbers), numbers
+
+
+def test_the_current_year_shows_health_and_commitment(client, year, cast):
+    client.force_login(cast["coordinator"])
+    this_year = timezone.localdate().year
+    html = client.get(f"/circles/{year.pk}/report/{this_year}/").content.decode()
+    assert "Circle health" in html
+    assert "Commitment and attendance in 2026" in html
+    html = client.get(f"/circles/{year.pk}/report/2025/").content.decode()
+    assert "Circle health" not in html
+
+
+def test_a_year_without_anything_says_so(client, clock, circle, citizen):
+    client.force_login(citizen)
+    html = client.get(f"/circles/{circle.pk}/report/2024/").content.decode()
+    assert "No attendance recorded in this year yet." in html
+    assert "No actions agreed in this year." in html
+    assert "No topics on the agenda" in html
+
+
+@pytest.mark.parametrize("bad_year", [1999, 2037])
+def test_a_year_out_of_range_is_not_found(client, clock, circle, citizen, bad_year):
+    client.force_login(citizen)
+    assert client.get(f"/circles/{circle.pk}/report/{bad_year}/").status_code == 404
+
+
+def test_anonymous_is_sent_to_sign_in(client, circle):
+    response = client.get(URL.format(circle.pk))
+    assert response.status_code == 302
+    assert response.url.startswith("/accounts/login/")
+
+
+def test_outsider_gets_404(client, circle, outsider):
+    client.force_login(outsider)
+    assert client.get(URL.format(circle.pk)).status_code == 404
+
+
+def test_a_member_who_left_gets_404(client, circle, citizen):
+    Membership.objects.get(person=citizen).end()
+    client.force_login(citizen)
+    assert client.get(URL.format(circle.pk)).status_code == 404
+
+
+def test_query_count_does_not_grow_with_the_dinners(client, clock, circle, cast):
+    client.force_login(cast["citizen"])
+    people = list(cast.values())[:4]
+
+    def add(count, first):
+        for n in range(count):
+            held = meeting(
+                circle,
+                first + datetime.timedelta(days=2 * n),
+                attendees=people[: n % 4 + 1],
+                topics=["Nuisance", "Poverty"][: n % 2 + 1],
+            )
+            Action.objects.create(circle=circle, meeting=held, title=f"Action {n}")
+
+    add(3, at(1, 5))
+    few = count_queries(client, URL.format(circle.pk))
+    add(57, at(1, 20))
+    assert count_queries(client, URL.format(circle.pk)) == few
