@@ -18,8 +18,10 @@ from allies.forms import PhoneConsentForm, ProfileForm
 from allies.middleware import CHOSEN_LANGUAGE_SESSION_KEY
 from allies.models import User
 from allies.security import log_refused
+from circles.health import health_for_coordinator
 from circles.models import Circle, Membership
 from meetings.models import Meeting, Response
+from polls.models import Poll
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +48,8 @@ def dashboard(request):
     )
     ctx = {"circles": circles, "next_meetings": next_meetings, "actions": actions}
     ctx.update(_next_steps(user))
+    ctx["needing_attention"] = [h for h in health_for_coordinator(user) if h.is_flagged]
+    ctx["open_polls"] = Poll.objects.awaiting_answer(user).select_related("circle")
     return render(request, "allies/dashboard.html", ctx)
 
 

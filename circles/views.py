@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from allies.models import User
 from circles import services
 from circles.forms import CircleForm, InviteForm, MembershipForm
+from circles.health import health_for_circles, member_attendance
 from circles.models import Circle, Membership
 from meetings.models import Attendance, Meeting
 
@@ -128,6 +129,10 @@ def detail(request, circle_id):
             if me.is_coordinator
             else None
         ),
+        "health": health_for_circles([circle])[circle.pk],
+        "commitment": member_attendance(circle) if me.is_coordinator else None,
+        "open_polls": circle.polls.open(),
+        "year": timezone.localdate().year,
     }
     return render(request, "circles/detail.html", ctx)
 

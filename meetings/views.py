@@ -162,6 +162,8 @@ def new(request, circle_id):
     if not is_coordinator:
         raise PermissionDenied
     form = MeetingForm(request.POST or None, circle=circle, members=_members(circle.pk))
+    if request.method == "GET" and request.GET.get("kind") in Meeting.Kind.values:
+        form.initial["kind"] = request.GET["kind"]  # "Call an extra meeting" links here
     if request.method == "POST" and form.is_valid():
         meeting = services.meeting_schedule(circle=circle, **form.changes())
         messages.success(

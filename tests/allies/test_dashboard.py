@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from actions.models import Action
 from meetings.models import Response
+from polls.models import Poll
 from tests.conftest import count_queries, make_meeting
 
 
@@ -160,3 +161,19 @@ def test_each_circle_links_to_its_page_with_its_next_dinner(client, circle, citi
     assert f'<a href="/circles/{circle.pk}/">Overvecht Allies</a>' in section
     starts = timezone.localtime(upcoming.starts_at)
     assert f"next dinner: {starts:%A} {starts.day} {starts:%B %Y, %H:%M}" in section
+
+
+def test_coordinators_see_the_circles_needing_attention(client, circle, other_circle, cast):
+    client.force_login(cast["coordinator"])
+    html = client.get("/").content.decode()
+    assert "Circles needing attention" in html
+    assert "No dinner planned in the next 90 days." in html
+    client.force_login(cast["citizen"])
+    assert "Circles needing attention" not in client.get("/").content.decode()
+
+
+def test_members_see_the_polls_awaiting_their_answer(client, circle, citizen):
+    poll = Poll.objects.create(circle=circle, title="Spring dinner", venue_name="Politiebureau")
+    client.force_login(citizen)
+    html = client.get("/").content.decode()
+    assert f'href="/polls/{poll.pk}/"' in html

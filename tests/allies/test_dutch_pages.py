@@ -4,6 +4,7 @@ The walk comes from the resolver (tests/test_permissions.py), so a page added la
 Dutch too. What circles write themselves (names, agenda, minutes) stays as written; the demo's
 English content is rewritten in Dutch first, so that only the app's own words are judged."""
 
+import datetime
 import re
 from html.parser import HTMLParser
 
@@ -16,6 +17,7 @@ from actions.models import Action, ActionUpdate
 from allies.models import User
 from circles.models import Circle
 from meetings.models import AgendaItem, Meeting, Response
+from polls.services import poll_open, poll_pick
 from tests.test_permissions import PATTERNS, PUBLIC
 
 # Words that must not appear on a Dutch page: the app's own English, case-sensitive so that a
@@ -132,7 +134,20 @@ def demo(db):
     Response.objects.update(note="")
     Circle.objects.update(description="Bondgenoten in de wijk.", commitment_text="Ik doe mee.")
     User.objects.update(preferred_language="nl")
-    return Circle.objects.get(name="Overvecht Allies")
+    circle = Circle.objects.get(name="Overvecht Allies")
+    # An open date poll and one whose date was picked.
+    start = timezone.now() + datetime.timedelta(days=20)
+    for title in ("Najaarsdiner", "Winterdiner"):
+        poll = poll_open(
+            circle=circle,
+            created_by=None,
+            candidates=[start, start + datetime.timedelta(days=7)],
+            title=title,
+            venue_name="Politiebureau",
+            venue_kind="police_station",
+        )
+    poll_pick(poll=poll, option=poll.options.first())
+    return circle
 
 
 def test_the_word_list_catches_english(client):
@@ -154,7 +169,8 @@ def urls_to_read(circle) -> list[tuple[str, str]]:
         ],
         "action_id": [a.pk for a in circle.actions.order_by("pk")],
         "membership_id": [circle.memberships.filter(person__username="citizen").get().pk],
-        "year": [timezone.localdate().year + 1],
+        "year": [timezone.localdate().year, timezone.localdate().year + 1],
+        "poll_id": [poll.pk for poll in circle.polls.order_by("pk")],
     }
     urls = []
     for name, params in PATTERNS:

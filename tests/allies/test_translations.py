@@ -33,7 +33,17 @@ def test_the_compiled_catalogue_is_current():
     assert compiled == source
 
 
-SOURCES = ["allies", "circles", "meetings", "actions", "templates", "locale", "manage.py"]
+SOURCES = [
+    "allies",
+    "circles",
+    "meetings",
+    "actions",
+    "polls",
+    "reports",
+    "templates",
+    "locale",
+    "manage.py",
+]
 
 
 @pytest.mark.skipif(shutil.which("xgettext") is None, reason="GNU gettext is not installed")

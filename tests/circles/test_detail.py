@@ -7,6 +7,7 @@ from django.utils import timezone
 from actions.models import Action
 from circles.models import Membership, Sector
 from meetings.models import Attendance, Meeting
+from polls.models import Poll
 from tests.conftest import count_queries, make_meeting, make_person
 
 
@@ -280,3 +281,25 @@ def test_an_owner_without_a_name_is_shown_by_username_at_no_extra_cost(client, c
     assert count_queries(client, url(circle)) == named
     section = client.get(url(circle)).content.decode().split("Open actions")[1]
     assert "nameless" in section
+
+
+def test_the_circle_page_shows_its_health_and_open_polls(client, circle, cast):
+    Poll.objects.create(circle=circle, title="Spring dinner", venue_name="Politiebureau")
+    client.force_login(cast["citizen"])
+    html = client.get(f"/circles/{circle.pk}/").content.decode()
+    assert "Circle health" in html
+    assert "No dinner planned in the next 90 days." in html
+    assert "Spring dinner" in html
+    assert f"/circles/{circle.pk}/report/{timezone.localdate().year}/" in html
+    assert "Absent from the last three dinners" not in html
+
+
+def test_coordinators_are_told_who_stayed_away_from_three_dinners(client, circle, cast):
+    for days_ago in (90, 60, 30):
+        held = make_meeting(circle, days_ahead=-days_ago, status=Meeting.Status.HELD)
+        Attendance.objects.create(meeting=held, person=cast["coordinator"])
+    Membership.objects.filter(circle=circle).update(joined_on=datetime.date(2020, 1, 1))
+    client.force_login(cast["coordinator"])
+    html = client.get(f"/circles/{circle.pk}/").content.decode()
+    assert "Absent from the last three dinners:" in html
+    assert "Citizen, Clerk, Officer" in html

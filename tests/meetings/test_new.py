@@ -124,3 +124,11 @@ def test_host_must_be_a_member_of_the_circle(client, circle, coordinator, outsid
     response = client.post(url(circle), data(host=str(outsider.pk)))
     assert "Select a valid choice" in response.content.decode()
     assert not Meeting.objects.exists()
+
+
+def test_the_link_to_call_an_extra_meeting_prefills_its_kind(client, circle, coordinator):
+    client.force_login(coordinator)
+    html = client.get(f"/circles/{circle.pk}/meetings/new/?kind=extra").content.decode()
+    assert '<option value="extra" selected>' in html
+    html = client.get(f"/circles/{circle.pk}/meetings/new/?kind=nonsense").content.decode()
+    assert '<option value="extra" selected>' not in html

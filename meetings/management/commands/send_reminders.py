@@ -6,7 +6,8 @@ from meetings.reminders import send_reminders
 class Command(BaseCommand):
     help = (
         "Send the reminders that are due (dinners, action due dates, overdue actions, record "
-        "the dinner). Each goes out once: safe to run every few minutes from cron."
+        "the dinner, date polls not answered). Each goes out once: safe to run every few minutes "
+        "from cron."
     )
 
     def handle(self, *args, **options):
