@@ -19,6 +19,7 @@ BENCH_ENV = {
     "SECRET_KEY": "bench-only-" + "x" * 40,
     "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
     "LOG_LEVEL": "WARNING",
+    "SECURE_SSL_REDIRECT": "0",  # plain HTTP on the loopback, no TLS proxy in front
 }
 
 

@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 
 from allies.models import User
 from circles.models import Circle, Membership, Weekday
+from circles.views import _get_circle_for_user
 from meetings import services
 from meetings.forms import (
     ActionFormSet,
@@ -43,22 +44,6 @@ def _get_meeting_for_user(request, meeting_id) -> tuple[Meeting, bool]:
         pk=meeting_id,
     )
     return meeting, meeting.coordinates
-
-
-def _get_circle_for_user(request, circle_id) -> tuple[Circle, bool]:
-    """The circle and whether the user coordinates it; 404 for non-members.
-
-    The same contract as circles.views._get_circle_for_user, which another branch adds; once
-    both are merged this one can simply import that one.
-    """
-    mine = Membership.objects.active().filter(circle=OuterRef("pk"), person=request.user)
-    circle = get_object_or_404(
-        Circle.objects.filter(Exists(mine)).annotate(
-            coordinates=Exists(mine.filter(is_coordinator=True))
-        ),
-        pk=circle_id,
-    )
-    return circle, circle.coordinates
 
 
 def _members(circle_id, also=()):

@@ -13,27 +13,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from allies.models import User
-from circles.models import Circle, Membership
+from circles.models import Membership
+from circles.views import _get_circle_for_user
 from polls import services
 from polls.forms import AnswerForm, PollForm
 from polls.models import Poll, PollAnswer, PollOption
 
 PAGE_SIZE = 25
-
-
-def _get_circle_for_user(request, circle_id) -> tuple[Circle, bool]:
-    """The circle and whether the user coordinates it; 404 for non-members.
-
-    The same contract as circles.views._get_circle_for_user (another branch); once both are
-    merged this one can import that one."""
-    mine = Membership.objects.active().filter(circle=OuterRef("pk"), person=request.user)
-    circle = get_object_or_404(
-        Circle.objects.filter(Exists(mine)).annotate(
-            coordinates=Exists(mine.filter(is_coordinator=True))
-        ),
-        pk=circle_id,
-    )
-    return circle, circle.coordinates
 
 
 def _get_poll_for_user(request, poll_id) -> tuple[Poll, bool]:

@@ -6,14 +6,15 @@ import csv
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Exists, F, OuterRef
+from django.db.models import F
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.text import slugify
 
 from circles.health import health_for_circles, member_attendance, with_sort_keys
-from circles.models import Circle, Membership
+from circles.models import Circle
+from circles.views import _get_circle_for_user
 from reports import export as csv_export
 from reports.charts import action_group_labels, year_charts
 from reports.figures import sector_labels, year_report
@@ -22,21 +23,6 @@ from reports.forms import DEFAULT_ORDERING, OverviewForm
 PAGE_SIZE = 25
 FIRST_YEAR = 2000
 YEARS_AHEAD = 10
-
-
-def _get_circle_for_user(request, circle_id) -> tuple[Circle, bool]:
-    """The circle and whether the user coordinates it; 404 for non-members.
-
-    The same contract as circles.views._get_circle_for_user (another branch); once both are
-    merged this one can import that one."""
-    mine = Membership.objects.active().filter(circle=OuterRef("pk"), person=request.user)
-    circle = get_object_or_404(
-        Circle.objects.filter(Exists(mine)).annotate(
-            coordinates=Exists(mine.filter(is_coordinator=True))
-        ),
-        pk=circle_id,
-    )
-    return circle, circle.coordinates
 
 
 def _check_year(year: int) -> None:
