@@ -96,10 +96,12 @@ def measure(env) -> dict:
         [PYTHON, str(ROOT / "bench" / "measure.py")],
         cwd=ROOT,
         env={**os.environ, **BENCH_ENV, **env},
-        check=True,
+        check=False,
         capture_output=True,
         text=True,
     )
+    if result.returncode:
+        raise SystemExit(f"measuring failed:\n{result.stderr[-3000:]}")
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
