@@ -52,6 +52,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from actions.models import Action
 from circles.models import Circle, Membership
@@ -342,7 +343,11 @@ def _behind_flag(health: Health) -> Flag:
         BEHIND,
         _("Behind the target: %(count)d of %(target)d dinners held or planned in %(year)d.")
         % {"count": health.dinners_this_year, "target": health.target, "year": health.year},
-        _("Plan %(missing)d more dinners this year, in the year planner or with a date poll.")
+        ngettext(
+            "Plan %(missing)d more dinner this year, in the year planner or with a date poll.",
+            "Plan %(missing)d more dinners this year, in the year planner or with a date poll.",
+            health.missing_this_year,
+        )
         % {"missing": health.missing_this_year},
     )
 

@@ -66,7 +66,7 @@ def test_four_of_five_dinners_this_year_is_behind(clock, circle):
     flags = {flag.code: flag for flag in result.flags}
     assert BEHIND in flags
     assert flags[BEHIND].message == "Behind the target: 4 of 5 dinners held or planned in 2027."
-    assert flags[BEHIND].advice.startswith("Plan 1 more dinners this year")
+    assert flags[BEHIND].advice.startswith("Plan 1 more dinner this year")
 
 
 def test_five_of_five_dinners_is_on_target(clock, circle):
