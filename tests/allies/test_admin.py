@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from allies.models import User
-from tests.conftest import count_queries
+from tests.conftest import count_queries, make_meeting
 
 MAX_QUERIES = 20
 MODELS = sorted(
@@ -58,3 +58,13 @@ def test_every_model_is_in_admin():
 def test_changelist_shows_the_rows(admin_client_with_demo):
     html = admin_client_with_demo.get(reverse("admin:meetings_meeting_changelist")).content
     assert b"Overvecht Allies" in html
+
+
+def test_meeting_changelist_query_count_does_not_grow(client, circle, admin_user):
+    client.force_login(admin_user)
+    for n in range(3):
+        make_meeting(circle, days_ahead=n)
+    few = count_queries(client, reverse("admin:meetings_meeting_changelist"))
+    for n in range(57):
+        make_meeting(circle, days_ahead=10 + n)
+    assert count_queries(client, reverse("admin:meetings_meeting_changelist")) == few

@@ -6,7 +6,7 @@ import time_machine
 
 from circles.models import VenueKind
 from meetings.models import Meeting
-from tests.conftest import make_person
+from tests.conftest import count_queries, make_person
 from tests.formsets import formset_data
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -211,3 +211,18 @@ def test_only_members_can_host(client, circle, coordinator):
     response = client.post(url(circle), formset_data("form", rows))
     assert "Select a valid choice" in response.content.decode()
     assert not Meeting.objects.exists()
+
+
+def test_query_count_does_not_grow_with_the_circles_history(client, circle, coordinator):
+    """The planner reads the year's dinners and the members as hosts: ten years of history or
+    a long member list add no query."""
+    client.force_login(coordinator)
+    for n in range(3):
+        dinner(circle, datetime.date(2024, 3, 1) + datetime.timedelta(days=7 * n))
+    few = count_queries(client, url(circle))
+    for n in range(57):
+        dinner(circle, datetime.date(2016, 1, 7) + datetime.timedelta(days=63 * n))
+        person = make_person(f"member{n}")
+        circle.memberships.create(person=person, sector="community")
+    dinner(circle, datetime.date(2026, 3, 12))
+    assert count_queries(client, url(circle)) == few
