@@ -149,6 +149,8 @@ def test_a_dinner_is_to_record_once_it_ended(client, circle, coordinator):
     under_way.save()
     client.force_login(coordinator)
     assert f"/meetings/{under_way.pk}/record/" not in client.get("/").content.decode()
+
+
 def test_each_circle_links_to_its_page_with_its_next_dinner(client, circle, citizen):
     make_meeting(circle, days_ahead=-2, venue_name="Past venue")
     upcoming = make_meeting(circle, days_ahead=6)
