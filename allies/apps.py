@@ -7,4 +7,6 @@ class AlliesConfig(AppConfig):
     verbose_name = _("Allies")
 
     def ready(self):
-        from allies import checks  # noqa: F401  (registers the system checks)
+        # Imported for what they register: the system checks, and the <id:...> and
+        # <year:...> path converters that every app's urls.py uses.
+        from allies import checks, converters  # noqa: F401
