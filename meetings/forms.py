@@ -32,6 +32,13 @@ def years_later(day: datetime.date, years: int = YEARS_AHEAD) -> datetime.date:
         return day.replace(year=day.year + years, day=28)
 
 
+# The most rows a formset takes (agenda items, actions, planned dinners): more than anyone fills
+# in. A count sent higher is refused with Django's "Please submit at most 30 forms." and costs no
+# more than 30 rows to build and show again; a count of 2,000 took seconds to render.
+MAX_ROWS = 30
+ROW_LIMITS = {"max_num": MAX_ROWS, "absolute_max": MAX_ROWS, "validate_max": True}
+
+
 def _date_input():
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -215,6 +222,7 @@ AgendaFormSet = inlineformset_factory(
     extra=2,
     can_delete=True,
     can_delete_extra=False,
+    **ROW_LIMITS,
 )
 
 
@@ -303,7 +311,7 @@ class BaseActionFormSet(SharedChoicesFormSetMixin, BaseFormSet):
         return [form.cleaned_data for form in self.forms if form.has_changed()]
 
 
-ActionFormSet = formset_factory(ActionForm, formset=BaseActionFormSet, extra=2)
+ActionFormSet = formset_factory(ActionForm, formset=BaseActionFormSet, extra=2, **ROW_LIMITS)
 
 
 class PlannedDinnerForm(PlainTextMixin, forms.Form):
@@ -383,4 +391,4 @@ class BasePlanFormSet(SharedChoicesFormSetMixin, BaseFormSet):
         return dinners
 
 
-PlanFormSet = formset_factory(PlannedDinnerForm, formset=BasePlanFormSet, extra=0)
+PlanFormSet = formset_factory(PlannedDinnerForm, formset=BasePlanFormSet, extra=0, **ROW_LIMITS)

@@ -231,3 +231,14 @@ def test_a_meeting_cannot_move_more_than_ten_years_ahead(client, meeting, coordi
     assert "Choose a date within the next 10 years." in response.content.decode()
     meeting.refresh_from_db()
     assert meeting.starts_at.year == 2026
+
+
+def test_a_tampered_agenda_row_count_is_refused(client, meeting, coordinator):
+    client.force_login(coordinator)
+    values = data([{"order": "1", "title": "Festival"}]) | {"agenda-TOTAL_FORMS": "2000"}
+    response = client.post(url(meeting), values)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Please submit at most 30 forms." in html
+    assert html.count('name="agenda-') < 30 * 8
+    assert not meeting.agenda_items.exists()

@@ -234,3 +234,17 @@ def test_bad_text_in_a_row_is_refused_next_to_the_field(
     assert response.status_code == 200
     assert error in response.content.decode()
     assert not Meeting.objects.exists()
+
+
+@pytest.mark.parametrize("count", ["31", "2000", str(10**30)])
+def test_a_tampered_row_count_is_refused_without_building_the_rows(
+    client, circle, coordinator, count
+):
+    client.force_login(coordinator)
+    values = formset_data("form", [row(datetime.date(2026, 2, 5))]) | {"form-TOTAL_FORMS": count}
+    response = client.post(url(circle), values)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Please submit at most 30 forms." in html or "ManagementForm data" in html
+    assert html.count("<fieldset") <= 30
+    assert not Meeting.objects.exists()

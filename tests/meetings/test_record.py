@@ -274,3 +274,13 @@ def test_an_id_that_names_no_member_is_refused_not_a_server_error(
     assert sum(html.count(escape(error)) for error in set(errors)) == 2
     assert "Typed minutes." in html
     assert not Attendance.objects.exists() and not Action.objects.exists()
+
+
+def test_more_action_rows_than_the_form_takes_are_refused(client, started, cast):
+    client.force_login(cast["coordinator"])
+    rows = [row(f"Action {n}", [cast["clerk"]]) for n in range(31)]
+    response = client.post(url(started), data([cast["clerk"]], "Typed minutes.", rows))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Please submit at most 30 forms." in html and "Typed minutes." in html
+    assert not Action.objects.exists() and started.attendances.count() == 0
