@@ -1,7 +1,8 @@
 """What every form of the site shares about bad input: text without control characters, ids
 that fit a database column, phone numbers without NUL bytes.
 
-Found by throwing random input at every form (tests/test_fuzz_forms.py).
+tests/test_form_limits.py checks the text fields of every form; tests/test_fuzz_forms.py throws
+random input at every form.
 """
 
 import re
@@ -23,7 +24,7 @@ MINUTES_MAX_LENGTH = 20_000
 ONE_LINE_CONTROLS = r"[\x01-\x1f\x7f-\x9f]"
 # A text area keeps its tabs and line breaks.
 TEXT_CONTROLS = r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
-CONTROLS_MESSAGE = _("This text contains invisible control characters. Remove them, please.")
+CONTROLS_MESSAGE = _("This text contains invisible control characters; please remove them.")
 
 one_line_text = RegexValidator(
     re.compile(ONE_LINE_CONTROLS), CONTROLS_MESSAGE, code="control_characters", inverse_match=True
