@@ -30,7 +30,7 @@ from meetings.forms import (
 from meetings.models import Meeting, Response
 from meetings.planner import propose_year
 
-# How far ahead the year planner looks: as far as a meeting may be planned.
+# How many years ahead the year planner looks; a single meeting may lie as far ahead.
 PLAN_YEARS_AHEAD = YEARS_AHEAD
 
 
