@@ -2,14 +2,18 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from actions.models import Action
+from allies.formfields import LONG_TEXT_MAX_LENGTH, PlainTextMixin
 from circles.models import Circle
 
 
-class ActionUpdateForm(forms.Form):
+class ActionUpdateForm(PlainTextMixin, forms.Form):
     """One form for progress: a few words, a new status, or both."""
 
     text = forms.CharField(
-        label=_("What happened?"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("What happened?"),
+        required=False,
+        max_length=LONG_TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     new_status = forms.ChoiceField(
         label=_("New status"),

@@ -5,6 +5,6 @@ from actions import views
 app_name = "actions"
 urlpatterns = [
     path("actions/", views.index, name="index"),
-    path("actions/<int:action_id>/", views.detail, name="detail"),
-    path("actions/<int:action_id>/update/", views.update, name="update"),
+    path("actions/<id:action_id>/", views.detail, name="detail"),
+    path("actions/<id:action_id>/update/", views.update, name="update"),
 ]

@@ -7,4 +7,6 @@ class AlliesConfig(AppConfig):
     verbose_name = _("Allies")
 
     def ready(self):
-        from allies import checks, security  # noqa: F401  (system checks, log receivers)
+        # Imported for what they register: the system checks, the security log's receivers,
+        # and the <id:...> and <year:...> path converters that every app's urls.py uses.
+        from allies import checks, converters, security  # noqa: F401

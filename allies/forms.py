@@ -1,10 +1,26 @@
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
+from allies.formfields import PhoneField, PlainTextMixin
 from allies.models import User
 
 
-class ProfileForm(forms.ModelForm):
+class LoginForm(PlainTextMixin, AuthenticationForm):
+    """Django's sign-in form, with the username held to its length like any other field.
+
+    Django only sets the attribute, without a validator, so a 10,000-character username
+    reached the authentication backends, and django-axes stores a failed one in a column of
+    255 characters (PostgreSQL refuses longer: a server error)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        username = self.fields["username"]
+        username.validators.append(MaxLengthValidator(username.max_length))
+
+
+class ProfileForm(PlainTextMixin, forms.ModelForm):
     """My own details. A new email address needs the current password: whoever controls the
     address can reset the password, so taking it over must take more than an open session."""
 
@@ -27,6 +43,7 @@ class ProfileForm(forms.ModelForm):
             "dietary_needs",
             "reminders_enabled",
         ]
+        field_classes = {"phone": PhoneField}
         help_texts = {
             "phone": _("Hidden from other members unless you choose to share it below."),
             "dietary_needs": _(

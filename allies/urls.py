@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from allies import feed, views
+from allies.forms import LoginForm
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -10,7 +11,9 @@ urlpatterns = [
     path("i18n/setlang/", views.set_language, name="set_language"),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            authentication_form=LoginForm, redirect_authenticated_user=True
+        ),
         name="login",
     ),
     path("accounts/profile/feed/reset/", feed.feed_reset, name="calendar_feed_reset"),

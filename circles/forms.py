@@ -2,8 +2,9 @@ import re
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from phonenumber_field.formfields import PhoneNumberField
 
+from allies.formfields import LONG_TEXT_MAX_LENGTH, PhoneField, PlainTextMixin
+from allies.models import User
 from circles.models import Circle, Membership, Sector
 
 # An invite link as WhatsApp hands it out: https://chat.whatsapp.com/<code>
@@ -12,8 +13,22 @@ WHATSAPP_INVITE = re.compile(
 )
 
 
-class CircleForm(forms.ModelForm):
+def _long_text(name: str, rows: int, **kwargs) -> forms.CharField:
+    """The circle's TextField as a form field, bounded: the database column is not."""
+    return Circle._meta.get_field(name).formfield(
+        max_length=LONG_TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": rows}), **kwargs
+    )
+
+
+class CircleForm(PlainTextMixin, forms.ModelForm):
     """A circle's settings, as its coordinators keep them."""
+
+    description = _long_text("description", rows=3)
+    commitment_text = _long_text(
+        "commitment_text",
+        rows=5,
+        help_text=_("What a member agrees to for a year when they press “I commit”."),
+    )
 
     class Meta:
         model = Circle
@@ -31,16 +46,13 @@ class CircleForm(forms.ModelForm):
             "commitment_text",
         ]
         widgets = {
-            "description": forms.Textarea(attrs={"rows": 3}),
             "preferred_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-            "commitment_text": forms.Textarea(attrs={"rows": 5}),
         }
         help_texts = {
             "whatsapp_link": _(
                 "The group's invite link, like https://chat.whatsapp.com/AbCdEf1234567890GhIjKl. "
                 "Only members of the circle see it."
             ),
-            "commitment_text": _("What a member agrees to for a year when they press “I commit”."),
         }
 
     def clean_whatsapp_link(self):
@@ -57,13 +69,17 @@ class CircleForm(forms.ModelForm):
         return f"https://chat.whatsapp.com/{match['code']}"
 
 
-class InviteForm(forms.Form):
+class InviteForm(PlainTextMixin, forms.Form):
     """A person to add to a circle; an existing account is found by its email address."""
 
-    name = forms.CharField(label=_("Name"), max_length=150)
-    email = forms.EmailField(label=_("Email address"))
-    phone = PhoneNumberField(
+    name = forms.CharField(label=_("Name"), max_length=User._meta.get_field("name").max_length)
+    # Django's EmailField takes up to 320 characters; the account's column holds 254.
+    email = forms.EmailField(
+        label=_("Email address"), max_length=User._meta.get_field("email").max_length
+    )
+    phone = PhoneField(
         label=_("Phone number"),
+        max_length=User._meta.get_field("phone").max_length,
         required=False,
         help_text=_("Optional. Other members only see it once the person agrees to share it."),
     )

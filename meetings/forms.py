@@ -8,10 +8,35 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from actions.models import Action
+from allies.formfields import (
+    LONG_TEXT_MAX_LENGTH,
+    MINUTES_MAX_LENGTH,
+    ModelMultipleIdChoiceField,
+    PlainTextMixin,
+)
 from allies.models import User
 from circles.models import Circle
 from meetings.models import AgendaItem, Meeting, Response, Topic
 from meetings.planner import is_public_holiday
+
+# How far ahead a meeting or a due date may lie (and the year planner may look); further is a
+# typo, not a plan.
+YEARS_AHEAD = 10
+
+
+def years_later(day: datetime.date, years: int = YEARS_AHEAD) -> datetime.date:
+    """The same day `years` later (28 February for 29 February in a common year)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+# The most rows a formset takes (agenda items, actions, planned dinners): more than anyone fills
+# in. A count sent higher is refused with Django's "Please submit at most 30 forms." and costs no
+# more than 30 rows to build and show again; a count of 2,000 took seconds to render.
+MAX_ROWS = 30
+ROW_LIMITS = {"max_num": MAX_ROWS, "absolute_max": MAX_ROWS, "validate_max": True}
 
 
 def _date_input():
@@ -46,7 +71,7 @@ class SharedChoicesFormSetMixin:
             field.choices = cache[name]
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(PlainTextMixin, forms.Form):
     """Schedule or change a meeting: when, where, who hosts."""
 
     kind = _model_field(Meeting, "kind")
@@ -58,7 +83,11 @@ class MeetingForm(forms.Form):
     venue_address = _model_field(Meeting, "venue_address")
     venue_kind = _model_field(Meeting, "venue_kind")
     host = forms.ModelChoiceField(
-        label=_("Host"), queryset=User.objects.none(), required=False, empty_label=_("nobody yet")
+        label=_("Host"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("nobody yet"),
+        error_messages={"invalid_choice": _("Choose a member of the circle as host.")},
     )
     status = forms.ChoiceField(
         label=_("Status"),
@@ -122,6 +151,15 @@ class MeetingForm(forms.Form):
         moved = self.meeting is None or data["starts_at"] != self.meeting.starts_at
         if moved and data["starts_at"] <= timezone.now():
             self.add_error("date", _("Choose a moment in the future."))
+        elif moved and day > years_later(timezone.localdate()):
+            self.add_error(
+                "date",
+                forms.ValidationError(
+                    _("Choose a date within the next %(years)d years."),
+                    code="too_far",
+                    params={"years": YEARS_AHEAD},
+                ),
+            )
         return data
 
     def changes(self) -> dict:
@@ -140,11 +178,19 @@ def next_free_day(circle: Circle) -> datetime.date:
     return day
 
 
-class AgendaItemForm(forms.ModelForm):
+class AgendaItemForm(PlainTextMixin, forms.ModelForm):
+    # A position on a short list; the column is a small integer.
+    order = _model_field(AgendaItem, "order", max_value=999)
+    notes = _model_field(
+        AgendaItem,
+        "notes",
+        max_length=LONG_TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
     class Meta:
         model = AgendaItem
         fields = ["order", "topic", "title", "notes"]
-        widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
 
     def clean(self):
         data = super().clean()
@@ -176,10 +222,11 @@ AgendaFormSet = inlineformset_factory(
     extra=2,
     can_delete=True,
     can_delete_extra=False,
+    **ROW_LIMITS,
 )
 
 
-class ResponseForm(forms.ModelForm):
+class ResponseForm(PlainTextMixin, forms.ModelForm):
     class Meta:
         model = Response
         fields = ["answer", "dietary_needs", "note"]
@@ -194,36 +241,66 @@ class ResponseForm(forms.ModelForm):
         self.fields["answer"].choices = Response.Answer.choices  # no blank "---------" option
 
 
-class RecordForm(forms.Form):
-    attendees = forms.ModelMultipleChoiceField(
+class RecordForm(PlainTextMixin, forms.Form):
+    attendees = ModelMultipleIdChoiceField(
         label=_("Who attended"),
         queryset=User.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("Choose among the members of the circle.")},
     )
-    minutes = _model_field(Meeting, "minutes", widget=forms.Textarea(attrs={"rows": 8}))
+    minutes = _model_field(
+        Meeting,
+        "minutes",
+        max_length=MINUTES_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )
 
     def __init__(self, *args, members, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["attendees"].queryset = members
 
 
-class ActionForm(forms.Form):
+class ActionForm(PlainTextMixin, forms.Form):
     """One action agreed at the meeting."""
 
     title = _model_field(Action, "title")
-    description = _model_field(Action, "description", widget=forms.Textarea(attrs={"rows": 2}))
-    owners = forms.ModelMultipleChoiceField(
+    description = _model_field(
+        Action,
+        "description",
+        max_length=LONG_TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    owners = ModelMultipleIdChoiceField(
         label=_("Owners"),
         queryset=User.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         help_text=_("One or more members who take it on, together."),
+        error_messages={"invalid_choice": _("Choose owners among the members of the circle.")},
     )
     due_date = forms.DateField(label=_("Due date"), required=False, widget=_date_input())
 
-    def __init__(self, *args, members, **kwargs):
+    def __init__(self, *args, members, meeting: Meeting, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owners"].queryset = members
+        self.meeting_day = timezone.localtime(meeting.starts_at).date()
+
+    def clean_due_date(self):
+        """Agreed at the meeting, so due on its day at the earliest."""
+        due = self.cleaned_data["due_date"]
+        if due is None:
+            return None
+        if due < self.meeting_day:
+            raise forms.ValidationError(
+                _("The due date cannot be before the meeting."), code="before_meeting"
+            )
+        if due > years_later(self.meeting_day):
+            raise forms.ValidationError(
+                _("Choose a due date within %(years)d years of the meeting."),
+                code="too_far",
+                params={"years": YEARS_AHEAD},
+            )
+        return due
 
 
 class BaseActionFormSet(SharedChoicesFormSetMixin, BaseFormSet):
@@ -234,10 +311,10 @@ class BaseActionFormSet(SharedChoicesFormSetMixin, BaseFormSet):
         return [form.cleaned_data for form in self.forms if form.has_changed()]
 
 
-ActionFormSet = formset_factory(ActionForm, formset=BaseActionFormSet, extra=2)
+ActionFormSet = formset_factory(ActionForm, formset=BaseActionFormSet, extra=2, **ROW_LIMITS)
 
 
-class PlannedDinnerForm(forms.Form):
+class PlannedDinnerForm(PlainTextMixin, forms.Form):
     """One proposed dinner of the year planner."""
 
     include = forms.BooleanField(label=_("Plan this dinner"), required=False)
@@ -247,7 +324,11 @@ class PlannedDinnerForm(forms.Form):
     venue_address = _model_field(Meeting, "venue_address")
     venue_kind = _model_field(Meeting, "venue_kind")
     host = forms.ModelChoiceField(
-        label=_("Host"), queryset=User.objects.none(), required=False, empty_label=_("nobody yet")
+        label=_("Host"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("nobody yet"),
+        error_messages={"invalid_choice": _("Choose a member of the circle as host.")},
     )
 
     def __init__(self, *args, members, year: int, taken, **kwargs):
@@ -310,4 +391,4 @@ class BasePlanFormSet(SharedChoicesFormSetMixin, BaseFormSet):
         return dinners
 
 
-PlanFormSet = formset_factory(PlannedDinnerForm, formset=BasePlanFormSet, extra=0)
+PlanFormSet = formset_factory(PlannedDinnerForm, formset=BasePlanFormSet, extra=0, **ROW_LIMITS)

@@ -20,6 +20,7 @@ from circles.models import Circle, Membership, Weekday
 from circles.views import _get_circle_for_user
 from meetings import services
 from meetings.forms import (
+    YEARS_AHEAD,
     ActionFormSet,
     AgendaFormSet,
     MeetingForm,
@@ -30,8 +31,8 @@ from meetings.forms import (
 from meetings.models import Meeting, Response
 from meetings.planner import propose_year
 
-# How far ahead the year planner looks; further is a typo, not a plan.
-PLAN_YEARS_AHEAD = 10
+# How many years ahead the year planner looks; a single meeting may lie as far ahead.
+PLAN_YEARS_AHEAD = YEARS_AHEAD
 
 
 def _get_meeting_for_user(request, meeting_id) -> tuple[Meeting, bool]:
@@ -302,8 +303,8 @@ def record(request, meeting_id):
     data = request.POST if request.method == "POST" else None
     initial = {"attendees": list(ticked.values_list("person_id", flat=True))}
     form = RecordForm(data, members=members, initial={**initial, "minutes": meeting.minutes})
-    owners = {"members": _members(meeting.circle_id)}
-    actions = ActionFormSet(data, prefix="actions", form_kwargs=owners)
+    row_kwargs = {"members": _members(meeting.circle_id), "meeting": meeting}
+    actions = ActionFormSet(data, prefix="actions", form_kwargs=row_kwargs)
     if data is not None and form.is_valid() and actions.is_valid():
         services.meeting_record(
             meeting=meeting,

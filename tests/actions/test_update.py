@@ -81,3 +81,27 @@ def test_a_bad_status_keeps_the_typed_text(client, lights, cast):
     assert "Select a valid choice" in html and "Typed words" in html
     lights.refresh_from_db()
     assert lights.status == Action.Status.OPEN and not ActionUpdate.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ("w" * 5001, "Ensure this value has at most 5000 characters"),
+        ("Called\x00the school", "Null characters are not allowed."),
+        ("Called\x1b[2Jthe school", "invisible control characters"),
+    ],
+)
+def test_bad_text_is_refused_and_nothing_saved(client, lights, cast, text, error):
+    client.force_login(cast["citizen"])
+    response = client.post(url(lights), {"text": text, "new_status": "done"})
+    assert response.status_code == 200
+    assert error in response.content.decode()
+    lights.refresh_from_db()
+    assert lights.status == Action.Status.OPEN and not ActionUpdate.objects.exists()
+
+
+def test_an_update_keeps_its_line_breaks_and_any_script(client, lights, cast):
+    client.force_login(cast["citizen"])
+    text = "Called the school.\r\n\tThey say: ‏שלום‏ 🍲\r\n" + "w" * 4900
+    assert client.post(url(lights), {"text": text}).status_code == 302
+    assert ActionUpdate.objects.get().text == text.strip()

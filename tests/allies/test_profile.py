@@ -175,3 +175,35 @@ def test_it_shows_my_calendar_feed(client, citizen):
     html = client.get(URL).content.decode()
     assert "webcal://" in html and f"/calendar/{citizen.feed_token}.ics" in html
     assert html.index("Change my password") < html.index(citizen.feed_token) < html.index("</main>")
+
+
+@pytest.mark.parametrize(
+    ("changes", "error"),
+    [
+        ({"phone": "+31 6 1234"}, "Enter a valid phone number"),
+        ({"phone": "call me"}, "Enter a valid phone number"),
+        ({"phone": "+31612345004\x00"}, "Null characters are not allowed."),
+        ({"organisation": "Wijkteam\x00"}, "Null characters are not allowed."),
+        ({"organisation": "Wijk\nteam"}, "invisible control characters"),
+        ({"dietary_needs": "ha\x0blal"}, "invisible control characters"),
+        ({"dietary_needs": "h" * 201}, "Ensure this value has at most 200 characters"),
+    ],
+)
+def test_bad_details_are_refused_next_to_the_field(client, citizen, changes, error):
+    client.force_login(citizen)
+    response = client.post(URL, data(citizen, name="Typed Name", **changes))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert error in html
+    assert 'value="Typed Name"' in html
+    citizen.refresh_from_db()
+    assert citizen.name == "Citizen"
+    assert str(citizen.phone) == "+31612345004" and citizen.dietary_needs == "halal"
+
+
+def test_a_phone_number_in_any_common_form_is_stored_internationally(client, citizen):
+    client.force_login(citizen)
+    response = client.post(URL, data(citizen, phone="06 1234 5678", name="Ça va 🍲 سلام"))
+    assert response.status_code == 302
+    citizen.refresh_from_db()
+    assert str(citizen.phone) == "+31612345678" and citizen.name == "Ça va 🍲 سلام"

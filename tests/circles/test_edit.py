@@ -132,3 +132,39 @@ def test_the_commitment_text_cannot_be_blank(client, circle, coordinator):
     assert "This field is required." in response.content.decode()
     circle.refresh_from_db()
     assert circle.commitment_text != "   "
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "error"),
+    [
+        ("description", "d" * 5001, "Ensure this value has at most 5000 characters"),
+        ("commitment_text", "c" * 5001, "Ensure this value has at most 5000 characters"),
+        ("description", "Police\x00town hall", "Null characters are not allowed."),
+        ("commitment_text", "We eat\x1btogether", "invisible control characters"),
+        ("default_venue_address", "Stadsplateau\n1", "invisible control characters"),
+        ("dinners_per_year", str(10**30), "Ensure this value is less than or equal to 12."),
+        ("dinner_minutes", "9" * 5000, "Enter a whole number."),
+        ("preferred_time", "25:61", "Enter a valid time."),
+    ],
+)
+def test_bad_settings_are_refused_next_to_the_field(
+    client, circle, coordinator, field, value, error
+):
+    client.force_login(coordinator)
+    response = client.post(url(circle), data(**{field: value}))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert error in html
+    assert 'value="Stadhuis"' in html
+    circle.refresh_from_db()
+    assert circle.default_venue_name == "" and circle.description == ""
+
+
+def test_long_texts_keep_their_line_breaks(client, circle, coordinator):
+    client.force_login(coordinator)
+    description = "Police, town hall and neighbours.\r\n\r\n\tSince 2019 🍲" + "d" * 4900
+    response = client.post(url(circle), data(description=description))
+    assert response.status_code == 302
+    circle.refresh_from_db()
+    assert circle.description == description
+    assert 'maxlength="5000"' in client.get(url(circle)).content.decode()

@@ -191,3 +191,54 @@ def test_new_agenda_rows_come_after_the_existing_items(client, meeting, coordina
     assert 'name="agenda-1-order" value="6"' in html
     assert 'name="agenda-2-order" value="7"' in html
     assert 'name="agenda-0-DELETE"' in html and 'name="agenda-1-DELETE"' not in html
+
+
+@pytest.mark.parametrize(
+    ("row", "error"),
+    [
+        ({"notes": "n" * 5001}, "Ensure this value has at most 5000 characters"),
+        ({"notes": "Bring\x00food"}, "Null characters are not allowed."),
+        ({"notes": "Bring\x1b[31mfood"}, "invisible control characters"),
+        ({"title": "Summer\nfestival"}, "invisible control characters"),
+        ({"order": "1000"}, "Ensure this value is less than or equal to 999."),
+        ({"topic": str(10**30)}, "Select a valid choice."),
+    ],
+)
+def test_a_bad_agenda_item_is_refused_next_to_the_field(client, meeting, coordinator, row, error):
+    client.force_login(coordinator)
+    agenda = [{"order": "1", "title": "Summer festival", "notes": "Typed notes"} | row]
+    response = client.post(url(meeting), data(agenda, venue_name="Buurthuis"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert error in html
+    assert 'value="Buurthuis"' in html
+    meeting.refresh_from_db()
+    assert meeting.venue_name == "Politiebureau Overvecht"
+    assert not meeting.agenda_items.exists()
+
+
+def test_agenda_notes_keep_their_line_breaks(client, meeting, coordinator):
+    client.force_login(coordinator)
+    notes = "Food bank:\r\n- opening hours\r\n\t- volunteers\r\n" + "x" * 4950
+    agenda = [{"order": "1", "title": "Poverty", "notes": notes}]
+    assert client.post(url(meeting), data(agenda)).status_code == 302
+    assert meeting.agenda_items.get().notes == notes.strip()
+
+
+def test_a_meeting_cannot_move_more_than_ten_years_ahead(client, meeting, coordinator):
+    client.force_login(coordinator)
+    response = client.post(url(meeting), data(date="2036-04-21"))
+    assert "Choose a date within the next 10 years." in response.content.decode()
+    meeting.refresh_from_db()
+    assert meeting.starts_at.year == 2026
+
+
+def test_a_tampered_agenda_row_count_is_refused(client, meeting, coordinator):
+    client.force_login(coordinator)
+    values = data([{"order": "1", "title": "Festival"}]) | {"agenda-TOTAL_FORMS": "2000"}
+    response = client.post(url(meeting), values)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Please submit at most 30 forms." in html
+    assert html.count('name="agenda-') < 30 * 8
+    assert not meeting.agenda_items.exists()

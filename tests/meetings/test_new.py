@@ -107,6 +107,12 @@ def test_it_schedules_a_meeting(client, circle, coordinator, officer):
         ({"date": "2026-04-19"}, "Choose a moment in the future."),
         ({"venue_name": ""}, "This field is required."),
         ({"date": "not a date"}, "Enter a valid date."),
+        ({"date": "2036-04-21"}, "Choose a date within the next 10 years."),
+        ({"venue_name": "x" * 151}, "Ensure this value has at most 150 characters"),
+        ({"venue_name": "Stadhuis\x00"}, "Null characters are not allowed."),
+        ({"venue_name": "Stadhuis\nUtrecht"}, "invisible control characters"),
+        ({"venue_address": "Stadsplateau 1\x1b[2J"}, "invisible control characters"),
+        ({"host": str(10**30)}, "Choose a member of the circle as host."),
     ],
 )
 def test_bad_input_keeps_the_form_and_saves_nothing(client, circle, coordinator, changes, error):
@@ -122,7 +128,7 @@ def test_bad_input_keeps_the_form_and_saves_nothing(client, circle, coordinator,
 def test_host_must_be_a_member_of_the_circle(client, circle, coordinator, outsider):
     client.force_login(coordinator)
     response = client.post(url(circle), data(host=str(outsider.pk)))
-    assert "Select a valid choice" in response.content.decode()
+    assert "Choose a member of the circle as host." in response.content.decode()
     assert not Meeting.objects.exists()
 
 
@@ -132,3 +138,12 @@ def test_the_link_to_call_an_extra_meeting_prefills_its_kind(client, circle, coo
     assert '<option value="extra" selected>' in html
     html = client.get(f"/circles/{circle.pk}/meetings/new/?kind=nonsense").content.decode()
     assert '<option value="extra" selected>' not in html
+
+
+def test_a_meeting_may_be_planned_up_to_ten_years_ahead(client, circle, coordinator):
+    client.force_login(coordinator)
+    response = client.post(url(circle), data(date="2036-04-20", title="Anniversary — dîner 🍲"))
+    assert response.status_code == 302
+    meeting = Meeting.objects.get()
+    assert meeting.starts_at == datetime.datetime(2036, 4, 20, 18, 30, tzinfo=AMS)
+    assert meeting.title == "Anniversary — dîner 🍲"

@@ -209,7 +209,44 @@ def test_only_members_can_host(client, circle, coordinator):
     client.force_login(coordinator)
     rows = [row(datetime.date(2026, 2, 5), host=str(stranger.pk))]
     response = client.post(url(circle), formset_data("form", rows))
-    assert "Select a valid choice" in response.content.decode()
+    assert "Choose a member of the circle as host." in response.content.decode()
+    assert not Meeting.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("changes", "error"),
+    [
+        ({"venue_name": "Buurthuis\x00"}, "Null characters are not allowed."),
+        ({"venue_address": "Kast\r\nstraat 1"}, "invisible control characters"),
+        ({"venue_address": "a" * 251}, "Ensure this value has at most 250 characters"),
+        ({"host": str(10**30)}, "Choose a member of the circle as host."),
+        ({"date": "9999-12-31"}, "Choose a day in 2026."),
+        ({"start_time": "25:61"}, "Enter a valid time."),
+    ],
+)
+def test_bad_text_in_a_row_is_refused_next_to_the_field(
+    client, circle, coordinator, changes, error
+):
+    client.force_login(coordinator)
+    response = client.post(
+        url(circle), formset_data("form", [row(datetime.date(2026, 2, 5), **changes)])
+    )
+    assert response.status_code == 200
+    assert error in response.content.decode()
+    assert not Meeting.objects.exists()
+
+
+@pytest.mark.parametrize("count", ["31", "2000", str(10**30)])
+def test_a_tampered_row_count_is_refused_without_building_the_rows(
+    client, circle, coordinator, count
+):
+    client.force_login(coordinator)
+    values = formset_data("form", [row(datetime.date(2026, 2, 5))]) | {"form-TOTAL_FORMS": count}
+    response = client.post(url(circle), values)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Please submit at most 30 forms." in html or "ManagementForm data" in html
+    assert html.count("<fieldset") <= 30
     assert not Meeting.objects.exists()
 
 

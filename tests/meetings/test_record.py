@@ -3,6 +3,8 @@ import re
 
 import pytest
 import time_machine
+from django.utils import timezone
+from django.utils.html import escape
 
 from actions.models import Action
 from meetings.models import Attendance, Meeting, Response
@@ -139,7 +141,7 @@ def test_owners_must_be_active_members(client, started, cast):
     client.force_login(cast["coordinator"])
     actions = [row("Outside help", [cast["outsider"]])]
     response = client.post(url(started), data([], "Minutes", actions))
-    assert "Select a valid choice" in response.content.decode()
+    assert "Choose owners among the members of the circle." in response.content.decode()
     assert not Action.objects.exists()
 
 
@@ -170,3 +172,115 @@ def test_someone_who_left_stays_in_the_attendance_when_recording_again(client, s
     assert ticked(html) == {str(cast["citizen"].pk)}
     client.post(url(started), data([cast["citizen"]], "Minutes, edited"))
     assert set(started.attendees.all()) == {cast["citizen"]}
+
+
+def meeting_day(meeting) -> datetime.date:
+    return timezone.localtime(meeting.starts_at).date()
+
+
+@pytest.mark.parametrize(
+    ("shift", "error"),
+    [
+        (datetime.timedelta(days=-1), "The due date cannot be before the meeting."),
+        (datetime.timedelta(days=3653 + 1), "Choose a due date within 10 years of the meeting."),
+    ],
+)
+def test_a_due_date_before_the_meeting_or_decades_ahead_is_refused(
+    client, started, cast, shift, error
+):
+    client.force_login(cast["coordinator"])
+    due = (meeting_day(started) + shift).isoformat()
+    actions = [row("Ask for street lights", [cast["clerk"]], due_date=due)]
+    response = client.post(url(started), data([cast["clerk"]], "Typed minutes.", actions))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert error in html
+    assert f'value="{due}"' in html and "Typed minutes." in html
+    assert not Action.objects.exists()
+    started.refresh_from_db()
+    assert started.recorded_at is None
+
+
+def test_an_action_may_be_due_on_the_day_of_the_meeting_and_up_to_ten_years_later(
+    client, started, cast
+):
+    client.force_login(cast["coordinator"])
+    day = meeting_day(started)
+    later = day.replace(year=day.year + 10) if (day.month, day.day) != (2, 29) else None
+    actions = [row("Tonight", [cast["clerk"]], due_date=day.isoformat())]
+    if later:
+        actions.append(row("Later", [cast["clerk"]], due_date=later.isoformat()))
+    assert client.post(url(started), data([], "", actions)).status_code == 302
+    dates = list(Action.objects.order_by("pk").values_list("due_date", flat=True))
+    assert dates == [day, later] if later else [day]
+    # The personal feed shows both as all-day events.
+    feed = client.get(f"/calendar/{cast['clerk'].feed_token}.ics").content.decode()
+    assert f"DTSTART;VALUE=DATE:{day:%Y%m%d}" in feed
+
+
+@pytest.mark.parametrize(
+    ("minutes", "actions", "error"),
+    [
+        ("m" * 20_001, [], "Ensure this value has at most 20000 characters"),
+        ("Good\x00evening", [], "Null characters are not allowed."),
+        ("Good\x1bevening", [], "invisible control characters"),
+        ("", [{"description": "d" * 5001}], "Ensure this value has at most 5000 characters"),
+        ("", [{"title": "Street\nlights"}], "invisible control characters"),
+    ],
+)
+def test_oversized_or_control_text_is_refused(client, started, cast, minutes, actions, error):
+    client.force_login(cast["coordinator"])
+    rows = [row("Street lights", [cast["clerk"]]) | extra for extra in actions]
+    response = client.post(url(started), data([cast["clerk"]], minutes, rows))
+    assert response.status_code == 200
+    assert error in response.content.decode()
+    started.refresh_from_db()
+    assert started.minutes == "" and started.recorded_at is None
+    assert not Action.objects.exists() and not Attendance.objects.exists()
+
+
+def test_long_minutes_with_line_breaks_are_kept(client, started, cast):
+    client.force_login(cast["coordinator"])
+    minutes = "Present: all.\r\n\r\n\tAgreed: street lights. 🍲 שלום\r\n" + "x" * 19_900
+    assert client.post(url(started), data([], minutes)).status_code == 302
+    started.refresh_from_db()
+    assert started.minutes == minutes
+
+
+NOT_A_MEMBER = ("Choose among the members of the circle.", "Choose owners among the members")
+
+
+@pytest.mark.parametrize(
+    ("bad_id", "errors"),
+    [
+        (str(2**63), NOT_A_MEMBER),
+        (str(10**30), NOT_A_MEMBER),
+        ("0", NOT_A_MEMBER),
+        ("-1", NOT_A_MEMBER),
+        ("abc", ["“abc” is not a valid value."] * 2),
+        ("1\x00", ["Null characters are not allowed."] * 2),
+    ],
+)
+def test_an_id_that_names_no_member_is_refused_not_a_server_error(
+    client, started, cast, bad_id, errors
+):
+    client.force_login(cast["coordinator"])
+    actions = [{"title": "Street lights", "owners": [bad_id]}]
+    values = data([], "Typed minutes.", actions) | {"attendees": [bad_id]}
+    response = client.post(url(started), values)
+    html = response.content.decode()
+    assert response.status_code == 200
+    # A message next to the attendees, and one next to the owners.
+    assert sum(html.count(escape(error)) for error in set(errors)) == 2
+    assert "Typed minutes." in html
+    assert not Attendance.objects.exists() and not Action.objects.exists()
+
+
+def test_more_action_rows_than_the_form_takes_are_refused(client, started, cast):
+    client.force_login(cast["coordinator"])
+    rows = [row(f"Action {n}", [cast["clerk"]]) for n in range(31)]
+    response = client.post(url(started), data([cast["clerk"]], "Typed minutes.", rows))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Please submit at most 30 forms." in html and "Typed minutes." in html
+    assert not Action.objects.exists() and started.attendances.count() == 0

@@ -141,3 +141,21 @@ def test_other_members_meetings_are_out_of_reach(client, other_circle, citizen):
     theirs = make_meeting(other_circle)
     client.force_login(citizen)
     assert client.post(url(theirs), {"answer": "attending"}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("changes", "error"),
+    [
+        ({"note": "n" * 501}, "Ensure this value has at most 500 characters"),
+        ({"note": "Later\x00"}, "Null characters are not allowed."),
+        ({"note": "Later\r\nthan usual"}, "invisible control characters"),
+        ({"dietary_needs": "vegan\x1b"}, "invisible control characters"),
+    ],
+)
+def test_bad_text_is_refused_next_to_the_field(client, meeting, citizen, changes, error):
+    client.force_login(citizen)
+    values = {"answer": "attending", "dietary_needs": "vegan", "note": "Typed note"} | changes
+    response = client.post(url(meeting), values)
+    assert response.status_code == 200
+    assert error in response.content.decode()
+    assert not Response.objects.exists()
