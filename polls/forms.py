@@ -9,6 +9,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from allies.formfields import PlainTextMixin
 from circles.models import Circle
 from polls.models import Poll, PollAnswer
 
@@ -16,7 +17,7 @@ from polls.models import Poll, PollAnswer
 ROWS_SHOWN = 4
 
 
-class PollForm(forms.ModelForm):
+class PollForm(PlainTextMixin, forms.ModelForm):
     """What the meeting would be, and two to ten candidate dates (a date and a start time)."""
 
     class Meta:

@@ -12,6 +12,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from allies.converters import MAX_ID
 from allies.models import User
 from circles.models import Membership
 from circles.views import _get_circle_for_user
@@ -162,7 +163,10 @@ def pick(request, poll_id):
     poll, is_coordinator = _get_poll_for_user(request, poll_id)
     if not is_coordinator:
         raise PermissionDenied
-    option = poll.options.filter(pk=request.POST.get("option") or 0).first()
+    chosen = request.POST.get("option", "")
+    # Only a plain number that fits an id column is looked up; anything else picks nothing.
+    fits = chosen.isascii() and chosen.isdigit() and int(chosen) <= MAX_ID
+    option = poll.options.filter(pk=int(chosen)).first() if fits else None
     if option is None or option.has_passed:
         messages.error(request, _("Pick one of the poll's dates that has not passed."))
         return redirect("polls:detail", poll_id=poll.pk)

@@ -5,6 +5,6 @@ from reports import views
 app_name = "reports"
 urlpatterns = [
     path("circles/overview/", views.overview, name="overview"),
-    path("circles/<int:circle_id>/report/<int:year>/", views.year, name="year"),
-    path("circles/<int:circle_id>/report/<int:year>/export.csv", views.export, name="export"),
+    path("circles/<id:circle_id>/report/<year:year>/", views.year, name="year"),
+    path("circles/<id:circle_id>/report/<year:year>/export.csv", views.export, name="export"),
 ]

@@ -40,6 +40,8 @@ from actions.models import Action
 from allies.models import User
 from circles.models import Circle, Membership
 from meetings.models import AgendaItem, Meeting, Response, Topic
+from polls.models import Poll
+from polls.services import poll_open
 from tests.conftest import PASSWORD, make_meeting
 from tests.htmlforms import Field, HtmlForm, forms_on
 from tests.test_permissions import PATTERNS, PUBLIC, World, build_url
@@ -199,6 +201,7 @@ class Scene:
     held: Meeting
     action: Action
     membership: Membership
+    poll: Poll
 
 
 @pytest.fixture
@@ -212,7 +215,14 @@ def scene(cast, circle):
     action = Action.objects.create(circle=circle, meeting=held, title="Visit the school")
     action.owners.set([coordinator, citizen])
     membership = Membership.objects.get(circle=circle, person=citizen)
-    return Scene(circle, coordinator, citizen, upcoming, held, action, membership)
+    poll = poll_open(
+        circle=circle,
+        created_by=coordinator,
+        candidates=[upcoming.starts_at + datetime.timedelta(days=d) for d in (7, 14)],
+        venue_name="Stadhuis",
+        venue_kind="town_hall",
+    )
+    return Scene(circle, coordinator, citizen, upcoming, held, action, membership, poll)
 
 
 def reset_link(scene: Scene) -> str:
@@ -249,6 +259,10 @@ def meeting_pages(scene: Scene) -> list[str]:
 def action_pages(scene: Scene) -> list[str]:
     feed = f"/calendar/{scene.coordinator.feed_token}.ics"
     return [f"/actions/{scene.action.pk}/", "/actions/", feed, f"/meetings/{scene.held.pk}/"]
+
+
+def poll_pages(scene: Scene) -> list[str]:
+    return [f"/polls/{scene.poll.pk}/", f"/circles/{scene.circle.pk}/polls/", *meeting_pages(scene)]
 
 
 NEW_PASSWORD = {
@@ -331,6 +345,13 @@ FORMS = {
         readers=action_pages,
     ),
     "actions:index": Target(lambda s: "/actions/"),
+    "polls:new": Target(
+        lambda s: f"/circles/{s.circle.pk}/polls/new/",
+        readers=lambda s: [f"/circles/{s.circle.pk}/polls/", *circle_pages(s)],
+    ),
+    "polls:answer": Target(lambda s: f"/polls/{s.poll.pk}/", readers=poll_pages),
+    "polls:pick": Target(lambda s: f"/polls/{s.poll.pk}/", readers=poll_pages),
+    "polls:close": Target(lambda s: f"/polls/{s.poll.pk}/", readers=poll_pages),
 }
 
 
