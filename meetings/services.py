@@ -1,5 +1,5 @@
-"""Work on meetings that spans several models. Each function is one transaction, so the
-notifications that will hang off them (invitations, changes, cancellations) see one change.
+"""Work on meetings that spans several models. Each function is one transaction, and the
+members hear of it (invitation, change, cancellation: meetings/notify.py) once it commits.
 
 The calendar identity of a meeting: its uid never changes, and its sequence grows by one with
 every change of time, venue or status, and never otherwise (calendar apps use it to tell a new
@@ -16,12 +16,15 @@ from django.utils import timezone
 from actions.models import Action
 from allies.models import User
 from circles.models import Circle, VenueKind
+from meetings import notify
 from meetings.models import Attendance, Meeting, Response
 
 # A change to one of these makes a new version of the calendar invitation.
 CALENDAR_FIELDS = frozenset(
     {"starts_at", "ends_at", "venue_name", "venue_address", "venue_kind", "status"}
 )
+# A change to one of these is news for the members: they get the updated invitation.
+TIME_AND_VENUE = frozenset({"starts_at", "ends_at", "venue_name", "venue_address", "venue_kind"})
 # What meeting_update may change; uid, sequence, minutes and the record are not among them.
 EDITABLE_FIELDS = CALENDAR_FIELDS | {"kind", "title", "host"}
 
@@ -43,8 +46,8 @@ def meeting_schedule(
     title: str = "",
     host: User | None = None,
 ) -> Meeting:
-    """Create a planned meeting of the circle."""
-    return Meeting.objects.create(
+    """Create a planned meeting of the circle and invite its members."""
+    meeting = Meeting.objects.create(
         circle=circle,
         kind=kind,
         title=title,
@@ -55,6 +58,8 @@ def meeting_schedule(
         venue_kind=venue_kind,
         host=host,
     )
+    notify.notify_scheduled(meeting)
+    return meeting
 
 
 @transaction.atomic
@@ -75,7 +80,8 @@ def meeting_update(*, meeting: Meeting, changes: Mapping[str, Any], agenda=None)
 
     agenda: an optional valid inline formset of the meeting's agenda items, saved in the same
     transaction. Returns the names of the fields that really changed; when one of them is a
-    time, the venue or the status, the calendar sequence grows by one.
+    time, the venue or the status, the calendar sequence grows by one, and when the time or
+    the venue changed the members get the updated invitation.
     """
     unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
@@ -90,6 +96,8 @@ def meeting_update(*, meeting: Meeting, changes: Mapping[str, Any], agenda=None)
         meeting.sequence += 1
     if changed:
         meeting.save(update_fields=[*changed, "sequence", "updated_at"])
+    if TIME_AND_VENUE.intersection(changed):
+        notify.notify_changed(meeting)
     if agenda is not None:
         agenda.instance = meeting
         agenda.save()
@@ -104,8 +112,8 @@ def _differs(stored: Meeting, name: str, value) -> bool:
 
 @transaction.atomic
 def meeting_cancel(*, meeting: Meeting) -> bool:
-    """Cancel the meeting (a status, never a delete). Returns False when it already was;
-    raises MeetingStateError for a meeting that has been held."""
+    """Cancel the meeting (a status, never a delete) and tell the members. Returns False when
+    it already was; raises MeetingStateError for a meeting that has been held."""
     stored = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if stored.status == Meeting.Status.HELD:
         raise MeetingStateError("A meeting that was held cannot be cancelled.")
@@ -114,6 +122,7 @@ def meeting_cancel(*, meeting: Meeting) -> bool:
         return False
     meeting.sequence = stored.sequence
     meeting.cancel()
+    notify.notify_cancelled(meeting)
     return True
 
 

@@ -4,6 +4,7 @@ the calendar sequence rule (it grows with each change of time, venue or status, 
 import datetime
 
 import pytest
+from django.core import mail
 from django.db import IntegrityError
 from django.utils import timezone
 
@@ -11,6 +12,7 @@ from actions.models import Action
 from meetings import services
 from meetings.models import Attendance, Meeting
 from tests.conftest import make_meeting
+from tests.meetings.test_notify import calendar_part
 
 
 def later(meeting, days):
@@ -117,3 +119,76 @@ def test_record_cannot_touch_a_cancelled_meeting(circle, coordinator):
     started.cancel()
     with pytest.raises(services.MeetingStateError):
         services.meeting_record(meeting=started, by=coordinator, attendees=[], minutes="x")
+
+
+def _ics(message) -> str:
+    return calendar_part(message).get_payload(decode=True).decode()
+
+
+def _sent(capture, work):
+    """The mails that `work` sends once its transaction commits, by recipient."""
+    with capture(execute=True):
+        work()
+    return {message.to[0]: message for message in mail.outbox}
+
+
+def test_scheduling_invites_every_member(django_capture_on_commit_callbacks, circle, cast):
+    def schedule():
+        starts = timezone.now() + datetime.timedelta(days=20)
+        services.meeting_schedule(
+            circle=circle,
+            starts_at=starts,
+            ends_at=starts + datetime.timedelta(hours=2),
+            venue_name="Stadhuis",
+        )
+
+    sent = _sent(django_capture_on_commit_callbacks, schedule)
+    assert set(sent) == {f"{n}@example.org" for n in ("coordinator", "officer", "clerk", "citizen")}
+    assert all("METHOD:REQUEST" in _ics(m) for m in sent.values())
+
+
+def test_the_planner_invites_for_each_dinner(django_capture_on_commit_callbacks, circle, citizen):
+    starts = timezone.now() + datetime.timedelta(days=30)
+    dinners = [
+        {
+            "starts_at": starts + datetime.timedelta(days=d),
+            "ends_at": starts + datetime.timedelta(days=d, hours=2),
+            "venue_name": "Stadhuis",
+        }
+        for d in (0, 70)
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.meetings_plan_year(circle=circle, dinners=dinners)
+    assert len([m for m in mail.outbox if m.to == ["citizen@example.org"]]) == 2
+
+
+@pytest.mark.parametrize(
+    ("changes", "mails"),
+    [
+        ({"venue_name": "Buurthuis"}, 1),
+        ({"title": "Spring dinner"}, 0),
+        ({"status": Meeting.Status.CONFIRMED}, 0),
+    ],
+)
+def test_members_hear_of_a_new_time_or_venue_only(
+    django_capture_on_commit_callbacks, meeting, citizen, changes, mails
+):
+    sent = _sent(
+        django_capture_on_commit_callbacks,
+        lambda: services.meeting_update(meeting=meeting, changes=changes),
+    )
+    assert ("citizen@example.org" in sent) == bool(mails)
+    if mails:
+        assert "SEQUENCE:1" in _ics(sent["citizen@example.org"])
+
+
+def test_cancelling_tells_the_members_once(django_capture_on_commit_callbacks, meeting, citizen):
+    sent = _sent(
+        django_capture_on_commit_callbacks, lambda: services.meeting_cancel(meeting=meeting)
+    )
+    assert "METHOD:CANCEL" in _ics(sent["citizen@example.org"])
+    mail.outbox.clear()
+    assert (
+        _sent(django_capture_on_commit_callbacks, lambda: services.meeting_cancel(meeting=meeting))
+        == {}
+    )
