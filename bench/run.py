@@ -19,7 +19,10 @@ BENCH_ENV = {
     "SECRET_KEY": "bench-only-" + "x" * 40,
     "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
     "LOG_LEVEL": "WARNING",
-    "SECURE_SSL_REDIRECT": "0",  # plain HTTP on the loopback, no TLS proxy in front
+    # Plain HTTP on the loopback, no TLS proxy in front: no redirect, cookies the load's
+    # clients send back.
+    "SECURE_SSL_REDIRECT": "0",
+    "SECURE_COOKIES": "0",
 }
 
 

@@ -133,3 +133,11 @@ def test_a_bad_trusted_proxy_count_fails_loudly():
     result = start(TRUSTED_PROXY="yes")
     assert result.returncode != 0
     assert "Unexpected value TRUSTED_PROXY=yes" in result.stderr
+
+
+def test_cookies_over_plain_http_make_the_deploy_check_fail():
+    result = manage(
+        "check", "--deploy", "--fail-level", "WARNING", **PRODUCTION, SECURE_COOKIES="0"
+    )
+    assert result.returncode != 0
+    assert "security.W012" in result.stderr + result.stdout  # SESSION_COOKIE_SECURE
