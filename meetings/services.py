@@ -45,9 +45,11 @@ def meeting_schedule(
     kind: str = Meeting.Kind.DINNER,
     title: str = "",
     host: User | None = None,
+    status: str = Meeting.Status.PLANNED,
 ) -> Meeting:
-    """Create a planned meeting of the circle and invite its members."""
+    """Create a meeting of the circle (planned, unless said otherwise) and invite its members."""
     meeting = Meeting.objects.create(
+        status=status,
         circle=circle,
         kind=kind,
         title=title,

@@ -12,6 +12,7 @@ from django.utils.translation import pgettext_lazy
 from circles.models import Circle
 from meetings import notify
 from meetings.models import Meeting
+from meetings.services import meeting_schedule
 from polls.models import Poll, PollAnswer, PollOption
 
 logger = logging.getLogger(__name__)
@@ -77,7 +78,7 @@ def poll_pick(*, poll: Poll, option: PollOption) -> Meeting:
     if not closed:
         raise PollClosedError
     circle = poll.circle
-    meeting = Meeting.objects.create(
+    meeting = meeting_schedule(
         circle=circle,
         kind=poll.kind,
         title=poll.title,
@@ -90,7 +91,6 @@ def poll_pick(*, poll: Poll, option: PollOption) -> Meeting:
         status=Meeting.Status.CONFIRMED,
     )
     Poll.objects.filter(pk=poll.pk).update(meeting=meeting)
-    notify.notify_scheduled(meeting)
     return meeting
 
 
