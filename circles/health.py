@@ -405,8 +405,6 @@ class Commitment:
 
     year: int
     members: list[MemberAttendance]
-    # The last ABSENT_STREAK recorded dinners (latest first); fewer when the circle had fewer.
-    recent_dinners: list[Meeting]
 
     @property
     def absent(self) -> list[MemberAttendance]:
@@ -414,11 +412,29 @@ class Commitment:
         after they joined: the coordinator should get in touch."""
         return [member for member in self.members if member.absent_recently]
 
+    @property
+    def due(self) -> list[Membership]:
+        """Members who have not agreed to the commitment, or whose term runs out soon."""
+        return [member.membership for member in self.members if member.membership.commitment_is_due]
+
+
+def _absent_recently(circle: Circle):
+    """Whether the member missed each of the circle's last ABSENT_STREAK recorded dinners, all
+    held on or after the day they joined (false while fewer were recorded)."""
+    recent = recorded_dinners(circle.meetings.all())
+    streak_started = recent.annotate(day=TruncDate("starts_at")).values("day")[
+        ABSENT_STREAK - 1 : ABSENT_STREAK
+    ]
+    came = Attendance.objects.filter(
+        person=OuterRef("person"), meeting__in=recent.values("pk")[:ABSENT_STREAK]
+    )
+    return _boolean(Q(joined_on__lte=Subquery(streak_started)) & ~Q(Exists(came)))
+
 
 def member_attendance(circle: Circle, now: datetime.datetime | None = None) -> Commitment:
-    """Per active member: this year's dinners attended against those held since they joined,
-    and whether they missed the last three recorded dinners. Three queries, whatever the number
-    of members and dinners."""
+    """Per active member (police first, as on the circle page): this year's dinners attended
+    against those held since they joined, and whether they missed the last three recorded
+    dinners. One query, whatever the number of members and dinners."""
     now = now or timezone.now()
     year_start, year_end = year_bounds(timezone.localdate(now).year)
     held = dinners_counted(circle.meetings.all()).filter(
@@ -447,24 +463,17 @@ def member_attendance(circle: Circle, now: datetime.datetime | None = None) -> C
                 )
                 .values("pk")
             ),
+            absent_recently=_absent_recently(circle),
         )
-    )
-    recent = list(recorded_dinners(circle.meetings.all())[:ABSENT_STREAK])
-    came = set(Attendance.objects.filter(meeting__in=recent).values_list("person_id", flat=True))
-    streak_started = (
-        timezone.localtime(recent[-1].starts_at).date() if len(recent) == ABSENT_STREAK else None
+        .by_sector()
     )
     members = [
         MemberAttendance(
             membership=membership,
             attended=membership.attended,
             held=membership.held,
-            absent_recently=(
-                streak_started is not None
-                and membership.joined_on <= streak_started
-                and membership.person_id not in came
-            ),
+            absent_recently=bool(membership.absent_recently),
         )
         for membership in memberships
     ]
-    return Commitment(year=year_start.year, members=members, recent_dinners=recent)
+    return Commitment(year=year_start.year, members=members)

@@ -141,14 +141,6 @@ class MembershipQuerySet(models.QuerySet):
         )
         return self.alias(sector_order=order).order_by("sector_order", "person__name", "pk")
 
-    def commitment_due(self, today=None):
-        """Memberships whose member has not agreed to the commitment, or whose term has run
-        out or runs out within Membership.COMMITMENT_WARNING_DAYS."""
-        limit = (today or timezone.localdate()) + datetime.timedelta(
-            days=Membership.COMMITMENT_WARNING_DAYS
-        )
-        return self.filter(Q(commitment_until__isnull=True) | Q(commitment_until__lte=limit))
-
 
 class Membership(models.Model):
     COMMITMENT_TERM_DAYS = 365

@@ -124,11 +124,6 @@ def detail(request, circle_id):
         "next_meeting": circle.meetings.upcoming().order_by("starts_at").first(),
         "members": members,
         "actions": Paginator(actions, PAGE_SIZE).get_page(request.GET.get("actions_page")),
-        "commitment_due": (
-            circle.memberships.active().commitment_due().select_related("person").by_sector()
-            if me.is_coordinator
-            else None
-        ),
         "health": health_for_circles([circle])[circle.pk],
         "commitment": member_attendance(circle) if me.is_coordinator else None,
         "open_polls": circle.polls.open(),

@@ -107,6 +107,11 @@ def meeting(circle, coordinator):
     return make_meeting(circle)
 
 
+# The most queries a key page may make (issue 9): dashboard, circle, meeting, my actions, year
+# planner, personal calendar feed, admin meeting changelist. bench/ measures them at scale.
+KEY_PAGE_MAX_QUERIES = 12
+
+
 def count_queries(client, url) -> int:
     """How many SQL queries one GET of the page makes (it must answer 200)."""
     with CaptureQueriesContext(connection) as queries:

@@ -5,7 +5,7 @@ import time_machine
 
 from actions.models import Action
 from circles.models import Membership
-from tests.conftest import count_queries
+from tests.conftest import KEY_PAGE_MAX_QUERIES, count_queries
 
 TODAY = datetime.date(2026, 3, 10)
 
@@ -104,3 +104,4 @@ def test_query_count_does_not_grow(client, circle, cast):
     for n in range(57):
         action(circle, f"More {n}", [me, cast["officer"]], due_date=days(n - 30))
     assert count_queries(client, "/actions/") == few
+    assert few <= KEY_PAGE_MAX_QUERIES

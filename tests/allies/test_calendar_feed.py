@@ -13,7 +13,7 @@ from allies import feed
 from meetings import calendar
 from meetings.models import AgendaItem, Response
 from tests import ical
-from tests.conftest import count_queries, make_meeting, make_person
+from tests.conftest import KEY_PAGE_MAX_QUERIES, count_queries, make_meeting, make_person
 
 NOW = datetime.datetime(2026, 6, 1, 12, tzinfo=datetime.UTC)
 
@@ -181,6 +181,7 @@ def test_query_count_does_not_grow(client, circle, citizen):
         )
         action.owners.add(citizen)
     assert count_queries(client, url(citizen)) == few
+    assert few <= KEY_PAGE_MAX_QUERIES
 
 
 def test_someone_without_circles_gets_an_empty_feed(client, db):

@@ -6,7 +6,7 @@ from django.utils import timezone
 from actions.models import Action
 from meetings.models import Response
 from polls.models import Poll
-from tests.conftest import count_queries, make_meeting
+from tests.conftest import KEY_PAGE_MAX_QUERIES, count_queries, make_meeting
 
 
 def test_anonymous_is_sent_to_sign_in(client, db):
@@ -55,6 +55,7 @@ def test_query_count_does_not_grow(client, circle, citizen):
         make_meeting(circle, days_ahead=8 + n)
         Action.objects.create(circle=circle, title=f"Action {n}").owners.add(citizen)
     assert count_queries(client, "/") == few
+    assert few <= KEY_PAGE_MAX_QUERIES
 
 
 def test_my_next_dinners_offer_one_click_answers(client, circle, citizen):
@@ -135,6 +136,7 @@ def test_query_count_for_coordinators_does_not_grow(client, circle, cast):
         make_meeting(circle, days_ahead=n + 10)
         Action.objects.create(circle=circle, title=f"More {n}").owners.add(coordinator)
     assert count_queries(client, "/") == few
+    assert few <= KEY_PAGE_MAX_QUERIES
 
 
 def test_it_links_to_all_my_actions(client, citizen, actions):

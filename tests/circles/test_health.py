@@ -277,10 +277,10 @@ def test_nobody_is_pointed_out_before_three_dinners_were_recorded(clock, circle,
     assert member_attendance(circle, NOW).absent == []
 
 
-def test_member_attendance_takes_three_queries(clock, circle, four):
+def test_member_attendance_takes_one_query(clock, circle, four):
     for n in range(5):
         dinner(circle, datetime.date(2026, 3, 1) + datetime.timedelta(days=60 * n), attendees=four)
     with CaptureQueriesContext(connection) as queries:
         commitment = member_attendance(circle, NOW)
         [row.person.name for row in commitment.members]
-    assert len(queries) == 3
+    assert len(queries) == 1

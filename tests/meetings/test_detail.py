@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from actions.models import Action
 from meetings.models import AgendaItem, Attendance, Meeting, Response, Topic
-from tests.conftest import count_queries, make_meeting, make_person
+from tests.conftest import KEY_PAGE_MAX_QUERIES, count_queries, make_meeting, make_person
 
 
 def url(meeting):
@@ -187,6 +187,7 @@ def test_query_count_does_not_grow_with_actions_and_answers(client, circle, meet
         circle.memberships.create(person=person, sector="community")
         Response.objects.create(meeting=meeting, person=person, answer="attending")
     assert count_queries(client, url(meeting)) == few
+    assert few <= KEY_PAGE_MAX_QUERIES
 
 
 def test_query_count_of_a_held_meeting_does_not_grow(client, circle, cast):
@@ -201,3 +202,4 @@ def test_query_count_of_a_held_meeting_does_not_grow(client, circle, cast):
         circle.memberships.create(person=person, sector="community")
         Attendance.objects.create(meeting=held, person=person)
     assert count_queries(client, url(held)) == few
+    assert few <= KEY_PAGE_MAX_QUERIES

@@ -6,7 +6,7 @@ import time_machine
 
 from circles.models import VenueKind
 from meetings.models import Meeting
-from tests.conftest import count_queries, make_person
+from tests.conftest import KEY_PAGE_MAX_QUERIES, count_queries, make_person
 from tests.formsets import formset_data
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -263,3 +263,4 @@ def test_query_count_does_not_grow_with_the_circles_history(client, circle, coor
         circle.memberships.create(person=person, sector="community")
     dinner(circle, datetime.date(2026, 3, 12))
     assert count_queries(client, url(circle)) == few
+    assert few <= KEY_PAGE_MAX_QUERIES
