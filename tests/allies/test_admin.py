@@ -1,11 +1,15 @@
 """Every admin page loads for an admin with the demo data, in a fixed number of queries."""
 
+import datetime
+
 import pytest
 from django.contrib import admin
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from allies.models import User
+from meetings.models import Meeting
 from tests.conftest import KEY_PAGE_MAX_QUERIES, count_queries, make_meeting
 
 MAX_QUERIES = 20
@@ -69,3 +73,48 @@ def test_meeting_changelist_query_count_does_not_grow(client, circle, admin_user
         make_meeting(circle, days_ahead=10 + n)
     assert count_queries(client, reverse("admin:meetings_meeting_changelist")) == few
     assert few <= KEY_PAGE_MAX_QUERIES
+
+
+def _meeting_at(circle, local: datetime.datetime):
+    starts = timezone.make_aware(local)
+    return Meeting.objects.create(
+        circle=circle, starts_at=starts, ends_at=starts + datetime.timedelta(hours=2)
+    )
+
+
+@pytest.fixture
+def new_years_eve(circle):
+    """Two meetings half an hour either side of midnight on New Year's Eve, local time (on
+    either side of the year in Amsterdam, in the same year in UTC), and one two years earlier."""
+    return {
+        "old": _meeting_at(circle, datetime.datetime(2024, 3, 1, 19)),
+        "late": _meeting_at(circle, datetime.datetime(2026, 12, 31, 23, 30)),
+        "early": _meeting_at(circle, datetime.datetime(2027, 1, 1, 0, 30)),
+    }
+
+
+def test_the_meeting_list_is_filtered_by_local_year(client, admin_user, new_years_eve):
+    client.force_login(admin_user)
+    changelist = reverse("admin:meetings_meeting_changelist")
+    response = client.get(changelist)
+    years = [title for title, _ in response.context["cl"].filter_specs[0].lookup_choices]
+    assert years == ["2027", "2026", "2025", "2024"]  # newest first, none missing
+    shown = client.get(changelist, {"year": "2026"}).context["cl"].result_list
+    assert list(shown) == [new_years_eve["late"]]
+    shown = client.get(changelist, {"year": "2027"}).context["cl"].result_list
+    assert list(shown) == [new_years_eve["early"]]
+
+
+@pytest.mark.parametrize("year", ["20x6", "0", "-1", "99999"])
+def test_a_malformed_year_is_refused_without_an_error(client, admin_user, new_years_eve, year):
+    client.force_login(admin_user)
+    changelist = reverse("admin:meetings_meeting_changelist")
+    response = client.get(changelist, {"year": year})
+    assert response.status_code == 302
+    assert response.url.endswith("?e=1")
+
+
+def test_the_latest_meetings_come_first(client, admin_user, new_years_eve):
+    client.force_login(admin_user)
+    shown = client.get(reverse("admin:meetings_meeting_changelist")).context["cl"].result_list
+    assert list(shown) == [new_years_eve[key] for key in ("early", "late", "old")]
