@@ -3,7 +3,7 @@ import datetime
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Case, Exists, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -41,9 +41,9 @@ class Sector(models.TextChoices):
 class CircleQuerySet(models.QuerySet):
     def for_user(self, user):
         """The circles in which the user has an active membership."""
-        return self.filter(
-            Exists(Membership.objects.active().filter(circle=OuterRef("pk"), person=user))
-        )
+        # From the user's memberships to their circles: an Exists() per circle would walk
+        # every circle of the installation.
+        return self.filter(pk__in=Membership.objects.active().filter(person=user).values("circle"))
 
     def with_next_meeting(self, now=None):
         """Annotate each circle with its next meeting (next_meeting_id, _starts_at, _venue)
@@ -60,11 +60,7 @@ class CircleQuerySet(models.QuerySet):
     def coordinated_by(self, user):
         """The circles in which the user is an active coordinator."""
         return self.filter(
-            Exists(
-                Membership.objects.active().filter(
-                    circle=OuterRef("pk"), person=user, is_coordinator=True
-                )
-            )
+            pk__in=Membership.objects.active().coordinators().filter(person=user).values("circle")
         )
 
 

@@ -49,8 +49,10 @@ def _get_meeting_for_user(request, meeting_id) -> tuple[Meeting, bool]:
 
 def _members(circle_id, also=()):
     """The people with an active membership of the circle, and the people (ids) in also."""
-    active = Membership.objects.active().filter(circle_id=circle_id, person=OuterRef("pk"))
-    return User.objects.filter(Exists(active) | Q(pk__in=also))
+    # From the circle's memberships to the people, not the other way: Exists() per person
+    # would walk every user of the installation.
+    active = Membership.objects.active().filter(circle_id=circle_id).values("person")
+    return User.objects.filter(Q(pk__in=active) | Q(pk__in=also))
 
 
 def _is_open_for_answers(meeting: Meeting) -> bool:
