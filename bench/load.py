@@ -19,16 +19,23 @@ WORKERS = int(os.environ.get("BENCH_WORKERS", str((os.cpu_count() or 1) + 1)))
 DURATION = os.environ.get("BENCH_LOAD_SECONDS", "30")
 USERS = (20, 100)
 
+# Members already signed in, as on their phones: the load measures pages, not the password
+# hashing of a sign-in (PBKDF2, a deliberate ~0.3 s of CPU), which would swamp the two cores
+# when a hundred users arrive at once.
 MEMBERS_SCRIPT = """
 import json, django
 django.setup()
+from django.test import Client
 from django.utils import timezone
 from meetings.models import Meeting
 rows = []
 for m in (Meeting.objects.filter(starts_at__gt=timezone.now(), circle__name__startswith="Generated")
           .select_related("circle").order_by("pk")[:100]):
     for ms in m.circle.memberships.select_related("person")[:3]:
-        rows.append({"username": ms.person.username, "circle": m.circle_id, "meeting": m.pk})
+        client = Client()
+        client.force_login(ms.person)
+        rows.append({"session": client.cookies["sessionid"].value, "circle": m.circle_id,
+                     "meeting": m.pk})
 print(json.dumps(rows))
 """
 

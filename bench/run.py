@@ -4,6 +4,7 @@ then a load test against gunicorn. Databases are built once and cached (bench/.c
 import hashlib
 import json
 import os
+import statistics
 import subprocess
 import sys
 import urllib.parse
@@ -13,6 +14,9 @@ ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "bench" / ".cache"
 PYTHON = sys.executable
 SIZES = {"small": 20, "national": int(os.environ.get("BENCH_NATIONAL_CIRCLES", "2000"))}
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "4"))
+RUNS = int(os.environ.get("BENCH_RUNS", "10"))
+FLOOR = "floor (/healthz)"
 PG_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 BENCH_ENV = {
     "DEBUG": "0",
@@ -98,6 +102,7 @@ def database_env(backend: str, size: str) -> dict:
 
 
 def measure(env) -> dict:
+    """One round: each page BENCH_RUNS times (bench/measure.py), with its query count."""
     result = subprocess.run(  # noqa: S603 (our own script)
         [PYTHON, str(ROOT / "bench" / "measure.py")],
         cwd=ROOT,
@@ -111,14 +116,41 @@ def measure(env) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+def measure_side_by_side(envs: dict) -> dict:
+    """Both sizes in alternating rounds, so that a slow minute of the machine (another
+    process, the database's housekeeping) weighs on both and not on one side of the ratio.
+    By size and page: the query count (the most any round saw), median and p95 in ms."""
+    times = {size: {} for size in envs}
+    queries = {size: {} for size in envs}
+    for _ in range(ROUNDS):
+        for size, env in envs.items():
+            result = measure(env)
+            if not times[size]:
+                print(f"{size}: {result['database']}", flush=True)
+            for page, row in result["results"].items():
+                times[size].setdefault(page, []).extend(row["times"])
+                queries[size][page] = max(queries[size].get(page, 0), row["queries"])
+    return {
+        size: {
+            page: {
+                "queries": queries[size][page],
+                "median_ms": statistics.median(runs),
+                "p95_ms": statistics.quantiles(runs, n=20, method="inclusive")[-1],
+            }
+            for page, runs in pages.items()
+        }
+        for size, pages in times.items()
+    }
+
+
 def print_table(backend, small, national):
-    floor = national["results"]["floor (/healthz)"]["median_ms"]
-    print(f"\n## {backend} ({national['vendor']}), {os.cpu_count()} cores")
+    floor = national[FLOOR]["median_ms"]
+    print(f"\n## {backend}: {os.cpu_count()} cores, {ROUNDS} rounds of {RUNS} runs per page")
     header = ("page", "queries s/n", "median ms", "p95 ms", "page/floor", "national/small")
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
-    for page, row in national["results"].items():
-        base = small["results"][page]
+    for page, row in national.items():
+        base = small[page]
         print(
             f"| {page} | {base['queries']}/{row['queries']} | {row['median_ms']:.1f} "
             f"| {row['p95_ms']:.1f} | {row['median_ms'] / floor:.2f} "
@@ -133,10 +165,10 @@ def main():
         print(f"PostgreSQL not reachable at {PG_URL}: measuring SQLite only.")
     envs = {}
     for backend in backends:
-        results = {}
-        for size in SIZES:
-            envs[backend, size] = database_env(backend, size)
-            results[size] = measure(envs[backend, size])
+        sizes = {size: database_env(backend, size) for size in SIZES}
+        envs.update({(backend, size): env for size, env in sizes.items()})
+        print(f"\nmeasuring {backend}, both sizes in turn...", flush=True)
+        results = measure_side_by_side(sizes)
         print_table(backend, results["small"], results["national"])
     if os.environ.get("BENCH_LOAD", "1") == "1":
         from bench.load import run_load
