@@ -16,7 +16,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST, require_safe
 
 from actions.models import Action
-from allies.models import User, new_feed_token
+from allies.models import FEED_SELECTOR_LENGTH, User, new_feed_token
 from circles.models import Circle
 from meetings import calendar
 from meetings.models import Meeting
@@ -26,25 +26,23 @@ PROFILE_PATH = "/accounts/profile/"
 # Tokens are made by new_feed_token(): URL-safe base64, 32 characters. Anything else is refused
 # before the database is asked.
 TOKEN_FORMAT = re.compile(r"[A-Za-z0-9_-]{32,64}")
-SELECTOR_LENGTH = 8
 
 
 def person_for_token(token: str) -> User | None:
     """The active person whose feed token this is, found in constant time.
 
     A plain `feed_token=token` lookup would let the database compare the secret, and the time an
-    index search takes can tell how much of a guess was right. So the first SELECTOR_LENGTH
-    characters only select candidates (treat them as public: their timing may leak), and the
-    whole token is then compared with secrets.compare_digest, which takes the same time wherever
-    the strings differ. The part that stays secret is the other 24 characters, 144 random bits,
-    above the 128 that guessing would need to beat.
+    index search takes can tell how much of a guess was right. So the first FEED_SELECTOR_LENGTH
+    characters (User.feed_selector) only select candidates (treat them as public: their timing
+    may leak), and the whole token is then compared with secrets.compare_digest, which takes the
+    same time wherever the strings differ. The part that stays secret is the other 24
+    characters, 144 random bits, above the 128 that guessing would need to beat.
     """
     if not TOKEN_FORMAT.fullmatch(token):
         return None
     candidates = User.objects.filter(
-        is_active=True, feed_token__startswith=token[:SELECTOR_LENGTH]
+        is_active=True, feed_selector=token[:FEED_SELECTOR_LENGTH]
     ).only("pk", "feed_token", "preferred_language")
-    # startswith may match case-insensitively (SQLite's LIKE), so compare with every candidate.
     found = None
     for person in candidates:
         if secrets.compare_digest(person.feed_token.encode(), token.encode()):

@@ -3,10 +3,13 @@ import secrets
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
+
+# The start of the feed token that finds its person (see allies.feed.person_for_token).
+FEED_SELECTOR_LENGTH = 8
 
 
 def new_feed_token() -> str:
@@ -47,6 +50,15 @@ class User(AbstractUser):
     reminders_enabled = models.BooleanField(_("send me reminders"), default=True)
     feed_token = models.CharField(
         _("calendar feed token"), max_length=64, unique=True, default=new_feed_token
+    )
+    # Kept by the database; indexed, so a feed request finds its person without reading every
+    # user (a prefix search cannot use an index on SQLite, whose LIKE ignores case).
+    feed_selector = models.GeneratedField(
+        expression=Substr("feed_token", 1, FEED_SELECTOR_LENGTH),
+        output_field=models.CharField(max_length=FEED_SELECTOR_LENGTH),
+        db_persist=True,
+        db_index=True,
+        verbose_name=_("calendar feed selector"),
     )
 
     objects = UserManager()

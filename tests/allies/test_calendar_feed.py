@@ -10,6 +10,7 @@ from django.utils import translation
 
 from actions.models import Action
 from allies import feed
+from allies.models import FEED_SELECTOR_LENGTH
 from meetings import calendar
 from meetings.models import AgendaItem, Response
 from tests import ical
@@ -89,7 +90,7 @@ def test_the_token_is_compared_in_constant_time(client, citizen, monkeypatch):
         assert client.get(url(citizen)).status_code == 200
     assert compared == [(citizen.feed_token.encode(), citizen.feed_token.encode())]
     # The database only sees the selector, never the secret rest of the token.
-    secret_part = citizen.feed_token[feed.SELECTOR_LENGTH :]
+    secret_part = citizen.feed_token[FEED_SELECTOR_LENGTH:]
     assert not any(secret_part in query["sql"] for query in queries.captured_queries)
 
 
