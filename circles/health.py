@@ -209,14 +209,17 @@ def _flag_count() -> Case:
 
 
 def with_health(circles, now: datetime.datetime):
-    """The circles annotated with every health figure and flag (see the module's rules)."""
-    return circles.annotate(**_figures(now)).annotate(**_flags()).annotate(flag_count=_flag_count())
+    """The circles annotated with every health figure (see the module's rules). health_of
+    raises the flags from them: in SQL each flag would repeat the subqueries of its figures,
+    doubling the query that every dashboard and circle page asks."""
+    return circles.annotate(**_figures(now))
 
 
 def with_sort_keys(circles, now: datetime.datetime):
     """The circles with last_held, next_planned and flag_count (with the flags) to filter and
     sort on, but not selected: a list of many circles sorts and pages on these, then asks
-    health_for_circles about the page only. The database computes only those used."""
+    health_for_circles about the page only. The database computes only those used. The flags
+    are the rules of health_of, in SQL (a test keeps the two in step)."""
     figures = _figures(now)
     keys = {name: figures[name] for name in ("last_held", "next_planned", *FLAG_FIGURES)}
     return circles.alias(**keys).alias(**_flags()).alias(flag_count=_flag_count())
@@ -318,11 +321,12 @@ def health_of(circle: Circle, now: datetime.datetime) -> Health:
         members_without_commitment=circle.members_without_commitment,
     )
     flags = []
-    if circle.flag_no_dinner:
+    if circle.planned_soon == 0:
         flags.append(_no_dinner_flag())
-    if circle.flag_behind:
+    if health.dinners_this_year < health.target:
         flags.append(_behind_flag(health))
-    if circle.flag_low_attendance:
+    # With no member expected, 0 > 0 is false: no rate, no flag.
+    if health.expected_recent > health.attended_recent * LOW_ATTENDANCE_DIVISOR:
         flags.append(_low_attendance_flag(health))
     return dataclasses.replace(health, flags=tuple(flags))
 
@@ -381,8 +385,10 @@ def health_for_coordinator(user, now: datetime.datetime | None = None) -> list[H
         memberships__left_on__isnull=True,
         memberships__is_coordinator=True,
     )
-    circles = with_health(coordinated, now).order_by("-flag_count", "municipality", "name")
-    return [health_of(circle, now) for circle in circles]
+    healths = [health_of(circle, now) for circle in with_health(coordinated, now)]
+    # The query returned them by municipality and name; a stable sort keeps that order within
+    # the same number of flags.
+    return sorted(healths, key=lambda health: -len(health.flags))
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from circles.health import (
     health_for_circles,
     health_for_coordinator,
     member_attendance,
+    with_sort_keys,
 )
 from circles.models import Circle, Membership, Sector
 from meetings.models import Meeting
@@ -218,6 +219,38 @@ def test_one_query_for_any_number_of_circles(clock):
         return len(queries)
 
     assert measure(3) == measure(60) == 1
+
+
+def test_the_sort_keys_raise_the_same_flags_as_health(clock):
+    """with_sort_keys computes the flags in SQL for the staff overview; health_of raises them
+    in Python. Circles on both sides of each rule's boundary must get the same flags."""
+    states = {
+        "quiet": lambda c, people: None,
+        "half": lambda c, people: recorded(c, people, [2, 2, 2, 2]),
+        "under half": lambda c, people: recorded(c, people, [2, 2, 2, 1]),
+        "day 90": lambda c, people: dinner(c, days(90), hour=23, minute=59),
+        "day 91": lambda c, people: dinner(c, days(91), hour=0, minute=0),
+        "on target": lambda c, people: [
+            dinner(c, datetime.date(2027, month, 10)) for month in (1, 2, 5, 9, 11)
+        ],
+    }
+    for name, make in states.items():
+        circle = Circle.objects.create(name=name, municipality="Utrecht")
+        make(circle, [member(circle, f"{name}-{n}") for n in range(4)])
+    healths = health_for_circles(Circle.objects.all(), NOW).values()
+    sorted_on = with_sort_keys(Circle.objects.all(), NOW)
+    for count in range(4):
+        assert {h.circle.name for h in healths if len(h.flags) == count} == set(
+            sorted_on.filter(flag_count=count).values_list("name", flat=True)
+        )
+    for flag, code in (
+        ("flag_no_dinner", NO_DINNER),
+        ("flag_behind", BEHIND),
+        ("flag_low_attendance", LOW_ATTENDANCE_FLAG),
+    ):
+        raised = {h.circle.name for h in healths if code in h.flag_codes}
+        assert raised == set(sorted_on.filter(**{flag: True}).values_list("name", flat=True))
+        assert raised and raised != set(states)  # each rule on both sides of its boundary
 
 
 def test_the_coordinators_circles_flagged_first(clock, circle, other_circle, coordinator):
