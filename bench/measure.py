@@ -22,6 +22,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from allies.models import User  # noqa: E402
+from bench.plans import full_scans, large_tables  # noqa: E402
 from circles.models import Circle, Membership, Sector  # noqa: E402
 from meetings.models import Meeting  # noqa: E402
 
@@ -67,7 +68,7 @@ def pages(user, circles) -> dict[str, str]:
     }
 
 
-def measure(client, url) -> dict:
+def measure(client, url, large: set[str]) -> dict:
     for _ in range(3):  # warm caches, templates and connections
         response = client.get(url)
         if response.status_code != 200:
@@ -75,12 +76,15 @@ def measure(client, url) -> dict:
     with CaptureQueriesContext(connection) as queries:
         client.get(url)
     query_count = len(queries)  # now: later requests reset the log it reads from
+    scans = {
+        table for query in queries.captured_queries for table in full_scans(query["sql"], large)
+    }
     times = []
     for _ in range(RUNS):
         started = time.perf_counter()
         client.get(url)
         times.append((time.perf_counter() - started) * 1000)
-    return {"queries": query_count, "times": times}
+    return {"queries": query_count, "times": times, "full_scans": sorted(scans)}
 
 
 def main():
@@ -90,9 +94,10 @@ def main():
     admin = Client()
     admin.force_login(User.objects.filter(is_superuser=True).first())
     results = {}
+    large = large_tables()
     for name, url in pages(user, circles).items():
         client = admin if name.startswith("admin") else member
-        results[name] = measure(client, url)
+        results[name] = measure(client, url, large)
     print(json.dumps({"database": database(), "results": results}))
 
 

@@ -1,0 +1,64 @@
+"""Which queries read a whole large table: EXPLAIN on SQLite and on PostgreSQL.
+
+A key page must find its rows through an index, so that it costs the same with 20 circles as
+with 2,000; a full scan of a large table is how a page slows down as the installation grows.
+measure.py asks this about every query of every key page, and run.py prints what it finds.
+"""
+
+import json
+import re
+
+from django.db import connection
+
+# Tables with more rows than this are "large"; in the national database, meetings, responses,
+# attendances, actions, memberships and people are.
+LARGE_TABLE_ROWS = 10_000
+# Django names the tables of subqueries U0, V1, ...: the plan on SQLite shows those aliases.
+ALIAS = re.compile(r'"(\w+)" (?:AS )?([A-Z]\d+)\b')
+
+
+def large_tables() -> set[str]:
+    with connection.cursor() as cursor:
+        large = set()
+        for table in connection.introspection.table_names(cursor):
+            cursor.execute(f'SELECT COUNT(*) FROM "{table}"')  # noqa: S608 (the schema's names)
+            if cursor.fetchone()[0] > LARGE_TABLE_ROWS:
+                large.add(table)
+        return large
+
+
+def full_scans(sql: str, large: set[str]) -> set[str]:
+    """The large tables this query reads whole.
+
+    PostgreSQL runs the query (EXPLAIN ANALYZE) and counts the rows each scan read, filtered
+    out or not: more than LARGE_TABLE_ROWS is a whole read. SQLite only tells the plan: a scan
+    without an index condition, except an index read in order under a LIMIT, which stops after
+    the rows it needs (the latest 100 meetings, the next dinner)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql)
+            plan = cursor.fetchone()[0]
+            return set(_pg_scans(plan if isinstance(plan, list) else json.loads(plan)))
+        cursor.execute("EXPLAIN QUERY PLAN " + sql)
+        return set(_sqlite_scans(sql, [row[-1] for row in cursor.fetchall()])) & large
+
+
+def _sqlite_scans(sql: str, details: list[str]):
+    aliases = {alias: table for table, alias in ALIAS.findall(sql)}
+    limited = " LIMIT " in sql
+    for detail in details:
+        match = re.match(r"SCAN (\w+)( USING (COVERING )?INDEX)?", detail)
+        if match and not (match.group(2) and limited):
+            yield aliases.get(match.group(1), match.group(1))
+
+
+def _pg_scans(node):
+    if isinstance(node, list):
+        for child in node:
+            yield from _pg_scans(child)
+        return
+    read = node.get("Actual Rows", 0) + node.get("Rows Removed by Filter", 0)
+    if "Relation Name" in node and read * node.get("Actual Loops", 1) > LARGE_TABLE_ROWS:
+        yield node["Relation Name"]
+    for child in [*node.get("Plans", ()), *([node["Plan"]] if "Plan" in node else [])]:
+        yield from _pg_scans(child)
