@@ -93,11 +93,12 @@ def main():
     member.force_login(user)
     admin = Client()
     admin.force_login(User.objects.filter(is_superuser=True).first())
+    # A calendar app fetches the feed without a session: its token is the key.
+    clients = {"admin meetings": admin, "personal feed": Client()}
     results = {}
     large = large_tables()
     for name, url in pages(user, circles).items():
-        client = admin if name.startswith("admin") else member
-        results[name] = measure(client, url, large)
+        results[name] = measure(clients.get(name, member), url, large)
     print(json.dumps({"database": database(), "results": results}))
 
 
