@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from actions.models import Action, ActionUpdate
-from allies.admin_utils import KeepRowsAdmin, PersonRowsInline
+from allies.admin_utils import KeepRowsAdmin, LargeTableAdmin, PersonRowsInline
 
 
 class ActionUpdateInline(PersonRowsInline):
@@ -16,7 +16,7 @@ class ActionUpdateInline(PersonRowsInline):
 
 
 @admin.register(Action)
-class ActionAdmin(KeepRowsAdmin):
+class ActionAdmin(LargeTableAdmin, KeepRowsAdmin):
     list_display = ["title", "circle", "status", "due_date", "created_at"]
     list_filter = ["status", "circle__municipality"]
     search_fields = ["title", "description", "circle__name"]

@@ -5,12 +5,13 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from allies.admin_utils import LargeTableAdmin
 from allies.models import User
 from allies.privacy import person_erase
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(LargeTableAdmin, DjangoUserAdmin):
     list_display = ["username", "name", "email", "organisation", "preferred_language", "is_staff"]
     list_filter = ["is_staff", "is_superuser", "is_active", "preferred_language"]
     search_fields = ["username", "name", "email", "organisation"]

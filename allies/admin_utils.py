@@ -1,6 +1,11 @@
 """Admin building blocks that keep change pages at a fixed number of queries."""
 
+from functools import cached_property
+
 from django.contrib import admin
+from django.core.paginator import Paginator
+from django.db import connections
+from psycopg import sql
 from simple_history.admin import SimpleHistoryAdmin
 
 
@@ -49,3 +54,37 @@ class KeepRowsAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class EstimatedCountPaginator(Paginator):
+    """For the admin lists of tables that grow with the country (meetings, answers,
+    attendances, actions, memberships, people): on PostgreSQL the total of an unfiltered list is
+    the planner's row estimate (pg_class.reltuples, kept up by autovacuum) once the table has
+    ESTIMATE_FROM rows, so that a page view does not count a hundred thousand rows or more.
+    Filtered lists, smaller tables and SQLite are counted exactly."""
+
+    ESTIMATE_FROM = 10_000
+
+    @cached_property
+    def count(self):
+        queryset = self.object_list
+        connection = connections[queryset.db]
+        if connection.vendor != "postgresql" or queryset.query.where:
+            return super().count
+        # One query whichever way it goes, so a page asks as many at any size.
+        query = sql.SQL(
+            "SELECT CASE WHEN reltuples >= %s THEN reltuples::bigint "
+            "ELSE (SELECT COUNT(*) FROM {table}) END FROM pg_class WHERE oid = %s::regclass"
+        ).format(table=sql.Identifier(queryset.model._meta.db_table))
+        with connection.cursor() as cursor:
+            cursor.execute(query, [self.ESTIMATE_FROM, queryset.model._meta.db_table])
+            return cursor.fetchone()[0]
+
+
+class LargeTableAdmin:
+    """For the admin of a table with a row per person, member, meeting or answer (put it
+    first among the bases): estimated totals (see EstimatedCountPaginator), and no second count
+    of the whole table under a filtered list."""
+
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False

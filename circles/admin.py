@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from allies.admin_utils import KeepRowsAdmin, PersonRowsInline
+from allies.admin_utils import KeepRowsAdmin, LargeTableAdmin, PersonRowsInline
 from circles.models import Circle, Membership
 
 MEMBERSHIP_FIELDS = [
@@ -42,7 +42,7 @@ class CircleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(KeepRowsAdmin):
+class MembershipAdmin(LargeTableAdmin, KeepRowsAdmin):
     list_display = ["person", "circle", "sector", "is_coordinator", "joined_on", "left_on"]
     list_filter = ["sector", "is_coordinator", "left_on"]
     search_fields = ["person__name", "person__username", "person__email", "circle__name"]

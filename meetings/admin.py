@@ -4,7 +4,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from allies.admin_utils import CachedChoicesInline, KeepRowsAdmin, PersonRowsInline
+from allies.admin_utils import (
+    CachedChoicesInline,
+    KeepRowsAdmin,
+    LargeTableAdmin,
+    PersonRowsInline,
+)
 from circles.health import year_bounds
 from meetings.models import AgendaItem, Attendance, Meeting, Response, Topic
 
@@ -59,7 +64,7 @@ class YearFilter(admin.SimpleListFilter):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(KeepRowsAdmin):
+class MeetingAdmin(LargeTableAdmin, KeepRowsAdmin):
     list_display = ["starts_at", "circle", "kind", "venue_name", "venue_kind", "status"]
     # No municipality filter: at national size it lists 350 links; the search finds them.
     list_filter = [YearFilter, "status", "kind", "venue_kind"]
@@ -67,14 +72,12 @@ class MeetingAdmin(KeepRowsAdmin):
     list_select_related = ["circle"]
     autocomplete_fields = ["circle", "host"]
     ordering = ["-starts_at"]  # the latest first: what is coming up, and what just happened
-    # The total under a filtered list would count every meeting of the installation again.
-    show_full_result_count = False
     readonly_fields = ["uid", "sequence", "created_at", "updated_at"]
     inlines = [AgendaItemInline, ResponseInline, AttendanceInline]
 
 
 @admin.register(Response)
-class ResponseAdmin(SimpleHistoryAdmin):
+class ResponseAdmin(LargeTableAdmin, SimpleHistoryAdmin):
     list_display = ["meeting", "person", "answer", "updated_at"]
     list_filter = ["answer"]
     search_fields = ["person__name", "meeting__circle__name"]
@@ -83,7 +86,7 @@ class ResponseAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(admin.ModelAdmin):
+class AttendanceAdmin(LargeTableAdmin, admin.ModelAdmin):
     list_display = ["meeting", "person"]
     search_fields = ["person__name", "meeting__circle__name"]
     list_select_related = ["meeting__circle", "person"]

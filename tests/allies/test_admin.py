@@ -5,9 +5,12 @@ import datetime
 import pytest
 from django.contrib import admin
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from allies.admin_utils import EstimatedCountPaginator
 from allies.models import User
 from meetings.models import Meeting
 from tests.conftest import KEY_PAGE_MAX_QUERIES, count_queries, make_meeting
@@ -118,3 +121,32 @@ def test_the_latest_meetings_come_first(client, admin_user, new_years_eve):
     client.force_login(admin_user)
     shown = client.get(reverse("admin:meetings_meeting_changelist")).context["cl"].result_list
     assert list(shown) == [new_years_eve[key] for key in ("early", "late", "old")]
+
+
+def _counted(queryset, monkeypatch, estimate_from):
+    monkeypatch.setattr(EstimatedCountPaginator, "ESTIMATE_FROM", estimate_from)
+    with CaptureQueriesContext(connection) as queries:
+        count = EstimatedCountPaginator(queryset, 100).count
+    return count, [query["sql"] for query in queries.captured_queries]
+
+
+def test_a_small_table_or_a_filtered_list_is_counted_exactly(circle, monkeypatch):
+    for n in range(3):
+        make_meeting(circle, days_ahead=n)
+    count, sql = _counted(Meeting.objects.all(), monkeypatch, estimate_from=10_000)
+    assert count == 3 and len(sql) == 1 and "COUNT(" in sql[0]
+    filtered = Meeting.objects.filter(starts_at__gte=timezone.now() + datetime.timedelta(hours=12))
+    assert _counted(filtered, monkeypatch, estimate_from=0)[0] == 2
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the estimate is PostgreSQL's")
+def test_a_large_table_on_postgresql_takes_the_planners_estimate(circle, monkeypatch):
+    for n in range(3):
+        make_meeting(circle, days_ahead=n)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE meetings_meeting")
+    count, sql = _counted(Meeting.objects.all(), monkeypatch, estimate_from=1)
+    assert count == 3  # ANALYZE of a small table reads every row: the estimate is exact
+    assert len(sql) == 1
+    # The count of the whole table is asked only for a table under the threshold.
+    assert "CASE WHEN reltuples >=" in sql[0]
