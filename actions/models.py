@@ -69,6 +69,8 @@ class Action(models.Model):
         indexes = [
             models.Index(fields=["circle", "status"], name="action_circle_status"),
             models.Index(fields=["status", "due_date"], name="action_status_due"),
+            # The admin's year filter reads the first and the last due date.
+            models.Index(fields=["due_date"], name="action_due"),
         ]
 
     def __str__(self):

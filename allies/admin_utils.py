@@ -1,12 +1,19 @@
 """Admin building blocks that keep change pages at a fixed number of queries."""
 
+import datetime
 from functools import cached_property
 
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.paginator import Paginator
 from django.db import connections
+from django.db.models import DateTimeField
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from psycopg import sql
 from simple_history.admin import SimpleHistoryAdmin
+
+from circles.health import start_of
 
 
 class PersonRowsInline(admin.TabularInline):
@@ -88,3 +95,45 @@ class LargeTableAdmin:
 
     paginator = EstimatedCountPaginator
     show_full_result_count = False
+
+
+class YearFilter(admin.SimpleListFilter):
+    """The rows of one year of a date or date-time field (local time); subclasses name the
+    field, which needs an index. It replaces a date hierarchy, which lists the years with a
+    DISTINCT over every row of the table: half a second for the meetings on SQLite at national
+    size. The years here come from the first and the last row, two index lookups."""
+
+    title = _("year")
+    parameter_name = "year"
+    field: str
+
+    def lookups(self, request, model_admin):
+        # Two queries, not one aggregate: SQLite answers MIN and MAX together by reading
+        # every row, and each alone from the end of the index.
+        values = (
+            model_admin.model._default_manager.filter(**{f"{self.field}__isnull": False})
+            .order_by(self.field)
+            .values_list(self.field, flat=True)
+        )
+        first, last = values.first(), values.last()
+        if first is None:
+            return []
+        years = range(self._year(last), self._year(first) - 1, -1)
+        return [(str(year), str(year)) for year in years]
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        if not self.value().isdigit() or not 1 <= int(self.value()) <= 9998:
+            raise IncorrectLookupParameters(self.value())
+        year = int(self.value())
+        start, end = datetime.date(year, 1, 1), datetime.date(year + 1, 1, 1)
+        if isinstance(queryset.model._meta.get_field(self.field), DateTimeField):
+            start, end = start_of(start), start_of(end)
+        return queryset.filter(**{f"{self.field}__gte": start, f"{self.field}__lt": end})
+
+    @staticmethod
+    def _year(value) -> int:
+        return (
+            timezone.localtime(value).year if isinstance(value, datetime.datetime) else value.year
+        )

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from allies.admin_utils import KeepRowsAdmin, LargeTableAdmin, PersonRowsInline
+from allies.admin_utils import KeepRowsAdmin, LargeTableAdmin, PersonRowsInline, YearFilter
 from circles.models import Circle, Membership
 
 MEMBERSHIP_FIELDS = [
@@ -41,11 +41,15 @@ class CircleAdmin(admin.ModelAdmin):
     inlines = [MembershipInline, NewMembershipInline]
 
 
+class JoinedInYear(YearFilter):
+    title = _("year joined")
+    field = "joined_on"
+
+
 @admin.register(Membership)
 class MembershipAdmin(LargeTableAdmin, KeepRowsAdmin):
     list_display = ["person", "circle", "sector", "is_coordinator", "joined_on", "left_on"]
-    list_filter = ["sector", "is_coordinator", "left_on"]
+    list_filter = [JoinedInYear, "sector", "is_coordinator", "left_on"]
     search_fields = ["person__name", "person__username", "person__email", "circle__name"]
     list_select_related = ["person", "circle"]
     autocomplete_fields = ["person", "circle"]
-    date_hierarchy = "joined_on"

@@ -185,7 +185,11 @@ class Membership(models.Model):
                 violation_error_message=_("A commitment cannot end before it starts."),
             ),
         ]
-        indexes = [models.Index(fields=["person", "left_on"], name="membership_person_active")]
+        indexes = [
+            models.Index(fields=["person", "left_on"], name="membership_person_active"),
+            # The admin's year filter reads the first and the last joining date.
+            models.Index(fields=["joined_on"], name="membership_joined"),
+        ]
 
     def __str__(self):
         return f"{self.person} — {self.circle.name}"

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from actions.models import Action
 from allies.admin_utils import EstimatedCountPaginator
 from allies.models import User
 from meetings.models import Meeting
@@ -150,3 +151,20 @@ def test_a_large_table_on_postgresql_takes_the_planners_estimate(circle, monkeyp
     assert len(sql) == 1
     # The count of the whole table is asked only for a table under the threshold.
     assert "CASE WHEN reltuples >=" in sql[0]
+
+
+def test_actions_are_filtered_by_the_year_they_are_due(client, admin_user, circle):
+    due = {
+        year: Action.objects.create(
+            circle=circle, title=f"Due {year}", due_date=datetime.date(year, 12, 31)
+        )
+        for year in (2025, 2027)
+    }
+    Action.objects.create(circle=circle, title="No date")
+    client.force_login(admin_user)
+    changelist = reverse("admin:actions_action_changelist")
+    response = client.get(changelist)
+    years = [title for title, _ in response.context["cl"].filter_specs[0].lookup_choices]
+    assert years == ["2027", "2026", "2025"]  # the action without a date adds no year
+    shown = client.get(changelist, {"year": "2027"}).context["cl"].result_list
+    assert list(shown) == [due[2027]]
