@@ -67,10 +67,17 @@ class EstimatedCountPaginator(Paginator):
     """For the admin lists of tables that grow with the country (meetings, answers,
     attendances, actions, memberships, people): on PostgreSQL the total of an unfiltered list is
     the planner's row estimate (pg_class.reltuples, kept up by autovacuum) once the table has
-    ESTIMATE_FROM rows, so that a page view does not count a hundred thousand rows or more.
-    Filtered lists, smaller tables and SQLite are counted exactly."""
+    ESTIMATE_FROM rows, so that a page view does not count a hundred thousand rows or more; the
+    list then says "about". Filtered lists, smaller tables and SQLite are counted exactly, and
+    so is a page in the last tenth of the estimate: autovacuum lets the estimate fall up to a
+    tenth behind, and counting there shows the pages after it, so no row is out of reach."""
 
     ESTIMATE_FROM = 10_000
+
+    def __init__(self, *args, page_number=1, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.page_number = page_number
+        self.estimated = False
 
     @cached_property
     def count(self):
@@ -80,12 +87,22 @@ class EstimatedCountPaginator(Paginator):
             return super().count
         # One query whichever way it goes, so a page asks as many at any size.
         query = sql.SQL(
-            "SELECT CASE WHEN reltuples >= %s THEN reltuples::bigint "
-            "ELSE (SELECT COUNT(*) FROM {table}) END FROM pg_class WHERE oid = %s::regclass"
-        ).format(table=sql.Identifier(queryset.model._meta.db_table))
+            "SELECT CASE WHEN {estimate} THEN reltuples::bigint "
+            "ELSE (SELECT COUNT(*) FROM {table}) END, {estimate} "
+            "FROM pg_class WHERE oid = %(table)s::regclass"
+        ).format(
+            table=sql.Identifier(queryset.model._meta.db_table),
+            estimate=sql.SQL("(reltuples >= %(least)s AND %(seen)s < reltuples * 0.9)"),
+        )
+        params = {
+            "least": self.ESTIMATE_FROM,
+            "seen": self.page_number * self.per_page,
+            "table": queryset.model._meta.db_table,
+        }
         with connection.cursor() as cursor:
-            cursor.execute(query, [self.ESTIMATE_FROM, queryset.model._meta.db_table])
-            return cursor.fetchone()[0]
+            cursor.execute(query, params)
+            count, self.estimated = cursor.fetchone()
+        return count
 
 
 class LargeTableAdmin:
@@ -95,6 +112,17 @@ class LargeTableAdmin:
 
     paginator = EstimatedCountPaginator
     show_full_result_count = False
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        # The list's page (p) or the autocomplete's (page); a bad one is refused later.
+        number = request.GET.get("p") or request.GET.get("page") or "1"
+        return self.paginator(
+            queryset,
+            per_page,
+            orphans,
+            allow_empty_first_page,
+            page_number=int(number) if number.isdecimal() else 1,
+        )
 
 
 class YearFilter(admin.SimpleListFilter):
@@ -124,7 +152,7 @@ class YearFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() is None:
             return queryset
-        if not self.value().isdigit() or not 1 <= int(self.value()) <= 9998:
+        if not self.value().isdecimal() or not 1900 <= int(self.value()) <= 9998:
             raise IncorrectLookupParameters(self.value())
         year = int(self.value())
         start, end = datetime.date(year, 1, 1), datetime.date(year + 1, 1, 1)

@@ -32,23 +32,25 @@ def full_scans(sql: str, large: set[str]) -> set[str]:
 
     PostgreSQL runs the query (EXPLAIN ANALYZE) and counts the rows each scan read, filtered
     out or not: more than LARGE_TABLE_ROWS is a whole read. SQLite only tells the plan: a scan
-    without an index condition, except an index read in order under a LIMIT, which stops after
-    the rows it needs (the latest 100 meetings, the next dinner)."""
+    without an index condition, except an index read in order under the statement's LIMIT,
+    which stops after the rows it needs (the latest 100 meetings)."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql)
             plan = cursor.fetchone()[0]
             return set(_pg_scans(plan if isinstance(plan, list) else json.loads(plan)))
         cursor.execute("EXPLAIN QUERY PLAN " + sql)
-        return set(_sqlite_scans(sql, [row[-1] for row in cursor.fetchall()])) & large
+        return set(_sqlite_scans(sql, [(row[1], row[-1]) for row in cursor.fetchall()])) & large
 
 
-def _sqlite_scans(sql: str, details: list[str]):
+def _sqlite_scans(sql: str, steps: list[tuple[int, str]]):
+    """From EXPLAIN QUERY PLAN's (parent, detail) rows. Only the outer query's LIMIT (the last
+    clause of the statement) excuses an index read in order, and only in the outer query."""
     aliases = {alias: table for table, alias in ALIAS.findall(sql)}
-    limited = " LIMIT " in sql
-    for detail in details:
+    limited = re.search(r"\bLIMIT \d+\s*$", sql) is not None
+    for parent, detail in steps:
         match = re.match(r"SCAN (\w+)( USING (COVERING )?INDEX)?", detail)
-        if match and not (match.group(2) and limited):
+        if match and not (match.group(2) and limited and parent == 0):
             yield aliases.get(match.group(1), match.group(1))
 
 

@@ -6,17 +6,29 @@ SUBQUERY = 'SELECT 1 FROM "allies_user" WHERE EXISTS(SELECT 1 FROM "circles_memb
 
 
 def test_sqlite_a_scan_names_its_table_through_the_subquery_alias():
-    details = ["SCAN allies_user", "CORRELATED SCALAR SUBQUERY 1", "SEARCH U0 USING INDEX m (x=?)"]
-    assert list(_sqlite_scans(SUBQUERY, details)) == ["allies_user"]
-    assert list(_sqlite_scans(SUBQUERY, ["SCAN U0"])) == ["circles_membership"]
+    steps = [(0, "SCAN allies_user"), (0, "CORRELATED SCALAR SUBQUERY 1")]
+    steps.append((3, "SEARCH U0 USING INDEX m (x=?)"))
+    assert list(_sqlite_scans(SUBQUERY, steps)) == ["allies_user"]
+    assert list(_sqlite_scans(SUBQUERY, [(3, "SCAN U0")])) == ["circles_membership"]
 
 
-def test_sqlite_an_index_read_in_order_under_a_limit_is_not_a_whole_read():
+def test_sqlite_an_index_read_in_order_under_the_outer_limit_is_not_a_whole_read():
     ordered = 'SELECT * FROM "meetings_meeting" ORDER BY "starts_at" DESC LIMIT 100'
-    assert list(_sqlite_scans(ordered, ["SCAN meetings_meeting USING INDEX meeting_start"])) == []
+    steps = [(0, "SCAN meetings_meeting USING INDEX meeting_start")]
+    assert list(_sqlite_scans(ordered, steps)) == []
     counted = 'SELECT COUNT(*) FROM "meetings_meeting"'
-    plan = ["SCAN meetings_meeting USING COVERING INDEX meeting_start"]
-    assert list(_sqlite_scans(counted, plan)) == ["meetings_meeting"]
+    steps = [(0, "SCAN meetings_meeting USING COVERING INDEX meeting_start")]
+    assert list(_sqlite_scans(counted, steps)) == ["meetings_meeting"]
+
+
+def test_sqlite_a_limit_inside_a_subquery_excuses_nothing():
+    sql = (
+        'SELECT (SELECT COUNT(*) FROM "meetings_meeting" U0), '
+        '(SELECT V0."id" FROM "actions_action" V0 ORDER BY V0."due_date" LIMIT 1) FROM "x"'
+    )
+    steps = [(0, "SCAN x"), (0, "SCALAR SUBQUERY 1")]
+    steps.append((2, "SCAN U0 USING COVERING INDEX meeting_start"))
+    assert list(_sqlite_scans(sql, steps)) == ["x", "meetings_meeting"]
 
 
 def _scan(table, rows, removed=0, loops=1, **extra):

@@ -13,6 +13,7 @@ from django.utils import timezone
 from actions.models import Action
 from allies.admin_utils import EstimatedCountPaginator
 from allies.models import User
+from meetings.admin import MeetingAdmin
 from meetings.models import Meeting
 from tests.conftest import KEY_PAGE_MAX_QUERIES, count_queries, make_meeting
 
@@ -109,7 +110,7 @@ def test_the_meeting_list_is_filtered_by_local_year(client, admin_user, new_year
     assert list(shown) == [new_years_eve["early"]]
 
 
-@pytest.mark.parametrize("year", ["20x6", "0", "-1", "99999"])
+@pytest.mark.parametrize("year", ["20x6", "0", "1", "-1", "99999", "²"])
 def test_a_malformed_year_is_refused_without_an_error(client, admin_user, new_years_eve, year):
     client.force_login(admin_user)
     changelist = reverse("admin:meetings_meeting_changelist")
@@ -124,33 +125,66 @@ def test_the_latest_meetings_come_first(client, admin_user, new_years_eve):
     assert list(shown) == [new_years_eve[key] for key in ("early", "late", "old")]
 
 
-def _counted(queryset, monkeypatch, estimate_from):
+def _counted(queryset, monkeypatch, estimate_from, per_page=100, page_number=1):
     monkeypatch.setattr(EstimatedCountPaginator, "ESTIMATE_FROM", estimate_from)
+    paginator = EstimatedCountPaginator(queryset, per_page, page_number=page_number)
     with CaptureQueriesContext(connection) as queries:
-        count = EstimatedCountPaginator(queryset, 100).count
-    return count, [query["sql"] for query in queries.captured_queries]
+        count = paginator.count
+    return count, paginator.estimated, [query["sql"] for query in queries.captured_queries]
 
 
 def test_a_small_table_or_a_filtered_list_is_counted_exactly(circle, monkeypatch):
     for n in range(3):
         make_meeting(circle, days_ahead=n)
-    count, sql = _counted(Meeting.objects.all(), monkeypatch, estimate_from=10_000)
-    assert count == 3 and len(sql) == 1 and "COUNT(" in sql[0]
+    count, estimated, sql = _counted(Meeting.objects.all(), monkeypatch, estimate_from=10_000)
+    assert (count, estimated, len(sql)) == (3, False, 1)
     filtered = Meeting.objects.filter(starts_at__gte=timezone.now() + datetime.timedelta(hours=12))
-    assert _counted(filtered, monkeypatch, estimate_from=0)[0] == 2
+    assert _counted(filtered, monkeypatch, estimate_from=0, per_page=1)[:2] == (2, False)
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the estimate is PostgreSQL's")
-def test_a_large_table_on_postgresql_takes_the_planners_estimate(circle, monkeypatch):
-    for n in range(3):
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the estimate is PostgreSQL's"
+)
+
+
+@pytest.fixture
+def analysed_then_grown(circle):
+    """Ten meetings when the planner last looked (ANALYZE), twenty now."""
+    for n in range(10):
         make_meeting(circle, days_ahead=n)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE meetings_meeting")
-    count, sql = _counted(Meeting.objects.all(), monkeypatch, estimate_from=1)
-    assert count == 3  # ANALYZE of a small table reads every row: the estimate is exact
-    assert len(sql) == 1
-    # The count of the whole table is asked only for a table under the threshold.
-    assert "CASE WHEN reltuples >=" in sql[0]
+    for n in range(10, 20):
+        make_meeting(circle, days_ahead=n)
+
+
+@postgresql_only
+def test_a_large_table_on_postgresql_takes_the_planners_estimate(analysed_then_grown, monkeypatch):
+    count, estimated, sql = _counted(Meeting.objects.all(), monkeypatch, 1, per_page=2)
+    assert (count, estimated, len(sql)) == (10, True, 1)  # the planner's figure, not a count
+
+
+@postgresql_only
+def test_the_last_tenth_of_the_estimate_is_counted_so_no_row_is_out_of_reach(
+    analysed_then_grown, monkeypatch
+):
+    # Page 5 of 2 rows ends at row 10, past nine tenths of the estimate of 10: count.
+    count, estimated, _ = _counted(Meeting.objects.all(), monkeypatch, 1, 2, page_number=5)
+    assert (count, estimated) == (20, False)
+    assert _counted(Meeting.objects.all(), monkeypatch, 1, 2, page_number=4)[:2] == (10, True)
+
+
+@postgresql_only
+def test_the_list_says_about_before_an_estimated_total(
+    client, admin_user, analysed_then_grown, monkeypatch
+):
+    monkeypatch.setattr(EstimatedCountPaginator, "ESTIMATE_FROM", 1)
+    monkeypatch.setattr(MeetingAdmin, "list_per_page", 2)
+    client.force_login(admin_user)
+    changelist = reverse("admin:meetings_meeting_changelist")
+    assert "about 10 meetings" in client.get(changelist).content.decode()
+    last = client.get(changelist, {"p": "5"}).content.decode()
+    assert "20 meetings" in last and "about" not in last
 
 
 def test_actions_are_filtered_by_the_year_they_are_due(client, admin_user, circle):
