@@ -23,6 +23,7 @@ import pytest
 import time_machine
 from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
+from django.db import connections
 from django.urls import reverse
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page, expect, sync_playwright
@@ -82,6 +83,11 @@ def browser():
         except PlaywrightError as exc:
             _no_browser(f"Chromium at {CHROMIUM} did not start", detail=exc.message)
         yield chromium
+        # While Playwright runs, asyncio sees a running loop in this thread, and Django keeps
+        # the thread's database connections apart from the ones it had before (asgiref's
+        # thread-critical Local): the tests' connection opened then would stay open after
+        # Playwright stops, and PostgreSQL would refuse to drop the test database.
+        connections.close_all()
         chromium.close()
 
 
