@@ -137,13 +137,17 @@ TEMPLATES = [
 # SQLite by default: WAL so readers never wait for the writer, IMMEDIATE transactions so two
 # writers queue instead of failing with "database is locked", and a busy timeout to queue in.
 SQLITE_BUSY_TIMEOUT_MS = 20_000
+# A worker keeps its database connection between requests and renews it every minute: opening one
+# costs about 1 ms on SQLite (as much as the whole health check) and about 4 ms on PostgreSQL.
+CONNECTION_MAX_AGE = 60
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=CONNECTION_MAX_AGE)}
 else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
+            "CONN_MAX_AGE": CONNECTION_MAX_AGE,
             "NAME": env_str("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
