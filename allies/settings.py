@@ -139,7 +139,9 @@ TEMPLATES = [
 SQLITE_BUSY_TIMEOUT_MS = 20_000
 # A worker keeps its database connection between requests and renews it every minute: opening one
 # costs about 1 ms on SQLite (as much as the whole health check) and about 4 ms on PostgreSQL.
-CONNECTION_MAX_AGE = 60
+# Not in development, as Django advises: runserver starts a thread per request, and each thread's
+# connection would stay open until the garbage collector comes by.
+CONNECTION_MAX_AGE = 0 if DEBUG else 60
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=CONNECTION_MAX_AGE)}

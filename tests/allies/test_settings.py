@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from django.conf import settings
 
 PROBE = "import django; django.setup(); print('started')"
@@ -68,11 +69,20 @@ print(first_status, second_status, first is not None and second is first)
 """
 
 
-def test_sqlite_keeps_its_connection_between_requests(tmp_path):
+@pytest.mark.parametrize(
+    ("env", "kept"),
+    [
+        ({"DEBUG": "0", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "127.0.0.1"}, True),
+        # runserver starts a thread per request: a kept connection would only linger.
+        ({}, False),
+    ],
+    ids=["production", "development"],
+)
+def test_sqlite_keeps_its_connection_between_requests_in_production(tmp_path, env, kept):
     """Opening SQLite (its pragmas, a cold statement cache) costs a millisecond a request, as
     much as the whole health check: like PostgreSQL's, the connection lives on."""
-    result = start(SECOND_REQUEST_PROBE, SQLITE_PATH=str(tmp_path / "probe.sqlite3"))
-    assert result.stdout.strip() == "200 OK 200 OK True", result.stderr
+    result = start(SECOND_REQUEST_PROBE, SQLITE_PATH=str(tmp_path / "probe.sqlite3"), **env)
+    assert result.stdout.strip() == f"200 OK 200 OK {kept}", result.stderr
 
 
 # The production variables of the README's "Running on PostgreSQL with gunicorn".
