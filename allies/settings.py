@@ -137,7 +137,7 @@ TEMPLATES = [
 # SQLite by default: WAL so readers never wait for the writer, IMMEDIATE transactions so two
 # writers queue instead of failing with "database is locked", and a busy timeout to queue in.
 SQLITE_BUSY_TIMEOUT_MS = 20_000
-# A worker keeps its database connection between requests and renews it every minute: opening one
+# A worker reuses its database connection for up to a minute, then opens a new one: opening one
 # costs about 1 ms on SQLite (as much as the whole health check) and about 4 ms on PostgreSQL.
 # Not in development, as Django advises: runserver starts a thread per request, and each thread's
 # connection would stay open until the garbage collector comes by.

@@ -78,9 +78,10 @@ print(first_status, second_status, first is not None and second is first)
     ],
     ids=["production", "development"],
 )
-def test_sqlite_keeps_its_connection_between_requests_in_production(tmp_path, env, kept):
+def test_the_connection_is_kept_between_requests_only_in_production(tmp_path, env, kept):
     """Opening SQLite (its pragmas, a cold statement cache) costs a millisecond a request, as
-    much as the whole health check: like PostgreSQL's, the connection lives on."""
+    much as the whole health check: in production a worker's next request reuses it. In
+    development every request closes it."""
     result = start(SECOND_REQUEST_PROBE, SQLITE_PATH=str(tmp_path / "probe.sqlite3"), **env)
     assert result.stdout.strip() == f"200 OK 200 OK {kept}", result.stderr
 
