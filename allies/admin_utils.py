@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from psycopg import sql
 from simple_history.admin import SimpleHistoryAdmin
 
-from circles.health import start_of
+from circles.health import year_bounds
 
 
 class PersonRowsInline(admin.TabularInline):
@@ -155,9 +155,10 @@ class YearFilter(admin.SimpleListFilter):
         if not self.value().isdecimal() or not 1900 <= int(self.value()) <= 9998:
             raise IncorrectLookupParameters(self.value())
         year = int(self.value())
-        start, end = datetime.date(year, 1, 1), datetime.date(year + 1, 1, 1)
         if isinstance(queryset.model._meta.get_field(self.field), DateTimeField):
-            start, end = start_of(start), start_of(end)
+            start, end = year_bounds(year)
+        else:
+            start, end = datetime.date(year, 1, 1), datetime.date(year + 1, 1, 1)
         return queryset.filter(**{f"{self.field}__gte": start, f"{self.field}__lt": end})
 
     @staticmethod
