@@ -108,6 +108,15 @@ class Meeting(models.Model):
         indexes = [
             models.Index(fields=["circle", "starts_at"], name="meeting_circle_start"),
             models.Index(fields=["starts_at"], name="meeting_start"),
+            # A person's hosted meetings, in date order ("Download my data"). Most meetings
+            # have no host: with the NULLs in it, a plain host index looked so unselective to
+            # SQLite's statistics that it read every meeting in date order instead (215 ms at
+            # national size). Without them, the index holds only the meetings that have a host.
+            models.Index(
+                fields=["host", "starts_at"],
+                condition=Q(host__isnull=False),
+                name="meeting_host_start",
+            ),
         ]
 
     def __str__(self):
