@@ -3,10 +3,11 @@ from django.apps import apps
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 
-from actions.models import Action
+from actions.models import Action, ActionUpdate
 from allies.models import User
 from circles.models import Circle
-from meetings.models import Meeting, Response
+from meetings.models import AgendaItem, Meeting, Response
+from polls.models import PollAnswer
 
 pytestmark = pytest.mark.django_db
 
@@ -54,5 +55,12 @@ def test_generated_circles_come_with_ten_years_of_history():
     assert circle.memberships.count() == 15
     assert circle.meetings.count() == 52
     assert circle.actions.count() >= 49
+    assert circle.meetings.filter(host__isnull=False).count() == 13  # one in four
+    assert AgendaItem.objects.filter(meeting__circle=circle).count() == 52 * 3
+    done = circle.actions.exclude(status=Action.Status.OPEN)
+    assert ActionUpdate.objects.filter(action__circle=circle).count() == done.count() > 0
+    [poll] = circle.polls.all()
+    assert poll.is_open
+    assert PollAnswer.objects.filter(option__poll=poll).count() == 3 * 15
     call_command("seed_demo", circles=2)
     assert generated.count() == 2

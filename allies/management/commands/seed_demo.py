@@ -12,6 +12,7 @@ from actions.models import Action, ActionUpdate
 from allies.models import User
 from circles.models import Circle, Membership, Sector, VenueKind
 from meetings.models import AgendaItem, Attendance, Meeting, Response, Topic
+from polls.models import Poll, PollAnswer, PollOption
 
 DEMO_PASSWORD = "allies-demo"  # noqa: S105 (demo data only, documented in the README)
 
@@ -259,7 +260,8 @@ SECTORS = [Sector.POLICE, Sector.MUNICIPALITY, Sector.COMMUNITY]
 
 
 def seed_generated_circles(count: int, members_per_circle: int = 15, years: int = 10) -> int:
-    """Bulk-insert circles with members and years of dinners, for benchmarks."""
+    """Bulk-insert circles with members and years of dinners (answers, attendance, agenda,
+    actions and their updates, some hosted by a member), and an open date poll, for benchmarks."""
     existing = Circle.objects.filter(name__startswith=GENERATED_PREFIX).count()
     rng = random.Random(existing)  # noqa: S311 (demo data, not security)
     password = make_password(DEMO_PASSWORD)
@@ -305,6 +307,7 @@ def _generate_batch(indexes, members_per_circle, years, password, now, rng):
     )
     meetings, owners = [], []
     for c_index, circle in enumerate(circles):
+        people = users[c_index * members_per_circle : (c_index + 1) * members_per_circle]
         for k in range(years * 5 + 2):
             starts = now - datetime.timedelta(days=73 * (years * 5 - k) + rng.randint(0, 20))
             meetings.append(
@@ -314,12 +317,20 @@ def _generate_batch(indexes, members_per_circle, years, password, now, rng):
                     ends_at=starts + datetime.timedelta(hours=2, minutes=30),
                     venue_name="Town hall",
                     venue_kind=VenueKind.TOWN_HALL,
+                    # A member hosts one dinner in four.
+                    host=people[k % members_per_circle] if k % 4 == 0 else None,
                     status=Meeting.Status.HELD if starts < now else Meeting.Status.PLANNED,
                     minutes=MINUTES if starts < now else "",
                 )
             )
-        owners.append(users[c_index * members_per_circle : (c_index + 1) * members_per_circle])
+        owners.append(people)
     meetings = Meeting.objects.bulk_create(meetings)
+    topics = list(Topic.objects.all())
+    AgendaItem.objects.bulk_create(
+        AgendaItem(meeting=meeting, topic=topic, order=order)
+        for meeting in meetings
+        for order, topic in enumerate(rng.sample(topics, min(3, len(topics))))
+    )
     responses, attendances, actions = [], [], []
     per_circle = years * 5 + 2
     for m_index, meeting in enumerate(meetings):
@@ -342,8 +353,39 @@ def _generate_batch(indexes, members_per_circle, years, password, now, rng):
     Response.objects.bulk_create(responses)
     Attendance.objects.bulk_create(attendances)
     actions = Action.objects.bulk_create(actions)
+    owner_of = {action: rng.choice(owners[circles.index(action.circle)]) for action in actions}
     through = Action.owners.through
     through.objects.bulk_create(
-        through(action_id=action.pk, user_id=rng.choice(owners[circles.index(action.circle)]).pk)
-        for action in actions
+        through(action_id=action.pk, user_id=owner.pk) for action, owner in owner_of.items()
+    )
+    ActionUpdate.objects.bulk_create(
+        ActionUpdate(
+            action=action,
+            author=owner,
+            text="Talked it through with the neighbours.",
+            new_status=action.status,
+            created_at=action.meeting.starts_at + datetime.timedelta(days=30),
+        )
+        for action, owner in owner_of.items()
+        if action.status != Action.Status.OPEN
+    )
+    _generate_polls(circles, owners, now, rng)
+
+
+def _generate_polls(circles, owners, now, rng):
+    """An open date poll per circle: three candidate dates, answered by every member."""
+    polls = Poll.objects.bulk_create(
+        Poll(circle=circle, venue_name="Town hall", created_by=people[0])
+        for circle, people in zip(circles, owners, strict=True)
+    )
+    options = PollOption.objects.bulk_create(
+        PollOption(poll=poll, starts_at=now + datetime.timedelta(days=days))
+        for poll in polls
+        for days in (40, 47, 54)
+    )
+    people_of = {poll.pk: people for poll, people in zip(polls, owners, strict=True)}
+    PollAnswer.objects.bulk_create(
+        PollAnswer(option=option, person=person, answer=rng.choice(PollAnswer.Answer.values))
+        for option in options
+        for person in people_of[option.poll_id]
     )
