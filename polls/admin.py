@@ -11,7 +11,8 @@ class PollOptionInline(admin.TabularInline):
 @admin.register(Poll)
 class PollAdmin(admin.ModelAdmin):
     list_display = ["__str__", "circle", "kind", "created_at", "closed_at", "meeting"]
-    list_filter = ["kind", "circle__municipality"]
+    # No municipality filter: at national size it lists 350 links; the search finds them.
+    list_filter = ["kind"]
     search_fields = ["title", "circle__name", "circle__municipality"]
     list_select_related = ["circle", "meeting__circle"]
     autocomplete_fields = ["circle", "created_by"]
