@@ -102,8 +102,7 @@ class MeetingForm(PlainTextMixin, forms.Form):
         kwargs.setdefault("initial", self._initial(circle, meeting))
         super().__init__(*args, **kwargs)
         self.fields["title"].help_text = _("Optional, for example the theme of the evening.")
-        host_id = meeting.host_id if meeting else None
-        self.fields["host"].queryset = User.objects.filter(Q(pk__in=members) | Q(pk=host_id))
+        self.fields["host"].queryset = members
         # Held and cancelled are reached by recording and cancelling, not by editing.
         if meeting is None or meeting.status not in (
             Meeting.Status.PLANNED,

@@ -5,7 +5,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -47,12 +47,16 @@ def _get_meeting_for_user(request, meeting_id) -> tuple[Meeting, bool]:
     return meeting, meeting.coordinates
 
 
-def _members(circle_id, also=()):
-    """The people with an active membership of the circle, and the people (ids) in also."""
+def _members(circle_id, also=None):
+    """The people with an active membership of the circle, and the people whose ids the
+    queryset `also` selects (one values() column)."""
     # From the circle's memberships to the people, not the other way: Exists() per person
-    # would walk every user of the installation.
-    active = Membership.objects.active().filter(circle_id=circle_id).values("person")
-    return User.objects.filter(Q(pk__in=active) | Q(pk__in=also))
+    # would walk every user of the installation. And one IN over a UNION, not an OR of two
+    # INs: for that OR, PostgreSQL read every user too.
+    people = Membership.objects.active().filter(circle_id=circle_id).values("person").order_by()
+    if also is not None:
+        people = people.union(also.order_by())
+    return User.objects.filter(pk__in=people)
 
 
 def _is_open_for_answers(meeting: Meeting) -> bool:
@@ -174,7 +178,9 @@ def edit(request, meeting_id):
         messages.error(request, _("This meeting is cancelled; it can no longer be changed."))
         return redirect("meetings:detail", meeting_id=meeting.pk)
     data = request.POST if request.method == "POST" else None
-    members = _members(meeting.circle_id)
+    # The host stays a choice after leaving the circle, so that saving keeps them.
+    host = Meeting.objects.filter(pk=meeting.pk, host__isnull=False).values("host")
+    members = _members(meeting.circle_id, also=host)
     form = MeetingForm(data, circle=meeting.circle, members=members, meeting=meeting)
     agenda = AgendaFormSet(data, instance=meeting, prefix="agenda")
     if data is not None and form.is_valid() and agenda.is_valid():

@@ -3,7 +3,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from bench.plans import full_scans
 from meetings.models import AgendaItem, Meeting, Topic
 from tests.conftest import make_meeting
 from tests.formsets import formset_data
@@ -242,3 +245,39 @@ def test_a_tampered_agenda_row_count_is_refused(client, meeting, coordinator):
     assert "Please submit at most 30 forms." in html
     assert html.count('name="agenda-') < 30 * 8
     assert not meeting.agenda_items.exists()
+
+
+def test_a_host_who_left_the_circle_stays_a_choice_and_is_kept(
+    client, meeting, coordinator, citizen, outsider
+):
+    meeting.host = citizen
+    meeting.save()
+    citizen.memberships.update(
+        joined_on=datetime.date(2026, 1, 5), left_on=datetime.date(2026, 4, 1)
+    )
+    client.force_login(coordinator)
+    choices = client.get(url(meeting)).context["form"].fields["host"].queryset
+    assert set(choices) == {coordinator, citizen}  # the outsider, of another circle, is not
+    response = client.post(url(meeting), data(host=citizen.pk, title="Spring dinner"))
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert (meeting.host, meeting.title) == (citizen, "Spring dinner")
+    refused = client.post(url(meeting), data(host=outsider.pk)).context["form"].errors
+    assert refused["host"] == ["Choose a member of the circle as host."]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's plan shows it at any size")
+@pytest.mark.parametrize("page", ["new", "edit", "record"])
+def test_the_host_and_attendee_choices_do_not_read_every_user(client, circle, coordinator, page):
+    """For `id IN (...) OR id IS NULL` SQLite read the whole user table (PostgreSQL did for
+    any OR of two INs); at national size that is 30,000 people for a list of fifteen."""
+    started = make_meeting(circle, days_ahead=-1)
+    page_url = {
+        "new": f"/circles/{circle.pk}/meetings/new/",
+        "edit": url(started),
+        "record": f"/meetings/{started.pk}/record/",
+    }[page]
+    client.force_login(coordinator)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(page_url).status_code == 200
+    assert [q["sql"] for q in queries if full_scans(q["sql"], {"allies_user"})] == []
