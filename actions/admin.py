@@ -39,11 +39,18 @@ class ActionAdmin(LargeTableAdmin, KeepRowsAdmin):
         formset.save_m2m()
 
 
+class WrittenInYear(YearFilter):
+    title = _("year written")
+    field = "created_at"
+
+
 @admin.register(ActionUpdate)
-class ActionUpdateAdmin(admin.ModelAdmin):
+class ActionUpdateAdmin(LargeTableAdmin, admin.ModelAdmin):
     list_display = ["action", "author", "new_status", "created_at"]
-    list_filter = ["new_status"]
+    # A year filter, not a date hierarchy: that read every update (half a second at national
+    # size on SQLite); and the latest first, from an index, not sorted by their action.
+    list_filter = [WrittenInYear, "new_status"]
+    ordering = ["-created_at"]
     search_fields = ["text", "action__title"]
     list_select_related = ["action", "author"]
     autocomplete_fields = ["action", "author"]
-    date_hierarchy = "created_at"

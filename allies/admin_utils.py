@@ -64,8 +64,9 @@ class KeepRowsAdmin(SimpleHistoryAdmin):
 
 
 class EstimatedCountPaginator(Paginator):
-    """For the admin lists of tables that grow with the country (meetings, answers,
-    attendances, actions, memberships, people): on PostgreSQL the total of an unfiltered list is
+    """For the admin lists of tables that grow with the country (people, memberships, meetings
+    and their answers, attendances and agenda, actions and their updates, date polls and their
+    answers): on PostgreSQL the total of an unfiltered list is
     the planner's row estimate (pg_class.reltuples, kept up by autovacuum) once the table has
     ESTIMATE_FROM rows, so that a page view does not count a hundred thousand rows or more; the
     list then says "about". Filtered lists, smaller tables and SQLite are counted exactly, and
@@ -106,9 +107,9 @@ class EstimatedCountPaginator(Paginator):
 
 
 class LargeTableAdmin:
-    """For the admin of a table with a row per person, member, meeting or answer (put it
-    first among the bases): estimated totals (see EstimatedCountPaginator), and no second count
-    of the whole table under a filtered list."""
+    """For the admin of a table that grows with the country (put it first among the bases):
+    estimated totals (see EstimatedCountPaginator), and no second count of the whole table
+    under a filtered list."""
 
     paginator = EstimatedCountPaginator
     show_full_result_count = False

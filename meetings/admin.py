@@ -68,7 +68,7 @@ class AttendanceAdmin(LargeTableAdmin, admin.ModelAdmin):
 
 
 @admin.register(AgendaItem)
-class AgendaItemAdmin(admin.ModelAdmin):
+class AgendaItemAdmin(LargeTableAdmin, admin.ModelAdmin):
     list_display = ["meeting", "order", "title", "topic"]
     list_filter = ["topic"]
     search_fields = ["title", "notes", "meeting__circle__name"]

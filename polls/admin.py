@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from allies.admin_utils import LargeTableAdmin
 from polls.models import Poll, PollAnswer, PollOption
 
 
@@ -9,7 +10,7 @@ class PollOptionInline(admin.TabularInline):
 
 
 @admin.register(Poll)
-class PollAdmin(admin.ModelAdmin):
+class PollAdmin(LargeTableAdmin, admin.ModelAdmin):
     list_display = ["__str__", "circle", "kind", "created_at", "closed_at", "meeting"]
     # No municipality filter: at national size it lists 350 links; the search finds them.
     list_filter = ["kind"]
@@ -22,9 +23,12 @@ class PollAdmin(admin.ModelAdmin):
 
 
 @admin.register(PollAnswer)
-class PollAnswerAdmin(admin.ModelAdmin):
+class PollAnswerAdmin(LargeTableAdmin, admin.ModelAdmin):
     list_display = ["option", "person", "answer", "updated_at"]
     list_filter = ["answer"]
+    # The latest first, in the table's own order: in the model's (poll, date, name) the
+    # whole table was joined and sorted for each page (0.3 s at national size).
+    ordering = ["-pk"]
     list_select_related = ["option__poll", "person"]
     autocomplete_fields = ["person"]
     raw_id_fields = ["option"]

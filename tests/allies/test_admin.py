@@ -10,11 +10,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from actions.models import Action
+from actions.models import Action, ActionUpdate
 from allies.admin_utils import EstimatedCountPaginator
 from allies.models import User
 from meetings.admin import MeetingAdmin
 from meetings.models import Meeting
+from polls.models import PollAnswer
 from tests.conftest import KEY_PAGE_MAX_QUERIES, count_queries, make_meeting
 
 MAX_QUERIES = 20
@@ -22,7 +23,7 @@ MODELS = sorted(
     (
         m
         for m in admin.site._registry
-        if m._meta.app_label in {"allies", "circles", "meetings", "actions"}
+        if m._meta.app_label in {"allies", "circles", "meetings", "actions", "polls"}
     ),
     key=lambda m: m._meta.label,
 )
@@ -218,3 +219,25 @@ def test_no_admin_list_offers_more_filter_choices_as_circles_are_added(admin_cli
     call_command("seed_demo", circles=5)  # three more circles, each in a new municipality
     after = {model: _filter_choices(admin_client_with_demo, model) for model in models}
     assert after == before
+
+
+@pytest.mark.parametrize("model", [ActionUpdate, PollAnswer], ids=lambda m: m.__name__)
+def test_the_lists_of_updates_and_poll_answers_show_the_latest_first(admin_client_with_demo, model):
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+    shown = list(admin_client_with_demo.get(url).context["cl"].result_list)
+    latest = model.objects.order_by("-created_at" if model is ActionUpdate else "-pk")
+    assert shown == list(latest[: len(shown)])
+    assert len(shown) > 1
+
+
+def test_the_updates_are_filtered_by_the_year_they_were_written(client, admin_user, circle):
+    action = Action.objects.create(circle=circle, title="Lighting")
+    for year in (2024, 2025):
+        written = timezone.make_aware(datetime.datetime(year, 12, 31, 23, 30))
+        ActionUpdate.objects.create(action=action, text=f"In {year}", created_at=written)
+    client.force_login(admin_user)
+    changelist = reverse("admin:actions_actionupdate_changelist")
+    response = client.get(changelist, {"year": "2025"})
+    assert [u.text for u in response.context["cl"].result_list] == ["In 2025"]
+    years = response.context["cl"].filter_specs[0].lookup_choices
+    assert [title for title, _ in years] == ["2025", "2024"]
