@@ -22,11 +22,15 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from allies.models import User  # noqa: E402
+from bench.pages import admin_urls, parameter_values, url_map_candidates  # noqa: E402
 from bench.plans import full_scans, large_tables  # noqa: E402
 from circles.models import Circle, Membership, Sector  # noqa: E402
 from meetings.models import Meeting  # noqa: E402
 
 RUNS = int(os.environ.get("BENCH_RUNS", "10"))  # per page and round (see run.py)
+# Every other page, fewer times each: it shows a page that slows down with the data, and the
+# key pages' table gives the precise figures.
+SWEEP_RUNS = int(os.environ.get("BENCH_SWEEP_RUNS", "3"))
 
 
 def bench_member() -> tuple[User, list[Circle]]:
@@ -68,19 +72,21 @@ def pages(user, circles) -> dict[str, str]:
     }
 
 
-def measure(client, url, large: set[str]) -> dict:
-    for _ in range(3):  # warm caches, templates and connections
+def measure(client, url, large: set[str] | None, runs: int = RUNS, warm: int = 3) -> dict:
+    """The page's times and query count, and the large tables its queries read whole (asked
+    of EXPLAIN unless `large` is None: the plans do not change from one round to the next)."""
+    for _ in range(warm):  # warm caches, templates and connections
         response = client.get(url)
         if response.status_code != 200:
             raise SystemExit(f"{url} answered {response.status_code}")
     with CaptureQueriesContext(connection) as queries:
         client.get(url)
     query_count = len(queries)  # now: later requests reset the log it reads from
-    scans = {
-        table for query in queries.captured_queries for table in full_scans(query["sql"], large)
-    }
+    scans = set()
+    if large is not None:
+        scans = {t for query in queries.captured_queries for t in full_scans(query["sql"], large)}
     times = []
-    for _ in range(RUNS):
+    for _ in range(runs):
         started = time.perf_counter()
         client.get(url)
         times.append((time.perf_counter() - started) * 1000)
@@ -96,10 +102,43 @@ def main():
     # A calendar app fetches the feed without a session: its token is the key.
     clients = {"admin meetings": admin, "personal feed": Client()}
     results = {}
-    large = large_tables()
-    for name, url in pages(user, circles).items():
+    large = large_tables() if os.environ.get("BENCH_EXPLAIN", "1") == "1" else None
+    key_pages = pages(user, circles)
+    for name, url in key_pages.items():
         results[name] = measure(clients.get(name, member), url, large)
-    print(json.dumps({"database": database(), "results": results}))
+    others, not_pages = sweep(user, circles, member, admin, set(key_pages.values()), large)
+    print(
+        json.dumps(
+            {"database": database(), "key": results, "sweep": others, "not_pages": not_pages}
+        )
+    )
+
+
+def sweep(user, circles, member, admin, measured: set[str], large: set[str] | None):
+    """Every page of the URL map not measured yet, as the member or else anonymously, and
+    every admin list and change form as the admin: {page: row}, and the URL names that are no
+    page for a GET (a form's POST target, a redirect)."""
+    visitors = {"member": member, "anonymous": Client()}
+    found, not_pages = {}, []
+    for name, urls in url_map_candidates(parameter_values(user, circles[0])):
+        tries = ((url, who) for url in urls for who in visitors)
+        hit = next(
+            ((url, who) for url, who in tries if visitors[who].get(url).status_code == 200), None
+        )
+        if hit is None:
+            not_pages.append(name)
+        elif hit[0] not in measured:
+            found[name] = (*hit, visitors[hit[1]], None)
+    found |= {
+        name: (url, "admin", admin, rows)
+        for name, (url, rows) in admin_urls().items()
+        if url not in measured
+    }
+    results = {}
+    for name, (url, who, client, rows) in found.items():
+        timed = measure(client, url, large, runs=SWEEP_RUNS, warm=1)
+        results[name] = {"as": who, "rows": rows, **timed}
+    return results, not_pages
 
 
 def database() -> str:

@@ -18,6 +18,8 @@ SIZES = {"small": 20, "national": int(os.environ.get("BENCH_NATIONAL_CIRCLES", "
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "4"))
 RUNS = int(os.environ.get("BENCH_RUNS", "10"))
 FLOOR = "floor (/healthz)"
+GROUPS = ("key", "sweep")  # the key pages, and every other page (bench/pages.py)
+SAME_SPEED = 1.3  # the issue's bound for a page's national time against its small time
 PG_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 BENCH_ENV = {
     "DEBUG": "0",
@@ -106,12 +108,13 @@ def database_env(backend: str, size: str) -> dict:
     return env
 
 
-def measure(env) -> dict:
-    """One round: each page BENCH_RUNS times (bench/measure.py), with its query count."""
+def measure(env, explain: bool) -> dict:
+    """One round: each page BENCH_RUNS times (bench/measure.py), with its query count, and
+    with the plans of its queries if `explain`."""
     result = subprocess.run(  # noqa: S603 (our own script)
         [PYTHON, str(ROOT / "bench" / "measure.py")],
         cwd=ROOT,
-        env={**os.environ, **BENCH_ENV, **env},
+        env={**os.environ, **BENCH_ENV, **env, "BENCH_EXPLAIN": "1" if explain else "0"},
         check=False,
         capture_output=True,
         text=True,
@@ -121,34 +124,53 @@ def measure(env) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def measure_side_by_side(envs: dict) -> dict:
+def measure_side_by_side(envs: dict) -> tuple[dict, list]:
     """Both sizes in alternating rounds, so that a slow minute of the machine (another
     process, the database's housekeeping) weighs on both and not on one side of the ratio.
-    By size and page: the query count (the most any round saw), median and p95 in ms."""
-    times = {size: {} for size in envs}
-    queries = {size: {} for size in envs}
-    scans = {size: {} for size in envs}
-    for _ in range(ROUNDS):
+    By group (the key pages, the sweep of every other page), size and page: the query count
+    (the most any round saw), median and p95 in ms; and the URL names that are no page."""
+    merged = {group: {size: {} for size in envs} for group in GROUPS}
+    not_pages = set()
+    for round_number in range(ROUNDS):
         for size, env in envs.items():
-            result = measure(env)
-            if not times[size]:
+            result = measure(env, explain=round_number == 0)
+            if not merged["key"][size]:
                 print(f"{size}: {result['database']}", flush=True)
-            for page, row in result["results"].items():
-                times[size].setdefault(page, []).extend(row["times"])
-                queries[size][page] = max(queries[size].get(page, 0), row["queries"])
-                scans[size][page] = scans[size].get(page, set()) | set(row["full_scans"])
-    return {
-        size: {
-            page: {
-                "queries": queries[size][page],
-                "median_ms": statistics.median(runs),
-                "p95_ms": statistics.quantiles(runs, n=20, method="inclusive")[-1],
-                "full_scans": sorted(scans[size][page]),
+            not_pages.update(result["not_pages"])
+            for group in GROUPS:
+                for page, row in result[group].items():
+                    into = merged[group][size].setdefault(
+                        page,
+                        {
+                            "as": row.get("as"),
+                            "rows": row.get("rows"),
+                            "times": [],
+                            "queries": 0,
+                            "scans": set(),
+                        },
+                    )
+                    into["times"].extend(row["times"])
+                    into["queries"] = max(into["queries"], row["queries"])
+                    into["scans"].update(row["full_scans"])
+    summary = {
+        group: {
+            size: {
+                page: {
+                    "as": row["as"],
+                    "rows": row["rows"],
+                    "queries": row["queries"],
+                    "runs": len(row["times"]),
+                    "median_ms": statistics.median(row["times"]),
+                    "p95_ms": statistics.quantiles(row["times"], n=20, method="inclusive")[-1],
+                    "full_scans": sorted(row["scans"]),
+                }
+                for page, row in pages.items()
             }
-            for page, runs in pages.items()
+            for size, pages in sizes.items()
         }
-        for size, pages in times.items()
+        for group, sizes in merged.items()
     }
+    return summary, sorted(not_pages)
 
 
 def print_table(backend, small, national):
@@ -164,9 +186,41 @@ def print_table(backend, small, national):
             f"| {row['p95_ms']:.1f} | {row['median_ms'] / floor:.2f} "
             f"| {row['median_ms'] / base['median_ms']:.2f} |"
         )
+    print_scans(national)
+
+
+def print_scans(national):
     scanned = {page: row["full_scans"] for page, row in national.items() if row["full_scans"]}
     listed = "; ".join(f"{page}: {', '.join(tables)}" for page, tables in scanned.items())
     print(f"\nLarge tables read whole at national size (EXPLAIN): {listed or 'none'}.")
+
+
+def print_sweep(backend, small, national, not_pages):
+    """Every other page: does it keep its speed at national size?"""
+    runs = max(row["runs"] for row in national.values())
+    print(f"\n## {backend}: every other page, {runs} runs of each in {ROUNDS} rounds")
+    header = ("page", "as", "queries s/n", "rows s/n", "small ms", "national ms", "national/small")
+    print("| " + " | ".join(header) + " |")
+    print("|" + "---|" * len(header))
+    slower, fuller = [], []
+    for page, row in national.items():
+        base = small.get(page)
+        if base is None:  # an admin change form of a table that is empty at the small size
+            continue
+        ratio = row["median_ms"] / base["median_ms"]
+        if ratio > SAME_SPEED:
+            (fuller if row["rows"] != base["rows"] else slower).append(page)
+        rows = f"{base['rows']}/{row['rows']}" if row["rows"] is not None else ""
+        print(
+            f"| {page} | {row['as']} | {base['queries']}/{row['queries']} | {rows} "
+            f"| {base['median_ms']:.1f} | {row['median_ms']:.1f} | {ratio:.2f} |"
+        )
+    listed = ", ".join(slower) or "none"
+    print(f"\nOver {SAME_SPEED} times their small time at national size: {listed}.")
+    if fuller:
+        print(f"Over it because their page is fuller at national size: {', '.join(fuller)}.")
+    print_scans(national)
+    print(f"No page for a GET (a form's target, or a redirect): {', '.join(not_pages)}.")
 
 
 def main():
@@ -181,8 +235,9 @@ def main():
     for backend in backends:
         sizes = {size: envs[backend, size] for size in SIZES}
         print(f"\nmeasuring {backend}, both sizes in turn...", flush=True)
-        results = measure_side_by_side(sizes)
-        print_table(backend, results["small"], results["national"])
+        results, not_pages = measure_side_by_side(sizes)
+        print_table(backend, results["key"]["small"], results["key"]["national"])
+        print_sweep(backend, results["sweep"]["small"], results["sweep"]["national"], not_pages)
     if os.environ.get("BENCH_LOAD", "1") == "1":
         from bench.load import run_load
 

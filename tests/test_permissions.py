@@ -12,11 +12,12 @@ from dataclasses import dataclass
 import pytest
 from django.apps import apps
 from django.db import models
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import get_resolver, reverse
 from django.utils import timezone
 
 from actions.models import Action
 from allies.models import User
+from bench.pages import walk
 from circles.models import Circle, Membership
 from meetings.models import Meeting
 from tests.conftest import make_meeting
@@ -103,20 +104,6 @@ PARAMS = {
     "token": lambda world: secrets.token_urlsafe(24),
     "uidb64": lambda world: "MQ",
 }
-
-
-def walk(patterns, namespace="", inherited=frozenset()):
-    """(URL name, parameter names) of every pattern below `patterns`, admin left out."""
-    for entry in patterns:
-        params = inherited | set(entry.pattern.regex.groupindex)
-        if isinstance(entry, URLResolver):
-            if entry.namespace == "admin":
-                continue
-            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
-            yield from walk(entry.url_patterns, inner, params)
-        elif isinstance(entry, URLPattern):
-            name = f"{namespace}{entry.name}" if entry.name else None
-            yield name, frozenset(params)
 
 
 PATTERNS = sorted(walk(get_resolver().url_patterns), key=lambda item: str(item[0]))
