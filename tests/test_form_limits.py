@@ -44,7 +44,7 @@ def project_forms() -> list[type[forms.BaseForm]]:
 
 FORM_KWARGS = {
     "InviteForm": lambda: {"circle": Circle()},
-    "MeetingForm": lambda: {"circle": Circle(), "members": []},
+    "MeetingForm": lambda: {"circle": Circle(), "members": User.objects.none()},
     "RecordForm": lambda: {"members": User.objects.none()},
     "ActionForm": lambda: {
         "members": User.objects.none(),
