@@ -2,6 +2,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.utils import timezone
 
 from actions.models import Action, ActionUpdate
 from allies.models import User
@@ -58,9 +59,13 @@ def test_generated_circles_come_with_ten_years_of_history():
     assert circle.meetings.filter(host__isnull=False).count() == 13  # one in four
     assert AgendaItem.objects.filter(meeting__circle=circle).count() == 52 * 3
     done = circle.actions.exclude(status=Action.Status.OPEN)
-    assert ActionUpdate.objects.filter(action__circle=circle).count() == done.count() > 0
+    updates = ActionUpdate.objects.filter(action__circle=circle)
+    assert updates.count() == done.count() > 0
+    assert not updates.filter(created_at__gt=timezone.now()).exists()  # none written ahead
+    [ahead] = circle.meetings.filter(starts_at__gt=timezone.now())
     [poll] = circle.polls.all()
     assert poll.is_open
+    assert poll.options.order_by("starts_at").first().starts_at > ahead.starts_at
     assert PollAnswer.objects.filter(option__poll=poll).count() == 3 * 15
     call_command("seed_demo", circles=2)
     assert generated.count() == 2

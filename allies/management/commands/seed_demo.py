@@ -257,6 +257,9 @@ def _seed_actions(circle, past, people):
 
 GENERATED_PREFIX = "Generated circle "
 SECTORS = [Sector.POLICE, Sector.MUNICIPALITY, Sector.COMMUNITY]
+# A generated circle's one dinner ahead is 53 to 73 days away; its date poll is for the dinner
+# after that one.
+POLL_DAYS_AHEAD = (100, 107, 114)
 
 
 def seed_generated_circles(count: int, members_per_circle: int = 15, years: int = 10) -> int:
@@ -364,7 +367,7 @@ def _generate_batch(indexes, members_per_circle, years, password, now, rng):
             author=owner,
             text="Talked it through with the neighbours.",
             new_status=action.status,
-            created_at=action.meeting.starts_at + datetime.timedelta(days=30),
+            created_at=min(now, action.meeting.starts_at + datetime.timedelta(days=30)),
         )
         for action, owner in owner_of.items()
         if action.status != Action.Status.OPEN
@@ -381,7 +384,7 @@ def _generate_polls(circles, owners, now, rng):
     options = PollOption.objects.bulk_create(
         PollOption(poll=poll, starts_at=now + datetime.timedelta(days=days))
         for poll in polls
-        for days in (40, 47, 54)
+        for days in POLL_DAYS_AHEAD
     )
     people_of = {poll.pk: people for poll, people in zip(polls, owners, strict=True)}
     PollAnswer.objects.bulk_create(
