@@ -69,7 +69,7 @@ security: $(VENV)/.installed
 clean:
 	rm -rf $(VENV) node_modules staticfiles
 
-# Benchmarks: key pages at two sizes on SQLite and PostgreSQL, then a load test (bench/run.py).
+# Benchmarks: every page at two sizes on SQLite and PostgreSQL, then a load test (bench/run.py).
 bench: setup $(VENV)/.bench-installed
 	$(BIN)/python bench/run.py
 

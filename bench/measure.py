@@ -1,4 +1,5 @@
-"""Time the key pages in this process, through the whole middleware stack.
+"""Time the key pages, and every other page (bench/pages.py), in this process, through the
+whole middleware stack.
 
 Run by bench/run.py with the database chosen by the environment; prints one JSON object.
 """
@@ -22,7 +23,12 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from allies.models import User  # noqa: E402
-from bench.pages import admin_urls, parameter_values, url_map_candidates  # noqa: E402
+from bench.pages import (  # noqa: E402
+    admin_urls,
+    first_page,
+    parameter_values,
+    url_map_candidates,
+)
 from bench.plans import full_scans, large_tables  # noqa: E402
 from circles.models import Circle, Membership, Sector  # noqa: E402
 from meetings.models import Meeting  # noqa: E402
@@ -115,20 +121,17 @@ def main():
 
 
 def sweep(user, circles, member, admin, measured: set[str], large: set[str] | None):
-    """Every page of the URL map not measured yet, as the member or else anonymously, and
-    every admin list and change form as the admin: {page: row}, and the URL names that are no
-    page for a GET (a form's POST target, a redirect)."""
-    visitors = {"member": member, "anonymous": Client()}
+    """Every page of the URL map not measured yet, as the member, anonymously or as the admin
+    (the first that gets it), and every admin list and change form: {page: row}, and the URL
+    names that are no page for a GET, with what they answered (405: a form's POST target)."""
+    visitors = {"member": member, "anonymous": Client(), "admin": admin}
     found, not_pages = {}, []
     for name, urls in url_map_candidates(parameter_values(user, circles[0])):
-        tries = ((url, who) for url in urls for who in visitors)
-        hit = next(
-            ((url, who) for url, who in tries if visitors[who].get(url).status_code == 200), None
-        )
-        if hit is None:
-            not_pages.append(name)
-        elif hit[0] not in measured:
-            found[name] = (*hit, visitors[hit[1]], None)
+        url, who, statuses = first_page(urls, visitors)
+        if url is None:
+            not_pages.append(f"{name} ({', '.join(map(str, sorted(statuses)))})")
+        elif url not in measured:
+            found[name] = (url, who, visitors[who], None)
     found |= {
         name: (url, "admin", admin, rows)
         for name, (url, rows) in admin_urls().items()

@@ -1,6 +1,6 @@
 """Every page, not only the key ones: the URL map walked from the resolver, and every admin list
-and change form. measure.py times each as the benchmark's member or admin, so that a page
-nobody thought of as "key" still shows when it slows down at national size.
+and change form. measure.py times each as the benchmark's member, anonymously or as the admin,
+so that a page nobody thought of as "key" still shows when it slows down at national size.
 
 The walk is shared with the tests (tests/test_permissions.py), so a page added later is in both.
 """
@@ -33,18 +33,20 @@ def walk(patterns, namespace="", inherited=frozenset()):
 def parameter_values(user, circle) -> dict[str, list]:
     """What each URL parameter can be, from the member's first circle: a page is measured with
     the first combination that answers 200 (a held meeting's record form, an upcoming one's
-    cancel form). The password reset link is a stale one: its page says so."""
+    cancel form; this year's report, or else next year's plan). The password reset link is a
+    stale one: its page says so."""
     meetings = Meeting.objects.filter(circle=circle).order_by("-starts_at")
     held = meetings.filter(status=Meeting.Status.HELD).first()
     upcoming = meetings.filter(starts_at__gt=timezone.now()).last()
     other = circle.memberships.exclude(person=user).order_by("pk").first()
+    year = timezone.localdate().year
     return {
         "circle_id": [circle.pk],
-        "meeting_id": [held.pk, upcoming.pk],
+        "meeting_id": [meeting.pk for meeting in (held, upcoming) if meeting is not None],
         "action_id": [circle.actions.order_by("-pk").first().pk],
         "membership_id": [other.pk],
         "poll_id": list(circle.polls.open().values_list("pk", flat=True)[:1]),
-        "year": [timezone.localdate().year + 1],
+        "year": [year, year + 1],
         "token": [user.feed_token],  # also an (expired) password reset link
         "uidb64": [urlsafe_base64_encode(force_bytes(user.pk))],
     }
@@ -60,6 +62,19 @@ def url_map_candidates(values: dict[str, list]):
             raise ValueError(f"{name}: no values for the URL parameter(s) {unknown}")
         choices = itertools.product(*(values[param] for param in params))
         yield name, [reverse(name, kwargs=dict(zip(params, c, strict=True))) for c in choices]
+
+
+def first_page(urls: list[str], visitors: dict) -> tuple[str | None, str | None, set[int]]:
+    """The first of the URLs that answers a GET with 200 and who got it, asking each visitor
+    (a name and a test client) in turn; the statuses the others got."""
+    statuses = set()
+    for url in urls:
+        for who, client in visitors.items():
+            status = client.get(url).status_code
+            if status == 200:
+                return url, who, statuses
+            statuses.add(status)
+    return None, None, statuses
 
 
 def admin_urls() -> dict[str, tuple[str, int | None]]:

@@ -1,8 +1,9 @@
 """Which queries read a whole large table: EXPLAIN on SQLite and on PostgreSQL.
 
-A key page must find its rows through an index, so that it costs the same with 20 circles as
-with 2,000; a full scan of a large table is how a page slows down as the installation grows.
-measure.py asks this about every query of every key page, and run.py prints what it finds.
+A page must find its rows through an index, so that it costs the same with 20 circles as with
+2,000; a full scan of a large table is how a page slows down as the installation grows.
+measure.py asks this about every query of every page, in the first round, and run.py prints
+what it finds.
 """
 
 import json
@@ -10,8 +11,9 @@ import re
 
 from django.db import connection
 
-# Tables with more rows than this are "large"; in the national database, meetings, responses,
-# attendances, actions, memberships and people are.
+# Tables with more rows than this are "large"; in the national database, people, memberships,
+# meetings and their answers, attendances and agenda items, actions and their updates, and
+# poll answers are.
 LARGE_TABLE_ROWS = 10_000
 # Django names the tables of subqueries U0, V1, ...: the plan on SQLite shows those aliases.
 ALIAS = re.compile(r'"(\w+)" (?:AS )?([A-Z]\d+)\b')
@@ -45,12 +47,15 @@ def full_scans(sql: str, large: set[str]) -> set[str]:
 
 def _sqlite_scans(sql: str, steps: list[tuple[int, str]]):
     """From EXPLAIN QUERY PLAN's (parent, detail) rows. Only the outer query's LIMIT (the last
-    clause of the statement) excuses an index read in order, and only in the outer query."""
+    clause of the statement) excuses a scan, and only in the outer query, and only when the
+    rows come out in the order asked (of an index, or of the table's own ids): not when they
+    are all sorted first (USE TEMP B-TREE FOR ORDER BY)."""
     aliases = {alias: table for table, alias in ALIAS.findall(sql)}
     limited = re.search(r"\bLIMIT \d+\s*$", sql) is not None
+    sorted_whole = (0, "USE TEMP B-TREE FOR ORDER BY") in steps
     for parent, detail in steps:
-        match = re.match(r"SCAN (\w+)( USING (COVERING )?INDEX)?", detail)
-        if match and not (match.group(2) and limited and parent == 0):
+        match = re.match(r"SCAN (\w+)", detail)
+        if match and not (limited and parent == 0 and not sorted_whole):
             yield aliases.get(match.group(1), match.group(1))
 
 

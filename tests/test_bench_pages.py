@@ -3,9 +3,11 @@
 import pytest
 from django.contrib import admin
 from django.core.management import call_command
+from django.test import Client
 from django.urls import get_resolver
 
-from bench.pages import admin_urls, parameter_values, url_map_candidates, walk
+from allies.models import User
+from bench.pages import admin_urls, first_page, parameter_values, url_map_candidates, walk
 from circles.models import Circle, Membership
 
 pytestmark = pytest.mark.django_db
@@ -25,6 +27,26 @@ def test_every_pattern_of_the_url_map_gets_a_url_to_try(generated):
     assert all(candidates.values())
     circle = generated[1]
     assert candidates["circles:detail"] == [f"/circles/{circle.pk}/"]
+
+
+def test_every_pattern_is_a_page_for_someone_or_a_form_s_post_target(generated, client):
+    """The benchmark measures what one of its visitors gets; a page nobody gets (a staff page
+    asked for by members only) would be left out of its table without a word."""
+    visitors = {"member": client, "anonymous": Client(), "admin": Client()}
+    client.force_login(generated[0])
+    visitors["admin"].force_login(User.objects.get(username="admin"))
+    found, not_pages = {}, {}
+    for name, urls in url_map_candidates(parameter_values(*generated)):
+        url, who, statuses = first_page(urls, visitors)
+        if url is None:
+            not_pages[name] = statuses
+        else:
+            found[name] = who
+    assert found["reports:overview"] == "admin"
+    assert found["login"] == "anonymous"
+    assert found["meetings:record"] == "member"
+    # A form's POST target: 405 for a GET, and the sign-in redirect (302) for the anonymous.
+    assert not_pages and all(s - {302} == {405} for s in not_pages.values()), not_pages
 
 
 def test_a_parameter_it_has_no_value_for_stops_it(generated):

@@ -21,6 +21,19 @@ def test_sqlite_an_index_read_in_order_under_the_outer_limit_is_not_a_whole_read
     assert list(_sqlite_scans(counted, steps)) == ["meetings_meeting"]
 
 
+def test_sqlite_the_latest_rows_by_id_under_the_limit_are_not_a_whole_read():
+    latest = 'SELECT * FROM "polls_pollanswer" ORDER BY "id" DESC LIMIT 100'
+    assert list(_sqlite_scans(latest, [(0, "SCAN polls_pollanswer")])) == []
+
+
+def test_sqlite_rows_sorted_whole_before_the_limit_are_a_whole_read():
+    by_name = 'SELECT * FROM "polls_pollanswer" ORDER BY "name" LIMIT 100'
+    steps = [(0, "SCAN polls_pollanswer"), (0, "USE TEMP B-TREE FOR ORDER BY")]
+    assert list(_sqlite_scans(by_name, steps)) == ["polls_pollanswer"]
+    steps[0] = (0, "SCAN polls_pollanswer USING INDEX answer_option")
+    assert list(_sqlite_scans(by_name, steps)) == ["polls_pollanswer"]
+
+
 def test_sqlite_a_limit_inside_a_subquery_excuses_nothing():
     sql = (
         'SELECT (SELECT COUNT(*) FROM "meetings_meeting" U0), '

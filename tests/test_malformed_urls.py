@@ -1,6 +1,6 @@
 """A malformed id, year or token in a URL answers 404, never 500.
 
-Every URL pattern is walked from the resolver (admin left out, as in test_permissions), so a
+Every URL pattern is walked from the resolver (admin left out, as in bench/pages.py), so a
 page added later is covered without editing this test. Each parameter in turn gets malformed
 values (out of range, too big for any database, not a number, unicode, path tricks, very long)
 while the others keep a valid value from test_permissions.PARAMS; each URL is requested with GET
