@@ -72,7 +72,8 @@ class SharedChoicesFormSetMixin:
 
 
 class MeetingForm(PlainTextMixin, forms.Form):
-    """Schedule or change a meeting: when, where, who hosts."""
+    """Schedule or change a meeting: when, where, who hosts (one of `members`, a queryset of
+    people: for a meeting being changed, the view includes its host, a former member too)."""
 
     kind = _model_field(Meeting, "kind")
     title = _model_field(Meeting, "title")

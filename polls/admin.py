@@ -26,8 +26,8 @@ class PollAdmin(LargeTableAdmin, admin.ModelAdmin):
 class PollAnswerAdmin(LargeTableAdmin, admin.ModelAdmin):
     list_display = ["option", "person", "answer", "updated_at"]
     list_filter = ["answer"]
-    # The latest first, in the table's own order: in the model's (poll, date, name) the
-    # whole table was joined and sorted for each page (0.3 s at national size).
+    # The latest given first (by id, the table's own order): in the model's order (poll, date,
+    # name) the whole table was joined and sorted for each page (0.3 s at national size).
     ordering = ["-pk"]
     list_select_related = ["option__poll", "person"]
     autocomplete_fields = ["person"]

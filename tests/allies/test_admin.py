@@ -232,8 +232,12 @@ def test_the_lists_of_updates_and_poll_answers_show_the_latest_first(admin_clien
 
 def test_the_updates_are_filtered_by_the_year_they_were_written(client, admin_user, circle):
     action = Action.objects.create(circle=circle, title="Lighting")
-    for year in (2024, 2025):
-        written = timezone.make_aware(datetime.datetime(year, 12, 31, 23, 30))
+    # Half past midnight on New Year's Day in Amsterdam is still the old year in UTC.
+    for year, local in (
+        (2024, datetime.datetime(2024, 6, 1, 12)),
+        (2025, datetime.datetime(2025, 1, 1, 0, 30)),
+    ):
+        written = timezone.make_aware(local)
         ActionUpdate.objects.create(action=action, text=f"In {year}", created_at=written)
     client.force_login(admin_user)
     changelist = reverse("admin:actions_actionupdate_changelist")
