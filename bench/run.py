@@ -185,8 +185,7 @@ def p95(times: list[float]) -> float:
     return statistics.quantiles(times, n=20, method="inclusive")[-1]
 
 
-def print_table(backend, small, national):
-    floor = national[FLOOR]["median_ms"]
+def print_table(backend, small, national, floor):
     print(f"\n## {backend}: {os.cpu_count()} cores, {ROUNDS} rounds of {RUNS} runs per page")
     header = ("page", "queries s/n", "median ms", "p95 ms", "page/floor", "national/small")
     print("| " + " | ".join(header) + " |")
@@ -251,9 +250,9 @@ def main():
         sizes = {size: envs[backend, size] for size in SIZES}
         print(f"\nmeasuring {backend}, both sizes in turn...", flush=True)
         results, not_pages = measure_side_by_side(sizes)
-        print_table(backend, results["key"]["small"], results["key"]["national"])
-        floor = results["key"]["national"][FLOOR]["median_ms"]
-        sweep = results["sweep"]
+        key, sweep = results["key"], results["sweep"]
+        floor = key["national"][FLOOR]["median_ms"]
+        print_table(backend, key["small"], key["national"], floor)
         print_sweep(backend, sweep["small"], sweep["national"], not_pages, floor)
     if os.environ.get("BENCH_LOAD", "1") == "1":
         from bench.load import run_load
