@@ -1,9 +1,11 @@
 """Circle health: is the circle alive, in quiet times as well as in turmoil?
 
-Pure computation, for one circle or many at once: every figure is an annotation on the Circle
-queryset (correlated subqueries), so health_for_circles asks one query whatever the number of
-circles. A long list (the staff overview) sorts, filters and pages in the database on
-with_sort_keys (last and next dinner, the flags), then asks for the health of its page only.
+For one circle or many at once: every figure is an annotation on the Circle queryset
+(correlated subqueries), so health_for_circles asks one query whatever the number of circles.
+A long list (the staff overview) sorts, filters and pages in the database, then asks for the
+health of its page only. It sorts on a summary stored on the circle (the number of flags, the
+last and the next dinner; refresh_summaries): working it out for every circle of a country on
+each visit would take seconds.
 
 The rules (DESIGN.md "Peace, not only turmoil"; issue 10). Days are local days (Europe/Amsterdam);
 "now" is the moment of the question, "this year" the calendar year of today.
@@ -139,11 +141,16 @@ def members_at_the_time(meetings):
     )
 
 
+def _horizon(today: datetime.date) -> datetime.datetime:
+    """The end of the 90 days from today: a dinner starting before it is planned in time."""
+    return start_of(today + datetime.timedelta(days=HORIZON_DAYS + 1))
+
+
 def _figures(now: datetime.datetime) -> dict:
     """Each health figure of a circle, as an expression correlated to Circle.pk."""
     today = timezone.localdate(now)
     year_start, year_end = year_bounds(today.year)
-    horizon = start_of(today + datetime.timedelta(days=HORIZON_DAYS + 1))
+    horizon = _horizon(today)
     dinners = dinners_counted(Meeting.objects.filter(circle=OuterRef("pk")))
     held = dinners.filter(starts_at__lt=now)
     planned = dinners.filter(starts_at__gte=now)
@@ -215,14 +222,94 @@ def with_health(circles, now: datetime.datetime):
     return circles.annotate(**_figures(now))
 
 
-def with_sort_keys(circles, now: datetime.datetime):
-    """The circles with last_held, next_planned and flag_count (with the flags) to filter and
-    sort on, but not selected: a list of many circles sorts and pages on these, then asks
-    health_for_circles about the page only. The database computes only those used. The flags
-    are the rules of health_of, in SQL (a test keeps the two in step)."""
+def with_summary_now(circles, now: datetime.datetime):
+    """The circles annotated with what the staff overview sorts on, at `now`: flags_now, their
+    number of flags (the rules of health_of, in SQL: a test keeps the two in step), last_held
+    and next_planned; and beyond_horizon, the first dinner planned after the horizon, which
+    says with next_planned how long the rest holds."""
     figures = _figures(now)
-    keys = {name: figures[name] for name in ("last_held", "next_planned", *FLAG_FIGURES)}
-    return circles.alias(**keys).alias(**_flags()).alias(flag_count=_flag_count())
+    beyond = dinners_counted(Meeting.objects.filter(circle=OuterRef("pk"))).filter(
+        starts_at__gte=_horizon(timezone.localdate(now))
+    )
+    return (
+        circles.alias(**{name: figures[name] for name in FLAG_FIGURES})
+        .alias(**_flags())
+        .annotate(
+            flags_now=_flag_count(),
+            last_held=figures["last_held"],
+            next_planned=figures["next_planned"],
+            beyond_horizon=Subquery(
+                beyond.order_by("starts_at").values("starts_at")[:1], output_field=DateTimeField()
+            ),
+        )
+    )
+
+
+def summary_holds_until(
+    now: datetime.datetime,
+    next_planned: datetime.datetime | None,
+    beyond_horizon: datetime.datetime | None,
+) -> datetime.datetime:
+    """Until when a circle's summary at `now` holds while none of its rows change: until its
+    next dinner starts (it is held, no longer planned), the first dinner after the horizon
+    comes within it (at the start of its day, 90 days before), or a new year brings a new
+    target, whichever comes first."""
+    moments = [year_bounds(timezone.localdate(now).year)[1]]
+    if next_planned:
+        moments.append(next_planned)
+    if beyond_horizon:
+        day = timezone.localdate(beyond_horizon) - datetime.timedelta(days=HORIZON_DAYS)
+        moments.append(start_of(day))
+    return min(moments)
+
+
+BATCH = 500  # circles worked out and stored at a time
+
+
+def refresh_summaries(now: datetime.datetime | None = None) -> int:
+    """Work out again the stored summary (Circle.flag_count, last_dinner_at, next_dinner_at) of
+    the circles where it no longer holds: cleared by a change (circles.receivers), or past its
+    moment. Usually none or a few, so the overview stays as fast with thousands of circles;
+    after a new year, or a migration, all of them once. One query to find them, and two per
+    500 of them; returns how many summaries were stored.
+
+    A summary is only stored if the circle's summary_version is still the one it was worked
+    out at: a change that commits in between has cleared it again, and it waits for the next
+    visit instead of being overwritten with an outdated one."""
+    now = now or timezone.now()
+    stale = list(
+        Circle.objects.filter(Q(summary_valid_until__isnull=True) | Q(summary_valid_until__lte=now))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    return sum(
+        _store_summaries(_summaries(stale[start : start + BATCH], now))
+        for start in range(0, len(stale), BATCH)
+    )
+
+
+def _summaries(pks: list[int], now: datetime.datetime) -> list[tuple]:
+    """By the circles' ids (not the condition that found them: the planner then knows how
+    few they are, and PostgreSQL does not compile the query for thousands)."""
+    summaries = with_summary_now(Circle.objects.filter(pk__in=pks), now).values_list(
+        "pk", "summary_version", "flags_now", "last_held", "next_planned", "beyond_horizon"
+    )
+    return [(*row[:5], summary_holds_until(now, row[4], row[5])) for row in summaries]
+
+
+def _store_summaries(summaries) -> int:
+    def by_circle(column, output_field):
+        whens = [When(pk=row[0], then=Value(row[column])) for row in summaries]
+        return Case(*whens, output_field=output_field)
+
+    return Circle.objects.filter(
+        pk__in=[row[0] for row in summaries], summary_version=by_circle(1, IntegerField())
+    ).update(
+        flag_count=by_circle(2, IntegerField()),
+        last_dinner_at=by_circle(3, DateTimeField()),
+        next_dinner_at=by_circle(4, DateTimeField()),
+        summary_valid_until=by_circle(5, DateTimeField()),
+    )
 
 
 def _count_of_circle(queryset, condition: Q) -> Coalesce:

@@ -102,6 +102,15 @@ class Circle(models.Model):
     )
     commitment_text = models.TextField(_("commitment"), default=DEFAULT_COMMITMENT)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # The staff overview sorts every circle on a summary of its health. Working it out for
+    # thousands of circles on each visit grows with the country, so it is kept here by
+    # circles.health.refresh_summaries, with the moment until which it holds; a change to the
+    # rows it comes from clears that moment (circles.receivers). Nobody edits these.
+    flag_count = models.PositiveSmallIntegerField(_("health flags"), default=0, editable=False)
+    last_dinner_at = models.DateTimeField(_("last dinner"), null=True, editable=False)
+    next_dinner_at = models.DateTimeField(_("next dinner"), null=True, editable=False)
+    summary_valid_until = models.DateTimeField(_("summary holds until"), null=True, editable=False)
+    summary_version = models.PositiveIntegerField(_("summary version"), default=0, editable=False)
 
     objects = CircleQuerySet.as_manager()
 
@@ -109,6 +118,19 @@ class Circle(models.Model):
         verbose_name = _("circle")
         verbose_name_plural = _("circles")
         ordering = ["municipality", "name"]
+        indexes = [
+            # The overview's orders, read from an index.
+            models.Index(
+                fields=["-flag_count", "municipality", "name", "id"], name="circle_attention"
+            ),
+            models.Index(
+                fields=["last_dinner_at", "municipality", "name", "id"], name="circle_last_dinner"
+            ),
+            models.Index(
+                fields=["next_dinner_at", "municipality", "name", "id"], name="circle_next_dinner"
+            ),
+            models.Index(fields=["summary_valid_until"], name="circle_summary_valid_until"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(dinners_per_year__gte=1, dinners_per_year__lte=12),
@@ -119,6 +141,17 @@ class Circle(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.municipality})"
+
+    def save(self, *args, **kwargs):
+        """Saving an edited circle never writes back the summary it was loaded with: it may
+        have been worked out again or cleared since."""
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if field.editable and not field.primary_key
+            ]
+        super().save(*args, **kwargs)
 
 
 class MembershipQuerySet(models.QuerySet):

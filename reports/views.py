@@ -12,7 +12,11 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.text import slugify
 
-from circles.health import health_for_circles, member_attendance, with_sort_keys
+from circles.health import (
+    health_for_circles,
+    member_attendance,
+    refresh_summaries,
+)
 from circles.models import Circle
 from circles.views import _get_circle_for_user
 from reports import export as csv_export
@@ -72,17 +76,18 @@ def export(request, circle_id, year):
 
 @login_required
 def overview(request):
-    """Every circle with its health flags, for staff; filter by municipality, sort, page.
-    The page is chosen on the sort keys alone; the full health is asked for its circles only."""
+    """Every circle with its health flags, for staff; search, sort, page.
+    The page is chosen on the summary stored on each circle, worked out again first where it
+    no longer holds; the full health is asked for the page's circles only."""
     if not request.user.is_staff:
         raise Http404
     now = timezone.now()
+    refresh_summaries(now)
     form = OverviewForm(request.GET or None)
-    circles = with_sort_keys(Circle.objects.all(), now)
+    circles = Circle.objects.all()
     ordering = DEFAULT_ORDERING
     if form.is_valid():
-        if form.cleaned_data["municipality"]:
-            circles = circles.filter(municipality=form.cleaned_data["municipality"])
+        circles = form.filter(circles)
         if form.cleaned_data["flagged"]:
             circles = circles.filter(flag_count__gt=0)
         ordering = form.ordering()
@@ -105,7 +110,7 @@ def _with_nulls(ordering):
     """A circle that never held a dinner comes first among the longest ago; one with no dinner
     planned comes after those with one."""
     dates = {
-        "last_held": F("last_held").asc(nulls_first=True),
-        "next_planned": F("next_planned").asc(nulls_last=True),
+        "last_dinner_at": F("last_dinner_at").asc(nulls_first=True),
+        "next_dinner_at": F("next_dinner_at").asc(nulls_last=True),
     }
     return [dates.get(field, field) for field in ordering]

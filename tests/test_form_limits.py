@@ -72,7 +72,6 @@ def test_the_forms_of_every_app_are_found():
     assert {"ActionUpdateForm", "AgendaItemForm", "PlannedDinnerForm"} <= names
 
 
-@pytest.mark.django_db  # a form may read its choices (the overview's municipalities)
 @pytest.mark.parametrize("form_class", FORMS, ids=[cls.__name__ for cls in FORMS])
 def test_every_text_field_is_bounded_and_refuses_control_characters(form_class):
     kwargs = FORM_KWARGS.get(form_class.__name__, dict)()

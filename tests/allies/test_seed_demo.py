@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from actions.models import Action, ActionUpdate
 from allies.models import User
+from circles.health import health_for_circles, refresh_summaries
 from circles.models import Circle
 from meetings.models import AgendaItem, Meeting, Response
 from polls.models import PollAnswer
@@ -69,3 +70,19 @@ def test_generated_circles_come_with_ten_years_of_history():
     assert PollAnswer.objects.filter(option__poll=poll).count() == 3 * 15
     call_command("seed_demo", circles=2)
     assert generated.count() == 2
+
+
+def test_every_circle_comes_with_its_summary():
+    """The staff overview finds nothing left to count at its first visit."""
+    call_command("seed_demo", circles=2)
+    healths = health_for_circles(Circle.objects.all())
+    assert len(healths) == 4
+    for circle in Circle.objects.all():
+        assert circle.summary_valid_until > timezone.now()
+        health = healths[circle.pk]
+        assert circle.flag_count == len(health.flags)
+        assert (circle.last_dinner_at, circle.next_dinner_at) == (
+            health.last_held,
+            health.next_planned,
+        )
+    assert refresh_summaries() == 0

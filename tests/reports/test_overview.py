@@ -51,12 +51,37 @@ def test_staff_see_every_circle_with_its_flags(client, circles, admin_user):
     assert f'href="/admin/circles/circle/{circles["utrecht"].pk}/change/"' in html
 
 
-def test_filter_by_municipality(client, circles, admin_user):
+def test_a_change_since_the_last_visit_reorders(client, circles, admin_user):
     client.force_login(admin_user)
-    html = client.get(URL, {"municipality": "Tilburg"}).content.decode()
-    assert names(html) == ["Tilburg-Noord"]
-    assert "1 circle" in html
-    assert '<option value="Tilburg" selected>' in html
+    assert names(client.get(URL).content.decode())[-1] == "Overvecht"
+    healthy(circles["almere"])
+    html = client.get(URL).content.decode()
+    assert names(html) == ["Tilburg-Noord", "Almere Haven", "Overvecht"]
+
+
+@pytest.mark.parametrize(
+    ("search", "found"),
+    [
+        ("Tilburg", ["Tilburg-Noord"]),  # the municipality
+        ("tilburg", ["Tilburg-Noord"]),  # in any case
+        ("vecht", ["Overvecht"]),  # part of the circle's name
+        ("r", ["Almere Haven", "Tilburg-Noord", "Overvecht"]),
+        ("Zwolle", []),
+    ],
+)
+def test_search_a_municipality_or_circle(client, circles, admin_user, search, found):
+    client.force_login(admin_user)
+    html = client.get(URL, {"search": search}).content.decode()
+    assert names(html) == found
+    assert f'value="{search}"' in html
+    assert (f"{len(found)} circle" in html) if found else ("No circle matches." in html)
+
+
+def test_a_search_too_long_is_refused_next_to_the_field(client, circles, admin_user):
+    client.force_login(admin_user)
+    html = client.get(URL, {"search": "x" * 121}).content.decode()
+    assert "Ensure this value has at most 120 characters (it has 121)." in html
+    assert names(html) == ["Almere Haven", "Tilburg-Noord", "Overvecht"]
 
 
 def test_only_flagged_circles(client, circles, admin_user):
@@ -81,7 +106,7 @@ def test_sort(client, circles, admin_user, sort, order):
 
 def test_an_unknown_sort_falls_back_to_attention_first(client, circles, admin_user):
     client.force_login(admin_user)
-    response = client.get(URL, {"sort": "evil", "municipality": "Nowhere"})
+    response = client.get(URL, {"sort": "evil", "search": "Nowhere"})
     assert response.status_code == 200
     assert names(response.content.decode()) == ["Almere Haven", "Tilburg-Noord", "Overvecht"]
 
@@ -90,10 +115,10 @@ def test_paginated_by_25_keeping_the_filter(client, clock, admin_user):
     for n in range(30):
         Circle.objects.create(name=f"Circle {n:02d}", municipality="Zwolle")
     client.force_login(admin_user)
-    html = client.get(URL, {"municipality": "Zwolle", "sort": "name"}).content.decode()
+    html = client.get(URL, {"search": "Zwolle", "sort": "name"}).content.decode()
     assert "Circle 24" in html and "Circle 25" not in html
-    assert 'href="?municipality=Zwolle&amp;sort=name&amp;page=2"' in html
-    page2 = client.get(URL, {"municipality": "Zwolle", "sort": "name", "page": 2})
+    assert 'href="?search=Zwolle&amp;sort=name&amp;page=2"' in html
+    page2 = client.get(URL, {"search": "Zwolle", "sort": "name", "page": 2})
     assert "Circle 25" in page2.content.decode()
 
 

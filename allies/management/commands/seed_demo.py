@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from actions.models import Action, ActionUpdate
 from allies.models import User
+from circles.health import refresh_summaries
 from circles.models import Circle, Membership, Sector, VenueKind
 from meetings.models import AgendaItem, Attendance, Meeting, Response, Topic
 from polls.models import Poll, PollAnswer, PollOption
@@ -95,6 +96,8 @@ class Command(BaseCommand):
         if circles:
             added = seed_generated_circles(circles)
             self.stdout.write(f"Generated circles: {added} added, {circles} in all.")
+        # Now rather than on the first visit of the staff overview (seconds at national size).
+        refresh_summaries()
 
 
 def _person(username, name, organisation, phone, dietary, shares, **extra):
