@@ -109,8 +109,9 @@ class ActionUpdate(models.Model):
         verbose_name = _("action update")
         verbose_name_plural = _("action updates")
         ordering = ["action", "created_at"]
-        # The admin's list: the latest first, and its year filter.
-        indexes = [models.Index(fields=["created_at"], name="actionupdate_created")]
+        # The admin's list: the latest first (the id breaks ties: updates written in the same
+        # moment would all be sorted otherwise), and its year filter.
+        indexes = [models.Index(fields=["created_at", "id"], name="actionupdate_created_id")]
 
     def __str__(self):
         return f"{self.action}: {self.created_at:%Y-%m-%d}"
