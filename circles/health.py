@@ -36,6 +36,7 @@ import dataclasses
 import datetime
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.db.models import (
     BooleanField,
     Case,
@@ -270,7 +271,7 @@ def refresh_summaries(now: datetime.datetime | None = None) -> int:
     """Work out again the stored summary (Circle.flag_count, last_dinner_at, next_dinner_at) of
     the circles where it no longer holds: cleared by a change (circles.receivers), or past its
     moment. Usually none or a few, so the overview stays as fast with thousands of circles;
-    after a new year, or a migration, all of them once. One query to find them, and two per
+    after a new year, or a migration, all of them once. One query to find them, and three per
     500 of them; returns how many summaries were stored.
 
     A summary is only stored if the circle's summary_version is still the one it was worked
@@ -291,25 +292,37 @@ def refresh_summaries(now: datetime.datetime | None = None) -> int:
 def _summaries(pks: list[int], now: datetime.datetime) -> list[tuple]:
     """By the circles' ids (not the condition that found them: the planner then knows how
     few they are, and PostgreSQL does not compile the query for thousands)."""
-    summaries = with_summary_now(Circle.objects.filter(pk__in=pks), now).values_list(
+    summaries = with_summary_now(Circle.objects.filter(pk__in=pks).order_by(), now).values_list(
         "pk", "summary_version", "flags_now", "last_held", "next_planned", "beyond_horizon"
     )
     return [(*row[:5], summary_holds_until(now, row[4], row[5])) for row in summaries]
 
 
 def _store_summaries(summaries) -> int:
-    def by_circle(column, output_field):
-        whens = [When(pk=row[0], then=Value(row[column])) for row in summaries]
-        return Case(*whens, output_field=output_field)
+    """Store them, on the circles no other transaction holds: one that does is changing the
+    circle (its summary is cleared again as it commits), and waiting for it could deadlock
+    with one that clears several circles in turn."""
 
-    return Circle.objects.filter(
-        pk__in=[row[0] for row in summaries], summary_version=by_circle(1, IntegerField())
-    ).update(
-        flag_count=by_circle(2, IntegerField()),
-        last_dinner_at=by_circle(3, DateTimeField()),
-        next_dinner_at=by_circle(4, DateTimeField()),
-        summary_valid_until=by_circle(5, DateTimeField()),
-    )
+    def by_circle(column, name):
+        # The column itself otherwise: a CASE of NULLs only would be text to PostgreSQL.
+        whens = [When(pk=row[0], then=Value(row[column])) for row in summaries]
+        return Case(*whens, default=F(name), output_field=Circle._meta.get_field(name))
+
+    with transaction.atomic():
+        free = list(
+            Circle.objects.filter(pk__in=[row[0] for row in summaries])
+            .order_by()
+            .select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)
+        )
+        return Circle.objects.filter(
+            pk__in=free, summary_version=by_circle(1, "summary_version")
+        ).update(
+            flag_count=by_circle(2, "flag_count"),
+            last_dinner_at=by_circle(3, "last_dinner_at"),
+            next_dinner_at=by_circle(4, "next_dinner_at"),
+            summary_valid_until=by_circle(5, "summary_valid_until"),
+        )
 
 
 def _count_of_circle(queryset, condition: Q) -> Coalesce:

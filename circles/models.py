@@ -142,16 +142,24 @@ class Circle(models.Model):
     def __str__(self):
         return f"{self.name} ({self.municipality})"
 
-    def save(self, *args, **kwargs):
+    SUMMARY_FIELDS = (
+        "flag_count",
+        "last_dinner_at",
+        "next_dinner_at",
+        "summary_valid_until",
+        "summary_version",
+    )
+
+    def save(self, **kwargs):
         """Saving an edited circle never writes back the summary it was loaded with: it may
         have been worked out again or cleared since."""
         if not self._state.adding and kwargs.get("update_fields") is None:
             kwargs["update_fields"] = [
                 field.name
                 for field in self._meta.concrete_fields
-                if field.editable and not field.primary_key
+                if not field.primary_key and field.name not in self.SUMMARY_FIELDS
             ]
-        super().save(*args, **kwargs)
+        super().save(**kwargs)
 
 
 class MembershipQuerySet(models.QuerySet):
