@@ -119,7 +119,8 @@ class Circle(models.Model):
         verbose_name_plural = _("circles")
         ordering = ["municipality", "name"]
         indexes = [
-            # The overview's orders, read from an index.
+            # The overview's orders, read from an index (on PostgreSQL but for the last dinner,
+            # whose circles without one come first: NULLS FIRST, which SQLite cannot index).
             models.Index(
                 fields=["-flag_count", "municipality", "name", "id"], name="circle_attention"
             ),
