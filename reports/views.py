@@ -12,11 +12,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.text import slugify
 
-from circles.health import (
-    health_for_circles,
-    member_attendance,
-    refresh_summaries,
-)
+from circles.health import health_for_circles, member_attendance, refresh_summaries
 from circles.models import Circle
 from circles.views import _get_circle_for_user
 from reports import export as csv_export
