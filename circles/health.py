@@ -289,40 +289,48 @@ def refresh_summaries(now: datetime.datetime | None = None) -> int:
     )
 
 
-def _summaries(pks: list[int], now: datetime.datetime) -> list[tuple]:
+def _summaries(pks: list[int], now: datetime.datetime) -> list[dict]:
     """By the circles' ids (not the condition that found them: the planner then knows how
     few they are, and PostgreSQL does not compile the query for thousands)."""
-    summaries = with_summary_now(Circle.objects.filter(pk__in=pks).order_by(), now).values_list(
+    rows = with_summary_now(Circle.objects.filter(pk__in=pks).order_by(), now).values(
         "pk", "summary_version", "flags_now", "last_held", "next_planned", "beyond_horizon"
     )
-    return [(*row[:5], summary_holds_until(now, row[4], row[5])) for row in summaries]
+    return [
+        {
+            "pk": row["pk"],
+            "summary_version": row["summary_version"],
+            "flag_count": row["flags_now"],
+            "last_dinner_at": row["last_held"],
+            "next_dinner_at": row["next_planned"],
+            "summary_valid_until": summary_holds_until(
+                now, row["next_planned"], row["beyond_horizon"]
+            ),
+        }
+        for row in rows
+    ]
 
 
-def _store_summaries(summaries) -> int:
+def _store_summaries(summaries: list[dict]) -> int:
     """Store them, on the circles no other transaction holds: one that does is changing the
     circle (its summary is cleared again as it commits), and waiting for it could deadlock
     with one that clears several circles in turn."""
 
-    def by_circle(column, name):
+    def by_circle(name):
         # The column itself otherwise: a CASE of NULLs only would be text to PostgreSQL.
-        whens = [When(pk=row[0], then=Value(row[column])) for row in summaries]
+        whens = [When(pk=summary["pk"], then=Value(summary[name])) for summary in summaries]
         return Case(*whens, default=F(name), output_field=Circle._meta.get_field(name))
 
     with transaction.atomic():
         free = list(
-            Circle.objects.filter(pk__in=[row[0] for row in summaries])
+            Circle.objects.filter(pk__in=[summary["pk"] for summary in summaries])
             .order_by()
             .select_for_update(skip_locked=True)
             .values_list("pk", flat=True)
         )
+        stored = [name for name in Circle.SUMMARY_FIELDS if name != "summary_version"]
         return Circle.objects.filter(
-            pk__in=free, summary_version=by_circle(1, "summary_version")
-        ).update(
-            flag_count=by_circle(2, "flag_count"),
-            last_dinner_at=by_circle(3, "last_dinner_at"),
-            next_dinner_at=by_circle(4, "next_dinner_at"),
-            summary_valid_until=by_circle(5, "summary_valid_until"),
-        )
+            pk__in=free, summary_version=by_circle("summary_version")
+        ).update(**{name: by_circle(name) for name in stored})
 
 
 def _count_of_circle(queryset, condition: Q) -> Coalesce:

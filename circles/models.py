@@ -111,6 +111,13 @@ class Circle(models.Model):
     next_dinner_at = models.DateTimeField(_("next dinner"), null=True, editable=False)
     summary_valid_until = models.DateTimeField(_("summary holds until"), null=True, editable=False)
     summary_version = models.PositiveIntegerField(_("summary version"), default=0, editable=False)
+    SUMMARY_FIELDS = (
+        "flag_count",
+        "last_dinner_at",
+        "next_dinner_at",
+        "summary_valid_until",
+        "summary_version",
+    )
 
     objects = CircleQuerySet.as_manager()
 
@@ -142,14 +149,6 @@ class Circle(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.municipality})"
-
-    SUMMARY_FIELDS = (
-        "flag_count",
-        "last_dinner_at",
-        "next_dinner_at",
-        "summary_valid_until",
-        "summary_version",
-    )
 
     def save(self, **kwargs):
         """Saving an edited circle never writes back the summary it was loaded with: it may
