@@ -252,6 +252,24 @@ def test_the_command_reports_what_it_sent(clock, dinner):
     assert "dinner: 4" in out.getvalue()
 
 
+def test_the_command_works_out_the_circle_summaries_that_no_longer_hold(clock, dinner):
+    """The staff overview then finds them ready, also after a dinner started or a new year."""
+    circle = dinner.circle
+    out = io.StringIO()
+    call_command("send_reminders", stdout=out)
+    assert f"Circle summaries worked out again: {Circle.objects.count()}." in out.getvalue()
+    circle.refresh_from_db()
+    assert (circle.next_dinner_at, circle.summary_valid_until) == (dinner.starts_at,) * 2
+
+    clock.move_to(dinner.starts_at + datetime.timedelta(minutes=5), tick=False)
+    out = io.StringIO()
+    call_command("send_reminders", stdout=out)
+    assert "Circle summaries worked out again: 1." in out.getvalue()
+    circle.refresh_from_db()
+    assert circle.next_dinner_at is None
+    assert circle.summary_valid_until > dinner.starts_at
+
+
 # Bounded queries
 
 
