@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 from django.apps import apps
 from django.contrib.auth import authenticate
@@ -8,7 +10,7 @@ from actions.models import Action, ActionUpdate
 from allies.models import User
 from circles.health import health_for_circles, refresh_summaries
 from circles.models import Circle
-from meetings.models import AgendaItem, Meeting, Response
+from meetings.models import AgendaItem, Attendance, Meeting, Response
 from polls.models import PollAnswer
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +60,22 @@ def test_generated_circles_come_with_ten_years_of_history():
     assert circle.meetings.count() == 52
     assert circle.actions.count() >= 49
     assert circle.meetings.filter(host__isnull=False).count() == 13  # one in four
-    assert AgendaItem.objects.filter(meeting__circle=circle).count() == 52 * 3
+    agenda = AgendaItem.objects.filter(meeting__circle=circle, title="", notes="")
+    assert sorted(agenda.values_list("order", flat=True)) == [0] * 52 + [1] * 52 + [2] * 52
+    assert not agenda.filter(topic=None).exists()
+    # Every member answered every dinner, at the time of the build.
+    responses = Response.objects.filter(meeting__circle=circle, note="", dietary_needs="")
+    assert responses.count() == 52 * 15
+    assert set(responses.values_list("answer", flat=True)) == set(Response.Answer.values)
+    answered = responses.first()
+    assert answered.created_at == answered.updated_at
+    assert timezone.now() - answered.created_at < datetime.timedelta(minutes=5)
+    # Who said they would come to a dinner that has been held was there.
+    came = responses.filter(answer="attending", meeting__status=Meeting.Status.HELD)
+    attended = Attendance.objects.filter(meeting__circle=circle)
+    assert set(attended.values_list("meeting", "person")) == set(
+        came.values_list("meeting", "person")
+    )
     done = circle.actions.exclude(status=Action.Status.OPEN)
     updates = ActionUpdate.objects.filter(action__circle=circle)
     assert updates.count() == done.count() > 0
