@@ -1,8 +1,14 @@
-"""Time the key pages, and every other page (bench/pages.py), in this process, through the
-whole middleware stack.
+"""A benchmark worker: bench/run.py starts one on each database size and asks them in turn for
+the same page, one request at a time, so that a busy moment of the machine weighs on both sizes
+alike.
 
-Run by bench/run.py with the database chosen by the environment; prints one JSON object.
-"""
+It opens the key pages and every other page (bench/pages.py) in this process, through the whole
+middleware stack. It first prints one JSON line: the database it measures, its pages by group
+("key", "sweep"; who opens a sweep's page, and the rows of an admin list), and the URL names that
+are no page. Then it reads one request a line, each answered with one JSON line:
+- {"do": "prepare", "group": ..., "page": ..., "warm": n, "explain": bool}: the page opened n
+  times, then its query count and, if `explain`, the large tables its queries read whole;
+- {"do": "time", "group": ..., "page": ...}: the time the page takes once, in ms."""
 
 import json
 import os
@@ -32,11 +38,6 @@ from bench.pages import (  # noqa: E402
 from bench.plans import full_scans, large_tables  # noqa: E402
 from circles.models import Circle, Membership, Sector  # noqa: E402
 from meetings.models import Meeting  # noqa: E402
-
-RUNS = int(os.environ.get("BENCH_RUNS", "10"))  # per page and round (see run.py)
-# Every other page, fewer times each: it shows a page that slows down with the data, and the
-# key pages' table gives the precise figures.
-SWEEP_RUNS = int(os.environ.get("BENCH_SWEEP_RUNS", "3"))
 
 
 def bench_member() -> tuple[User, list[Circle]]:
@@ -78,28 +79,32 @@ def pages(user, circles) -> dict[str, str]:
     }
 
 
-def measure(client, url, large: set[str] | None, runs: int = RUNS, warm: int = 3) -> dict:
-    """The page's times and query count, and the large tables its queries read whole (asked
-    of EXPLAIN unless `large` is None: the plans do not change from one round to the next)."""
-    for _ in range(warm):  # warm caches, templates and connections
+def prepare(client, url, warm: int, large: set[str] | None) -> dict:
+    """Open the page `warm` times (caches, templates, connections), then once more for its
+    query count and, unless `large` is None, the large tables its queries read whole (EXPLAIN)."""
+    for _ in range(warm):
         response = client.get(url)
         if response.status_code != 200:
             raise SystemExit(f"{url} answered {response.status_code}")
     with CaptureQueriesContext(connection) as queries:
         client.get(url)
-    query_count = len(queries)  # now: later requests reset the log it reads from
     scans = set()
     if large is not None:
         scans = {t for query in queries.captured_queries for t in full_scans(query["sql"], large)}
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        client.get(url)
-        times.append((time.perf_counter() - started) * 1000)
-    return {"queries": query_count, "times": times, "full_scans": sorted(scans)}
+    return {"queries": len(queries), "full_scans": sorted(scans)}
+
+
+def time_once(client, url) -> dict:
+    started = time.perf_counter()
+    client.get(url)
+    return {"ms": (time.perf_counter() - started) * 1000}
 
 
 def main():
+    # The answers go to run.py on standard output; whatever else is written there (the app's
+    # log of the 405s that the sweep meets, say) goes to standard error instead.
+    answers = os.fdopen(os.dup(sys.stdout.fileno()), "w")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     user, circles = bench_member()
     member = Client()
     member.force_login(user)
@@ -107,41 +112,53 @@ def main():
     admin.force_login(User.objects.filter(is_superuser=True).first())
     # A calendar app fetches the feed without a session: its token is the key.
     clients = {"admin meetings": admin, "personal feed": Client()}
-    results = {}
-    large = large_tables() if os.environ.get("BENCH_EXPLAIN", "1") == "1" else None
-    key_pages = pages(user, circles)
-    for name, url in key_pages.items():
-        results[name] = measure(clients.get(name, member), url, large)
-    others, not_pages = sweep(user, circles, member, admin, set(key_pages.values()), large)
+    key = {name: (clients.get(name, member), url) for name, url in pages(user, circles).items()}
+    others, seen_as, not_pages = sweep(user, circles, member, admin, {u for _c, u in key.values()})
     print(
         json.dumps(
-            {"database": database(), "key": results, "sweep": others, "not_pages": not_pages}
-        )
+            {
+                "database": database(),
+                "key": {name: {"as": None, "rows": None} for name in key},
+                "sweep": seen_as,
+                "not_pages": not_pages,
+            }
+        ),
+        file=answers,
+        flush=True,
     )
+    targets = {"key": key, "sweep": others}
+    large = None
+    for line in sys.stdin:
+        ask = json.loads(line)
+        client, url = targets[ask["group"]][ask["page"]]
+        if ask["do"] == "time":
+            answer = time_once(client, url)
+        else:
+            if ask["explain"] and large is None:
+                large = large_tables()
+            answer = prepare(client, url, ask["warm"], large if ask["explain"] else None)
+        print(json.dumps(answer), file=answers, flush=True)
 
 
-def sweep(user, circles, member, admin, measured: set[str], large: set[str] | None):
+def sweep(user, circles, member, admin, measured: set[str]):
     """Every page of the URL map not measured yet, as the member, anonymously or as the admin
-    (the first that gets it), and every admin list and change form: {page: row}, and the URL
-    names that are no page for a GET, with what they answered (405: a form's POST target)."""
+    (the first that gets it), and every admin list and change form: {page: (client, url)} and
+    {page: {"as": who, "rows": the rows of an admin list}}; and the URL names that are no page
+    for a GET, with what they answered (405: a form's POST target)."""
     visitors = {"member": member, "anonymous": Client(), "admin": admin}
-    found, not_pages = {}, []
+    found, seen_as, not_pages = {}, {}, []
     for name, urls in url_map_candidates(parameter_values(user, circles[0])):
         url, who, statuses = first_page(urls, visitors)
         if url is None:
             not_pages.append(f"{name} ({', '.join(map(str, sorted(statuses)))})")
         elif url not in measured:
-            found[name] = (url, who, visitors[who], None)
-    found |= {
-        name: (url, "admin", admin, rows)
-        for name, (url, rows) in admin_urls().items()
-        if url not in measured
-    }
-    results = {}
-    for name, (url, who, client, rows) in found.items():
-        timed = measure(client, url, large, runs=SWEEP_RUNS, warm=1)
-        results[name] = {"as": who, "rows": rows, **timed}
-    return results, not_pages
+            found[name] = (visitors[who], url)
+            seen_as[name] = {"as": who, "rows": None}
+    for name, (url, rows) in admin_urls().items():
+        if url not in measured:
+            found[name] = (admin, url)
+            seen_as[name] = {"as": "admin", "rows": rows}
+    return found, seen_as, not_pages
 
 
 def database() -> str:

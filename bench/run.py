@@ -3,13 +3,16 @@ SQLite and PostgreSQL, then a load test against gunicorn. Databases are built on
 (bench/.cache)."""
 
 import concurrent.futures
+import contextlib
 import datetime
 import hashlib
+import itertools
 import json
 import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import urllib.parse
 from pathlib import Path
 
@@ -18,7 +21,14 @@ CACHE = ROOT / "bench" / ".cache"
 PYTHON = sys.executable
 SIZES = {"small": 20, "national": int(os.environ.get("BENCH_NATIONAL_CIRCLES", "2000"))}
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "4"))
-RUNS = int(os.environ.get("BENCH_RUNS", "10"))
+# Each page's timed runs in a round: every other page fewer times, since it shows a page that
+# slows down with the data and the key pages' table gives the precise figures.
+RUNS = {
+    "key": int(os.environ.get("BENCH_RUNS", "10")),
+    "sweep": int(os.environ.get("BENCH_SWEEP_RUNS", "3")),
+}
+# Requests before the timed ones in each round: caches, templates and connections warmed.
+WARM = {"key": 3, "sweep": 1}
 FLOOR = "floor (/healthz)"
 GROUPS = ("key", "sweep")  # the key pages, and every other page (bench/pages.py)
 SAME_SPEED = 1.3  # the issue's bound for a page's national time against its small time
@@ -112,51 +122,83 @@ def database_env(backend: str, size: str) -> dict:
     return env
 
 
-def measure(env, explain: bool) -> dict:
-    """One round (bench/measure.py): each key page BENCH_RUNS times and every other page
-    BENCH_SWEEP_RUNS times, with its query count, and with the plans of its queries if
-    `explain`."""
-    result = subprocess.run(  # noqa: S603 (our own script)
-        [PYTHON, str(ROOT / "bench" / "measure.py")],
-        cwd=ROOT,
-        env={**os.environ, **BENCH_ENV, **env, "BENCH_EXPLAIN": "1" if explain else "0"},
-        check=False,
-        capture_output=True,
-        text=True,
-    )
-    if result.returncode:
-        raise SystemExit(f"measuring failed:\n{result.stderr[-3000:]}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
+class Worker:
+    """bench/measure.py on one database, asked for one page at a time; `found` is what it
+    found there: the database, the pages by group and the URL names that are no page."""
+
+    def __init__(self, env):
+        # A file, not a pipe: a pipe left unread while the worker runs could fill up.
+        self.errors = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (closed by __exit__)
+        self.process = subprocess.Popen(  # noqa: S603 (our own script)
+            [PYTHON, str(ROOT / "bench" / "measure.py")],
+            cwd=ROOT,
+            env={**os.environ, **BENCH_ENV, **env},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.errors,
+            text=True,
+        )
+
+    def __enter__(self):
+        self.found = self._answer()
+        return self
+
+    def __exit__(self, *exc):
+        self.process.stdin.close()
+        if exc[0] is not None:
+            self.process.kill()
+        self.process.wait()
+        self.errors.close()
+
+    def ask(self, do: str, group: str, page: str, **details) -> dict:
+        request = {"do": do, "group": group, "page": page, **details}
+        self.process.stdin.write(json.dumps(request) + "\n")
+        self.process.stdin.flush()
+        return self._answer()
+
+    def _answer(self) -> dict:
+        line = self.process.stdout.readline()
+        if not line:
+            self.process.wait()
+            self.errors.seek(0)
+            raise SystemExit(f"measuring failed:\n{self.errors.read()[-3000:]}")
+        return json.loads(line)
 
 
 def measure_side_by_side(envs: dict) -> tuple[dict, list]:
-    """Both sizes in alternating rounds, so that a slow minute of the machine (another
-    process, the database's housekeeping) weighs on both and not on one side of the ratio.
-    By group (the key pages, the sweep of every other page), size and page: the query count
-    (the most any round saw), median and p95 in ms; and the URL names that are no page."""
+    """Both sizes side by side: each page is opened at one size and then at the other, one
+    request at a time, the first size changing from round to round, so that a busy moment of
+    the machine (another process, the database's housekeeping) weighs on both sides of the ratio
+    and not on one. By group (the key pages, the sweep of every other page), size and page: the
+    query count (the most any round saw), median and p95 in ms; and the URL names that are no
+    page. EXPLAIN runs in the first round only: the plans do not change from one round to the
+    next."""
     merged = {group: {size: {} for size in envs} for group in GROUPS}
-    not_pages = set()
-    for round_number in range(ROUNDS):
-        for size, env in envs.items():
-            result = measure(env, explain=round_number == 0)
-            if not merged["key"][size]:
-                print(f"{size}: {result['database']}", flush=True)
-            not_pages.update(result["not_pages"])
+    with contextlib.ExitStack() as stack:
+        workers = {size: stack.enter_context(Worker(env)) for size, env in envs.items()}
+        for size, worker in workers.items():
+            print(f"{size}: {worker.found['database']}", flush=True)
+        for round_number in range(ROUNDS):
+            order = list(workers)[:: 1 if round_number % 2 == 0 else -1]
             for group in GROUPS:
-                for page, row in result[group].items():
-                    into = merged[group][size].setdefault(
-                        page,
-                        {
-                            "as": row.get("as"),
-                            "rows": row.get("rows"),
-                            "times": [],
-                            "queries": 0,
-                            "scans": set(),
-                        },
-                    )
-                    into["times"].extend(row["times"])
-                    into["queries"] = max(into["queries"], row["queries"])
-                    into["scans"].update(row["full_scans"])
+                # An admin change form of a table empty at the small size is at one size only.
+                names = {page: None for size in order for page in workers[size].found[group]}
+                for page in names:
+                    here = {s: workers[s] for s in order if page in workers[s].found[group]}
+                    rows = {
+                        size: merged[group][size].setdefault(
+                            page,
+                            {
+                                **worker.found[group][page],
+                                "times": [],
+                                "queries": 0,
+                                "scans": set(),
+                            },
+                        )
+                        for size, worker in here.items()
+                    }
+                    measure_page(here, rows, group, page, explain=round_number == 0)
+        not_pages = {name for worker in workers.values() for name in worker.found["not_pages"]}
     summary = {
         group: {
             size: {
@@ -178,6 +220,17 @@ def measure_side_by_side(envs: dict) -> tuple[dict, list]:
     return summary, sorted(not_pages)
 
 
+def measure_page(workers: dict, rows: dict, group: str, page: str, explain: bool):
+    """One round of a page: opened at each size to warm it and count its queries, then timed at
+    one size and the other in turn; into the rows by size."""
+    for size, worker in workers.items():
+        prepared = worker.ask("prepare", group, page, warm=WARM[group], explain=explain)
+        rows[size]["queries"] = max(rows[size]["queries"], prepared["queries"])
+        rows[size]["scans"].update(prepared["full_scans"])
+    for _run, (size, worker) in itertools.product(range(RUNS[group]), workers.items()):
+        rows[size]["times"].append(worker.ask("time", group, page)["ms"])
+
+
 def p95(times: list[float]) -> float:
     """The 95th percentile; with a single run (BENCH_ROUNDS=1 BENCH_SWEEP_RUNS=1), that run."""
     if len(times) < 2:
@@ -186,7 +239,8 @@ def p95(times: list[float]) -> float:
 
 
 def print_table(backend, small, national, floor):
-    print(f"\n## {backend}: {os.cpu_count()} cores, {ROUNDS} rounds of {RUNS} runs per page")
+    runs = RUNS["key"]
+    print(f"\n## {backend}: {os.cpu_count()} cores, {ROUNDS} rounds of {runs} runs per page")
     header = ("page", "queries s/n", "median ms", "p95 ms", "page/floor", "national/small")
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
@@ -248,7 +302,7 @@ def main():
         envs = dict(zip(wanted, pool.map(lambda key: database_env(*key), wanted), strict=True))
     for backend in backends:
         sizes = {size: envs[backend, size] for size in SIZES}
-        print(f"\nmeasuring {backend}, both sizes in turn...", flush=True)
+        print(f"\nmeasuring {backend}, both sizes side by side...", flush=True)
         results, not_pages = measure_side_by_side(sizes)
         key, sweep = results["key"], results["sweep"]
         floor = key["national"][FLOOR]["median_ms"]
