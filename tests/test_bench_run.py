@@ -16,6 +16,7 @@ from bench import run
 def sizes(tmp_path_factory):
     folder = tmp_path_factory.mktemp("bench")
     small = {"SQLITE_PATH": str(folder / "small.sqlite3"), "DATABASE_URL": ""}
+    run.manage(small, "collectstatic", "--no-input", capture=True)  # pages with DEBUG=0
     run.manage(small, "migrate", "--no-input", capture=True)
     run.manage(small, "seed_demo", "--circles", "1", capture=True)
     shutil.copy(folder / "small.sqlite3", folder / "national.sqlite3")
