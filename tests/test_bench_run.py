@@ -51,7 +51,7 @@ def test_each_page_is_timed_at_both_sizes_in_turn(sizes, monkeypatch):
         for page, row in summary["key"][size].items():
             assert row["runs"] == 2 * 2, page
             assert 0 < row["median_ms"] <= row["p95_ms"], page
-            assert row["queries"] == summary["key"]["small"][page]["queries"], page
+            assert row["queries"] == summary["key"]["small"][page]["queries"] > 0, page
             assert row["full_scans"] == [], page  # nothing is large in a small database
         # What the sweep would measure, as whom: not the key pages a second time.
         assert found[size]["sweep"]["meetings:edit"] == {"as": "member", "rows": None}
