@@ -27,8 +27,13 @@ class Action(models.Model):
 
     OPEN_STATUSES = (Status.OPEN, Status.IN_PROGRESS)
 
+    # No index of its own for the circle: action_circle_status starts with it.
     circle = models.ForeignKey(
-        Circle, on_delete=models.CASCADE, related_name="actions", verbose_name=_("circle")
+        Circle,
+        on_delete=models.CASCADE,
+        related_name="actions",
+        verbose_name=_("circle"),
+        db_index=False,
     )
     meeting = models.ForeignKey(
         Meeting,

@@ -184,11 +184,13 @@ class Membership(models.Model):
     # Coordinators are told about commitments that run out within this many days.
     COMMITMENT_WARNING_DAYS = 30
 
+    # No index of its own for the person: membership_person_active starts with it.
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
         related_name="memberships",
         verbose_name=_("person"),
+        db_index=False,
     )
     circle = models.ForeignKey(
         Circle, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("circle")

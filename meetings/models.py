@@ -53,8 +53,13 @@ class Meeting(models.Model):
         HELD = "held", _("held")
         CANCELLED = "cancelled", _("cancelled")
 
+    # No index of its own for the circle: meeting_circle_start starts with it.
     circle = models.ForeignKey(
-        Circle, on_delete=models.CASCADE, related_name="meetings", verbose_name=_("circle")
+        Circle,
+        on_delete=models.CASCADE,
+        related_name="meetings",
+        verbose_name=_("circle"),
+        db_index=False,
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.DINNER)
     title = models.CharField(_("title"), max_length=150, blank=True)
@@ -65,6 +70,7 @@ class Meeting(models.Model):
     venue_kind = models.CharField(
         _("venue kind"), max_length=20, choices=VenueKind.choices, default=VenueKind.POLICE_STATION
     )
+    # Looked up only by a person (never "no host"): meeting_host_start serves that.
     host = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -72,6 +78,7 @@ class Meeting(models.Model):
         blank=True,
         related_name="hosted_meetings",
         verbose_name=_("host"),
+        db_index=False,
     )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PLANNED
@@ -161,8 +168,13 @@ class Response(models.Model):
         NOT_ATTENDING = "not_attending", _("not attending")
         MAYBE = "maybe", _("maybe")
 
+    # No index of its own for the meeting: response_one_per_person_meeting starts with it.
     meeting = models.ForeignKey(
-        Meeting, on_delete=models.CASCADE, related_name="responses", verbose_name=_("meeting")
+        Meeting,
+        on_delete=models.CASCADE,
+        related_name="responses",
+        verbose_name=_("meeting"),
+        db_index=False,
     )
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -201,8 +213,13 @@ class Response(models.Model):
 class Attendance(models.Model):
     """Who was there, recorded by a coordinator after the meeting."""
 
+    # No index of its own for the meeting: attendance_one_per_person_meeting starts with it.
     meeting = models.ForeignKey(
-        Meeting, on_delete=models.CASCADE, related_name="attendances", verbose_name=_("meeting")
+        Meeting,
+        on_delete=models.CASCADE,
+        related_name="attendances",
+        verbose_name=_("meeting"),
+        db_index=False,
     )
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -28,8 +28,13 @@ class Poll(models.Model):
     MIN_OPTIONS = 2
     MAX_OPTIONS = 10
 
+    # No index of its own for the circle: poll_circle_closed starts with it.
     circle = models.ForeignKey(
-        Circle, on_delete=models.CASCADE, related_name="polls", verbose_name=_("circle")
+        Circle,
+        on_delete=models.CASCADE,
+        related_name="polls",
+        verbose_name=_("circle"),
+        db_index=False,
     )
     kind = models.CharField(
         _("kind"), max_length=10, choices=Meeting.Kind.choices, default=Meeting.Kind.DINNER
@@ -98,8 +103,13 @@ class Poll(models.Model):
 class PollOption(models.Model):
     """A candidate date: when the meeting would start."""
 
+    # No index of its own for the poll: polloption_one_per_time starts with it.
     poll = models.ForeignKey(
-        Poll, on_delete=models.CASCADE, related_name="options", verbose_name=_("poll")
+        Poll,
+        on_delete=models.CASCADE,
+        related_name="options",
+        verbose_name=_("poll"),
+        db_index=False,
     )
     starts_at = models.DateTimeField(_("starts at"))
 
@@ -129,8 +139,13 @@ class PollAnswer(models.Model):
         IF_NEED_BE = "if_need_be", _("if need be")
         NO = "no", _("no")
 
+    # No index of its own for the date: pollanswer_one_per_person_date starts with it.
     option = models.ForeignKey(
-        PollOption, on_delete=models.CASCADE, related_name="answers", verbose_name=_("date")
+        PollOption,
+        on_delete=models.CASCADE,
+        related_name="answers",
+        verbose_name=_("date"),
+        db_index=False,
     )
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -162,8 +177,9 @@ class PollReminder(models.Model):
     the same claim-before-send rule as meetings.SentReminder, which can only point at a meeting
     or an action)."""
 
+    # No index of its own for the poll: pollreminder_once starts with it.
     poll = models.ForeignKey(
-        Poll, on_delete=models.CASCADE, related_name="+", verbose_name=_("poll")
+        Poll, on_delete=models.CASCADE, related_name="+", verbose_name=_("poll"), db_index=False
     )
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.core.management import call_command
 from django.db import IntegrityError, transaction
 
 from allies.models import User
@@ -119,3 +120,9 @@ def test_circles_for_user_leaves_out_ended_memberships(circle, other_circle, cit
     assert list(Circle.objects.for_user(citizen)) == [circle]
     citizen.memberships.get().end()
     assert list(Circle.objects.for_user(citizen)) == []
+
+
+def test_the_migrations_hold_every_change_to_the_models():
+    """What the tests and the benchmark build comes from the migrations; a model change
+    without its migration would go unnoticed there and fail on the first deploy."""
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
