@@ -3,6 +3,8 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from allies.migration_operations import drop_own_index
+
 
 class Migration(migrations.Migration):
 
@@ -12,9 +14,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
+        drop_own_index(
             model_name='action',
             name='circle',
             field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='actions', to='circles.circle', verbose_name='circle'),
+            table='actions_action',
+            index='actions_action_circle_id_e5cc2f54',
         ),
     ]

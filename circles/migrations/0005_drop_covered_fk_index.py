@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from allies.migration_operations import drop_own_index
+
 
 class Migration(migrations.Migration):
 
@@ -13,9 +15,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
+        drop_own_index(
             model_name='membership',
             name='person',
             field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL, verbose_name='person'),
+            table='circles_membership',
+            index='circles_membership_person_id_1a1573ae',
         ),
     ]

@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from allies.migration_operations import drop_own_index
+
 
 class Migration(migrations.Migration):
 
@@ -14,24 +16,32 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
+        drop_own_index(
             model_name='attendance',
             name='meeting',
             field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='attendances', to='meetings.meeting', verbose_name='meeting'),
+            table='meetings_attendance',
+            index='meetings_attendance_meeting_id_296f48af',
         ),
-        migrations.AlterField(
+        drop_own_index(
             model_name='meeting',
             name='circle',
             field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='meetings', to='circles.circle', verbose_name='circle'),
+            table='meetings_meeting',
+            index='meetings_meeting_circle_id_cded1964',
         ),
-        migrations.AlterField(
+        drop_own_index(
             model_name='meeting',
             name='host',
             field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='hosted_meetings', to=settings.AUTH_USER_MODEL, verbose_name='host'),
+            table='meetings_meeting',
+            index='meetings_meeting_host_id_0470f08c',
         ),
-        migrations.AlterField(
+        drop_own_index(
             model_name='response',
             name='meeting',
             field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='responses', to='meetings.meeting', verbose_name='meeting'),
+            table='meetings_response',
+            index='meetings_response_meeting_id_c89dbb0d',
         ),
     ]

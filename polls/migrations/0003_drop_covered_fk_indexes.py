@@ -3,6 +3,8 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from allies.migration_operations import drop_own_index
+
 
 class Migration(migrations.Migration):
 
@@ -12,24 +14,32 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterField(
+        drop_own_index(
             model_name='poll',
             name='circle',
             field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='polls', to='circles.circle', verbose_name='circle'),
+            table='polls_poll',
+            index='polls_poll_circle_id_787044b5',
         ),
-        migrations.AlterField(
+        drop_own_index(
             model_name='pollanswer',
             name='option',
             field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='polls.polloption', verbose_name='date'),
+            table='polls_pollanswer',
+            index='polls_pollanswer_option_id_3ccbd702',
         ),
-        migrations.AlterField(
+        drop_own_index(
             model_name='polloption',
             name='poll',
             field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='options', to='polls.poll', verbose_name='poll'),
+            table='polls_polloption',
+            index='polls_polloption_poll_id_e1eaae7c',
         ),
-        migrations.AlterField(
+        drop_own_index(
             model_name='pollreminder',
             name='poll',
             field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='polls.poll', verbose_name='poll'),
+            table='polls_pollreminder',
+            index='polls_pollreminder_poll_id_4d8f2c2a',
         ),
     ]
