@@ -2,8 +2,9 @@
 columns of another. Such an index costs a write on every insert and serves no read that the
 other cannot. A ForeignKey declares one of its own unless told not to (db_index=False).
 
-From the models, not the database's introspection (which fails on SQLite for the user table's
-expression index); the migrations follow the models (tests/test_models.py)."""
+The check reads the models, not the database's introspection (which fails on SQLite for the
+user table's expression index); the migrations follow the models (tests/test_models.py), and
+the last test asks the database that the dropped indexes are gone."""
 
 from pathlib import Path
 
