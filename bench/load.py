@@ -1,6 +1,7 @@
 """Load test: gunicorn serving the national database, locust (headless) as the load generator,
 members reading pages and answering dinners, at 20 and at 100 simulated users."""
 
+import contextlib
 import csv
 import json
 import os
@@ -18,6 +19,8 @@ PORT = int(os.environ.get("BENCH_PORT", "8765"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", str((os.cpu_count() or 1) + 1)))
 DURATION = os.environ.get("BENCH_LOAD_SECONDS", "30")
 USERS = (20, 100)
+# gunicorn's graceful timeout (30 s) and a margin.
+STOP_SECONDS = 40
 
 # Members already signed in, as on their phones: the load measures pages, not the password
 # hashing of a sign-in (PBKDF2, a deliberate ~0.3 s of CPU), which would swamp the two cores
@@ -101,32 +104,52 @@ def _locust(users: int, members_file: str, out_dir: str) -> dict:
     }
 
 
+@contextlib.contextmanager
+def serving(env: dict):
+    """gunicorn serving the database of `env` at PORT until the block ends (its master
+    process as the value)."""
+    server = subprocess.Popen(  # noqa: S603 (our own gunicorn)
+        [
+            str(BIN / "gunicorn"),
+            "allies.wsgi",
+            "--workers",
+            str(WORKERS),
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        start_new_session=True,
+    )
+    try:
+        _wait_for(f"http://127.0.0.1:{PORT}/healthz")
+        yield server
+    finally:
+        _stop(server)
+
+
+def _stop(server: subprocess.Popen):
+    """SIGTERM to the master only, as gunicorn's documentation says: it stops its workers
+    gracefully. Signalled as well, by the whole process group, a worker could die of the
+    master's second SIGTERM, which gunicorn logs as an ERROR at the end of a clean run. The group
+    is killed only if the master has not finished after its graceful timeout."""
+    server.terminate()
+    try:
+        server.wait(timeout=STOP_SECONDS)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+
+
 def run_load(backend: str, env: dict):
     members = _members(env)
     with tempfile.TemporaryDirectory() as out_dir:
         members_file = os.path.join(out_dir, "members.json")
         Path(members_file).write_text(json.dumps(members))
-        server = subprocess.Popen(  # noqa: S603 (our own gunicorn)
-            [
-                str(BIN / "gunicorn"),
-                "allies.wsgi",
-                "--workers",
-                str(WORKERS),
-                "--bind",
-                f"127.0.0.1:{PORT}",
-                "--log-level",
-                "warning",
-            ],
-            cwd=ROOT,
-            env={**os.environ, **env},
-            start_new_session=True,
-        )
-        try:
-            _wait_for(f"http://127.0.0.1:{PORT}/healthz")
+        with serving(env):
             results = {users: _locust(users, members_file, out_dir) for users in USERS}
-        finally:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=30)
     print(f"\n## load on {backend}: gunicorn, {WORKERS} workers, {DURATION} s per step")
     print("| users | requests | req/s | req/s per worker | p95 ms | errors |")
     print("|---|---|---|---|---|---|")
