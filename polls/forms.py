@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from allies.formfields import PlainTextMixin
 from circles.models import Circle
+from meetings.forms import YEARS_AHEAD, years_later
 from polls.models import Poll, PollAnswer
 
 # Rows shown open; the others wait behind "More dates".
@@ -67,6 +68,7 @@ class PollForm(PlainTextMixin, forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         now = timezone.now()
+        latest = years_later(timezone.localdate())
         candidates = []
         for number in range(1, Poll.MAX_OPTIONS + 1):
             day, time = cleaned.get(f"date_{number}"), cleaned.get(f"time_{number}")
@@ -78,6 +80,12 @@ class PollForm(PlainTextMixin, forms.ModelForm):
             starts = timezone.make_aware(datetime.datetime.combine(day, time))
             if starts <= now:
                 self.add_error(f"date_{number}", gettext("This date has passed."))
+            elif day > latest:  # as far as a meeting may lie: a typo, not a plan
+                self.add_error(
+                    f"date_{number}",
+                    gettext("Choose a date within the next %(years)d years.")
+                    % {"years": YEARS_AHEAD},
+                )
             elif starts in candidates:
                 self.add_error(f"date_{number}", gettext("This date and time is offered twice."))
             else:

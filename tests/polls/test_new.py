@@ -94,6 +94,11 @@ def test_the_invitation_to_answer_is_in_each_members_language(
         ),
         ([("2027-03-11", "18:30"), ("2027-03-18", "")], "Give a start time for this date."),
         ([("2027-03-11", "18:30"), ("2027-13-01", "18:30")], "Enter a valid date."),
+        # Picked, the last one overflowed the meeting's end time: a 500.
+        (
+            [("2027-03-11", "18:30"), ("9999-12-31", "23:00")],
+            "Choose a date within the next 10 years.",
+        ),
     ],
 )
 def test_bad_dates_bring_the_form_back_and_save_nothing(
@@ -107,6 +112,17 @@ def test_bad_dates_bring_the_form_back_and_save_nothing(
     assert 'value="2027-03-11"' in html and 'value="Spring dinner"' in html
     assert not Poll.objects.exists()
     assert mail.outbox == []
+
+
+def test_a_date_ten_years_ahead_is_offered_and_a_day_later_is_not(
+    client, clock, circle, coordinator
+):
+    client.force_login(coordinator)
+    data = post_data(("2037-03-01", "18:30"), ("2037-03-02", "18:30"))
+    html = client.post(URL.format(circle.pk), data).content.decode()
+    assert html.count("Choose a date within the next 10 years.") == 1
+    data = post_data(("2037-03-01", "18:30"), ("2027-03-18", "18:30"))
+    assert client.post(URL.format(circle.pk), data).status_code == 302
 
 
 def test_a_venue_is_required(client, clock, circle, coordinator):
