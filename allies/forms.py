@@ -1,6 +1,7 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.validators import MaxLengthValidator
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from allies.formfields import PhoneField, PlainTextMixin
@@ -18,6 +19,15 @@ class LoginForm(PlainTextMixin, AuthenticationForm):
         super().__init__(*args, **kwargs)
         username = self.fields["username"]
         username.validators.append(MaxLengthValidator(username.max_length))
+
+
+class ResetForm(PasswordResetForm):
+    """Django's password reset form, its email in the language the person chose, like every
+    other email, not in the language of the browser that asked for it."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        with translation.override(context["user"].preferred_language):
+            super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
 
 
 class ProfileForm(PlainTextMixin, forms.ModelForm):

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from allies import feed, views
-from allies.forms import LoginForm
+from allies.forms import LoginForm, ResetForm
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -15,6 +15,11 @@ urlpatterns = [
             authentication_form=LoginForm, redirect_authenticated_user=True
         ),
         name="login",
+    ),
+    path(
+        "accounts/password_reset/",
+        auth_views.PasswordResetView.as_view(form_class=ResetForm),
+        name="password_reset",
     ),
     path("accounts/profile/feed/reset/", feed.feed_reset, name="calendar_feed_reset"),
     path("accounts/profile/", views.profile, name="profile"),
