@@ -110,6 +110,14 @@ class MeetingForm(PlainTextMixin, forms.Form):
             Meeting.Status.CONFIRMED,
         ):
             del self.fields["status"]
+        if meeting is not None and meeting.status == Meeting.Status.HELD:
+            # Its attendance and minutes are that evening's: moved, it would count as a dinner
+            # ahead, and the members would be invited to it again.
+            for name in ("date", "start_time", "end_time"):
+                self.fields[name].disabled = True
+            self.fields["date"].help_text = _(
+                "The meeting has been held: its date and times stay as recorded."
+            )
 
     @staticmethod
     def _initial(circle: Circle, meeting: Meeting | None) -> dict:

@@ -1,4 +1,5 @@
 import datetime
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -185,6 +186,23 @@ def test_a_held_meeting_keeps_its_status_when_edited(client, circle, coordinator
     client.force_login(coordinator)
     html = client.get(url(held)).content.decode()
     assert 'name="status"' not in html
+
+
+def test_a_held_meeting_keeps_its_date_and_times(client, circle, coordinator, mailoutbox):
+    held = make_meeting(circle, days_ahead=-7, status=Meeting.Status.HELD, sequence=1)
+    starts, ends = held.starts_at, held.ends_at
+    client.force_login(coordinator)
+    html = client.get(url(held)).content.decode()
+    assert "its date and times stay as recorded" in html
+    disabled = re.findall(r'<input[^>]* name="(\w+)"[^>]* disabled', html)
+    assert disabled == ["date", "start_time", "end_time"]
+    moved = data(date="2026-06-04", start_time="19:00", end_time="22:00", title="Spring dinner")
+    response = client.post(url(held), moved)
+    assert response.status_code == 302
+    held.refresh_from_db()
+    assert (held.starts_at, held.ends_at, held.status) == (starts, ends, Meeting.Status.HELD)
+    assert (held.title, held.sequence) == ("Spring dinner", 2)
+    assert mailoutbox == []
 
 
 def test_new_agenda_rows_come_after_the_existing_items(client, meeting, coordinator):
