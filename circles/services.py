@@ -12,10 +12,12 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from allies.models import User
 from circles.models import Circle, Membership
+from meetings import notify
 
 
 def _last_coordinator_error(membership: Membership) -> ValidationError:
@@ -70,11 +72,19 @@ def _free_username(email: str) -> str:
 
 @transaction.atomic
 def membership_invite(
-    *, circle: Circle, name: str, email: str, phone, sector: str, language: str
+    *,
+    circle: Circle,
+    name: str,
+    email: str,
+    phone,
+    sector: str,
+    language: str,
+    invited_by: User,
 ) -> tuple[Membership, bool]:
-    """Add a person to the circle: an existing account (same email, any case) directly, a new
-    person with an account and an email to choose a password. Returns the membership and
-    whether the person is new. Raises ValidationError when they are already a member."""
+    """Add a person to the circle: an existing account (same email, any case) directly, with
+    an email saying so, a new person with an account and an email to choose a password.
+    Returns the membership and whether the person is new. Raises ValidationError when they
+    are already a member."""
     person = User.objects.filter(email__iexact=email).first()
     created = person is None
     if created:
@@ -99,14 +109,33 @@ def membership_invite(
             code="already_member",
             params={"email": email},
         ) from None
+    # robust: a mail server that fails is logged; the membership, already committed, stays,
+    # and a new person can still use "forgot your password" with their address.
     if created:
-        # robust: a mail server that fails is logged; the membership, already committed, stays,
-        # and the person can still use "forgot your password" with their address.
         transaction.on_commit(
             lambda: send_invitation(person=person, circle=circle, language=language),
             robust=True,
         )
+    else:
+        transaction.on_commit(
+            lambda: send_added(person=person, circle=circle, invited_by=invited_by), robust=True
+        )
     return membership, created
+
+
+def send_added(*, person: User, circle: Circle, invited_by: User) -> None:
+    """Tell a person with an account, in their language, that a coordinator added them to the
+    circle: they did not ask for it, and if they share their phone number, the circle's members
+    now see it too."""
+    with translation.override(person.preferred_language):
+        subject = gettext("You are now a member of %(circle)s") % {"circle": circle.name}
+        ctx = {
+            "circle": circle,
+            "invited_by": invited_by,
+            "circle_url": settings.SITE_URL + reverse("circles:detail", args=[circle.pk]),
+        }
+        message = notify.compose(person, subject, "emails/added_to_circle", ctx)
+    notify.send_each([message])
 
 
 def send_invitation(*, person: User, circle: Circle, language: str) -> None:

@@ -187,13 +187,17 @@ def commit(request, circle_id):
 
 @login_required
 def invite(request, circle_id):
-    """Invite a person: a new one gets an email, an existing one is added directly."""
+    """Invite a person: a new one gets an email to choose a password, an existing one is added
+    directly and told by email."""
     circle = _get_coordinated_circle(request, circle_id)
     form = InviteForm(request.POST or None, circle=circle)
     if request.method == "POST" and form.is_valid():
         try:
             membership, created = services.membership_invite(
-                circle=circle, **form.cleaned_data, language=translation.get_language()
+                circle=circle,
+                **form.cleaned_data,
+                language=translation.get_language(),
+                invited_by=request.user,
             )
         except ValidationError as error:
             form.add_error("email", error)
@@ -201,7 +205,10 @@ def invite(request, circle_id):
             if created:
                 text = _("%(name)s is invited: they get an email to choose a password.")
             else:
-                text = _("%(name)s already had an account and is now a member of the circle.")
+                text = _(
+                    "%(name)s already had an account and is now a member of the circle; "
+                    "they get an email saying so."
+                )
             messages.success(request, text % {"name": membership.person})
             return redirect("circles:detail", circle_id=circle.pk)
     return render(request, "circles/invite.html", {"circle": circle, "form": form})

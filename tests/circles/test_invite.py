@@ -3,6 +3,7 @@ import re
 import pytest
 from django.core import mail
 from django.test import Client
+from django.utils import timezone
 
 from allies.models import User
 from circles.models import Membership
@@ -122,7 +123,32 @@ def test_an_existing_person_is_added_without_a_duplicate(
     assert membership.sector == "police"
     outsider.refresh_from_db()
     assert outsider.name == "Outsider"  # their own details are theirs to change
-    assert mail.outbox == []
+    (message,) = mail.outbox  # told, not asked to choose a password
+    assert message.to == ["outsider@example.org"]
+    assert message.subject == "You are now a member of Overvecht Allies"
+    assert "Coordinator added you to Overvecht Allies (Utrecht)" in message.body
+    assert f"/circles/{circle.pk}/" in message.body
+    assert "Ask Coordinator to end your membership." in message.body
+    assert "password" not in message.body and "/accounts/reset/" not in message.body
+
+
+@pytest.mark.parametrize("shares", [True, False])
+def test_an_existing_person_learns_in_their_language_who_sees_their_phone(
+    client, circle, coordinator, outsider, shares, django_capture_on_commit_callbacks
+):
+    outsider.preferred_language = "nl"
+    outsider.phone_shared_at = timezone.now() if shares else None
+    outsider.save()
+    client.force_login(coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url(circle), data(email="outsider@example.org"), HTTP_ACCEPT_LANGUAGE="en")
+    (message,) = mail.outbox
+    assert message.subject == "Je bent nu lid van Overvecht Allies"
+    assert message.extra_headers["Content-Language"] == "nl"
+    html = message.alternatives[0][0]
+    for text in (message.body, html):
+        assert ("ook de leden van Overvecht Allies zien het" in text) is shares
+        assert ("/accounts/profile/" in text) is shares
 
 
 def test_someone_who_left_can_be_invited_back(client, circle, coordinator, citizen):
