@@ -21,7 +21,7 @@ class LoginForm(PlainTextMixin, AuthenticationForm):
         username.validators.append(MaxLengthValidator(username.max_length))
 
 
-class ResetForm(PasswordResetForm):
+class ResetForm(PlainTextMixin, PasswordResetForm):
     """Django's password reset form, its email in the language the person chose, like every
     other email, not in the language of the browser that asked for it."""
 
