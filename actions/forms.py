@@ -3,10 +3,11 @@ from django.utils.translation import gettext_lazy as _
 
 from actions.models import Action
 from allies.formfields import LONG_TEXT_MAX_LENGTH, PlainTextMixin
+from allies.once import OnceMixin
 from circles.models import Circle
 
 
-class ActionUpdateForm(PlainTextMixin, forms.Form):
+class ActionUpdateForm(PlainTextMixin, OnceMixin, forms.Form):
     """One form for progress: a few words, a new status, or both."""
 
     text = forms.CharField(

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from actions.forms import ActionFilterForm, ActionUpdateForm
 from actions.models import Action
 from actions.services import action_add_update
+from allies import once
 from allies.models import User
 from circles.models import Circle, Membership
 
@@ -90,11 +91,15 @@ def update(request, action_id):
     form = ActionUpdateForm(request.POST, action=action)
     if not form.is_valid():
         return render(request, "actions/detail.html", _detail_ctx(action, may_change, form))
-    action_add_update(
-        action=action,
-        author=request.user,
-        text=form.cleaned_data["text"].strip(),
-        new_status=form.cleaned_data["new_status"],
-    )
-    messages.success(request, _("Your update is saved."))
-    return redirect("actions:detail", action_id=action.pk)
+
+    def add():
+        action_add_update(
+            action=action,
+            author=request.user,
+            text=form.cleaned_data["text"].strip(),
+            new_status=form.cleaned_data["new_status"],
+        )
+        messages.success(request, _("Your update is saved."))
+        return redirect("actions:detail", action_id=action.pk)
+
+    return once.submit(request, form, add)

@@ -90,3 +90,15 @@ class User(AbstractUser):
     def withdraw_phone_consent(self):
         self.phone_shared_at = None
         self.save(update_fields=["phone_shared_at"])
+
+
+class SentForm(models.Model):
+    """A creating form that was carried out, by the random token it carried (allies.once), and
+    where its sender was sent next; kept for a day. Nothing about the person."""
+
+    token = models.CharField(max_length=64, unique=True)
+    url = models.CharField(max_length=200, blank=True)
+    sent_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self):
+        return self.url

@@ -15,6 +15,7 @@ from allies.formfields import (
     PlainTextMixin,
 )
 from allies.models import User
+from allies.once import OnceMixin
 from circles.models import Circle
 from meetings.models import AgendaItem, Meeting, Response, Topic
 from meetings.planner import is_public_holiday
@@ -71,7 +72,7 @@ class SharedChoicesFormSetMixin:
             field.choices = cache[name]
 
 
-class MeetingForm(PlainTextMixin, forms.Form):
+class MeetingForm(PlainTextMixin, OnceMixin, forms.Form):
     """Schedule or change a meeting: when, where, who hosts (one of `members`, a queryset of
     people: for a meeting being changed, the view includes its host, a former member too)."""
 
@@ -249,7 +250,7 @@ class ResponseForm(PlainTextMixin, forms.ModelForm):
         self.fields["answer"].choices = Response.Answer.choices  # no blank "---------" option
 
 
-class RecordForm(PlainTextMixin, forms.Form):
+class RecordForm(PlainTextMixin, OnceMixin, forms.Form):
     attendees = ModelMultipleIdChoiceField(
         label=_("Who attended"),
         queryset=User.objects.none(),

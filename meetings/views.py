@@ -15,6 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from allies import once
 from allies.models import User
 from circles.models import Circle, Membership, Weekday
 from circles.views import _get_circle_for_user
@@ -157,13 +158,14 @@ def new(request, circle_id):
     if request.method == "GET" and request.GET.get("kind") in Meeting.Kind.values:
         form.initial["kind"] = request.GET["kind"]  # "Call an extra meeting" links here
     if request.method == "POST" and form.is_valid():
-        meeting = services.meeting_schedule(circle=circle, **form.changes())
-        messages.success(
-            request,
-            _("Meeting scheduled for %(when)s.")
-            % {"when": date_format(timezone.localtime(meeting.starts_at), "DATETIME_FORMAT")},
-        )
-        return redirect("meetings:detail", meeting_id=meeting.pk)
+
+        def schedule():
+            meeting = services.meeting_schedule(circle=circle, **form.changes())
+            when = date_format(timezone.localtime(meeting.starts_at), "DATETIME_FORMAT")
+            messages.success(request, _("Meeting scheduled for %(when)s.") % {"when": when})
+            return redirect("meetings:detail", meeting_id=meeting.pk)
+
+        return once.submit(request, form, schedule)
     ctx = {"circle": circle, "form": form}
     return render(request, "meetings/new.html", ctx)
 
@@ -314,15 +316,20 @@ def record(request, meeting_id):
     row_kwargs = {"members": _members(meeting.circle_id), "meeting": meeting}
     actions = ActionFormSet(data, prefix="actions", form_kwargs=row_kwargs)
     if data is not None and form.is_valid() and actions.is_valid():
-        services.meeting_record(
-            meeting=meeting,
-            by=request.user,
-            attendees=form.cleaned_data["attendees"],
-            minutes=form.cleaned_data["minutes"],
-            actions=actions.rows(),
-        )
-        messages.success(request, _("The meeting is recorded."))
-        return redirect("meetings:detail", meeting_id=meeting.pk)
+
+        def save():
+            services.meeting_record(
+                meeting=meeting,
+                by=request.user,
+                attendees=form.cleaned_data["attendees"],
+                minutes=form.cleaned_data["minutes"],
+                actions=actions.rows(),
+            )
+            messages.success(request, _("The meeting is recorded."))
+            return redirect("meetings:detail", meeting_id=meeting.pk)
+
+        # Sent twice, the agreed actions would be added twice.
+        return once.submit(request, form, save)
     agreed = meeting.actions.prefetch_related(_owners())
     ctx = {"meeting": meeting, "form": form, "actions": actions, "agreed_actions": agreed}
     return render(request, "meetings/record.html", ctx)

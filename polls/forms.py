@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from allies.formfields import PlainTextMixin
+from allies.once import OnceMixin
 from circles.models import Circle
 from meetings.forms import YEARS_AHEAD, years_later
 from polls.models import Poll, PollAnswer
@@ -18,7 +19,7 @@ from polls.models import Poll, PollAnswer
 ROWS_SHOWN = 4
 
 
-class PollForm(PlainTextMixin, forms.ModelForm):
+class PollForm(PlainTextMixin, OnceMixin, forms.ModelForm):
     """What the meeting would be, and two to ten candidate dates (a date and a start time)."""
 
     class Meta:

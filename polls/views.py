@@ -12,6 +12,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from allies import once
 from allies.converters import MAX_ID
 from allies.models import User
 from circles.models import Membership
@@ -61,15 +62,20 @@ def new(request, circle_id):
         raise PermissionDenied
     form = PollForm(request.POST or None, circle=circle)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        poll = services.poll_open(
-            circle=circle,
-            created_by=request.user,
-            candidates=data["candidates"],
-            **{name: data[name] for name in PollForm.Meta.fields},
-        )
-        messages.success(request, _("The poll is open; the members have been asked to answer."))
-        return redirect("polls:detail", poll_id=poll.pk)
+
+        def open_poll():
+            data = form.cleaned_data
+            poll = services.poll_open(
+                circle=circle,
+                created_by=request.user,
+                candidates=data["candidates"],
+                **{name: data[name] for name in PollForm.Meta.fields},
+            )
+            text = _("The poll is open; the members have been asked to answer.")
+            messages.success(request, text)
+            return redirect("polls:detail", poll_id=poll.pk)
+
+        return once.submit(request, form, open_poll)
     return render(request, "polls/new.html", {"circle": circle, "form": form})
 
 

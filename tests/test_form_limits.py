@@ -80,7 +80,8 @@ def test_every_text_field_is_bounded_and_refuses_control_characters(form_class):
         where = f"{form_class.__name__}.{name}"
         assert field.max_length is not None, f"{where} has no max_length"
         assert any(isinstance(v, MaxLengthValidator) for v in field.validators), where
-        assert str(field.widget.attrs.get("maxlength")) == str(field.max_length), where
+        if not field.widget.is_hidden:  # nobody types in a hidden field
+            assert str(field.widget.attrs.get("maxlength")) == str(field.max_length), where
         # A text area keeps its line breaks; a one-line field refuses them.
         expected = multi_line_text if isinstance(field.widget, forms.Textarea) else one_line_text
         assert expected in field.validators, f"{where}: put PlainTextMixin in its form's bases"
