@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from actions.models import Action
 from allies.models import User
@@ -30,7 +31,8 @@ EDITABLE_FIELDS = CALENDAR_FIELDS | {"kind", "title", "host"}
 
 
 class MeetingStateError(Exception):
-    """The meeting is in a state that does not allow the change (e.g. cancelling a held one)."""
+    """The meeting is in a state that does not allow the change (e.g. cancelling a held one).
+    Its message, in the active language, can be shown to whoever asked for the change."""
 
 
 @transaction.atomic
@@ -118,7 +120,7 @@ def meeting_cancel(*, meeting: Meeting) -> bool:
     it already was; raises MeetingStateError for a meeting that has been held."""
     stored = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if stored.status == Meeting.Status.HELD:
-        raise MeetingStateError("A meeting that was held cannot be cancelled.")
+        raise MeetingStateError(_("A meeting that was held cannot be cancelled."))
     if stored.status == Meeting.Status.CANCELLED:
         meeting.status = stored.status
         return False
@@ -167,7 +169,7 @@ def meeting_record(
     """
     stored = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if stored.status == Meeting.Status.CANCELLED:
-        raise MeetingStateError("A cancelled meeting cannot be recorded.")
+        raise MeetingStateError(_("A cancelled meeting cannot be recorded."))
     attendee_ids = {person.pk for person in attendees}
     meeting.attendances.exclude(person_id__in=attendee_ids).delete()
     present = set(meeting.attendances.values_list("person_id", flat=True))
