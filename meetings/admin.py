@@ -1,4 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db import transaction
+from django.forms import model_to_dict
+from django.http import HttpResponseRedirect
+from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from allies.admin_utils import (
@@ -8,6 +12,7 @@ from allies.admin_utils import (
     PersonRowsInline,
     YearFilter,
 )
+from meetings import services
 from meetings.models import AgendaItem, Attendance, Meeting, Response, Topic
 
 
@@ -48,6 +53,72 @@ class MeetingAdmin(LargeTableAdmin, KeepRowsAdmin):
     ordering = ["-starts_at"]  # the latest first: what is coming up, and what just happened
     readonly_fields = ["uid", "sequence", "created_at", "updated_at"]
     inlines = [AgendaItemInline, ResponseInline, AttendanceInline]
+
+    def save_model(self, request, obj, form, change):
+        """Save through the services, as the coordinator's pages do, so that members and their
+        calendars hear of it: a new meeting is scheduled (invitations), a change goes through
+        meeting_update (it decides what is a new calendar version and what the members are
+        told), and setting the status to cancelled through meeting_cancel. Agenda items (the
+        inline) are saved after this, in the same transaction, as on the edit page: before
+        the invitations go out, and no new version of their own."""
+        values = form.cleaned_data
+        service_fields = {
+            name: value for name, value in values.items() if name in services.EDITABLE_FIELDS
+        }
+        with transaction.atomic():
+            if change:
+                meeting = _update(obj.pk, service_fields)
+            else:
+                meeting = services.meeting_schedule(circle=values["circle"], **service_fields)
+            _save_the_rest(meeting, {n: v for n, v in values.items() if n not in service_fields})
+        # The admin goes on with obj (inlines, log, redirect): it becomes the meeting as saved.
+        obj.pk = meeting.pk
+        obj.refresh_from_db()
+        obj._state.adding = False
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        view = super().changeform_view
+        return self._refusal_as_message(view, request, object_id, form_url, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        view = super().history_form_view  # "Revert" in the history saves through save_model too
+        return self._refusal_as_message(view, request, object_id, version_id, extra_context)
+
+    def _refusal_as_message(self, view, request, *args):
+        """A change the services refuse (cancelling a held meeting) is undone as a whole (the
+        views are atomic, save_model too) and told, instead of a server error."""
+        try:
+            return view(request, *args)
+        except services.MeetingStateError as error:
+            reason = _("Nothing was saved: %(reason)s") % {"reason": error}
+            self.message_user(request, reason, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+
+def _update(pk, changes) -> Meeting:
+    # From the stored row, not the admin's obj that already holds the form's values: each
+    # service saves only the fields it changed, and the history records each step as it was.
+    meeting = Meeting.objects.get(pk=pk)
+    cancel = changes.get("status") == Meeting.Status.CANCELLED
+    services.meeting_update(
+        meeting=meeting,
+        changes={n: v for n, v in changes.items() if not (cancel and n == "status")},
+    )
+    if cancel:
+        services.meeting_cancel(meeting=meeting)
+    return meeting
+
+
+def _save_the_rest(meeting: Meeting, values: dict) -> None:
+    """The fields no service changes (circle, minutes, recorded at), saved only when they
+    differ: a form saved unchanged writes nothing and leaves no history."""
+    before = model_to_dict(meeting, fields=list(values))
+    for name, value in values.items():
+        setattr(meeting, name, value)
+    after = model_to_dict(meeting, fields=list(values))
+    changed = [name for name in values if after[name] != before[name]]
+    if changed:
+        meeting.save(update_fields=[*changed, "updated_at"])
 
 
 @admin.register(Response)

@@ -1,0 +1,232 @@
+"""The meeting admin saves through the services: members hear of a new meeting, a change and
+a cancellation made there as they do of one made on the coordinator's pages."""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.contrib.messages import get_messages
+from django.core import mail
+from django.urls import reverse
+
+from meetings.models import AgendaItem, Meeting, Topic
+from tests import ical
+from tests.htmlforms import forms_on
+from tests.meetings.test_notify import calendar_part
+
+AMS = ZoneInfo("Europe/Amsterdam")
+MEMBERS = {f"{name}@example.org" for name in ("coordinator", "officer", "clerk", "citizen")}
+
+
+@pytest.fixture(autouse=True)
+def _today():
+    with time_machine.travel(datetime.datetime(2026, 4, 20, 9, 0, tzinfo=AMS), tick=False):
+        yield
+
+
+@pytest.fixture
+def meeting(circle, cast):
+    starts = datetime.datetime(2026, 5, 7, 18, 30, tzinfo=AMS)
+    meeting = Meeting.objects.create(
+        circle=circle,
+        starts_at=starts,
+        ends_at=starts + datetime.timedelta(minutes=150),
+        venue_name="Politiebureau Overvecht",
+    )
+    AgendaItem.objects.create(meeting=meeting, topic=Topic.objects.get(name="Nuisance"), order=1)
+    return meeting
+
+
+@pytest.fixture
+def admin(client, admin_user):
+    client.force_login(admin_user)
+    return client
+
+
+def change_url(meeting):
+    return reverse("admin:meetings_meeting_change", args=[meeting.pk])
+
+
+def form_data(client, url) -> dict:
+    """What the browser sends from the admin form as the page shows it (inline management
+    forms and rows included), pressing "Save"."""
+    [form] = [f for f in forms_on(client.get(url).content.decode()) if "venue_name" in f.fields]
+    data = form.values()
+    for button in ("_addanother", "_continue", "_saveasnew"):
+        data.pop(button, None)
+    return data
+
+
+def save(client, url, capture, **changes):
+    """Post the admin form with these changes; the mails go out as the transaction commits."""
+    data = form_data(client, url) | changes
+    with capture(execute=True):
+        response = client.post(url, data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    return response
+
+
+def sent_to_each_member(method: str, sequence: int) -> list[dict]:
+    """The events of the calendar files sent, after checking that each member got one message
+    whose calendar file has this METHOD and SEQUENCE."""
+    assert sorted(address for m in mail.outbox for address in m.to) == sorted(MEMBERS)
+    events = []
+    for message in mail.outbox:
+        body = calendar_part(message).get_payload(decode=True)
+        assert ical.calendar_property(body, "METHOD") == method
+        [event] = ical.events(body)
+        assert event["sequence"] == sequence
+        events.append(event)
+    return events
+
+
+A_WEEK_LATER = {"starts_at_0": "2026-05-14", "ends_at_0": "2026-05-14"}
+
+
+def test_a_new_time_is_a_new_version_sent_to_every_member(
+    admin, meeting, django_capture_on_commit_callbacks
+):
+    save(admin, change_url(meeting), django_capture_on_commit_callbacks, **A_WEEK_LATER)
+    meeting.refresh_from_db()
+    assert meeting.sequence == 1
+    assert meeting.starts_at == datetime.datetime(2026, 5, 14, 18, 30, tzinfo=AMS)
+    for event in sent_to_each_member("REQUEST", sequence=1):
+        assert event["uid"] == f"{meeting.uid}@allies"
+        assert event["start"] == meeting.starts_at
+    assert mail.outbox[0].subject.startswith("Changed: ")
+    assert meeting.history.first().history_user.username == "admin"
+
+
+def test_cancelling_in_admin_sends_the_cancellation(
+    admin, meeting, django_capture_on_commit_callbacks
+):
+    save(admin, change_url(meeting), django_capture_on_commit_callbacks, status="cancelled")
+    meeting.refresh_from_db()
+    assert (meeting.status, meeting.sequence) == (Meeting.Status.CANCELLED, 1)
+    events = sent_to_each_member("CANCEL", sequence=1)
+    assert {event["status"] for event in events} == {"CANCELLED"}
+
+
+def test_moving_and_cancelling_at_once_sends_only_the_cancellation(
+    admin, meeting, django_capture_on_commit_callbacks
+):
+    url = change_url(meeting)
+    save(admin, url, django_capture_on_commit_callbacks, status="cancelled", **A_WEEK_LATER)
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.CANCELLED
+    # One step for the move, one for the cancellation; the update is overtaken by it.
+    sent_to_each_member("CANCEL", sequence=2)
+
+
+def test_confirming_is_a_new_version_without_an_email(
+    admin, meeting, django_capture_on_commit_callbacks
+):
+    save(admin, change_url(meeting), django_capture_on_commit_callbacks, status="confirmed")
+    meeting.refresh_from_db()
+    assert (meeting.status, meeting.sequence) == (Meeting.Status.CONFIRMED, 1)
+    assert mail.outbox == []  # as on the edit page: the members hear of time and venue
+
+
+@pytest.mark.parametrize(
+    "second",
+    [
+        {},
+        # Not what an invitation's version is about, as on the edit page.
+        {"title": "Spring dinner", "minutes": "Notes", "agenda_items-0-notes": "Scooters"},
+    ],
+    ids=["nothing", "title-minutes-agenda"],
+)
+def test_saving_again_without_a_new_time_venue_or_status_sends_nothing(
+    admin, meeting, django_capture_on_commit_callbacks, second
+):
+    url = change_url(meeting)
+    save(admin, url, django_capture_on_commit_callbacks, venue_name="Stadhuis")
+    assert len(mail.outbox) == len(MEMBERS)
+    mail.outbox.clear()
+    versions = meeting.history.count()
+
+    save(admin, url, django_capture_on_commit_callbacks, **second)
+    meeting.refresh_from_db()
+    assert meeting.sequence == 1
+    assert mail.outbox == []
+    if not second:
+        assert meeting.history.count() == versions  # nothing written
+    assert meeting.title == second.get("title", "")
+    assert meeting.minutes == second.get("minutes", "")
+    assert meeting.agenda_items.get().notes == second.get("agenda_items-0-notes", "")
+
+
+def test_a_held_meeting_cannot_be_cancelled_and_nothing_is_saved(
+    admin, meeting, django_capture_on_commit_callbacks
+):
+    Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.HELD)
+    url = change_url(meeting)
+    response = save(
+        admin, url, django_capture_on_commit_callbacks, status="cancelled", title="Renamed"
+    )
+    assert response.url == url
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        "Nothing was saved: A meeting that was held cannot be cancelled."
+    ]
+    meeting.refresh_from_db()
+    assert (meeting.status, meeting.title, meeting.sequence) == (Meeting.Status.HELD, "", 0)
+    assert mail.outbox == []
+
+
+def test_adding_a_meeting_invites_the_members_with_its_agenda(
+    admin, circle, cast, django_capture_on_commit_callbacks
+):
+    url = reverse("admin:meetings_meeting_add")
+    topic = Topic.objects.get(name="Poverty")
+    data = {
+        "circle": circle.pk,
+        "kind": "dinner",
+        "starts_at_0": "2026-06-04",
+        "starts_at_1": "18:30:00",
+        "ends_at_0": "2026-06-04",
+        "ends_at_1": "21:00:00",
+        "venue_name": "Stadhuis",
+        "venue_kind": "town_hall",
+        "status": "planned",
+        "minutes": "",
+        "agenda_items-TOTAL_FORMS": "1",
+        "agenda_items-0-topic": topic.pk,
+        "agenda_items-0-order": "1",
+    }
+    save(admin, url, django_capture_on_commit_callbacks, **data)
+    meeting = Meeting.objects.get()
+    assert (meeting.venue_name, meeting.sequence) == ("Stadhuis", 0)
+    assert [item.topic for item in meeting.agenda_items.all()] == [topic]
+    events = sent_to_each_member("REQUEST", sequence=0)
+    assert {event["uid"] for event in events} == {f"{meeting.uid}@allies"}
+    assert all(m.subject.startswith("Invitation: ") and "Poverty" in m.body for m in mail.outbox)
+    assert meeting.history.get().history_type == "+"
+
+
+def test_reverting_to_an_earlier_time_is_a_new_version(
+    admin, meeting, django_capture_on_commit_callbacks
+):
+    earlier = meeting.history.get()
+    save(admin, change_url(meeting), django_capture_on_commit_callbacks, **A_WEEK_LATER)
+    mail.outbox.clear()
+    url = reverse("admin:meetings_meeting_simple_history", args=[meeting.pk, earlier.pk])
+    save(admin, url, django_capture_on_commit_callbacks)
+    meeting.refresh_from_db()
+    assert meeting.starts_at == earlier.starts_at
+    assert meeting.sequence == 2
+    sent_to_each_member("REQUEST", sequence=2)
+
+
+def test_the_refusal_is_in_the_admins_language(
+    admin, admin_user, meeting, django_capture_on_commit_callbacks
+):
+    admin_user.preferred_language = "nl"
+    admin_user.save()
+    Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.HELD)
+    response = save(
+        admin, change_url(meeting), django_capture_on_commit_callbacks, status="cancelled"
+    )
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        "Er is niets opgeslagen: Een bijeenkomst die al gehouden is, kun je niet meer annuleren."
+    ]
