@@ -20,8 +20,10 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from actions.models import Action
 from allies.models import User, new_feed_token
-from meetings.models import Meeting, Response
+from meetings.models import Meeting, Response, SentReminder
+from polls.models import Poll, PollReminder
 
 # Scrubbing a shorter string would mangle ordinary words in other people's text.
 MIN_NEEDLE_LENGTH = 3
@@ -39,10 +41,40 @@ def _meeting(meeting: Meeting | None) -> dict | None:
     }
 
 
+def _poll(poll: Poll) -> dict:
+    return {
+        "circle": poll.circle.name,
+        "title": poll.title,
+        "kind": poll.kind,
+        "venue": poll.venue_name,
+    }
+
+
+def _action(action: Action | None) -> dict | None:
+    if action is None:
+        return None
+    return {
+        "circle": action.circle.name,
+        "title": action.title,
+        "status": action.status,
+        "due_date": action.due_date,
+    }
+
+
+def _action_in_full(action: Action) -> dict:
+    return {
+        **_action(action),
+        "agreed_at": _meeting(action.meeting),
+        "created_at": action.created_at,
+        "completed_at": action.completed_at,
+    }
+
+
 def person_export(person: User) -> dict:
     """What Allies stores about `person`, as JSON-ready data (dates as objects: serialise with
     DjangoJSONEncoder). Other people appear in it by no name, phone, email or dietary need:
-    only circles, meetings and actions do. Secrets (password hash, calendar token) are left out.
+    only circles, meetings, polls and actions do. Secrets (password hash, calendar token) are
+    left out.
     """
     memberships = person.memberships.select_related("circle").order_by("joined_on", "pk")
     responses = person.responses.select_related("meeting__circle").order_by("meeting__starts_at")
@@ -51,7 +83,28 @@ def person_export(person: User) -> dict:
     )
     hosted = person.hosted_meetings.select_related("circle").order_by("starts_at")
     actions = person.owned_actions.select_related("circle", "meeting__circle").order_by("pk")
+    actions_created = (
+        Action.objects.filter(created_by=person)
+        .select_related("circle", "meeting__circle")
+        .order_by("pk")
+    )
     updates = person.action_updates.select_related("action").order_by("created_at")
+    poll_answers = person.poll_answers.select_related("option__poll__circle").order_by(
+        "option__starts_at", "pk"
+    )
+    polls_created = (
+        Poll.objects.filter(created_by=person).select_related("circle").order_by("created_at", "pk")
+    )
+    reminders = (
+        SentReminder.objects.filter(person=person)
+        .select_related("meeting__circle", "action__circle")
+        .order_by("sent_at", "pk")
+    )
+    poll_reminders = (
+        PollReminder.objects.filter(person=person)
+        .select_related("poll__circle")
+        .order_by("sent_at", "pk")
+    )
     sign_ins = AccessLog.objects.filter(username=person.get_username()).order_by("attempt_time")
     return {
         "profile": {
@@ -93,18 +146,8 @@ def person_export(person: User) -> dict:
         ],
         "attendance": [{"meeting": _meeting(a.meeting)} for a in attendances],
         "meetings_hosted": [_meeting(m) for m in hosted],
-        "actions_owned": [
-            {
-                "circle": a.circle.name,
-                "title": a.title,
-                "status": a.status,
-                "due_date": a.due_date,
-                "agreed_at": _meeting(a.meeting),
-                "created_at": a.created_at,
-                "completed_at": a.completed_at,
-            }
-            for a in actions
-        ],
+        "actions_owned": [_action_in_full(a) for a in actions],
+        "actions_created": [_action_in_full(a) for a in actions_created],
         "action_updates_written": [
             {
                 "action": u.action.title,
@@ -113,6 +156,31 @@ def person_export(person: User) -> dict:
                 "text": u.text,
             }
             for u in updates
+        ],
+        "poll_answers": [
+            {
+                "poll": _poll(a.option.poll),
+                "date": a.option.starts_at,
+                "answer": a.answer,
+                "updated_at": a.updated_at,
+            }
+            for a in poll_answers
+        ],
+        "polls_created": [
+            {**_poll(p), "created_at": p.created_at, "closed_at": p.closed_at}
+            for p in polls_created
+        ],
+        "reminders_received": [
+            {
+                "kind": r.kind,
+                "meeting": _meeting(r.meeting),
+                "action": _action(r.action),
+                "sent_at": r.sent_at,
+            }
+            for r in reminders
+        ],
+        "poll_reminders_received": [
+            {"poll": _poll(r.poll), "sent_at": r.sent_at} for r in poll_reminders
         ],
         "sign_ins": [
             {

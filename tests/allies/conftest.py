@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from actions.models import Action, ActionUpdate
 from circles.models import Circle, Membership, Sector
-from meetings.models import Attendance, Meeting, Response
+from meetings.models import Attendance, Meeting, Response, SentReminder
+from polls.models import Poll, PollAnswer, PollOption, PollReminder
 from tests.conftest import make_meeting, make_person
 
 NAME = "Fatima Zahra Bouali"
@@ -94,6 +95,18 @@ def add_rows(person, circle: Circle, count: int):
         meeting = make_meeting(circle, days_ahead=-100 - i)
         Response.objects.create(meeting=meeting, person=person, answer="attending")
         Attendance.objects.create(meeting=meeting, person=person)
-        action = Action.objects.create(circle=circle, meeting=meeting, title=f"Action {i}")
+        action = Action.objects.create(
+            circle=circle, meeting=meeting, title=f"Action {i}", created_by=person
+        )
         action.owners.add(person)
         ActionUpdate.objects.create(action=action, author=person, text=f"Update {i}")
+        poll = Poll.objects.create(circle=circle, venue_name="Town hall", created_by=person)
+        option = PollOption.objects.create(poll=poll, starts_at=meeting.starts_at)
+        PollAnswer.objects.create(option=option, person=person, answer="yes")
+        PollReminder.objects.create(poll=poll, person=person)
+        SentReminder.objects.create(
+            kind="dinner", key=f"dinner:{meeting.pk}", meeting=meeting, person=person
+        )
+        SentReminder.objects.create(
+            kind="action_due", key=f"action:{action.pk}", action=action, person=person
+        )

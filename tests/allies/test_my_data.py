@@ -9,10 +9,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from actions.models import Action
 from bench.plans import full_scans
-from meetings.models import Meeting
+from meetings.models import Meeting, SentReminder
+from polls.models import PollReminder
 from tests.allies.conftest import EMAIL, NAME, PHONE, add_rows
-from tests.conftest import PASSWORD, count_queries, make_person
+from tests.conftest import PASSWORD, count_queries, make_meeting, make_person
+from tests.polls.conftest import answer, local, make_poll
 
 pytestmark = pytest.mark.django_db
 URL = reverse("my_data")
@@ -66,6 +69,86 @@ def test_it_lists_my_sign_ins(client, fatima):
     assert "127.0.0.1" in {s["ip_address"] for s in data["sign_ins"]}
 
 
+def at(value: str) -> datetime.datetime:
+    return datetime.datetime.fromisoformat(value)
+
+
+def test_it_holds_my_date_poll_answers_and_no_one_elses(client, fatima, clerk, circle):
+    poll = make_poll(
+        circle, local(2027, 3, 18, 18, 30), local(2027, 3, 25, 18, 30), title="Spring dinner"
+    )
+    answer(poll, fatima, "yes", "no")
+    answer(poll, clerk, "if_need_be", "if_need_be")
+    answers = download(client, fatima)["poll_answers"]
+    assert [(at(a["date"]), a["answer"]) for a in answers] == [
+        (local(2027, 3, 18, 18, 30), "yes"),
+        (local(2027, 3, 25, 18, 30), "no"),
+    ]
+    assert answers[0]["poll"] == {
+        "circle": "Overvecht Allies",
+        "title": "Spring dinner",
+        "kind": "dinner",
+        "venue": "Politiebureau Overvecht",
+    }
+    assert answers[0]["updated_at"]
+
+
+def test_it_holds_the_polls_and_actions_i_created_and_no_one_elses(
+    client, fatima, coordinator, circle
+):
+    make_poll(circle, title="Spring dinner", created_by=fatima)
+    make_poll(circle, title="Autumn dinner", created_by=coordinator)
+    Action.objects.create(circle=circle, title="Paint the bench", created_by=fatima)
+    data = download(client, fatima)
+    assert [(p["title"], p["circle"], p["closed_at"]) for p in data["polls_created"]] == [
+        ("Spring dinner", "Overvecht Allies", None)
+    ]
+    assert [(a["title"], a["circle"], a["status"]) for a in data["actions_created"]] == [
+        ("Paint the bench", "Overvecht Allies", "open")
+    ]
+
+
+def test_it_holds_the_reminders_sent_to_me_and_no_one_elses(client, fatima, clerk, circle):
+    dinner = make_meeting(circle, days_ahead=2, title="Spring dinner")
+    action = Action.objects.create(
+        circle=circle, title="Paint the bench", due_date=datetime.date(2027, 3, 1)
+    )
+    sent = timezone.now().replace(microsecond=0)
+    SentReminder.objects.create(
+        kind="dinner", key="dinner-f", meeting=dinner, person=fatima, sent_at=sent
+    )
+    SentReminder.objects.create(
+        kind="action_due", key="action-f", action=action, person=fatima, sent_at=sent
+    )
+    SentReminder.objects.create(kind="dinner", key="dinner-c", meeting=dinner, person=clerk)
+    reminders = download(client, fatima)["reminders_received"]
+    assert sorted((r["kind"], at(r["sent_at"])) for r in reminders) == [
+        ("action_due", sent),
+        ("dinner", sent),
+    ]
+    by_kind = {r["kind"]: r for r in reminders}
+    assert by_kind["dinner"]["meeting"]["title"] == "Spring dinner"
+    assert by_kind["dinner"]["action"] is None
+    assert by_kind["action_due"]["action"] == {
+        "circle": "Overvecht Allies",
+        "title": "Paint the bench",
+        "status": "open",
+        "due_date": "2027-03-01",
+    }
+
+
+def test_it_holds_the_poll_reminders_sent_to_me_and_no_one_elses(client, fatima, clerk, circle):
+    spring = make_poll(circle, title="Spring dinner")
+    autumn = make_poll(circle, title="Autumn dinner")
+    sent = timezone.now().replace(microsecond=0)
+    PollReminder.objects.create(poll=spring, person=fatima, sent_at=sent)
+    PollReminder.objects.create(poll=autumn, person=clerk)
+    reminders = download(client, fatima)["poll_reminders_received"]
+    assert [(r["poll"]["title"], r["poll"]["circle"], at(r["sent_at"])) for r in reminders] == [
+        ("Spring dinner", "Overvecht Allies", sent)
+    ]
+
+
 def strings(data) -> list[str]:
     """Every string value in the export (not the keys), lower-cased."""
     if isinstance(data, dict):
@@ -93,6 +176,7 @@ def test_a_person_with_nothing_gets_an_empty_record(client, db):
     data = download(client, make_person("newcomer"))
     assert data["profile"]["username"] == "newcomer"
     assert data["memberships"] == data["responses"] == data["actions_owned"] == []
+    assert data["poll_answers"] == data["reminders_received"] == data["polls_created"] == []
 
 
 def test_the_query_count_does_not_grow_with_the_rows(client, fatima, circle):
