@@ -14,6 +14,8 @@ import phonenumbers
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.apps import apps
 from django.conf import settings
+from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 from django.db import models, transaction
 from django.db.models import Max, Q
@@ -27,6 +29,10 @@ from polls.models import Poll, PollReminder
 
 # Scrubbing a shorter string would mangle ordinary words in other people's text.
 MIN_NEEDLE_LENGTH = 3
+
+
+# The admin log's action_flag, in words.
+ADMIN_CHANGES = {ADDITION: "added", CHANGE: "changed", DELETION: "deleted"}
 
 
 def _meeting(meeting: Meeting | None) -> dict | None:
@@ -70,11 +76,78 @@ def _action_in_full(action: Action) -> dict:
     }
 
 
+def _sign_in_records(person: User) -> dict:
+    """Sign-ins to the person's account and the failed ones under their username or email (a
+    failed sign-in's username is whatever was typed; person_erase removes the same rows)."""
+    typed = [name for name in (person.get_username(), person.email) if name]
+    sign_ins = AccessLog.objects.filter(username=person.get_username()).order_by("attempt_time")
+    failures = AccessFailureLog.objects.filter(username__in=typed).order_by("attempt_time")
+    throttled = AccessAttempt.objects.filter(username__in=typed).order_by("attempt_time")
+    return {
+        "sign_ins": [
+            {
+                "at": s.attempt_time,
+                "signed_out_at": s.logout_time,
+                "ip_address": s.ip_address,
+                "browser": s.user_agent,
+            }
+            for s in sign_ins
+        ],
+        "failed_sign_ins": [
+            {
+                "at": f.attempt_time,
+                "ip_address": f.ip_address,
+                "browser": f.user_agent,
+                "locked_out": f.locked_out,
+            }
+            for f in failures
+        ],
+        # The throttle's count of failures in a row, per address and browser, until the next
+        # sign-in or the end of the pause.
+        "sign_in_throttle": [
+            {
+                "last_failure_at": a.attempt_time,
+                "ip_address": a.ip_address,
+                "browser": a.user_agent,
+                "failures": a.failures_since_start,
+            }
+            for a in throttled
+        ],
+    }
+
+
+def _admin_log(person: User) -> dict:
+    """The admin's log of what the person changed there, by kind of record only (the records
+    may be other people), and of the changes made to their own account, but not by whom."""
+    made = LogEntry.objects.filter(user=person).select_related("content_type")
+    about = LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(User), object_id=str(person.pk)
+    )
+    return {
+        "admin_changes_made": [
+            {
+                "at": e.action_time,
+                "action": ADMIN_CHANGES.get(e.action_flag, e.action_flag),
+                "record": e.content_type.model if e.content_type else None,
+            }
+            for e in made.order_by("action_time", "pk")
+        ],
+        "admin_changes_to_my_account": [
+            {
+                "at": e.action_time,
+                "action": ADMIN_CHANGES.get(e.action_flag, e.action_flag),
+                "change": e.get_change_message(),
+            }
+            for e in about.order_by("action_time", "pk")
+        ],
+    }
+
+
 def person_export(person: User) -> dict:
     """What Allies stores about `person`, as JSON-ready data (dates as objects: serialise with
     DjangoJSONEncoder). Other people appear in it by no name, phone, email or dietary need:
-    only circles, meetings, polls and actions do. Secrets (password hash, calendar token) are
-    left out.
+    only circles, meetings, polls and actions do. Secrets (password hash, calendar token,
+    sessions) are left out.
     """
     memberships = person.memberships.select_related("circle").order_by("joined_on", "pk")
     responses = person.responses.select_related("meeting__circle").order_by("meeting__starts_at")
@@ -105,7 +178,6 @@ def person_export(person: User) -> dict:
         .select_related("poll__circle")
         .order_by("sent_at", "pk")
     )
-    sign_ins = AccessLog.objects.filter(username=person.get_username()).order_by("attempt_time")
     return {
         "profile": {
             "username": person.username,
@@ -119,6 +191,14 @@ def person_export(person: User) -> dict:
             "reminders_enabled": person.reminders_enabled,
             "date_joined": person.date_joined,
             "last_login": person.last_login,
+            "active": person.is_active,
+            "staff": person.is_staff,
+            "superuser": person.is_superuser,
+            "groups": sorted(person.groups.values_list("name", flat=True)),
+            "permissions": sorted(
+                f"{p.content_type.app_label}.{p.codename}"
+                for p in person.user_permissions.select_related("content_type")
+            ),
         },
         "memberships": [
             {
@@ -182,15 +262,8 @@ def person_export(person: User) -> dict:
         "poll_reminders_received": [
             {"poll": _poll(r.poll), "sent_at": r.sent_at} for r in poll_reminders
         ],
-        "sign_ins": [
-            {
-                "at": s.attempt_time,
-                "signed_out_at": s.logout_time,
-                "ip_address": s.ip_address,
-                "browser": s.user_agent,
-            }
-            for s in sign_ins
-        ],
+        **_sign_in_records(person),
+        **_admin_log(person),
     }
 
 

@@ -4,6 +4,7 @@ owns and updates actions, is mentioned in minutes and in others' notes, and left
 import datetime
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
@@ -109,4 +110,17 @@ def add_rows(person, circle: Circle, count: int):
         )
         SentReminder.objects.create(
             kind="action_due", key=f"action:{action.pk}", action=action, person=person
+        )
+        AccessAttempt.objects.create(
+            username=person.username,
+            ip_address="192.0.2.1",
+            user_agent=f"Browser {meeting.pk}",
+            failures_since_start=1,
+            attempt_time=timezone.now(),
+        )
+        AccessFailureLog.objects.create(
+            username=person.username, ip_address="192.0.2.1", attempt_time=timezone.now()
+        )
+        LogEntry.objects.log_actions(
+            user_id=person.pk, queryset=[meeting], action_flag=CHANGE, single_object=True
         )

@@ -4,6 +4,9 @@ import datetime
 import json
 
 import pytest
+from axes.models import AccessFailureLog
+from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
+from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -149,6 +152,55 @@ def test_it_holds_the_poll_reminders_sent_to_me_and_no_one_elses(client, fatima,
     ]
 
 
+def test_it_counts_failed_sign_ins_under_my_username_or_email(client, fatima, clerk):
+    for username in ("fbouali", "fbouali", EMAIL, "clerk"):
+        client.post(reverse("login"), {"username": username, "password": "wrong guess"})
+    throttle = download(client, fatima)["sign_in_throttle"]
+    assert sorted(t["failures"] for t in throttle) == [1, 2]  # the username, the email
+    assert {t["ip_address"] for t in throttle} == {"127.0.0.1"}
+    assert all(t["last_failure_at"] for t in throttle)
+
+
+def test_it_lists_failed_sign_ins_when_they_are_logged(client, fatima, clerk, settings):
+    settings.AXES_ENABLE_ACCESS_FAILURE_LOG = True
+    for username in ("fbouali", "clerk"):
+        client.post(reverse("login"), {"username": username, "password": "wrong guess"})
+    assert AccessFailureLog.objects.count() == 2
+    failed = download(client, fatima)["failed_sign_ins"]
+    assert [(f["ip_address"], f["locked_out"]) for f in failed] == [("127.0.0.1", False)]
+
+
+def test_it_holds_the_admin_log_by_me_and_about_me_but_not_who_wrote_it(
+    client, fatima, officer, coordinator
+):
+    LogEntry.objects.log_actions(
+        user_id=fatima.pk, queryset=[officer], action_flag=CHANGE, change_message="Changed name."
+    )
+    LogEntry.objects.log_actions(
+        user_id=coordinator.pk, queryset=[officer], action_flag=ADDITION, change_message="Added."
+    )
+    data = download(client, fatima)
+    assert [(e["action"], e["record"]) for e in data["admin_changes_made"]] == [("changed", "user")]
+    # The fixture's change by the coordinator, told without the coordinator.
+    assert [(e["action"], e["change"]) for e in data["admin_changes_to_my_account"]] == [
+        ("changed", "Changed phone.")
+    ]
+    text = "\n".join(strings(data["admin_changes_made"] + data["admin_changes_to_my_account"]))
+    assert "officer" not in text and "coordinator" not in text
+
+
+def test_it_holds_my_groups_and_permissions(client, fatima, clerk):
+    group = Group.objects.create(name="Municipal liaisons")
+    permission = Permission.objects.get(codename="view_meeting")
+    fatima.groups.add(group)
+    fatima.user_permissions.add(permission)
+    clerk.groups.add(Group.objects.create(name="Press officers"))
+    profile = download(client, fatima)["profile"]
+    assert profile["groups"] == ["Municipal liaisons"]
+    assert profile["permissions"] == ["meetings.view_meeting"]
+    assert (profile["active"], profile["staff"], profile["superuser"]) == (True, False, False)
+
+
 def strings(data) -> list[str]:
     """Every string value in the export (not the keys), lower-cased."""
     if isinstance(data, dict):
@@ -176,7 +228,8 @@ def test_a_person_with_nothing_gets_an_empty_record(client, db):
     data = download(client, make_person("newcomer"))
     assert data["profile"]["username"] == "newcomer"
     assert data["memberships"] == data["responses"] == data["actions_owned"] == []
-    assert data["poll_answers"] == data["reminders_received"] == data["polls_created"] == []
+    assert data["poll_answers"] == data["reminders_received"] == data["failed_sign_ins"] == []
+    assert data["admin_changes_made"] == []
 
 
 def test_the_query_count_does_not_grow_with_the_rows(client, fatima, circle):
