@@ -24,6 +24,7 @@ from django.utils.translation import gettext
 
 from actions.models import Action
 from allies.models import User, new_feed_token
+from circles.models import Membership
 from meetings.models import Meeting, Response, SentReminder
 from polls.models import Poll, PollReminder
 
@@ -31,15 +32,21 @@ from polls.models import Poll, PollReminder
 MIN_NEEDLE_LENGTH = 3
 
 
-# The admin log's action_flag, in words.
+# simple-history's history_type, and the admin log's action_flag, in words.
+HISTORY_CHANGES = {"+": "created", "~": "changed", "-": "deleted"}
 ADMIN_CHANGES = {ADDITION: "added", CHANGE: "changed", DELETION: "deleted"}
+
+
+def _circle_name(row) -> str | None:
+    # A history row keeps pointing at a circle that has since been deleted.
+    return row.circle.name if row.circle else None
 
 
 def _meeting(meeting: Meeting | None) -> dict | None:
     if meeting is None:
         return None
     return {
-        "circle": meeting.circle.name,
+        "circle": _circle_name(meeting),
         "title": meeting.title,
         "kind": meeting.kind,
         "starts_at": meeting.starts_at,
@@ -57,10 +64,11 @@ def _poll(poll: Poll) -> dict:
 
 
 def _action(action: Action | None) -> dict | None:
+    """An action, or one of its versions in the history."""
     if action is None:
         return None
     return {
-        "circle": action.circle.name,
+        "circle": _circle_name(action),
         "title": action.title,
         "status": action.status,
         "due_date": action.due_date,
@@ -73,6 +81,117 @@ def _action_in_full(action: Action) -> dict:
         "agreed_at": _meeting(action.meeting),
         "created_at": action.created_at,
         "completed_at": action.completed_at,
+    }
+
+
+def _membership_terms(membership) -> dict:
+    """A membership's own values, of now or of a version in the history."""
+    return {
+        "sector": membership.sector,
+        "is_coordinator": membership.is_coordinator,
+        "joined_on": membership.joined_on,
+        "left_on": membership.left_on,
+        "committed_on": membership.committed_on,
+        "commitment_until": membership.commitment_until,
+    }
+
+
+def _version(row, person: User) -> dict:
+    """When a history row was written and how; whether by the person, but never by whom else."""
+    return {
+        "at": row.history_date,
+        "change": HISTORY_CHANGES.get(row.history_type, row.history_type),
+        "changed_by_me": row.history_user_id == person.pk,
+    }
+
+
+def _change(row, what: str, in_circle, meeting=None, action=None) -> dict:
+    """A change the person made (a history row they wrote), told by what it was about."""
+    return {
+        "at": row.history_date,
+        "change": HISTORY_CHANGES.get(row.history_type, row.history_type),
+        "what": what,
+        "circle": _circle_name(in_circle) if in_circle else None,
+        "meeting": meeting,
+        "action": action,
+    }
+
+
+def _in_order(rows) -> list:
+    """History rows, oldest first. Sorted here, not by the database: asked for them in date
+    order, SQLite may read a whole history table along its date index instead of looking up
+    one person's few rows, when its statistics make the person's index look unselective (a
+    column mostly NULL, as the host and history user can be)."""
+    return sorted(rows, key=lambda row: (row.history_date, row.history_id))
+
+
+def _history(person: User) -> dict:
+    """The history rows about `person`: earlier versions of their memberships and answers, of
+    the meetings they hosted and the actions they owned, and the changes they made to anything
+    else. Those other rows are told by circle, meeting or action only: another member's
+    membership or answer shows up as its circle or meeting, without its values."""
+    # No ORDER BY in these queries: see _in_order.
+    memberships = Membership.history.filter(person=person).order_by().select_related("circle")
+    responses = Response.history.filter(person=person).order_by().select_related("meeting__circle")
+    hosted = Meeting.history.filter(host=person).order_by().select_related("circle")
+    owned = (
+        apps.get_model("actions", "HistoricalAction_owners")
+        .objects.filter(user=person)
+        .order_by()
+        .select_related("history__circle")
+    )
+    # Changes to their own memberships and answers are in those histories already.
+    by_me = {"history_user": person}
+    changes = [
+        *(
+            _change(m, "meeting", m, meeting=_meeting(m))
+            for m in Meeting.history.filter(**by_me).order_by().select_related("circle")
+        ),
+        *(
+            _change(m, "membership", m)
+            for m in Membership.history.filter(**by_me)
+            .exclude(person=person)
+            .order_by()
+            .select_related("circle")
+        ),
+        *(
+            _change(r, "response", r.meeting, meeting=_meeting(r.meeting))
+            for r in Response.history.filter(**by_me)
+            .exclude(person=person)
+            .order_by()
+            .select_related("meeting__circle")
+        ),
+        *(
+            _change(a, "action", a, action=_action(a))
+            for a in Action.history.filter(**by_me).order_by().select_related("circle")
+        ),
+    ]
+    return {
+        "membership_history": [
+            {
+                **_version(m, person),
+                "circle": _circle_name(m),
+                **_membership_terms(m),
+            }
+            for m in _in_order(memberships)
+        ],
+        "response_history": [
+            {
+                **_version(r, person),
+                "meeting": _meeting(r.meeting),
+                "answer": r.answer,
+                "note": r.note,
+            }
+            for r in _in_order(responses)
+        ],
+        "hosting_history": [
+            {**_version(m, person), "meeting": _meeting(m)} for m in _in_order(hosted)
+        ],
+        "action_ownership_history": [
+            {**_version(h, person), "action": _action(h)}
+            for h in _in_order(o.history for o in owned)
+        ],
+        "changes_made": sorted(changes, key=lambda change: change["at"]),
     }
 
 
@@ -146,8 +265,8 @@ def _admin_log(person: User) -> dict:
 def person_export(person: User) -> dict:
     """What Allies stores about `person`, as JSON-ready data (dates as objects: serialise with
     DjangoJSONEncoder). Other people appear in it by no name, phone, email or dietary need:
-    only circles, meetings, polls and actions do. Secrets (password hash, calendar token,
-    sessions) are left out.
+    only circles, meetings, polls and actions do; nor does who else changed the person's rows.
+    Secrets (password hash, calendar token, sessions) are left out.
     """
     memberships = person.memberships.select_related("circle").order_by("joined_on", "pk")
     responses = person.responses.select_related("meeting__circle").order_by("meeting__starts_at")
@@ -204,12 +323,7 @@ def person_export(person: User) -> dict:
             {
                 "circle": m.circle.name,
                 "municipality": m.circle.municipality,
-                "sector": m.sector,
-                "is_coordinator": m.is_coordinator,
-                "joined_on": m.joined_on,
-                "left_on": m.left_on,
-                "committed_on": m.committed_on,
-                "commitment_until": m.commitment_until,
+                **_membership_terms(m),
             }
             for m in memberships
         ],
@@ -263,6 +377,7 @@ def person_export(person: User) -> dict:
             {"poll": _poll(r.poll), "sent_at": r.sent_at} for r in poll_reminders
         ],
         **_sign_in_records(person),
+        **_history(person),
         **_admin_log(person),
     }
 

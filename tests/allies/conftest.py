@@ -92,8 +92,9 @@ def fatima(circle, other_circle, coordinator, officer, clerk):
 
 def add_rows(person, circle: Circle, count: int):
     """More of everything for the person, for query-count tests."""
+    neighbour = circle.memberships.exclude(person=person).first()
     for i in range(count):
-        meeting = make_meeting(circle, days_ahead=-100 - i)
+        meeting = make_meeting(circle, days_ahead=-100 - i, host=person)
         Response.objects.create(meeting=meeting, person=person, answer="attending")
         Attendance.objects.create(meeting=meeting, person=person)
         action = Action.objects.create(
@@ -101,6 +102,16 @@ def add_rows(person, circle: Circle, count: int):
         )
         action.owners.add(person)
         ActionUpdate.objects.create(action=action, author=person, text=f"Update {i}")
+        # Changes the person made, to a meeting, an action and a neighbour's rows.
+        for row in (meeting, action, neighbour):
+            row._history_user = person
+            row.save()
+        their_answer = Response(meeting=meeting, person=neighbour.person, answer="maybe")
+        their_answer._history_user = person
+        their_answer.save()
+        Membership.objects.create(
+            person=person, circle=circle, sector=Sector.COMMUNITY, left_on=timezone.localdate()
+        )
         poll = Poll.objects.create(circle=circle, venue_name="Town hall", created_by=person)
         option = PollOption.objects.create(poll=poll, starts_at=meeting.starts_at)
         PollAnswer.objects.create(option=option, person=person, answer="yes")

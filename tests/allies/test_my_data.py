@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from actions.models import Action
 from bench.plans import full_scans
-from meetings.models import Meeting, SentReminder
+from meetings.models import Meeting, Response, SentReminder
 from polls.models import PollReminder
 from tests.allies.conftest import EMAIL, NAME, PHONE, add_rows
 from tests.conftest import PASSWORD, count_queries, make_meeting, make_person
@@ -170,6 +170,98 @@ def test_it_lists_failed_sign_ins_when_they_are_logged(client, fatima, clerk, se
     assert [(f["ip_address"], f["locked_out"]) for f in failed] == [("127.0.0.1", False)]
 
 
+def test_it_holds_the_history_of_my_memberships(client, fatima, coordinator, clerk):
+    membership = fatima.memberships.get(left_on__isnull=True)
+    membership._history_user = coordinator
+    membership.commit(today=datetime.date(2026, 5, 1))
+    clerk_membership = clerk.memberships.get()
+    clerk_membership._history_user = coordinator
+    clerk_membership.commit(today=datetime.date(2026, 5, 1))
+    history = download(client, fatima)["membership_history"]
+    # Joined two circles, left one, committed to the other (clerk's rows left out).
+    assert [(h["circle"], h["change"]) for h in history] == [
+        ("Overvecht Allies", "created"),
+        ("Tilburg Allies", "created"),
+        ("Tilburg Allies", "changed"),
+        ("Overvecht Allies", "changed"),
+    ]
+    assert history[2]["left_on"] == "2025-01-01"
+    assert history[3]["committed_on"] == "2026-05-01"
+    assert history[3]["commitment_until"] == "2027-05-01"
+    assert history[3]["changed_by_me"] is False
+    assert "coordinator" not in "\n".join(strings(history))
+
+
+def test_it_holds_the_history_of_my_answers(client, fatima, clerk):
+    mine = fatima.responses.order_by("meeting__starts_at").last()
+    mine.answer = Response.Answer.NOT_ATTENDING
+    mine.note = "My daughter is ill"
+    mine._history_user = fatima
+    mine.save()
+    history = download(client, fatima)["response_history"]
+    assert [(h["change"], h["answer"], h["note"], h["changed_by_me"]) for h in history] == [
+        ("created", "attending", "I bring my neighbour", False),
+        ("created", "attending", "I bring my neighbour", False),
+        ("changed", "not_attending", "My daughter is ill", True),
+    ]
+    assert history[2]["meeting"]["circle"] == "Overvecht Allies"
+    assert "dietary_needs" not in history[0]  # the history keeps none
+    assert "i will pick up" not in "\n".join(strings(history))  # the clerk's note
+
+
+def test_it_holds_the_history_of_the_meetings_i_hosted(client, fatima, officer, circle):
+    dinner = make_meeting(circle, title="Spring dinner", host=fatima)
+    dinner.host = officer
+    dinner.save()
+    make_meeting(circle, title="Autumn dinner", host=officer)
+    data = download(client, fatima)
+    assert [(h["change"], h["meeting"]["title"]) for h in data["hosting_history"]] == [
+        ("created", "Spring dinner")
+    ]
+    assert data["meetings_hosted"] == []
+
+
+def test_it_holds_the_history_of_the_actions_i_owned(client, fatima, officer, clerk):
+    action = Action.objects.get(title__endswith="visit the school together")
+    action.owners.set([officer])
+    history = download(client, fatima)["action_ownership_history"]
+    # Owners set, title changed; not the version without her, nor the clerk's action.
+    assert [(h["change"], h["action"]["title"]) for h in history] == [
+        ("changed", f"{NAME} and the police visit the school"),
+        ("changed", f"{NAME} and the police visit the school together"),
+    ]
+    assert history[0]["action"]["circle"] == "Overvecht Allies"
+
+
+def test_it_lists_the_changes_i_made_without_other_peoples_details(
+    client, fatima, officer, clerk, circle
+):
+    dinner = Meeting.objects.get(title="", starts_at__gt=timezone.now())
+    clerks_answer = clerk.responses.get(meeting=dinner)
+    clerks_membership = clerk.memberships.get()
+    action = Action.objects.get(title="Clean the square")
+    for row in (dinner, clerks_answer, clerks_membership, action):
+        row._history_user = fatima
+        row.save()
+    dinner._history_user = officer  # someone else's change
+    dinner.save()
+    changes = download(client, fatima)["changes_made"]
+    assert sorted((c["what"], c["change"], c["circle"]) for c in changes) == [
+        ("action", "changed", "Overvecht Allies"),
+        ("meeting", "changed", "Overvecht Allies"),
+        ("membership", "changed", "Overvecht Allies"),
+        ("response", "changed", "Overvecht Allies"),
+    ]
+    by_what = {c["what"]: c for c in changes}
+    assert by_what["meeting"]["meeting"]["venue"] == "Police station"
+    assert by_what["response"]["meeting"] == by_what["meeting"]["meeting"]
+    assert by_what["action"]["action"]["title"] == "Clean the square"
+    text = "\n".join(strings(changes))
+    assert "clerk" not in text
+    assert "vegetarian" not in text and "i will pick up" not in text
+    assert "community" not in text  # the clerk's sector
+
+
 def test_it_holds_the_admin_log_by_me_and_about_me_but_not_who_wrote_it(
     client, fatima, officer, coordinator
 ):
@@ -229,7 +321,7 @@ def test_a_person_with_nothing_gets_an_empty_record(client, db):
     assert data["profile"]["username"] == "newcomer"
     assert data["memberships"] == data["responses"] == data["actions_owned"] == []
     assert data["poll_answers"] == data["reminders_received"] == data["failed_sign_ins"] == []
-    assert data["admin_changes_made"] == []
+    assert data["changes_made"] == data["admin_changes_made"] == []
 
 
 def test_the_query_count_does_not_grow_with_the_rows(client, fatima, circle):
