@@ -209,6 +209,7 @@ AXES_VERBOSE = False
 
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "nl")
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
+FORMAT_MODULE_PATH = ["allies.formats"]
 if LANGUAGE_CODE not in dict(LANGUAGES):
     raise ImproperlyConfigured(f"Unexpected value LANGUAGE_CODE={LANGUAGE_CODE}")
 LOCALE_PATHS = [BASE_DIR / "locale"]

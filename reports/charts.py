@@ -180,7 +180,7 @@ def _dinners_chart(report: YearReport) -> Chart:
 
 
 def meeting_label(meeting) -> str:
-    day = date_format(localtime(meeting.starts_at), "j M Y")
+    day = date_format(localtime(meeting.starts_at), "SHORT_DATE_FORMAT")
     if meeting.kind == meeting.Kind.EXTRA:
         return _("%(date)s, extra meeting") % {"date": day}
     return day

@@ -97,7 +97,7 @@ def test_it_schedules_a_meeting(client, circle, coordinator, officer):
     assert meeting.venue_kind == "town_hall" and meeting.host == officer
     assert meeting.status == Meeting.Status.PLANNED and meeting.sequence == 0
     html = client.get(response.url).content.decode()
-    assert "Meeting scheduled for" in html and "After the riot" in html
+    assert "Meeting scheduled for 7 May 2026, 18:30." in html and "After the riot" in html
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,14 @@ from tests.polls.conftest import answer, local
 URL = "/polls/{}/"
 
 
+def test_dutch_dates_have_their_months_in_lower_case(client, poll, cast):
+    cast["citizen"].preferred_language = "nl"
+    cast["citizen"].save()
+    client.force_login(cast["citizen"])
+    html = client.get(URL.format(poll.pk)).content.decode()
+    assert "do 11 mrt 2027, 18:30" in html and "Mrt" not in html
+
+
 def test_members_see_the_dates_and_the_tally(client, poll, cast):
     answer(poll, cast["officer"], "yes", "yes", "no")
     answer(poll, cast["clerk"], "no", "if_need_be", "yes")

@@ -1,0 +1,2 @@
+SHORT_DATE_FORMAT = "j b Y"
+SHORT_DATETIME_FORMAT = "D j b Y, H:i"
