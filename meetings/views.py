@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from allies import once
 from allies.models import User
@@ -34,6 +34,13 @@ from meetings.planner import propose_year
 
 # How many years ahead the year planner looks; a single meeting may lie as far ahead.
 PLAN_YEARS_AHEAD = YEARS_AHEAD
+# Headings over the names on a meeting page: a list of others, not the answer one gives
+# (in Dutch "Komen", where the answer itself is "Ik kom").
+WHO_COMES = {
+    Response.Answer.ATTENDING: pgettext_lazy("who comes", "Attending"),
+    Response.Answer.NOT_ATTENDING: pgettext_lazy("who comes", "Not attending"),
+    Response.Answer.MAYBE: pgettext_lazy("who comes", "Maybe"),
+}
 
 
 def _get_meeting_for_user(request, meeting_id) -> tuple[Meeting, bool]:
@@ -227,7 +234,7 @@ def detail(request, meeting_id):
         "is_coordinator": is_coordinator,
         "agenda_items": meeting.agenda_items.select_related("topic"),
         "carried_actions": _carried_actions(meeting),
-        "by_answer": [(answer.label, rs) for answer, rs in by_answer.items()],
+        "by_answer": [(WHO_COMES[answer], rs) for answer, rs in by_answer.items()],
         "mine": mine,
         "may_answer": _is_open_for_answers(meeting),
         "may_record": not meeting.is_cancelled and meeting.starts_at <= timezone.now(),
@@ -235,8 +242,10 @@ def detail(request, meeting_id):
     }
     if is_coordinator:
         ctx["attending"] = by_answer[Response.Answer.ATTENDING]
-        ctx["dietary"] = [r for r in ctx["attending"] if r.dietary_needs]
-        ctx["maybe_count"] = len(by_answer[Response.Answer.MAYBE])
+        maybe = by_answer[Response.Answer.MAYBE]
+        # Whoever orders the food plans for the maybes too.
+        ctx["dietary"] = [r for r in ctx["attending"] + maybe if r.dietary_needs]
+        ctx["maybe_count"] = len(maybe)
         answered = [r.person_id for r in responses]
         ctx["unanswered"] = _members(meeting.circle_id).exclude(pk__in=answered)
     if ctx["is_held"]:

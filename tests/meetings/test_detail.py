@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.utils import timezone
@@ -84,6 +85,15 @@ def test_members_see_who_comes_but_not_dietary_needs(client, meeting, cast, answ
     assert "Catering" not in html
 
 
+def test_the_lists_of_who_comes_are_headed_as_lists_in_dutch(client, meeting, cast, answers):
+    cast["officer"].preferred_language = "nl"
+    cast["officer"].save()
+    client.force_login(cast["officer"])
+    html = client.get(url(meeting)).content.decode()
+    assert "Komen (2)" in html and "Komen niet (1)" in html and "Misschien (0)" in html
+    assert "Ik kom (2)" not in html
+
+
 def test_i_see_my_own_answer_and_dietary_needs(client, meeting, cast, answers):
     client.force_login(cast["citizen"])
     html = client.get(url(meeting)).content.decode()
@@ -93,12 +103,16 @@ def test_i_see_my_own_answer_and_dietary_needs(client, meeting, cast, answers):
 
 
 def test_coordinators_see_the_catering_summary(client, meeting, cast, answers):
-    Response.objects.create(meeting=meeting, person=cast["coordinator"], answer="maybe")
+    Response.objects.create(
+        meeting=meeting, person=cast["coordinator"], answer="maybe", dietary_needs="no nuts"
+    )
     client.force_login(cast["coordinator"])
     html = client.get(url(meeting)).content.decode()
     assert "Catering" in html
     assert "2 people come, 1 maybe." in html
     assert "halal" in html and "vegetarian" in html
+    # whoever orders the food plans for a maybe too
+    assert re.search(r"Coordinator <span[^>]*>\(maybe\)</span></td><td>no nuts</td>", html)
     assert "No answer yet (0)" in html
 
 
@@ -144,8 +158,9 @@ def test_once_held_it_shows_attendance_minutes_and_actions(client, circle, cast)
     assert "Attendance: 2 people" in html
     assert "We talked about lights." in html
     assert "Actions agreed" in html and "Ask for street lights" in html
-    assert "Answers closed when the meeting started." in html
     assert f"/meetings/{held.pk}/respond/" not in html
+    # The answers given before it are past: the attendance says who came.
+    assert "My answer" not in html and "Who comes" not in html and "Catering" not in html
 
 
 def test_coordinators_get_the_buttons_members_do_not(client, meeting, cast):
