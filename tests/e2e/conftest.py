@@ -274,6 +274,15 @@ def assert_accessible(page: Page) -> None:
         raise AssertionError(_describe_violations(page.url, violations))
 
 
+def assert_landmarks_unique(page: Page) -> None:
+    """axe-core's best-practice rule that no two landmarks (a section and the scrolling region
+    of its table, say) share a role and name: a screen reader's list of them tells them apart."""
+    options = {"runOnly": {"type": "rule", "values": ["landmark-unique"]}}
+    violations = _axe.run(page, options=options).response["violations"]
+    if violations:
+        raise AssertionError(_describe_violations(page.url, violations))
+
+
 def _describe_violations(url: str, violations: list[dict]) -> str:
     lines = [f"{len(violations)} accessibility violation(s) on {url}:"]
     for violation in violations:

@@ -12,7 +12,13 @@ from allies.management.commands.seed_demo import DEMO_PASSWORD
 from circles.models import Circle
 from polls import services
 from polls.models import PollAnswer
-from tests.e2e.conftest import assert_accessible, assert_no_horizontal_scroll, sign_in
+from tests.e2e.conftest import (
+    assert_accessible,
+    assert_landmarks_unique,
+    assert_no_horizontal_scroll,
+    assert_words_whole,
+    sign_in,
+)
 
 
 @pytest.fixture
@@ -58,6 +64,9 @@ def test_the_year_report_fits_a_phone(phone_page, overvecht):
     expect(phone_page.get_by_role("heading", name="Attendance by sector")).to_be_visible()
     assert_no_horizontal_scroll(phone_page)
     assert_accessible(phone_page)
+    assert_landmarks_unique(phone_page)
+    commitment = phone_page.get_by_role("region", name=re.compile("^Dinners attended this year"))
+    assert_words_whole(commitment.get_by_role("cell"))
 
 
 def test_the_year_report_prints_on_a4_without_the_page_controls(page, overvecht):
@@ -94,6 +103,7 @@ def test_the_coordinator_picks_a_date_on_a_phone(phone_page, poll):
     expect(phone_page.get_by_text("Not answered yet:")).to_be_visible()
     assert_no_horizontal_scroll(phone_page)
     assert_accessible(phone_page)
+    assert_landmarks_unique(phone_page)
     phone_page.get_by_role("button", name="Pick").first.click()
     expect(phone_page.get_by_text("the members are invited by email")).to_be_visible()
     poll.refresh_from_db()
