@@ -32,8 +32,10 @@ def _get_action_for_user(request, action_id) -> tuple[Action, bool]:
     return action, action.coordinates or action.owns
 
 
-def _owners():
-    return Prefetch("owners", queryset=User.objects.only("pk", "name", "username"))
+def _other_owners(person):
+    """The owners besides `person`, as `others`: whom they share the action with."""
+    owners = User.objects.only("pk", "name", "username").exclude(pk=person.pk)
+    return Prefetch("owners", queryset=owners, to_attr="others")
 
 
 @login_required
@@ -55,7 +57,7 @@ def index(request):
     )
     actions = (
         actions.select_related("circle", "meeting")
-        .prefetch_related(_owners())
+        .prefetch_related(_other_owners(request.user))
         .order_by(rank, F("due_date").asc(nulls_last=True), "pk")
     )
     page = Paginator(actions, 25).get_page(request.GET.get("page"))
