@@ -20,7 +20,10 @@ def test_a_missing_page_answers_404_in_the_site_style(client):
 def test_403_page_explains_who_may_change_it(rf):
     response = defaults.permission_denied(rf.get("/"), PermissionDenied())
     assert response.status_code == 403
-    assert "You may not do this" in response.content.decode()
+    html = response.content.decode()
+    assert "You may not do this" in html
+    # also said on pages that show nothing to others, such as the year planner
+    assert "Only a coordinator of the circle, or the person it belongs to, may do this." in html
 
 
 @pytest.mark.django_db
