@@ -117,6 +117,8 @@ def detail(request, circle_id):
         # Earliest due first puts the overdue ones on top; those without a date last.
         .order_by(F("due_date").asc(nulls_last=True), "pk")
     )
+    health = health_for_circles([circle])[circle.pk]
+    year = timezone.localdate().year
     ctx = {
         "circle": circle,
         "me": me,
@@ -124,10 +126,12 @@ def detail(request, circle_id):
         "next_meeting": circle.meetings.upcoming().order_by("starts_at").first(),
         "members": members,
         "actions": Paginator(actions, PAGE_SIZE).get_page(request.GET.get("actions_page")),
-        "health": health_for_circles([circle])[circle.pk],
+        "health": health,
         "commitment": member_attendance(circle) if me.is_coordinator else None,
         "open_polls": circle.polls.open(),
-        "year": timezone.localdate().year,
+        "year": year,
+        # The planner of this year until its dinners are all held or planned, then the next's.
+        "plan_year": year if health.missing_this_year else year + 1,
     }
     return render(request, "circles/detail.html", ctx)
 

@@ -214,6 +214,18 @@ def test_coordinators_find_the_year_planner_of_this_year(client, circle, cast):
     assert "Plan 2027" in html
 
 
+@time_machine.travel(datetime.datetime(2027, 11, 30, 12, tzinfo=datetime.UTC))
+def test_once_this_years_dinners_are_all_planned_the_planner_of_next_year(client, circle, cast):
+    circle.dinners_per_year = 2
+    circle.save()
+    make_meeting(circle, days_ahead=-30)
+    client.force_login(cast["coordinator"])
+    assert "Plan 2027" in client.get(url(circle)).content.decode()  # one more to plan
+    make_meeting(circle, days_ahead=10)
+    html = client.get(url(circle)).content.decode()
+    assert f'href="/circles/{circle.pk}/plan/2028/"' in html and "Plan 2028" in html
+
+
 def test_members_who_left_are_not_listed(client, circle, cast):
     cast["clerk"].memberships.get().end()
     client.force_login(cast["citizen"])
