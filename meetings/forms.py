@@ -373,6 +373,9 @@ class BasePlanFormSet(SharedChoicesFormSetMixin, BaseFormSet):
         if not days:
             raise forms.ValidationError(_("Tick at least one dinner to plan."))
         twice = sorted({day for day in days if days.count(day) > 1})
+        for form in self.forms:
+            if form.cleaned_data["include"] and form.cleaned_data["date"] in twice:
+                form.add_error("date", _("Another dinner of this plan is on the same day."))
         if twice:
             raise forms.ValidationError(
                 _("Two dinners on the same day: %(days)s.")

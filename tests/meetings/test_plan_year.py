@@ -1,4 +1,5 @@
 import datetime
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -192,7 +193,11 @@ def test_two_dinners_on_one_day_are_refused(client, circle, coordinator):
     client.force_login(coordinator)
     rows = [row(datetime.date(2026, 2, 5)), row(datetime.date(2026, 2, 5))]
     response = client.post(url(circle), formset_data("form", rows))
-    assert "Two dinners on the same day" in response.content.decode()
+    html = response.content.decode()
+    assert "Two dinners on the same day" in html
+    # and next to both days
+    assert html.count("Another dinner of this plan is on the same day.") == 2
+    assert len(re.findall(r'name="form-\d-date"[^>]*is-invalid', html)) == 2
     assert not Meeting.objects.exists()
 
 
