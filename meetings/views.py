@@ -206,11 +206,19 @@ def cancel(request, meeting_id):
     meeting, is_coordinator = _get_meeting_for_user(request, meeting_id)
     if not is_coordinator:
         raise PermissionDenied
-    if meeting.status == Meeting.Status.HELD:
+
+    def refused():
         messages.error(request, _("This meeting has been held; it cannot be cancelled."))
         return redirect("meetings:detail", meeting_id=meeting.pk)
+
+    if meeting.status == Meeting.Status.HELD:
+        return refused()
     if request.method == "POST":
-        if services.meeting_cancel(meeting=meeting):
+        try:
+            cancelled = services.meeting_cancel(meeting=meeting)
+        except services.MeetingStateError:  # recorded since it was read above
+            return refused()
+        if cancelled:
             messages.success(request, _("The meeting is cancelled."))
         else:
             messages.info(request, _("This meeting was already cancelled."))

@@ -1,5 +1,6 @@
 import pytest
 
+from meetings import views
 from meetings.models import Meeting
 from tests.conftest import make_meeting
 
@@ -68,3 +69,23 @@ def test_a_held_meeting_cannot_be_cancelled(client, circle, coordinator, method)
     assert "This meeting has been held; it cannot be cancelled." in response.content.decode()
     held.refresh_from_db()
     assert held.status == Meeting.Status.HELD and held.sequence == 0
+
+
+def test_a_meeting_recorded_while_the_cancel_was_on_its_way_stays_held(
+    client, circle, coordinator, monkeypatch
+):
+    meeting = make_meeting(circle, days_ahead=-1)
+    read = views._get_meeting_for_user
+
+    def read_then_recorded(request, meeting_id):  # read just before the coordinator recorded it
+        found = read(request, meeting_id)
+        Meeting.objects.filter(pk=meeting_id).update(status=Meeting.Status.HELD)
+        return found
+
+    monkeypatch.setattr(views, "_get_meeting_for_user", read_then_recorded)
+    client.force_login(coordinator)
+    response = client.post(url(meeting), follow=True)
+    assert response.status_code == 200
+    assert "This meeting has been held; it cannot be cancelled." in response.content.decode()
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.HELD and meeting.sequence == 0
