@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import translation
+from django.utils.cache import patch_cache_control
 
 from allies.security import log_refused
 
@@ -31,6 +32,23 @@ class PreferredLanguageMiddleware:
             translation.activate(user.preferred_language)
             request.LANGUAGE_CODE = user.preferred_language
         return self.get_response(request)
+
+
+class PrivatePagesMiddleware:
+    """Keep what a signed-in person is shown out of every cache, the browser's included: on a
+    shared computer at the station or the town hall, Back must not show the next person the
+    phone numbers or dietary needs the last one saw. A response that says how it may be kept
+    (the calendar feed, the data download) keeps its own Cache-Control."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+            patch_cache_control(response, private=True, no_store=True)
+        return response
 
 
 class RefusedAccessLogMiddleware:
