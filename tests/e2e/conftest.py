@@ -318,6 +318,32 @@ def assert_no_horizontal_scroll(page: Page) -> None:
         )
 
 
+# Each table of the page against its box: the scrolling region it sits in (.table-responsive)
+# or else its parent. A visually hidden caption (1 px, clipped) is not expected to show.
+_MEASURE_TABLES = """() => [...document.querySelectorAll("main table")].flatMap((table) => {
+    const box = table.closest(".table-responsive") || table.parentElement;
+    const edge = box.getBoundingClientRect().right + 0.5;
+    const name = (table.caption?.textContent || table.outerHTML).trim().slice(0, 60);
+    const problems = [];
+    if (box.scrollWidth > box.clientWidth) {
+        problems.push(`${name}: ${box.scrollWidth} px wide in a ${box.clientWidth} px box`);
+    }
+    const caption = table.caption?.getBoundingClientRect();
+    if (caption && caption.width > 1 && caption.right > edge) {
+        problems.push(`${name}: its caption is cut off at ${Math.round(edge)} px`);
+    }
+    return problems;
+})"""
+
+
+def assert_tables_fit(page: Page) -> None:
+    """Fail when a table of the page is wider than its box, or its caption runs past it: the
+    table scrolls sideways inside its region, and on a phone nothing shows that it does."""
+    problems = page.evaluate(_MEASURE_TABLES)
+    width = page.viewport_size["width"] if page.viewport_size else "?"
+    assert problems == [], f"tables too wide for {page.url} at {width} px: {problems}"
+
+
 _BROKEN_WORDS = """(elements) => {
     const broken = [];
     for (const element of elements) {
