@@ -24,7 +24,7 @@ from django.utils.translation import gettext
 
 from actions.models import Action
 from allies.models import User, new_feed_token
-from circles.models import Membership
+from circles.models import Invitation, Membership
 from meetings.models import Meeting, Response, SentReminder
 from polls.models import Poll, PollReminder
 
@@ -360,6 +360,18 @@ def person_export(person: User) -> dict:
             }
             for a in poll_answers
         ],
+        "invitations": [
+            {
+                "circle": i.circle.name,
+                "sector": i.sector,
+                "invited_at": i.created_at,
+                "answered_at": i.answered_at,
+                "accepted": i.accepted,
+            }
+            for i in Invitation.objects.filter(person=person)
+            .select_related("circle")
+            .order_by("created_at", "pk")
+        ],
         "polls_created": [
             {**_poll(p), "created_at": p.created_at, "closed_at": p.closed_at}
             for p in polls_created
@@ -462,6 +474,8 @@ def person_erase(*, person: User) -> User:
 
     for membership in person.memberships.active():
         membership.end()
+    # Open invitations would ask the former member to join; answered ones tell the history.
+    person.invitations.filter(answered_at__isnull=True).delete()
     person.responses.update(dietary_needs="", note="")
     Response.history.filter(person_id=person.pk).update(note="")
     scrub_text(needles, label)

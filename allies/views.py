@@ -50,6 +50,7 @@ def dashboard(request):
     ctx.update(_next_steps(user))
     ctx["needing_attention"] = [h for h in health_for_coordinator(user) if h.is_flagged]
     ctx["open_polls"] = Poll.objects.awaiting_answer(user).select_related("circle")
+    ctx["invitations"] = user.invitations.filter(answered_at__isnull=True).select_related("circle")
     return render(request, "allies/dashboard.html", ctx)
 
 

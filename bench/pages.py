@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from circles.models import Circle, Invitation, Sector
 from meetings.models import Meeting
 
 
@@ -47,9 +48,19 @@ def parameter_values(user, circle) -> dict[str, list]:
         "membership_id": [other.pk],
         "poll_id": list(circle.polls.open().values_list("pk", flat=True)[:1]),
         "year": [year, year + 1],
+        "invitation_id": [_open_invitation(user).pk],
         "token": [user.feed_token],  # also an (expired) password reset link
         "uidb64": [urlsafe_base64_encode(force_bytes(user.pk))],
     }
+
+
+def _open_invitation(user) -> Invitation:
+    """An open invitation of the member to a circle they are not in, made if need be."""
+    other = Circle.objects.exclude(memberships__person=user).order_by("pk").first()
+    invitation, _made = Invitation.objects.get_or_create(
+        person=user, circle=other, answered_at=None, defaults={"sector": Sector.POLICE}
+    )
+    return invitation
 
 
 def url_map_candidates(values: dict[str, list]):

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from allies.admin_utils import KeepRowsAdmin, LargeTableAdmin, PersonRowsInline, YearFilter
-from circles.models import Circle, Membership
+from circles.models import Circle, Invitation, Membership
 
 MEMBERSHIP_FIELDS = [
     "person",
@@ -54,3 +54,20 @@ class MembershipAdmin(LargeTableAdmin, KeepRowsAdmin):
     search_fields = ["person__name", "person__username", "person__email", "circle__name"]
     list_select_related = ["person", "circle"]
     autocomplete_fields = ["person", "circle"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Invitations to people who have an account; they answer them on the site, so here they
+    are read, not written."""
+
+    list_display = ["person", "circle", "sector", "created_at", "answered_at", "accepted"]
+    list_filter = ["accepted", "sector"]
+    search_fields = ["person__name", "person__email", "circle__name"]
+    list_select_related = ["person", "circle"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -272,3 +272,45 @@ class Membership(models.Model):
         self.left_on = today or timezone.localdate()
         self.is_coordinator = False
         self.save(update_fields=["left_on", "is_coordinator"])
+
+
+class Invitation(models.Model):
+    """A coordinator's invitation to someone who already has an account: they become a member
+    when they accept it. They did not ask to join, and if they share their phone number, the
+    circle's members would see it."""
+
+    circle = models.ForeignKey(
+        Circle, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("circle")
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="invitations",
+        verbose_name=_("person"),
+    )
+    sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
+    created_at = models.DateTimeField(_("invited at"), auto_now_add=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    accepted = models.BooleanField(_("accepted"), default=False)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "circle"],
+                condition=Q(answered_at__isnull=True),
+                name="invitation_one_open_per_person_circle",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person} → {self.circle}"

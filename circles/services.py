@@ -9,14 +9,14 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from allies.models import User
-from circles.models import Circle, Membership
+from circles.models import Circle, Invitation, Membership
 from meetings import notify
 
 
@@ -80,61 +80,93 @@ def membership_invite(
     sector: str,
     language: str,
     invited_by: User,
-) -> tuple[Membership, bool]:
-    """Add a person to the circle: an existing account (same email, any case) directly, with
-    an email saying so, a new person with an account and an email to choose a password.
-    Returns the membership and whether the person is new. Raises ValidationError when they
-    are already a member."""
+) -> None:
+    """Invite a person to the circle by email. A new person becomes a member with an account
+    and an email to choose a password. Someone who has an account (the same email, any case)
+    is asked to join, and becomes a member when they accept (invitation_answer): they did not
+    ask for it, and the circle's members would see their phone number if they share it.
+    Raises ValidationError when they are already a member."""
     person = User.objects.filter(email__iexact=email).first()
-    created = person is None
-    if created:
-        person = User(
-            username=_free_username(email),
-            name=name,
-            email=email,
-            phone=phone or "",
-            preferred_language=language,
+    if person is not None:
+        if circle.memberships.active().filter(person=person).exists():
+            raise _already_member(email)
+        invitation, _created = Invitation.objects.update_or_create(
+            circle=circle,
+            person=person,
+            answered_at=None,
+            defaults={"sector": sector, "invited_by": invited_by},
         )
-        # A random password nobody knows, rather than an unusable one: Django's "forgot your
-        # password" refuses accounts without a usable password, and the invitation link may
-        # expire before it is used.
-        person.set_password(secrets.token_urlsafe(32))
-        person.save()
+        # robust: a mail server that fails is logged; the invitation stays, and shows on the
+        # person's dashboard.
+        transaction.on_commit(lambda: send_invitation_to_join(invitation), robust=True)
+        return
+    person = User(
+        username=_free_username(email),
+        name=name,
+        email=email,
+        phone=phone or "",
+        preferred_language=language,
+    )
+    # A random password nobody knows, rather than an unusable one: Django's "forgot your
+    # password" refuses accounts without a usable password, and the invitation link may
+    # expire before it is used.
+    person.set_password(secrets.token_urlsafe(32))
+    person.save()
+    Membership.objects.create(person=person, circle=circle, sector=sector)
+    # robust: a mail server that fails is logged; the membership, already committed, stays,
+    # and the person can still use "forgot your password" with their address.
+    transaction.on_commit(
+        lambda: send_invitation(person=person, circle=circle, language=language), robust=True
+    )
+
+
+def _already_member(email: str) -> ValidationError:
+    return ValidationError(
+        _("%(email)s is already a member of this circle."),
+        code="already_member",
+        params={"email": email},
+    )
+
+
+class InvitationAnsweredError(Exception):
+    """The invitation has been answered already."""
+
+
+@transaction.atomic
+def invitation_answer(*, invitation: Invitation, accept: bool) -> Membership | None:
+    """The person's answer to an invitation; accepted, the membership it makes (None when they
+    had become a member since). Raises InvitationAnsweredError when it was answered before."""
+    stored = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if stored.answered_at is not None:
+        raise InvitationAnsweredError
+    invitation.answered_at = timezone.now()
+    invitation.accepted = accept
+    invitation.save(update_fields=["answered_at", "accepted"])
+    if not accept:
+        return None
     try:
         with transaction.atomic():
-            membership = Membership.objects.create(person=person, circle=circle, sector=sector)
+            return Membership.objects.create(
+                person=invitation.person, circle=invitation.circle, sector=invitation.sector
+            )
     except IntegrityError:
-        raise ValidationError(
-            _("%(email)s is already a member of this circle."),
-            code="already_member",
-            params={"email": email},
-        ) from None
-    # robust: a mail server that fails is logged; the membership, already committed, stays,
-    # and a new person can still use "forgot your password" with their address.
-    if created:
-        transaction.on_commit(
-            lambda: send_invitation(person=person, circle=circle, language=language),
-            robust=True,
-        )
-    else:
-        transaction.on_commit(
-            lambda: send_added(person=person, circle=circle, invited_by=invited_by), robust=True
-        )
-    return membership, created
+        return None  # a member already
 
 
-def send_added(*, person: User, circle: Circle, invited_by: User) -> None:
-    """Tell a person with an account, in their language, that a coordinator added them to the
-    circle: they did not ask for it, and if they share their phone number, the circle's members
-    now see it too."""
+def send_invitation_to_join(invitation: Invitation) -> None:
+    """Ask a person with an account, in their language, whether they want to join the circle."""
+    person, circle = invitation.person, invitation.circle
     with translation.override(person.preferred_language):
-        subject = gettext("You are now a member of %(circle)s") % {"circle": circle.name}
-        ctx = {
-            "circle": circle,
-            "invited_by": invited_by,
-            "circle_url": settings.SITE_URL + reverse("circles:detail", args=[circle.pk]),
+        subject = gettext("%(coordinator)s invites you to %(circle)s") % {
+            "coordinator": invitation.invited_by or gettext("A coordinator"),
+            "circle": circle.name,
         }
-        message = notify.compose(person, subject, "emails/added_to_circle", ctx)
+        ctx = {
+            "invitation": invitation,
+            "circle": circle,
+            "answer_url": settings.SITE_URL + reverse("circles:invitation", args=[invitation.pk]),
+        }
+        message = notify.compose(person, subject, "emails/invitation_to_join", ctx)
     notify.send_each([message])
 
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("circles/<id:circle_id>/edit/", views.edit, name="edit"),
     path("circles/<id:circle_id>/commit/", views.commit, name="commit"),
     path("circles/<id:circle_id>/members/invite/", views.invite, name="invite"),
+    path("circles/invitations/<id:invitation_id>/", views.invitation, name="invitation"),
     path(
         "circles/<id:circle_id>/members/<id:membership_id>/edit/",
         views.membership_edit,

@@ -19,7 +19,7 @@ from allies.models import User
 from circles import services
 from circles.forms import CircleForm, InviteForm, MembershipForm
 from circles.health import health_for_circles, member_attendance
-from circles.models import Circle, Membership
+from circles.models import Circle, Invitation, Membership
 from meetings.models import Attendance, Meeting
 
 PAGE_SIZE = 25
@@ -191,13 +191,13 @@ def commit(request, circle_id):
 
 @login_required
 def invite(request, circle_id):
-    """Invite a person: a new one gets an email to choose a password, an existing one is added
-    directly and told by email."""
+    """Invite a person by email: a new one gets an account and an email to choose a password,
+    someone with an account an email asking them to join."""
     circle = _get_coordinated_circle(request, circle_id)
     form = InviteForm(request.POST or None, circle=circle)
     if request.method == "POST" and form.is_valid():
         try:
-            membership, created = services.membership_invite(
+            services.membership_invite(
                 circle=circle,
                 **form.cleaned_data,
                 language=translation.get_language(),
@@ -206,16 +206,41 @@ def invite(request, circle_id):
         except ValidationError as error:
             form.add_error("email", error)
         else:
-            if created:
-                text = _("%(name)s is invited: they get an email to choose a password.")
-            else:
-                text = _(
-                    "%(name)s already had an account and is now a member of the circle; "
-                    "they get an email saying so."
-                )
-            messages.success(request, text % {"name": membership.person})
+            text = _("An invitation is on its way to %(email)s.")
+            messages.success(request, text % {"email": form.cleaned_data["email"]})
             return redirect("circles:detail", circle_id=circle.pk)
-    return render(request, "circles/invite.html", {"circle": circle, "form": form})
+    open_invitations = circle.invitations.filter(answered_at__isnull=True).select_related("person")
+    ctx = {"circle": circle, "form": form, "open_invitations": open_invitations}
+    return render(request, "circles/invite.html", ctx)
+
+
+@login_required
+def invitation(request, invitation_id):
+    """Join a circle one was invited to, or say no thanks; the invited person only (404 for
+    anyone else)."""
+    invitation = get_object_or_404(
+        Invitation.objects.select_related("circle", "invited_by"),
+        pk=invitation_id,
+        person=request.user,
+    )
+    if invitation.answered_at is not None:
+        messages.info(request, _("You already answered this invitation."))
+        return redirect("dashboard")
+    if request.method == "POST":
+        accept = request.POST.get("answer") == "join"
+        try:
+            services.invitation_answer(invitation=invitation, accept=accept)
+        except services.InvitationAnsweredError:
+            messages.info(request, _("You already answered this invitation."))
+            return redirect("dashboard")
+        if not accept:
+            messages.info(
+                request, _("You said no thanks to %(circle)s.") % {"circle": invitation.circle.name}
+            )
+            return redirect("dashboard")
+        messages.success(request, _("Welcome to %(circle)s.") % {"circle": invitation.circle.name})
+        return redirect("circles:detail", circle_id=invitation.circle_id)
+    return render(request, "circles/invitation.html", {"invitation": invitation})
 
 
 def _get_membership_of(circle: Circle, membership_id) -> Membership:

@@ -18,9 +18,9 @@ from django.utils import timezone
 from actions.models import Action
 from allies.models import User
 from bench.pages import walk
-from circles.models import Circle, Membership
+from circles.models import Circle, Invitation, Membership, Sector
 from meetings.models import Meeting
-from tests.conftest import make_meeting
+from tests.conftest import make_meeting, make_person
 
 # Pages anyone may open without signing in. Admin URLs are left out of the walk entirely.
 PUBLIC = {
@@ -36,7 +36,14 @@ PUBLIC = {
 }
 
 # Parameters naming something that belongs to a circle: outsiders get 404 for all of them.
-CIRCLE_OBJECTS = {"circle_id", "meeting_id", "action_id", "membership_id", "poll_id"}
+CIRCLE_OBJECTS = {
+    "circle_id",
+    "meeting_id",
+    "action_id",
+    "membership_id",
+    "poll_id",
+    "invitation_id",  # someone else's invitation to the circle
+}
 
 # A value for a parameter that names nothing, to compare answers with.
 MISSING_ID = 987_654_321
@@ -100,6 +107,11 @@ PARAMS = {
         Membership.objects.get(circle=world.circle, person=world.member).pk
     ),
     "poll_id": _poll,  # None until the app has polls: those pages are skipped, not passed
+    "invitation_id": lambda world: (
+        Invitation.objects.create(
+            circle=world.circle, person=make_person("invited"), sector=Sector.POLICE
+        ).pk
+    ),
     "year": lambda world: 2026,
     "token": lambda world: secrets.token_urlsafe(24),
     "uidb64": lambda world: "MQ",

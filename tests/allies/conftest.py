@@ -10,7 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from actions.models import Action, ActionUpdate
-from circles.models import Circle, Membership, Sector
+from circles.models import Circle, Invitation, Membership, Sector
 from meetings.models import Attendance, Meeting, Response, SentReminder
 from polls.models import Poll, PollAnswer, PollOption, PollReminder
 from tests.conftest import make_meeting, make_person
@@ -111,6 +111,9 @@ def add_rows(person, circle: Circle, count: int):
         their_answer.save()
         Membership.objects.create(
             person=person, circle=circle, sector=Sector.COMMUNITY, left_on=timezone.localdate()
+        )
+        Invitation.objects.create(
+            circle=circle, person=person, sector=Sector.POLICE, answered_at=timezone.now()
         )
         poll = Poll.objects.create(circle=circle, venue_name="Town hall", created_by=person)
         option = PollOption.objects.create(poll=poll, starts_at=meeting.starts_at)

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from actions.models import Action, ActionUpdate
 from allies.models import User
-from circles.models import Circle
+from circles.models import Circle, Invitation
 from meetings.models import AgendaItem, Meeting, Response
 from polls.services import poll_open, poll_pick
 from tests.test_permissions import PATTERNS, PUBLIC
@@ -147,6 +147,13 @@ def demo(db):
             venue_kind="police_station",
         )
     poll_pick(poll=poll, option=poll.options.first())
+    # The citizen is asked to join another circle too.
+    Invitation.objects.create(
+        circle=Circle.objects.exclude(pk=circle.pk).first(),
+        person=User.objects.get(username="citizen"),
+        sector="community",
+        invited_by=User.objects.get(username="coordinator"),
+    )
     return circle
 
 
@@ -171,6 +178,7 @@ def urls_to_read(circle) -> list[tuple[str, str]]:
         "membership_id": [circle.memberships.filter(person__username="citizen").get().pk],
         "year": [timezone.localdate().year, timezone.localdate().year + 1],
         "poll_id": [poll.pk for poll in circle.polls.order_by("pk")],
+        "invitation_id": list(Invitation.objects.values_list("pk", flat=True)),
     }
     urls = []
     for name, params in PATTERNS:

@@ -6,9 +6,11 @@ from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from actions.models import Action, ActionUpdate
 from allies.models import User
+from circles.models import Invitation
 from meetings.models import Attendance, Meeting, Response
 from tests.allies.conftest import EMAIL, NAME, PHONE
 from tests.conftest import PASSWORD, make_person
@@ -133,3 +135,13 @@ def test_the_admin_action_refuses_superusers(admin_client, admin_user):
     )
     assert "cannot be erased" in response.content.decode()
     assert User.objects.get(pk=other_admin.pk).is_superuser
+
+
+def test_open_invitations_go_with_the_person_answered_ones_stay(fatima, circle):
+    open_one = Invitation.objects.create(circle=circle, person=fatima, sector="police")
+    answered = Invitation.objects.create(
+        circle=circle, person=fatima, sector="police", answered_at=timezone.now()
+    )
+    call_command("erase_person", "fbouali", "--no-input")
+    assert list(Invitation.objects.all()) == [answered]
+    assert not Invitation.objects.filter(pk=open_one.pk).exists()

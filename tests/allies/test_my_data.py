@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from actions.models import Action
 from bench.plans import full_scans
+from circles.models import Invitation
 from meetings.models import Meeting, Response, SentReminder
 from polls.models import PollReminder
 from tests.allies.conftest import EMAIL, NAME, PHONE, add_rows
@@ -94,6 +95,16 @@ def test_it_holds_my_date_poll_answers_and_no_one_elses(client, fatima, clerk, c
         "venue": "Politiebureau Overvecht",
     }
     assert answers[0]["updated_at"]
+
+
+def test_it_holds_my_invitations_and_no_one_elses(client, fatima, clerk, circle, coordinator):
+    Invitation.objects.create(circle=circle, person=fatima, sector="police", invited_by=coordinator)
+    Invitation.objects.create(circle=circle, person=clerk, sector="community")
+    (invitation,) = download(client, fatima)["invitations"]
+    assert invitation["circle"] == "Overvecht Allies" and invitation["sector"] == "police"
+    assert invitation["invited_at"] and invitation["answered_at"] is None
+    assert not invitation["accepted"]
+    assert "Coordinator" not in str(invitation)  # who asked is theirs to tell
 
 
 def test_it_holds_the_polls_and_actions_i_created_and_no_one_elses(
@@ -321,6 +332,7 @@ def test_a_person_with_nothing_gets_an_empty_record(client, db):
     assert data["profile"]["username"] == "newcomer"
     assert data["memberships"] == data["responses"] == data["actions_owned"] == []
     assert data["poll_answers"] == data["reminders_received"] == data["failed_sign_ins"] == []
+    assert data["invitations"] == []
     assert data["changes_made"] == data["admin_changes_made"] == []
 
 

@@ -6,7 +6,7 @@ from django.test import Client
 from django.utils import timezone
 
 from allies.models import User
-from circles.models import Membership
+from circles.models import Invitation, Membership
 from tests.conftest import make_person
 
 
@@ -59,7 +59,7 @@ def test_a_new_person_gets_an_account_and_an_email_to_choose_a_password(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url(circle), data(), follow=True)
     assert response.redirect_chain[-1][0] == f"/circles/{circle.pk}/"
-    assert "Noor Bakker is invited" in response.content.decode()
+    assert "An invitation is on its way to Noor@Example.org." in response.content.decode()
 
     person = User.objects.get(email="Noor@Example.org")
     assert person.name == "Noor Bakker"
@@ -107,54 +107,75 @@ def test_the_email_is_in_the_language_of_the_inviting_page(
     assert User.objects.get(email="Noor@Example.org").preferred_language == "nl"
 
 
-def test_an_existing_person_is_added_without_a_duplicate(
+def invite_existing(client, circle, coordinator, capture, **changes):
+    client.force_login(coordinator)
+    values = data(name="Someone Else", email="OUTSIDER@example.org", phone="", sector="police")
+    with capture(execute=True):
+        return client.post(url(circle), values | changes, follow=True)
+
+
+def test_an_existing_person_is_asked_to_join_not_added(
     client, circle, coordinator, outsider, django_capture_on_commit_callbacks
 ):
-    client.force_login(coordinator)
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            url(circle),
-            data(name="Someone Else", email="OUTSIDER@example.org", phone="", sector="police"),
-            follow=True,
-        )
-    assert "already had an account and is now a member" in response.content.decode()
+    response = invite_existing(client, circle, coordinator, django_capture_on_commit_callbacks)
+    # The same words as for a new person: whether the address has an account is not told.
+    assert "An invitation is on its way to OUTSIDER@example.org." in response.content.decode()
+    assert "Outsider" not in response.content.decode()
     assert User.objects.filter(email__iexact="outsider@example.org").count() == 1
-    membership = outsider.memberships.get(circle=circle)
-    assert membership.sector == "police"
+    assert not outsider.memberships.filter(circle=circle).exists()
+    invitation = Invitation.objects.get()
+    assert (invitation.person, invitation.circle, invitation.sector) == (outsider, circle, "police")
+    assert invitation.invited_by == coordinator and invitation.answered_at is None
     outsider.refresh_from_db()
     assert outsider.name == "Outsider"  # their own details are theirs to change
-    (message,) = mail.outbox  # told, not asked to choose a password
+    (message,) = mail.outbox  # asked, not sent a password link
     assert message.to == ["outsider@example.org"]
-    assert message.subject == "You are now a member of Overvecht Allies"
-    assert "Coordinator added you to Overvecht Allies (Utrecht)" in message.body
-    assert f"/circles/{circle.pk}/" in message.body
-    assert "Ask Coordinator to end your membership." in message.body
-    assert "password" not in message.body and "/accounts/reset/" not in message.body
+    assert message.subject == "Coordinator invites you to Overvecht Allies"
+    assert "Coordinator invites you to join Overvecht Allies (Utrecht)" in message.body
+    assert f"/circles/invitations/{invitation.pk}/" in message.body
+    assert "/accounts/reset/" not in message.body
+
+
+def test_inviting_again_renews_the_open_invitation(
+    client, circle, coordinator, outsider, django_capture_on_commit_callbacks
+):
+    invite_existing(client, circle, coordinator, django_capture_on_commit_callbacks)
+    invite_existing(
+        client, circle, coordinator, django_capture_on_commit_callbacks, sector="community"
+    )
+    assert Invitation.objects.get().sector == "community"
+    assert len(mail.outbox) == 2
+
+
+def test_the_coordinator_sees_who_has_not_answered(
+    client, circle, coordinator, outsider, django_capture_on_commit_callbacks
+):
+    invite_existing(client, circle, coordinator, django_capture_on_commit_callbacks)
+    html = client.get(url(circle)).content.decode()
+    assert "Invited, no answer yet" in html and "outsider@example.org" in html
 
 
 @pytest.mark.parametrize("shares", [True, False])
-def test_an_existing_person_learns_in_their_language_who_sees_their_phone(
+def test_the_question_is_in_their_language_and_says_who_would_see_their_phone(
     client, circle, coordinator, outsider, shares, django_capture_on_commit_callbacks
 ):
     outsider.preferred_language = "nl"
     outsider.phone_shared_at = timezone.now() if shares else None
     outsider.save()
-    client.force_login(coordinator)
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(url(circle), data(email="outsider@example.org"), HTTP_ACCEPT_LANGUAGE="en")
+    invite_existing(client, circle, coordinator, django_capture_on_commit_callbacks)
     (message,) = mail.outbox
-    assert message.subject == "Je bent nu lid van Overvecht Allies"
+    assert message.subject == "Coordinator nodigt je uit voor Overvecht Allies"
     assert message.extra_headers["Content-Language"] == "nl"
-    html = message.alternatives[0][0]
-    for text in (message.body, html):
-        assert ("ook de leden van Overvecht Allies zien het" in text) is shares
-        assert ("/accounts/profile/" in text) is shares
+    for text in (message.body, message.alternatives[0][0]):
+        assert ("zien de leden van deze kring het ook" in text) is shares
 
 
 def test_someone_who_left_can_be_invited_back(client, circle, coordinator, citizen):
     citizen.memberships.get().end()
     client.force_login(coordinator)
     client.post(url(circle), data(email="citizen@example.org"))
+    client.force_login(citizen)
+    client.post(f"/circles/invitations/{Invitation.objects.get().pk}/", {"answer": "join"})
     assert citizen.memberships.active().count() == 1
     assert citizen.memberships.count() == 2
 

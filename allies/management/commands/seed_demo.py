@@ -11,7 +11,7 @@ from django.utils import timezone
 from actions.models import Action, ActionUpdate
 from allies.models import User
 from circles.health import refresh_summaries
-from circles.models import Circle, Membership, Sector, VenueKind
+from circles.models import Circle, Invitation, Membership, Sector, VenueKind
 from meetings.models import AgendaItem, Attendance, Meeting, Response, Topic
 from polls.models import Poll, PollAnswer, PollOption
 
@@ -165,6 +165,13 @@ def seed_demo_circles() -> bool:
         members.append(person)
     _seed_history(utrecht, members, people)
     _seed_history(tilburg, [people["outsider"]], people)
+    # Tilburg's coordinator asks Overvecht's officer to join as well: an answer still to give.
+    Invitation.objects.create(
+        circle=tilburg,
+        person=people["officer"],
+        sector=Sector.POLICE,
+        invited_by=people["outsider"],
+    )
     return True
 
 

@@ -1,0 +1,86 @@
+"""Answering an invitation to join a circle (/circles/invitations/<id>/): the invited person
+joins or says no thanks; nobody else sees it."""
+
+import pytest
+
+from circles.models import Invitation, Membership
+from tests.conftest import make_person
+
+
+def url(invitation):
+    return f"/circles/invitations/{invitation.pk}/"
+
+
+@pytest.fixture
+def invitation(circle, coordinator, outsider):
+    return Invitation.objects.create(
+        circle=circle, person=outsider, sector="police", invited_by=coordinator
+    )
+
+
+def test_anonymous_is_sent_to_sign_in(client, invitation):
+    response = client.get(url(invitation))
+    assert response.status_code == 302
+    assert response.url.startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize("who", ["coordinator", "citizen", "stranger"])
+def test_anyone_but_the_invited_person_gets_404(client, invitation, cast, who):
+    client.force_login(cast[who] if who in cast else make_person(who))
+    assert client.get(url(invitation)).status_code == 404
+    assert client.post(url(invitation), {"answer": "join"}).status_code == 404
+    invitation.refresh_from_db()
+    assert invitation.answered_at is None
+
+
+def test_the_invited_person_sees_who_asks_and_what_joining_shows(client, invitation, outsider):
+    client.force_login(outsider)
+    html = client.get(url(invitation)).content.decode()
+    assert "Join Overvecht Allies?" in html
+    assert "Coordinator invites you to join this circle, in the sector police." in html
+    assert "once you join, this circle's members see it too" in html  # they share it
+
+
+def test_joining_makes_them_a_member(client, circle, invitation, outsider):
+    client.force_login(outsider)
+    response = client.post(url(invitation), {"answer": "join"}, follow=True)
+    assert response.redirect_chain[-1][0] == f"/circles/{circle.pk}/"
+    assert "Welcome to Overvecht Allies." in response.content.decode()
+    membership = outsider.memberships.active().get(circle=circle)
+    assert membership.sector == "police" and not membership.is_coordinator
+    invitation.refresh_from_db()
+    assert invitation.accepted and invitation.answered_at is not None
+
+
+def test_no_thanks_makes_no_member(client, circle, invitation, outsider):
+    client.force_login(outsider)
+    response = client.post(url(invitation), {"answer": "decline"}, follow=True)
+    assert response.redirect_chain[-1][0] == "/"
+    assert "You said no thanks to Overvecht Allies." in response.content.decode()
+    assert not outsider.memberships.filter(circle=circle).exists()
+    invitation.refresh_from_db()
+    assert not invitation.accepted and invitation.answered_at is not None
+
+
+def test_an_invitation_is_answered_once(client, circle, invitation, outsider):
+    client.force_login(outsider)
+    client.post(url(invitation), {"answer": "decline"})
+    response = client.post(url(invitation), {"answer": "join"}, follow=True)
+    assert "You already answered this invitation." in response.content.decode()
+    assert not outsider.memberships.filter(circle=circle).exists()
+
+
+def test_joining_when_already_a_member_adds_nothing(client, circle, invitation, outsider):
+    Membership.objects.create(person=outsider, circle=circle, sector="community")
+    client.force_login(outsider)
+    client.post(url(invitation), {"answer": "join"})
+    assert outsider.memberships.filter(circle=circle).count() == 1
+
+
+def test_the_dashboard_shows_open_invitations(client, invitation, outsider):
+    client.force_login(outsider)
+    html = client.get("/").content.decode()
+    assert "You are invited to join Overvecht Allies (Utrecht)." in html
+    assert f'href="{url(invitation)}"' in html
+    client.post(url(invitation), {"answer": "decline"})
+    assert "You are invited to join" not in client.get("/").content.decode()
