@@ -85,7 +85,8 @@ def meeting_update(*, meeting: Meeting, changes: Mapping[str, Any], agenda=None)
     agenda: an optional valid inline formset of the meeting's agenda items, saved in the same
     transaction. Returns the names of the fields that really changed; when one of them is a
     time, the venue or the status, the calendar sequence grows by one, and when the time or
-    the venue changed the members get the updated invitation.
+    the venue changed, or a cancelled meeting is on again (in admin), the members get the
+    updated invitation.
     """
     unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
@@ -100,7 +101,8 @@ def meeting_update(*, meeting: Meeting, changes: Mapping[str, Any], agenda=None)
         meeting.sequence += 1
     if changed:
         meeting.save(update_fields=[*changed, "sequence", "updated_at"])
-    if TIME_AND_VENUE.intersection(changed):
+    on_again = stored.status == Meeting.Status.CANCELLED and "status" in changed
+    if on_again or TIME_AND_VENUE.intersection(changed):
         notify.notify_changed(meeting)
     if agenda is not None:
         agenda.instance = meeting

@@ -119,6 +119,18 @@ def test_moving_and_cancelling_at_once_sends_only_the_cancellation(
     sent_to_each_member("CANCEL", sequence=2)
 
 
+def test_a_cancelled_meeting_on_again_is_sent_to_every_member(
+    admin, meeting, django_capture_on_commit_callbacks
+):
+    meeting.cancel()
+    save(admin, change_url(meeting), django_capture_on_commit_callbacks, status="planned")
+    meeting.refresh_from_db()
+    assert (meeting.status, meeting.sequence) == (Meeting.Status.PLANNED, 2)
+    # Their calendars dropped it: the new version puts it back.
+    events = sent_to_each_member("REQUEST", sequence=2)
+    assert {event["status"] for event in events} == {"TENTATIVE"}
+
+
 def test_confirming_is_a_new_version_without_an_email(
     admin, meeting, django_capture_on_commit_callbacks
 ):
