@@ -34,6 +34,7 @@ def values(circle, coordinator, meeting):
         "action_id": action.pk,
         "membership_id": coordinator.memberships.get().pk,
         "poll_id": 1,
+        "invitation_id": 1,
         "year": datetime.date.today().year,
         "token": coordinator.feed_token,
         # Django's own (admin, password reset) parameters.

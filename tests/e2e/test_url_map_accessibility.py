@@ -31,7 +31,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from actions.models import Action
 from allies.management.commands.seed_demo import DEMO_PASSWORD
 from allies.models import User
-from circles.models import Circle
+from circles.models import Circle, Invitation, Sector
 from meetings.models import Meeting
 from tests.e2e.conftest import (
     DESKTOP,
@@ -110,6 +110,14 @@ def site(live_server, django_db_setup, django_db_blocker) -> Site:
             ],
             "action_id": [member.owned_actions.filter(status=Action.Status.OPEN).first().pk],
             "membership_id": [member.memberships.get(circle=circle).pk],
+            # The member is asked to join the other circle too.
+            "invitation_id": [
+                Invitation.objects.create(
+                    circle=Circle.objects.exclude(pk=circle.pk).first(),
+                    person=member,
+                    sector=Sector.COMMUNITY,
+                ).pk
+            ],
             "year": [TODAY.year],
             "token": [member.feed_token],
             "uidb64": [urlsafe_base64_encode(force_bytes(member.pk))],
