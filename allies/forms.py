@@ -23,10 +23,15 @@ class LoginForm(PlainTextMixin, AuthenticationForm):
 
 class ResetForm(PlainTextMixin, PasswordResetForm):
     """Django's password reset form, its email in the language the person chose, like every
-    other email, not in the language of the browser that asked for it."""
+    other email, not in the language of the browser that asked for it; and at most one such
+    email per person per PASSWORD_RESET_EMAIL_INTERVAL, however often it is asked for. The
+    page that follows is the same either way: it must not tell whether an account exists."""
 
     def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
-        with translation.override(context["user"].preferred_language):
+        user = context["user"]
+        if not user.claim_password_reset_email():
+            return
+        with translation.override(user.preferred_language):
             super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
 
 

@@ -1,3 +1,4 @@
+import datetime
 import secrets
 
 from django.conf import settings
@@ -48,6 +49,13 @@ class User(AbstractUser):
         help_text=_("When this person agreed to show their phone number to fellow members."),
     )
     reminders_enabled = models.BooleanField(_("send me reminders"), default=True)
+    password_reset_sent_at = models.DateTimeField(
+        _("password reset email sent at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The last email with a link to choose a new password."),
+    )
     feed_token = models.CharField(
         _("calendar feed token"), max_length=64, unique=True, default=new_feed_token
     )
@@ -90,6 +98,19 @@ class User(AbstractUser):
     def withdraw_phone_consent(self):
         self.phone_shared_at = None
         self.save(update_fields=["phone_shared_at"])
+
+    def claim_password_reset_email(self, *, now: datetime.datetime | None = None) -> bool:
+        """Whether a password reset email may go to this person now; if so, it is noted as
+        sent. At most one per PASSWORD_RESET_EMAIL_INTERVAL. One conditional UPDATE, so that
+        two workers answering at the same moment cannot both send."""
+        now = now or timezone.now()
+        due = models.Q(password_reset_sent_at__isnull=True) | models.Q(
+            password_reset_sent_at__lte=now - settings.PASSWORD_RESET_EMAIL_INTERVAL
+        )
+        claimed = User.objects.filter(due, pk=self.pk).update(password_reset_sent_at=now)
+        if claimed:
+            self.password_reset_sent_at = now
+        return bool(claimed)
 
 
 class SentForm(models.Model):

@@ -208,6 +208,13 @@ AXES_CLIENT_IP_CALLABLE = "allies.security.client_ip"
 # No configuration banner from axes at start; what it does is in the allies.security log.
 AXES_VERBOSE = False
 
+# Password reset emails: at most one per account per PASSWORD_RESET_EMAIL_INTERVAL, so that no
+# one can flood a member's inbox (or the sender's reputation) by asking again and again. Ten
+# minutes is longer than an email normally takes to arrive, so asking again sooner would not
+# bring the link sooner (the one on its way stays valid for days: PASSWORD_RESET_TIMEOUT), and
+# it caps a flood at six an hour. Kept on the person's row: it holds across workers and restarts.
+PASSWORD_RESET_EMAIL_INTERVAL = datetime.timedelta(minutes=10)
+
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "nl")
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
 FORMAT_MODULE_PATH = ["allies.formats"]

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -20,6 +21,16 @@ urlpatterns = [
         "accounts/password_reset/",
         auth_views.PasswordResetView.as_view(form_class=ResetForm),
         name="password_reset",
+    ),
+    path(
+        "accounts/password_reset/done/",
+        auth_views.PasswordResetDoneView.as_view(
+            # How often an email may go, in minutes, for the page to say.
+            extra_context={
+                "minutes": round(settings.PASSWORD_RESET_EMAIL_INTERVAL.total_seconds() / 60)
+            }
+        ),
+        name="password_reset_done",
     ),
     path("accounts/profile/feed/reset/", feed.feed_reset, name="calendar_feed_reset"),
     path("accounts/profile/", views.profile, name="profile"),

@@ -4,6 +4,7 @@ import datetime
 import json
 
 import pytest
+import time_machine
 from axes.models import AccessFailureLog
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.contrib.auth.models import Group, Permission
@@ -71,6 +72,16 @@ def test_it_lists_my_sign_ins(client, fatima):
     client.post(reverse("login"), {"username": "fbouali", "password": PASSWORD})
     data = download(client, fatima)
     assert "127.0.0.1" in {s["ip_address"] for s in data["sign_ins"]}
+
+
+def test_it_says_when_a_password_reset_email_last_went(client, fatima):
+    assert download(client, fatima)["profile"]["password_reset_email_sent_at"] is None
+    client.logout()
+    asked = datetime.datetime(2026, 3, 2, 12, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(asked, tick=False):
+        client.post(reverse("password_reset"), {"email": EMAIL})
+    sent_at = download(client, fatima)["profile"]["password_reset_email_sent_at"]
+    assert at(sent_at) == asked
 
 
 def at(value: str) -> datetime.datetime:
