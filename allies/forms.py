@@ -1,5 +1,10 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.contrib.auth import authenticate
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+)
 from django.core.validators import MaxLengthValidator
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -33,6 +38,27 @@ class ResetForm(PlainTextMixin, PasswordResetForm):
             return
         with translation.override(user.preferred_language):
             super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
+
+
+class ChangePasswordForm(PlainTextMixin, PasswordChangeForm):
+    """Django's form to change my password, its current password checked as a sign-in is:
+    through authenticate() with the request, so that django-axes counts a wrong one against
+    the username and the client's address and, once they are locked, refuses even the right
+    one (AxesMiddleware then answers with the lockout page). Otherwise anyone at an open
+    session could guess the password at leisure."""
+
+    def __init__(self, user, *args, request, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.request = request
+
+    def clean_old_password(self):
+        old_password = self.cleaned_data["old_password"]
+        found = authenticate(self.request, username=self.user.get_username(), password=old_password)
+        if found is None or found.pk != self.user.pk:
+            raise forms.ValidationError(
+                self.error_messages["password_incorrect"], code="password_incorrect"
+            )
+        return old_password
 
 
 class ProfileForm(PlainTextMixin, forms.ModelForm):

@@ -207,6 +207,16 @@ AXES_LOCKOUT_CALLABLE = "allies.security.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "allies.security.client_ip"
 # No configuration banner from axes at start; what it does is in the allies.security log.
 AXES_VERBOSE = False
+# Axes keeps the form a failure came with (admin: Axes -> Access attempts) and masks only
+# "password" in it by itself. Changing one's password is checked by axes too
+# (allies.forms.ChangePasswordForm): its fields must not be stored as typed.
+AXES_SENSITIVE_PARAMETERS = [
+    "username",
+    "ip_address",
+    "old_password",
+    "new_password1",
+    "new_password2",
+]
 
 # Password reset emails: at most one per account per PASSWORD_RESET_EMAIL_INTERVAL, so that no
 # one can flood a member's inbox (or the sender's reputation) by asking again and again. Ten

@@ -32,6 +32,11 @@ urlpatterns = [
         ),
         name="password_reset_done",
     ),
+    path(
+        "accounts/password_change/",
+        views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
     path("accounts/profile/feed/reset/", feed.feed_reset, name="calendar_feed_reset"),
     path("accounts/profile/", views.profile, name="profile"),
     path("accounts/profile/phone-consent/", views.phone_consent, name="phone_consent"),

@@ -2,6 +2,7 @@ import logging
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Subquery
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_POST, require_safe
 from django.views.i18n import set_language as django_set_language
 
 from allies import privacy
-from allies.forms import PhoneConsentForm, ProfileForm
+from allies.forms import ChangePasswordForm, PhoneConsentForm, ProfileForm
 from allies.middleware import CHOSEN_LANGUAGE_SESSION_KEY
 from allies.models import User
 from allies.security import log_refused
@@ -173,3 +174,13 @@ def phone_consent(request):
         user.share_phone()
         messages.success(request, _("The members of your circles can now see your phone number."))
     return redirect("profile")
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's page to change my password, its form given the request: the current password
+    is checked as a sign-in is, throttled per username and address (ChangePasswordForm)."""
+
+    form_class = ChangePasswordForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}

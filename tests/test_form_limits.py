@@ -16,6 +16,7 @@ from django import forms
 from django.apps import apps
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
+from django.test import RequestFactory
 from django.utils import timezone
 
 from actions.models import Action
@@ -54,6 +55,7 @@ FORM_KWARGS = {
     "ActionUpdateForm": lambda: {"action": Action()},
     "ActionFilterForm": lambda: {"circles": Circle.objects.none()},
     "ProfileForm": lambda: {"instance": User()},
+    "ChangePasswordForm": lambda: {"user": User(), "request": RequestFactory().post("/")},
     "PollForm": lambda: {"circle": Circle()},
     "AnswerForm": lambda: {"options": []},
 }

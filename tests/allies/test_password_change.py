@@ -1,6 +1,14 @@
+"""Changing my password (/accounts/password_change/): the current password is checked as a
+sign-in is, so that guessing it at an open session is paused like guessing it at sign-in."""
+
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.urls import reverse
+
 from tests.conftest import PASSWORD
 
 URL = "/accounts/password_change/"
+NEW = "dinner at the town hall"
 
 
 def test_anonymous_is_sent_to_sign_in(client, db):
@@ -39,3 +47,59 @@ def test_it_keeps_me_on_the_form_with_a_wrong_old_password(client, citizen):
     assert "Your old password was entered incorrectly." in response.content.decode()
     citizen.refresh_from_db()
     assert citizen.check_password(PASSWORD)
+
+
+def change(client, old_password, address="198.51.100.7"):
+    return client.post(
+        URL,
+        {"old_password": old_password, "new_password1": NEW, "new_password2": NEW},
+        REMOTE_ADDR=address,
+    )
+
+
+def test_repeated_wrong_old_passwords_lock_even_the_right_one(client, citizen):
+    client.force_login(citizen)
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        response = change(client, "wrong")
+    assert response.status_code == 429
+    response = change(client, PASSWORD)
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert "Sign-in paused" in html
+    assert f"paused for {settings.AXES_COOLOFF_TIME.seconds // 60} minutes" in html
+    assert reverse("password_reset") in html
+    citizen.refresh_from_db()
+    assert citizen.check_password(PASSWORD)
+
+
+def test_fewer_wrong_old_passwords_are_counted_then_the_right_one_works(client, citizen):
+    client.force_login(citizen)
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert change(client, "wrong").status_code == 200
+    [attempt] = AccessAttempt.objects.all()
+    assert attempt.failures_since_start == settings.AXES_FAILURE_LIMIT - 1
+    response = change(client, PASSWORD)
+    assert response.status_code == 302
+    assert response.url == reverse("password_change_done")
+    citizen.refresh_from_db()
+    assert citizen.check_password(NEW)
+
+
+def test_the_lock_also_pauses_signing_in_with_that_name_from_that_address(client, citizen):
+    client.force_login(citizen)
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        change(client, "wrong")
+    client.logout()
+    response = client.post(
+        reverse("login"), {"username": "citizen", "password": PASSWORD}, REMOTE_ADDR="198.51.100.7"
+    )
+    assert response.status_code == 429
+
+
+def test_the_passwords_typed_are_not_stored_with_the_failure(client, citizen):
+    client.force_login(citizen)
+    change(client, "my wrong guess")
+    [attempt] = AccessAttempt.objects.all()
+    assert (attempt.username, attempt.ip_address) == ("citizen", "198.51.100.7")
+    assert "my wrong guess" not in attempt.post_data
+    assert NEW not in attempt.post_data
