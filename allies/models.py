@@ -123,3 +123,36 @@ class SentForm(models.Model):
 
     def __str__(self):
         return self.url
+
+
+class PasswordResetRequest(models.Model):
+    """A request for a password reset email, by the client address it came from: enough to
+    hold each address to PASSWORD_RESET_ADDRESS_LIMIT requests per
+    PASSWORD_RESET_ADDRESS_WINDOW (in the database, so that it holds across workers). Not
+    which account it named; deleted once older than the window."""
+
+    ip_address = models.GenericIPAddressField(null=True)
+    requested_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["ip_address", "requested_at"], name="reset_request_address")
+        ]
+
+    def __str__(self):
+        return f"{self.ip_address} {self.requested_at:%Y-%m-%d %H:%M}"
+
+    @classmethod
+    def admit(cls, ip_address: str | None, *, now: datetime.datetime | None = None) -> bool:
+        """Whether a request from `ip_address` (None: unknown, counted as one address) may go
+        on; if so, it is counted. A refused one is not, so that a client that keeps asking
+        does not fill the table. Workers counting at the same moment may each let one more
+        through: a limit on a flood, not an exact count."""
+        now = now or timezone.now()
+        since = now - settings.PASSWORD_RESET_ADDRESS_WINDOW
+        cls.objects.filter(requested_at__lte=since).delete()
+        recent = cls.objects.filter(ip_address=ip_address, requested_at__gt=since)
+        if recent.count() >= settings.PASSWORD_RESET_ADDRESS_LIMIT:
+            return False
+        cls.objects.create(ip_address=ip_address, requested_at=now)
+        return True

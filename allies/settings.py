@@ -224,6 +224,13 @@ AXES_SENSITIVE_PARAMETERS = [
 # bring the link sooner (the one on its way stays valid for days: PASSWORD_RESET_TIMEOUT), and
 # it caps a flood at six an hour. Kept on the person's row: it holds across workers and restarts.
 PASSWORD_RESET_EMAIL_INTERVAL = datetime.timedelta(minutes=10)
+# And at most PASSWORD_RESET_ADDRESS_LIMIT requests from one client address per
+# PASSWORD_RESET_ADDRESS_WINDOW, whatever email address they name, so that one client cannot
+# send an email to every member in turn. Generous, since a town hall or a police station may
+# put many people behind one address. Behind a proxy it needs TRUSTED_PROXY: otherwise every
+# client has the proxy's address, and the limit holds for all of them together.
+PASSWORD_RESET_ADDRESS_LIMIT = 20
+PASSWORD_RESET_ADDRESS_WINDOW = datetime.timedelta(hours=1)
 
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "nl")
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]

@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from allies import feed, views
-from allies.forms import LoginForm, ResetForm
+from allies.forms import LoginForm
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -19,7 +19,7 @@ urlpatterns = [
     ),
     path(
         "accounts/password_reset/",
-        auth_views.PasswordResetView.as_view(form_class=ResetForm),
+        views.PasswordResetView.as_view(),
         name="password_reset",
     ),
     path(

@@ -11,14 +11,15 @@ from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 from django.views.i18n import set_language as django_set_language
 
 from allies import privacy
-from allies.forms import ChangePasswordForm, PhoneConsentForm, ProfileForm
+from allies.forms import ChangePasswordForm, PhoneConsentForm, ProfileForm, ResetForm
 from allies.middleware import CHOSEN_LANGUAGE_SESSION_KEY
-from allies.models import User
-from allies.security import log_refused
+from allies.models import PasswordResetRequest, User
+from allies.security import client_ip, log, log_refused
 from circles.health import health_for_coordinator
 from circles.models import Circle, Membership
 from meetings.models import Meeting, Response
@@ -184,3 +185,30 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "request": self.request}
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's page to ask for a password reset email. Besides one email per person per
+    PASSWORD_RESET_EMAIL_INTERVAL (ResetForm), one client address may ask only so often
+    (PasswordResetRequest), whichever email addresses it names; the answer then is the same
+    for every address named, so it tells nothing about who has an account."""
+
+    form_class = ResetForm
+
+    def form_valid(self, form):
+        address = client_ip(self.request)
+        if PasswordResetRequest.admit(address):
+            return super().form_valid(form)
+        log.warning("password reset refused ip=%s: too many requests from this address", address)
+        minutes = round(settings.PASSWORD_RESET_ADDRESS_WINDOW.total_seconds() / 60)
+        message = ngettext(
+            "Too many requests for a new password came from your address. "
+            "Try again in %(minutes)d minute.",
+            "Too many requests for a new password came from your address. "
+            "Try again in %(minutes)d minutes.",
+            minutes,
+        )
+        form.add_error(None, message % {"minutes": minutes})
+        response = self.form_invalid(form)
+        response.status_code = 429
+        return response

@@ -1,5 +1,6 @@
 """Password reset (/accounts/password_reset/): the email is in the person's own language, and
-goes at most once per person per few minutes, with the same answer either way."""
+goes at most once per person per few minutes, with the same answer either way; one client
+address may ask only so often, whichever addresses it names."""
 
 import datetime
 
@@ -9,6 +10,7 @@ from django.conf import settings
 from django.core import mail
 from django.test import Client
 
+from allies.models import PasswordResetRequest
 from tests.conftest import make_person
 
 URL = "/accounts/password_reset/"
@@ -99,3 +101,83 @@ def test_the_limit_holds_for_a_second_client_from_elsewhere(db):
         ask(Client(), REMOTE_ADDR="198.51.100.7")
         ask(Client(), REMOTE_ADDR="203.0.113.20")
     assert sent_to() == [["henk@example.org"]]
+
+
+REFUSED = "Too many requests for a new password came from your address. Try again in 60 minutes."
+
+
+@pytest.fixture
+def limit(db, settings):
+    settings.PASSWORD_RESET_ADDRESS_LIMIT = 3
+    for name in ("anna", "bart", "cees", "henk"):
+        make_person(name)
+    return settings.PASSWORD_RESET_ADDRESS_LIMIT
+
+
+def ask_from(client, address, email, **headers):
+    return client.post(URL, {"email": email}, REMOTE_ADDR=address, **headers)
+
+
+def test_one_address_may_ask_only_so_often_whoever_it_names(client, limit):
+    for name in ("anna", "bart", "cees"):
+        assert ask_from(client, "198.51.100.7", f"{name}@example.org").status_code == 302
+    response = ask_from(client, "198.51.100.7", "henk@example.org")
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert REFUSED in html
+    assert 'value="henk@example.org"' in html  # what was typed stays
+    assert ["henk@example.org"] not in sent_to()
+    assert len(mail.outbox) == limit
+
+
+def test_the_refusal_is_the_same_for_a_known_and_an_unknown_address(client, limit):
+    for name in ("anna", "bart", "cees"):
+        ask_from(client, "198.51.100.7", f"{name}@example.org")
+    known = ask_from(client, "198.51.100.7", "henk@example.org")
+    unknown = ask_from(client, "198.51.100.7", "nobody@example.org")
+    assert known.status_code == unknown.status_code == 429
+    assert REFUSED in unknown.content.decode()
+
+
+def test_another_address_may_still_ask(client, limit):
+    for name in ("anna", "bart", "cees"):
+        ask_from(client, "198.51.100.7", f"{name}@example.org")
+    assert ask_from(client, "198.51.100.7", "henk@example.org").status_code == 429
+    assert ask_from(Client(), "203.0.113.20", "henk@example.org").status_code == 302
+    assert sent_to()[-1] == ["henk@example.org"]
+
+
+def test_the_address_may_ask_again_after_the_window(client, limit, settings):
+    with time_machine.travel(START, tick=False) as traveller:
+        for name in ("anna", "bart", "cees"):
+            ask_from(client, "198.51.100.7", f"{name}@example.org")
+        traveller.shift(settings.PASSWORD_RESET_ADDRESS_WINDOW - datetime.timedelta(seconds=1))
+        assert ask_from(client, "198.51.100.7", "henk@example.org").status_code == 429
+        traveller.shift(datetime.timedelta(seconds=1))
+        assert ask_from(client, "198.51.100.7", "henk@example.org").status_code == 302
+        # Only the requests of the last window are kept, and with no account named.
+        assert list(PasswordResetRequest.objects.values_list("ip_address", "requested_at")) == [
+            ("198.51.100.7", START + settings.PASSWORD_RESET_ADDRESS_WINDOW)
+        ]
+
+
+def test_a_forged_forwarded_address_does_not_escape_the_limit(client, limit):
+    for attempt, name in enumerate(("anna", "bart", "cees", "henk")):
+        response = ask_from(
+            client, "198.51.100.7", f"{name}@example.org", HTTP_X_FORWARDED_FOR=f"192.0.2.{attempt}"
+        )
+    assert response.status_code == 429
+
+
+def test_behind_a_trusted_proxy_the_address_it_saw_counts(client, limit, settings):
+    settings.TRUSTED_PROXY = 1
+    for attempt, name in enumerate(("anna", "bart", "cees", "henk")):
+        response = ask_from(
+            client,
+            "127.0.0.1",
+            f"{name}@example.org",
+            HTTP_X_FORWARDED_FOR=f"192.0.2.{attempt}, 198.51.100.7",
+        )
+    assert response.status_code == 429
+    other = ask_from(client, "127.0.0.1", "henk@example.org", HTTP_X_FORWARDED_FOR="203.0.113.20")
+    assert other.status_code == 302
