@@ -208,14 +208,16 @@ AXES_CLIENT_IP_CALLABLE = "allies.security.client_ip"
 # No configuration banner from axes at start; what it does is in the allies.security log.
 AXES_VERBOSE = False
 # Axes keeps the form a failure came with (admin: Axes -> Access attempts) and masks only
-# "password" in it by itself. Changing one's password is checked by axes too
-# (allies.forms.ChangePasswordForm): its fields must not be stored as typed.
+# "password" in it by itself. Any form whose password axes checks (allies.forms'
+# ChangePasswordForm, and the profile's current password) must name its password fields here,
+# or they are stored as typed.
 AXES_SENSITIVE_PARAMETERS = [
     "username",
     "ip_address",
     "old_password",
     "new_password1",
     "new_password2",
+    "current_password",
 ]
 
 # Password reset emails: at most one per account per PASSWORD_RESET_EMAIL_INTERVAL, so that no
