@@ -8,9 +8,11 @@ from django.contrib.auth.forms import (
 from django.core.validators import MaxLengthValidator
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from allies.formfields import PhoneField, PlainTextMixin
 from allies.models import User
+from allies.security import cooloff_minutes
 
 
 class LoginForm(PlainTextMixin, AuthenticationForm):
@@ -98,8 +100,11 @@ class ProfileForm(PlainTextMixin, forms.ModelForm):
 
     field_order = ["name", "email", "current_password"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, request, **kwargs):
         super().__init__(*args, **kwargs)
+        # The password is checked through authenticate() with the request, so that django-axes
+        # counts wrong guesses and pauses them as it does failed sign-ins.
+        self.request = request
         self.fields["email"].required = True
         self.original_email = self.instance.email
 
@@ -116,15 +121,35 @@ class ProfileForm(PlainTextMixin, forms.ModelForm):
         cleaned = super().clean()
         email = cleaned.get("email")
         if email is not None and email.lower() != self.original_email.lower():
-            password = cleaned.get("current_password")
-            if not password:
-                self.add_error(
-                    "current_password",
-                    _("Enter your current password to change your email address."),
-                )
-            elif not self.instance.check_password(password):
-                self.add_error("current_password", _("That is not your current password."))
+            self._current_password_confirmed(cleaned.get("current_password"))
         return cleaned
+
+    def _current_password_confirmed(self, password) -> bool:
+        if not password:
+            self.add_error(
+                "current_password",
+                _("Enter your current password to change your email address."),
+            )
+            return False
+        username = self.instance.get_username()
+        if authenticate(self.request, username=username, password=password) is not None:
+            return True
+        if getattr(self.request, "axes_locked_out", False):
+            minutes = cooloff_minutes()
+            message = ngettext_lazy(
+                "Too many wrong passwords. For your safety, changing your email address is "
+                "paused for %(minutes)d minute.",
+                "Too many wrong passwords. For your safety, changing your email address is "
+                "paused for %(minutes)d minutes.",
+                "minutes",
+            )
+            self.add_error(
+                "current_password",
+                forms.ValidationError(message, code="locked_out", params={"minutes": minutes}),
+            )
+        else:
+            self.add_error("current_password", _("That is not your current password."))
+        return False
 
 
 class PhoneConsentForm(forms.Form):

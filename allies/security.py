@@ -109,10 +109,21 @@ def log_lockout(sender, request, username, ip_address, **kwargs):
     )
 
 
+def cooloff_minutes() -> int:
+    """How long a lockout lasts, in whole minutes, as the pages tell it."""
+    return max(1, round(settings.AXES_COOLOFF_TIME.total_seconds() / 60))
+
+
 def lockout_response(request, original_response=None, credentials=None):
-    """The page a locked-out sign-in gets: 429, how long to wait, and a way to reset."""
-    minutes = max(1, round(settings.AXES_COOLOFF_TIME.total_seconds() / 60))
-    return render(request, "registration/locked_out.html", {"minutes": minutes}, status=429)
+    """The page a locked-out sign-in gets: 429, how long to wait, and a way to reset.
+
+    A page that checks a password of someone already signed in (the profile, for a new email
+    address) says so itself, next to the field, and answers 429: that answer is kept."""
+    if original_response is not None and original_response.status_code == 429:
+        return original_response
+    return render(
+        request, "registration/locked_out.html", {"minutes": cooloff_minutes()}, status=429
+    )
 
 
 def log_refused(request, status: int, reason: str):

@@ -204,6 +204,19 @@ AXES_RESET_ON_SUCCESS = True
 # person tries again meanwhile.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "allies.security.lockout_response"
+# Axes keeps the form of each failed attempt (Access attempts in admin) with these fields
+# masked. The profile's password check, for a new email address, counts as a sign-in, and
+# that form carries the password and personal details (dietary needs can reveal religion).
+AXES_SENSITIVE_PARAMETERS = [
+    "username",
+    "ip_address",
+    "current_password",
+    "name",
+    "email",
+    "phone",
+    "organisation",
+    "dietary_needs",
+]
 AXES_CLIENT_IP_CALLABLE = "allies.security.client_ip"
 # No configuration banner from axes at start; what it does is in the allies.security log.
 AXES_VERBOSE = False

@@ -144,7 +144,7 @@ def profile(request):
     """My details, phone-sharing consent, language, dietary needs and reminders."""
     # The form works on a copy, so that refused input never shows up as request.user.
     person = User.objects.get(pk=request.user.pk)
-    form = ProfileForm(request.POST or None, instance=person)
+    form = ProfileForm(request.POST or None, instance=person, request=request)
     if request.method == "POST" and form.is_valid():
         person = form.save(commit=False)
         if not person.phone:
@@ -155,7 +155,9 @@ def profile(request):
         with translation.override(person.preferred_language):
             messages.success(request, _("Your details are saved."))
         return redirect("profile")
-    return render(request, "allies/profile.html", {"form": form})
+    # A wrong password too often pauses the check (django-axes): 429, as at sign-in.
+    status = 429 if form.has_error("current_password", "locked_out") else 200
+    return render(request, "allies/profile.html", {"form": form}, status=status)
 
 
 @login_required

@@ -54,7 +54,7 @@ FORM_KWARGS = {
     "PlannedDinnerForm": lambda: {"members": [], "year": 2026, "taken": set()},
     "ActionUpdateForm": lambda: {"action": Action()},
     "ActionFilterForm": lambda: {"circles": Circle.objects.none()},
-    "ProfileForm": lambda: {"instance": User()},
+    "ProfileForm": lambda: {"instance": User(), "request": None},
     "ChangePasswordForm": lambda: {"user": User(), "request": RequestFactory().post("/")},
     "PollForm": lambda: {"circle": Circle()},
     "AnswerForm": lambda: {"options": []},

@@ -1,5 +1,11 @@
 import pytest
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.forms import CharField
+from django.test import Client
+from django.urls import reverse
 
+from allies.forms import ProfileForm
 from allies.models import User
 from tests.conftest import PASSWORD, make_person
 
@@ -207,3 +213,84 @@ def test_a_phone_number_in_any_common_form_is_stored_internationally(client, cit
     assert response.status_code == 302
     citizen.refresh_from_db()
     assert str(citizen.phone) == "+31612345678" and citizen.name == "Ça va 🍲 سلام"
+
+
+# The password check for a new address counts as a sign-in for django-axes: the same limit,
+# the same pause, for the same username and address.
+
+
+def post_wrong_password(client, person, **changes):
+    return client.post(
+        URL,
+        data(person, email="fatima@example.org", current_password="not my password", **changes),
+    )
+
+
+def test_wrong_passwords_are_paused_and_then_the_right_one_changes_nothing(client, citizen):
+    client.force_login(citizen)
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        response = post_wrong_password(client, citizen)
+        assert response.status_code == 200
+        assert "That is not your current password." in response.content.decode()
+    response = post_wrong_password(client, citizen, name="Typed")
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert (
+        "Too many wrong passwords. For your safety, changing your email address is paused for "
+        f"{settings.AXES_COOLOFF_TIME.seconds // 60} minutes." in html
+    )
+    assert 'value="Typed"' in html  # the form comes back, with what was typed
+    response = client.post(
+        URL, data(citizen, email="fatima@example.org", current_password=PASSWORD)
+    )
+    assert response.status_code == 429
+    assert "paused" in response.content.decode()
+    citizen.refresh_from_db()
+    assert citizen.email == "citizen@example.org"
+    # Like failed sign-ins, they pause signing in with this name from this address too.
+    sign_in = Client().post(reverse("login"), {"username": "citizen", "password": PASSWORD})
+    assert sign_in.status_code == 429
+
+
+def test_fewer_wrong_passwords_leave_the_right_one_working(client, citizen):
+    client.force_login(citizen)
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        post_wrong_password(client, citizen)
+    response = client.post(
+        URL, data(citizen, email="fatima@example.org", current_password=PASSWORD)
+    )
+    assert response.status_code == 302
+    citizen.refresh_from_db()
+    assert citizen.email == "fatima@example.org"
+
+
+def test_while_paused_the_other_details_can_still_be_saved(client, citizen):
+    client.force_login(citizen)
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        paused = post_wrong_password(client, citizen)
+    assert paused.status_code == 429
+    response = client.post(URL, data(citizen, name="New name"))
+    assert response.status_code == 302
+    citizen.refresh_from_db()
+    assert citizen.name == "New name"
+
+
+def test_a_failed_check_keeps_no_password_or_details_in_the_throttles_records(client, citizen):
+    typed = {
+        "name": "Zeynep Typedname",
+        "email": "zeynep@typed.example",
+        "current_password": "typed wrong password",
+        "phone": "+31698765432",
+        "organisation": "Typed Organisation",
+        "dietary_needs": "typed diet",
+    }
+    form = ProfileForm(instance=citizen, request=None)
+    text_fields = {name for name, field in form.fields.items() if isinstance(field, CharField)}
+    # A text field added to the form later must be added here and to AXES_SENSITIVE_PARAMETERS.
+    assert text_fields == set(typed)
+    client.force_login(citizen)
+    assert client.post(URL, data(citizen, **typed)).status_code == 200
+    [attempt] = AccessAttempt.objects.all()
+    assert attempt.username == "citizen"
+    for value in typed.values():
+        assert value not in attempt.post_data
