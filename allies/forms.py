@@ -65,7 +65,9 @@ class ChangePasswordForm(PlainTextMixin, PasswordChangeForm):
 
 class ProfileForm(PlainTextMixin, forms.ModelForm):
     """My own details. A new email address needs the current password: whoever controls the
-    address can reset the password, so taking it over must take more than an open session."""
+    address can reset the password, so taking it over must take more than an open session.
+    Nor does it take effect here: the form leaves the address as it was and sets `new_email`,
+    to which the view sends a link that confirms it (allies.services)."""
 
     current_password = forms.CharField(
         label=_("Current password"),
@@ -88,6 +90,9 @@ class ProfileForm(PlainTextMixin, forms.ModelForm):
         ]
         field_classes = {"phone": PhoneField}
         help_texts = {
+            "email": _(
+                "A new address takes effect once you confirm it, from the link we send there."
+            ),
             "phone": _("Hidden from other members unless you choose to share it below."),
             "dietary_needs": _(
                 "Used to prefill your answer to a dinner. Only the coordinators of your circles "
@@ -107,6 +112,7 @@ class ProfileForm(PlainTextMixin, forms.ModelForm):
         self.request = request
         self.fields["email"].required = True
         self.original_email = self.instance.email
+        self.new_email = None
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip()
@@ -120,8 +126,12 @@ class ProfileForm(PlainTextMixin, forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         email = cleaned.get("email")
+        # Another case is the same address (and the unique constraint ignores case): that
+        # takes effect at once, without a password.
         if email is not None and email.lower() != self.original_email.lower():
-            self._current_password_confirmed(cleaned.get("current_password"))
+            if self._current_password_confirmed(cleaned.get("current_password")):
+                self.new_email = email
+            cleaned["email"] = self.original_email
         return cleaned
 
     def _current_password_confirmed(self, password) -> bool:

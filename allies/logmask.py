@@ -5,10 +5,12 @@ import logging
 import re
 
 # Secrets in URLs, wherever a path is logged (Django's "Not Found: ...", gunicorn's access log):
-# the calendar feed's token and the password-reset link's user id and token.
+# the calendar feed's token, the password-reset link's user id and token, and the token of the
+# link that confirms a new email address.
 SECRET_IN_URL = re.compile(
     r"(?P<head>/calendar/)[^/\s?\"]+(?P<tail>\.ics)"
     r"|(?P<reset>/reset/)[^/\s?\"]+/[^/\s?\"]+"
+    r"|(?P<email>/profile/email/)[^/\s?\"]+"
 )
 
 
@@ -18,6 +20,8 @@ def mask_secrets(text: str) -> str:
     def masked(match):
         if match["head"]:
             return f"{match['head']}***{match['tail']}"
+        if match["email"]:
+            return f"{match['email']}***"
         return f"{match['reset']}***/***"
 
     return SECRET_IN_URL.sub(masked, text)

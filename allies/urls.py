@@ -40,6 +40,11 @@ urlpatterns = [
     path("accounts/profile/feed/reset/", feed.feed_reset, name="calendar_feed_reset"),
     path("accounts/profile/", views.profile, name="profile"),
     path("accounts/profile/phone-consent/", views.phone_consent, name="phone_consent"),
+    path(
+        "accounts/profile/email/<str:token>/",
+        views.email_change_confirm,
+        name="email_change_confirm",
+    ),
     path("accounts/my-data/", views.my_data, name="my_data"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("calendar/<str:token>.ics", feed.calendar_feed, name="calendar_feed"),

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
@@ -12,10 +13,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.i18n import set_language as django_set_language
 
-from allies import privacy
+from allies import privacy, services
 from allies.forms import ChangePasswordForm, PhoneConsentForm, ProfileForm, ResetForm
 from allies.middleware import CHOSEN_LANGUAGE_SESSION_KEY
 from allies.models import PasswordResetRequest, User
@@ -141,7 +142,8 @@ def set_language(request):
 
 @login_required
 def profile(request):
-    """My details, phone-sharing consent, language, dietary needs and reminders."""
+    """My details, phone-sharing consent, language, dietary needs and reminders. A new email
+    address is not saved here: it gets a link to confirm it (allies.services)."""
     # The form works on a copy, so that refused input never shows up as request.user.
     person = User.objects.get(pk=request.user.pk)
     form = ProfileForm(request.POST or None, instance=person, request=request)
@@ -154,10 +156,55 @@ def profile(request):
         person.save(update_fields=[*form.Meta.fields, "phone_shared_at"])
         with translation.override(person.preferred_language):
             messages.success(request, _("Your details are saved."))
+            if form.new_email:
+                _ask_to_confirm(request, person, form.new_email)
         return redirect("profile")
     # A wrong password too often pauses the check (django-axes): 429, as at sign-in.
     status = 429 if form.has_error("current_password", "locked_out") else 200
     return render(request, "allies/profile.html", {"form": form}, status=status)
+
+
+def _ask_to_confirm(request, person, new_email: str) -> None:
+    """Send the link that confirms a new address, and say so (or that it could not go)."""
+    if services.email_change_request(person=person, new_email=new_email):
+        message = _(
+            "We sent a link to %(email)s. Your email address changes when you open it and confirm."
+        )
+        messages.info(request, message % {"email": new_email})
+    else:
+        message = _(
+            "We could not send a link to %(email)s, so your email address is unchanged. Try "
+            "again later."
+        )
+        messages.error(request, message % {"email": new_email})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def email_change_confirm(request, token):
+    """The link sent to a new email address. Opening it changes nothing (mail scanners open
+    links too): it asks to confirm with a button, and the POST makes the change.
+
+    No sign-in needed: the link is often opened on a phone that is not signed in, and it
+    already proves what is asked: the password was checked when it was sent, and whoever
+    opens it reads the new address's mail. Nor does it sign anyone in, so the link is no key
+    to the account. It is refused, with the reason, when it has expired or was changed, when
+    it was used, when the address changed since it was sent, or when the new address has
+    been taken by someone else meanwhile."""
+    confirming = request.method == "POST"
+    try:
+        if confirming:
+            change = services.email_change_confirm(token=token)
+        else:
+            change = services.email_change_read(token)
+    except ValidationError as refused:
+        ctx = {"refused": refused.messages[0], "reason": refused.code}
+        return render(request, "allies/email_change_confirm.html", ctx)
+    if not confirming:
+        return render(request, "allies/email_change_confirm.html", {"change": change})
+    messages.success(
+        request, _("Your email address is now %(email)s.") % {"email": change.new_email}
+    )
+    return redirect("profile" if request.user.pk == change.person.pk else "login")
 
 
 @login_required

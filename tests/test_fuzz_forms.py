@@ -38,6 +38,7 @@ from hypothesis import strategies as st
 
 from actions.models import Action
 from allies.models import User
+from allies.services import email_change_token
 from circles.models import Circle, Membership
 from meetings.models import AgendaItem, Meeting, Response, Topic
 from polls.models import Poll
@@ -225,6 +226,11 @@ def scene(cast, circle):
     return Scene(circle, coordinator, citizen, upcoming, held, action, membership, poll)
 
 
+def email_change_link(scene: Scene) -> str:
+    token = email_change_token(scene.citizen, "citizen.new@example.org")
+    return f"/accounts/profile/email/{token}/"
+
+
 def reset_link(scene: Scene) -> str:
     uid = urlsafe_base64_encode(force_bytes(scene.citizen.pk))
     return f"/accounts/reset/{uid}/{default_token_generator.make_token(scene.citizen)}/"
@@ -297,6 +303,7 @@ FORMS = {
     # Its one field is a button, so anything else is a bad request.
     "phone_consent": Target(lambda s: "/accounts/profile/", also=frozenset({400})),
     "calendar_feed_reset": Target(lambda s: "/accounts/profile/"),
+    "email_change_confirm": Target(email_change_link, anonymous=True),
     "circles:commit": Target(lambda s: f"/circles/{s.circle.pk}/"),
     "circles:edit": Target(
         lambda s: f"/circles/{s.circle.pk}/edit/",

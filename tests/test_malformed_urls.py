@@ -76,8 +76,12 @@ RAW_SEGMENTS = ["", ".", "..", "../", "..%2F", "%2e%2e%2f", "a%2Fb", "//"]
 BAD_VALUES = {"year": BAD_YEARS, "token": BAD_TOKENS, "uidb64": BAD_TOKENS}
 
 # Pages that answer a malformed value with an explanation rather than 404, by design:
-# the password reset link says it has expired (people click old emails).
-EXPLAINED = {"password_reset_confirm": "This link has expired or was already used."}
+# the password reset link says it has expired (people click old emails), and so does the link
+# that confirms a new email address.
+EXPLAINED = {
+    "password_reset_confirm": "This link has expired or was already used.",
+    "email_change_confirm": "This link cannot be used",
+}
 
 PLACEHOLDER = re.compile(r"<(?:\w+:)?(\w+)>")
 

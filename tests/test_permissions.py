@@ -33,6 +33,7 @@ PUBLIC = {
     "healthz",
     "set_language",
     "calendar_feed",  # the personal feed, opened by its secret token
+    "email_change_confirm",  # the link sent to a new address, often opened on a phone
 }
 
 # Parameters naming something that belongs to a circle: outsiders get 404 for all of them.

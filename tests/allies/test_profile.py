@@ -1,6 +1,10 @@
+import re
+
 import pytest
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.core import mail
+from django.core.mail.backends import locmem
 from django.forms import CharField
 from django.test import Client
 from django.urls import reverse
@@ -25,6 +29,15 @@ def data(person, **changes):
     }
     values.update(changes)
     return values
+
+
+def link_in(message) -> str:
+    """The path of the confirmation link in the email's text."""
+    found = re.search(
+        re.escape(settings.SITE_URL) + r"(/accounts/profile/email/[^/\s]+/)\n", message.body
+    )
+    assert found, message.body
+    return found[1]
 
 
 def test_anonymous_is_sent_to_sign_in(client, db):
@@ -137,11 +150,71 @@ def test_a_wrong_password_is_refused_next_to_the_field(client, citizen):
     assert citizen.email == "citizen@example.org"
 
 
-def test_the_right_password_changes_the_email(client, citizen):
+def test_the_right_password_sends_a_link_and_changes_nothing_yet(client, citizen):
+    client.force_login(citizen)
+    response = client.post(
+        URL,
+        data(citizen, email="fatima@example.org", current_password=PASSWORD, name="Fatima"),
+        follow=True,
+    )
+    html = response.content.decode()
+    assert (
+        "We sent a link to fatima@example.org. Your email address changes when you open it and "
+        "confirm." in html
+    )
+    # The rest of the form is saved as before; the address waits for the link.
+    assert "Your details are saved." in html
+    assert 'value="citizen@example.org"' in html and 'value="fatima@example.org"' not in html
+    citizen.refresh_from_db()
+    assert (citizen.email, citizen.name) == ("citizen@example.org", "Fatima")
+    [message] = mail.outbox
+    assert message.to == ["fatima@example.org"]
+    assert message.subject == "Confirm your new email address for Allies"
+    assert link_in(message).startswith("/accounts/profile/email/")
+
+
+def test_the_link_goes_out_in_my_language_whatever_the_browser_speaks(client, citizen):
+    citizen.preferred_language = "nl"
+    citizen.save()
+    client.force_login(citizen)
+    response = client.post(
+        URL,
+        data(citizen, email="fatima@example.org", current_password=PASSWORD),
+        HTTP_ACCEPT_LANGUAGE="en",
+        follow=True,
+    )
+    assert "We hebben een link gestuurd naar fatima@example.org." in response.content.decode()
+    [message] = mail.outbox
+    assert message.subject == "Bevestig je nieuwe e-mailadres voor Bondgenoten"
+    assert "Open deze link en druk op de knop om het te bevestigen:" in message.body
+    assert message.extra_headers["Content-Language"] == "nl"
+    html = message.alternatives[0][0]
+    assert "Mijn nieuwe e-mailadres bevestigen" in html and '<html lang="nl">' in html
+
+
+def test_the_link_in_the_email_opens_the_page_that_confirms(client, citizen):
     client.force_login(citizen)
     client.post(URL, data(citizen, email="fatima@example.org", current_password=PASSWORD))
+    link = link_in(mail.outbox[0])
+    client.logout()  # opened on a phone that is not signed in
+    assert "fatima@example.org" in client.get(link).content.decode()
+    client.post(link)
     citizen.refresh_from_db()
     assert citizen.email == "fatima@example.org"
+
+
+def test_when_the_link_cannot_be_sent_the_page_says_so(client, citizen, monkeypatch):
+    def refuse(self, messages):
+        raise ConnectionRefusedError("no mail server")
+
+    monkeypatch.setattr(locmem.EmailBackend, "send_messages", refuse)
+    client.force_login(citizen)
+    response = client.post(
+        URL, data(citizen, email="fatima@example.org", current_password=PASSWORD), follow=True
+    )
+    assert "We could not send a link to fatima@example.org" in response.content.decode()
+    citizen.refresh_from_db()
+    assert citizen.email == "citizen@example.org"
 
 
 def test_other_changes_need_no_password(client, citizen):
@@ -149,6 +222,9 @@ def test_other_changes_need_no_password(client, citizen):
     client.post(URL, data(citizen, email="CITIZEN@example.org", name="New name"))
     citizen.refresh_from_db()
     assert citizen.name == "New name"
+    # Another case is the same address: it needs no link.
+    assert citizen.email == "CITIZEN@example.org"
+    assert mail.outbox == []
 
 
 def test_an_email_address_of_someone_else_is_refused(client, citizen):
@@ -247,6 +323,7 @@ def test_wrong_passwords_are_paused_and_then_the_right_one_changes_nothing(clien
     assert "paused" in response.content.decode()
     citizen.refresh_from_db()
     assert citizen.email == "citizen@example.org"
+    assert mail.outbox == []
     # Like failed sign-ins, they pause signing in with this name from this address too.
     sign_in = Client().post(reverse("login"), {"username": "citizen", "password": PASSWORD})
     assert sign_in.status_code == 429
@@ -260,8 +337,7 @@ def test_fewer_wrong_passwords_leave_the_right_one_working(client, citizen):
         URL, data(citizen, email="fatima@example.org", current_password=PASSWORD)
     )
     assert response.status_code == 302
-    citizen.refresh_from_db()
-    assert citizen.email == "fatima@example.org"
+    assert [message.to for message in mail.outbox] == [["fatima@example.org"]]
 
 
 def test_while_paused_the_other_details_can_still_be_saved(client, citizen):

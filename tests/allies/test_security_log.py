@@ -91,3 +91,10 @@ def test_django_and_gunicorn_log_lines_have_url_secrets_masked():
     assert atoms["r"] == "GET /accounts/reset/***/***/?next=/ HTTP/1.1"
     assert atoms["U"] == "/accounts/reset/***/***/"
     assert atoms["f"] == "https://allies.example.nl/calendar/***.ics"
+
+
+def test_the_link_that_confirms_a_new_email_address_is_masked():
+    from allies.logmask import mask_secrets
+
+    line = 'GET /accounts/profile/email/WzEsImZAZXhhbXBsZS5vcmciXQ:1vPq2x:Zq4XK0c9s8/ HTTP/1.1" 200'
+    assert mask_secrets(line) == 'GET /accounts/profile/email/***/ HTTP/1.1" 200'

@@ -1,0 +1,164 @@
+"""Account work that sends mail: a new email address, which takes effect only once its owner
+confirms it from a link sent to that address.
+
+Whoever controls a person's address receives their invitations (a coordinator's invitation
+finds an existing account by its address) and their "forgot your password" links, so an
+address is only taken on by someone who shows they read its mail. The link is a signed token,
+not a row in the database: it names the person, the new address and (as a fingerprint) the
+address they had when they asked, so it dies once the address has changed in any way, and
+after EMAIL_CHANGE_DAYS.
+"""
+
+import datetime
+import logging
+from dataclasses import dataclass
+from functools import partial
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from allies.models import User
+from meetings import notify
+
+logger = logging.getLogger(__name__)
+
+EMAIL_CHANGE_SALT = "allies.services.email_change"
+EMAIL_CHANGE_DAYS = 3
+
+
+@dataclass(frozen=True)
+class EmailChange:
+    """A new address a person asked for, read from a valid link."""
+
+    person: User
+    new_email: str
+
+
+def _fingerprint(email: str) -> str:
+    """Stands for the address in the link without showing it (links end up in logs and
+    browser histories). Case is ignored, as the unique constraint on addresses does."""
+    return salted_hmac(EMAIL_CHANGE_SALT, email.lower()).hexdigest()[:20]
+
+
+def email_change_token(person: User, new_email: str) -> str:
+    return signing.dumps([person.pk, new_email, _fingerprint(person.email)], salt=EMAIL_CHANGE_SALT)
+
+
+def email_change_request(*, person: User, new_email: str) -> bool:
+    """Send the person, at the new address and in their language, the link that confirms it.
+    Their address stays as it is until then. Returns whether the mail went out."""
+    path = reverse("email_change_confirm", args=[email_change_token(person, new_email)])
+    with translation.override(person.preferred_language):
+        subject = gettext("Confirm your new email address for Allies")
+        ctx = {"link": settings.SITE_URL + path, "new_email": new_email, "days": EMAIL_CHANGE_DAYS}
+        message = notify.compose(person, subject, "emails/email_change_confirm", ctx)
+    message.to = [new_email]
+    try:
+        return notify.send_each([message]) == 1
+    except Exception:
+        # The connection to the mail server could not be opened; the person is told to try
+        # again, and nothing changed.
+        logger.exception("Could not send the email %r", subject)
+        return False
+
+
+def _refused(message, code: str, **params) -> ValidationError:
+    return ValidationError(message, code=code, params=params)
+
+
+def email_change_read(token: str, people=User.objects) -> EmailChange:
+    """The change a link asks for, if it can still be made. Raises ValidationError with a
+    message for the person (code: invalid, expired, used, outdated or taken)."""
+    try:
+        person_id, new_email, fingerprint = signing.loads(
+            token,
+            salt=EMAIL_CHANGE_SALT,
+            max_age=datetime.timedelta(days=EMAIL_CHANGE_DAYS),
+        )
+    except signing.SignatureExpired:
+        raise _refused(
+            _(
+                "This link has expired: it works for %(days)s days. Change your email address "
+                "on your profile page again to get a new link."
+            ),
+            "expired",
+            days=EMAIL_CHANGE_DAYS,
+        ) from None
+    except (signing.BadSignature, TypeError, ValueError):
+        raise _refused(
+            _(
+                "This link is not complete. Open it from the email again, or copy the whole "
+                "link into your browser."
+            ),
+            "invalid",
+        ) from None
+    person = people.filter(pk=person_id, is_active=True).first()
+    if person is None:
+        raise _refused(_("This link is not valid any more."), "invalid")
+    if person.email.lower() == new_email.lower():
+        raise _refused(
+            _("This link was already used: %(email)s is your email address."),
+            "used",
+            email=new_email,
+        )
+    if fingerprint != _fingerprint(person.email):
+        raise _refused(
+            _(
+                "Your email address was changed after this link was sent, so it no longer "
+                "works. Change it on your profile page again if you still want to."
+            ),
+            "outdated",
+        )
+    if User.objects.filter(email__iexact=new_email).exclude(pk=person.pk).exists():
+        raise _refused(_taken_message(), "taken", email=new_email)
+    return EmailChange(person=person, new_email=new_email)
+
+
+def _taken_message():
+    return _("Someone else now uses %(email)s, so it cannot become your email address.")
+
+
+@transaction.atomic
+def email_change_confirm(*, token: str) -> EmailChange:
+    """Make the change a link asks for, after checking it again, and tell the old address
+    once it is committed. Raises ValidationError as email_change_read does."""
+    # The person's row stays locked until the change is committed: two links confirmed at
+    # once cannot both pass the checks.
+    change = email_change_read(token, people=User.objects.select_for_update())
+    person = change.person
+    old_email = person.email
+    person.email = change.new_email
+    try:
+        with transaction.atomic():
+            person.save(update_fields=["email"])
+    except IntegrityError:
+        # Taken by someone else between the check and the save.
+        raise _refused(_taken_message(), "taken", email=change.new_email) from None
+    if old_email:
+        transaction.on_commit(
+            partial(send_email_changed, person_id=person.pk, old_email=old_email), robust=True
+        )
+    return EmailChange(person=person, new_email=change.new_email)
+
+
+def send_email_changed(*, person_id: int, old_email: str) -> None:
+    """Tell the old address, in the person's language, that the address was changed: if it
+    was not them, that address is all they still have."""
+    person = User.objects.get(pk=person_id)
+    with translation.override(person.preferred_language):
+        subject = gettext("Your email address for Allies was changed")
+        ctx = {
+            "old_email": old_email,
+            "new_email": person.email,
+            "changed_at": timezone.localtime(),
+        }
+        message = notify.compose(person, subject, "emails/email_changed", ctx)
+    message.to = [old_email]
+    notify.send_each([message])
