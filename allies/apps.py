@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
 
 
@@ -10,3 +11,10 @@ class AlliesConfig(AppConfig):
         # Imported for what they register: the system checks, the security log's receivers,
         # and the <id:...> and <year:...> path converters that every app's urls.py uses.
         from allies import checks, converters, security  # noqa: F401
+
+
+class AlliesAdminConfig(admin_apps.AdminConfig):
+    """Django admin on the site's own AdminSite (allies/admin_site.py)."""
+
+    default = False  # the app's default configuration is AlliesConfig
+    default_site = "allies.admin_site.AlliesAdminSite"

@@ -103,3 +103,11 @@ def test_the_passwords_typed_are_not_stored_with_the_failure(client, citizen):
     assert (attempt.username, attempt.ip_address) == ("citizen", "198.51.100.7")
     assert "my wrong guess" not in attempt.post_data
     assert NEW not in attempt.post_data
+
+
+def test_staff_change_their_password_on_the_throttled_page_not_in_admin(client, admin_user):
+    client.force_login(admin_user)
+    response = client.get(reverse("admin:password_change"))
+    assert response.status_code == 302 and response.url == reverse("password_change")
+    response = client.post(reverse("admin:password_change"), {"old_password": "x"})
+    assert response.status_code == 302 and response.url == reverse("password_change")
