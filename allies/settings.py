@@ -204,26 +204,14 @@ AXES_RESET_ON_SUCCESS = True
 # person tries again meanwhile.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "allies.security.lockout_response"
-# Axes keeps the form of each failed attempt (Access attempts in admin) with these fields
-# masked. The profile's password check, for a new email address, counts as a sign-in, and
-# that form carries the password and personal details (dietary needs can reveal religion).
-AXES_SENSITIVE_PARAMETERS = [
-    "username",
-    "ip_address",
-    "current_password",
-    "name",
-    "email",
-    "phone",
-    "organisation",
-    "dietary_needs",
-]
 AXES_CLIENT_IP_CALLABLE = "allies.security.client_ip"
 # No configuration banner from axes at start; what it does is in the allies.security log.
 AXES_VERBOSE = False
 # Axes keeps the form a failure came with (admin: Axes -> Access attempts) and masks only
-# "password" in it by itself. Any form whose password axes checks (allies.forms'
-# ChangePasswordForm, and the profile's current password) must name its password fields here,
-# or they are stored as typed.
+# "password" in it by itself. Any form whose password axes checks must name its password
+# fields here, or they are stored as typed: allies.forms' ChangePasswordForm, and the profile,
+# whose current password is asked for a new email address and whose form carries personal
+# details too (dietary needs can reveal religion or health).
 AXES_SENSITIVE_PARAMETERS = [
     "username",
     "ip_address",
@@ -231,6 +219,11 @@ AXES_SENSITIVE_PARAMETERS = [
     "new_password1",
     "new_password2",
     "current_password",
+    "name",
+    "email",
+    "phone",
+    "organisation",
+    "dietary_needs",
 ]
 
 # Password reset emails: at most one per account per PASSWORD_RESET_EMAIL_INTERVAL, so that no
