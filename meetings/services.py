@@ -49,7 +49,8 @@ def meeting_schedule(
     host: User | None = None,
     status: str = Meeting.Status.PLANNED,
 ) -> Meeting:
-    """Create a meeting of the circle (planned, unless said otherwise) and invite its members."""
+    """Create a meeting of the circle (planned, unless said otherwise) and invite its members;
+    one entered as held already (in admin, for the record) invites no one."""
     meeting = Meeting.objects.create(
         status=status,
         circle=circle,
@@ -62,7 +63,8 @@ def meeting_schedule(
         venue_kind=venue_kind,
         host=host,
     )
-    notify.notify_scheduled(meeting)
+    if status != Meeting.Status.HELD:
+        notify.notify_scheduled(meeting)
     return meeting
 
 
@@ -94,6 +96,9 @@ def meeting_update(*, meeting: Meeting, changes: Mapping[str, Any], agenda=None)
     # Compare with the stored row, locked, so two editors cannot both miss a sequence step.
     stored = Meeting.objects.select_for_update().get(pk=meeting.pk)
     changed = [name for name, value in changes.items() if _differs(stored, name, value)]
+    if stored.status == Meeting.Status.HELD and {"starts_at", "ends_at"}.intersection(changed):
+        # Its attendance and minutes are that evening's (MeetingForm does not offer it).
+        raise MeetingStateError(_("A meeting that was held keeps its date and times."))
     for name in changed:
         setattr(meeting, name, changes[name])
     meeting.sequence = stored.sequence

@@ -346,7 +346,11 @@ def record(request, meeting_id):
             return redirect("meetings:detail", meeting_id=meeting.pk)
 
         # Sent twice, the agreed actions would be added twice.
-        return once.submit(request, form, save)
+        try:
+            return once.submit(request, form, save)
+        except services.MeetingStateError as refusal:  # cancelled since it was read above
+            messages.error(request, str(refusal))
+            return redirect("meetings:detail", meeting_id=meeting.pk)
     agreed = meeting.actions.prefetch_related(_owners())
     ctx = {"meeting": meeting, "form": form, "actions": actions, "agreed_actions": agreed}
     return render(request, "meetings/record.html", ctx)

@@ -186,12 +186,22 @@ def test_a_held_meeting_cannot_be_cancelled_and_nothing_is_saved(
     assert mail.outbox == []
 
 
-def test_adding_a_meeting_invites_the_members_with_its_agenda(
-    admin, circle, cast, django_capture_on_commit_callbacks
+def test_a_held_meeting_keeps_its_date_and_nobody_is_invited_again(
+    admin, meeting, django_capture_on_commit_callbacks
 ):
-    url = reverse("admin:meetings_meeting_add")
-    topic = Topic.objects.get(name="Poverty")
-    data = {
+    Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.HELD)
+    url = change_url(meeting)
+    response = save(admin, url, django_capture_on_commit_callbacks, **A_WEEK_LATER)
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        "Nothing was saved: A meeting that was held keeps its date and times."
+    ]
+    meeting.refresh_from_db()
+    assert (meeting.starts_at.day, meeting.sequence) == (7, 0)
+    assert mail.outbox == []
+
+
+def new_meeting_data(circle, **changes) -> dict:
+    return {
         "circle": circle.pk,
         "kind": "dinner",
         "starts_at_0": "2026-06-04",
@@ -203,9 +213,28 @@ def test_adding_a_meeting_invites_the_members_with_its_agenda(
         "status": "planned",
         "minutes": "",
         "agenda_items-TOTAL_FORMS": "1",
-        "agenda_items-0-topic": topic.pk,
-        "agenda_items-0-order": "1",
+        **changes,
     }
+
+
+def test_a_meeting_entered_as_held_invites_no_one(
+    admin, circle, cast, django_capture_on_commit_callbacks
+):
+    url = reverse("admin:meetings_meeting_add")
+    past = {"starts_at_0": "2026-03-05", "ends_at_0": "2026-03-05", "status": "held"}
+    past["agenda_items-TOTAL_FORMS"] = "0"
+    save(admin, url, django_capture_on_commit_callbacks, **new_meeting_data(circle, **past))
+    assert Meeting.objects.get().status == Meeting.Status.HELD
+    assert mail.outbox == []
+
+
+def test_adding_a_meeting_invites_the_members_with_its_agenda(
+    admin, circle, cast, django_capture_on_commit_callbacks
+):
+    url = reverse("admin:meetings_meeting_add")
+    topic = Topic.objects.get(name="Poverty")
+    data = new_meeting_data(circle, **{"agenda_items-0-topic": topic.pk})
+    data["agenda_items-0-order"] = "1"
     save(admin, url, django_capture_on_commit_callbacks, **data)
     meeting = Meeting.objects.get()
     assert (meeting.venue_name, meeting.sequence) == ("Stadhuis", 0)

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from actions.models import Action
+from meetings import services
 from meetings.models import Attendance, Meeting, Response
 from tests.conftest import make_meeting
 from tests.formsets import formset_data
@@ -284,3 +285,21 @@ def test_more_action_rows_than_the_form_takes_are_refused(client, started, cast)
     assert response.status_code == 200
     assert "Please submit at most 30 forms." in html and "Typed minutes." in html
     assert not Action.objects.exists() and started.attendances.count() == 0
+
+
+def test_a_meeting_cancelled_while_the_record_was_on_its_way_is_not_recorded(
+    client, started, coordinator, monkeypatch
+):
+    record_now = services.meeting_record
+
+    def cancelled_meanwhile(**kwargs):  # the meeting was read just before it was cancelled
+        Meeting.objects.filter(pk=started.pk).update(status=Meeting.Status.CANCELLED)
+        return record_now(**kwargs)
+
+    monkeypatch.setattr(services, "meeting_record", cancelled_meanwhile)
+    client.force_login(coordinator)
+    response = client.post(url(started), data([coordinator], "Minutes"), follow=True)
+    assert response.status_code == 200
+    assert "A cancelled meeting cannot be recorded." in response.content.decode()
+    started.refresh_from_db()
+    assert started.minutes == "" and not Attendance.objects.exists()
