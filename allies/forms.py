@@ -115,13 +115,7 @@ class ProfileForm(PlainTextMixin, forms.ModelForm):
         self.new_email = None
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip()
-        taken = User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk)
-        if taken.exists():
-            raise forms.ValidationError(
-                _("Someone else already uses this email address."), code="email_taken"
-            )
-        return email
+        return self.cleaned_data["email"].strip()
 
     def clean(self):
         cleaned = super().clean()
@@ -129,8 +123,19 @@ class ProfileForm(PlainTextMixin, forms.ModelForm):
         # Another case is the same address (and the unique constraint ignores case): that
         # takes effect at once, without a password.
         if email is not None and email.lower() != self.original_email.lower():
+            # Whether an address has an account is told only after the password: otherwise
+            # anyone signed in could find out, address after address.
             if self._current_password_confirmed(cleaned.get("current_password")):
-                self.new_email = email
+                if User.objects.filter(email__iexact=email).exists():
+                    self.add_error(
+                        "email",
+                        forms.ValidationError(
+                            _("Someone else already uses this email address."),
+                            code="email_taken",
+                        ),
+                    )
+                else:
+                    self.new_email = email
             cleaned["email"] = self.original_email
         return cleaned
 

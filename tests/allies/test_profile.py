@@ -227,6 +227,16 @@ def test_other_changes_need_no_password(client, citizen):
     assert mail.outbox == []
 
 
+def test_whether_an_address_is_taken_is_told_only_after_the_password(client, citizen):
+    make_person("other", email="taken@example.org")
+    client.force_login(citizen)
+    for password in ("", "not my password"):
+        response = client.post(
+            URL, data(citizen, email="taken@example.org", current_password=password)
+        )
+        assert "Someone else already uses" not in response.content.decode()
+
+
 def test_an_email_address_of_someone_else_is_refused(client, citizen):
     make_person("other", email="taken@example.org")
     client.force_login(citizen)
