@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.i18n import set_language as django_set_language
 
@@ -179,6 +180,7 @@ def _ask_to_confirm(request, person, new_email: str) -> None:
         messages.error(request, message % {"email": new_email})
 
 
+@never_cache  # it shows the new address, to whoever opens the link: keep it out of caches
 @require_http_methods(["GET", "HEAD", "POST"])
 def email_change_confirm(request, token):
     """The link sent to a new email address. Opening it changes nothing (mail scanners open

@@ -289,6 +289,9 @@ class Invitation(models.Model):
         verbose_name=_("person"),
     )
     sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices)
+    # The address as the coordinator typed it: what the invite page shows them, not the
+    # person's own address should it change.
+    email = models.EmailField(_("email address"), blank=True)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -94,7 +94,7 @@ def membership_invite(
             circle=circle,
             person=person,
             answered_at=None,
-            defaults={"sector": sector, "invited_by": invited_by},
+            defaults={"sector": sector, "invited_by": invited_by, "email": email},
         )
         # robust: a mail server that fails is logged; the invitation stays, and shows on the
         # person's dashboard.

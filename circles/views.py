@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from allies.models import User
 from circles import services
@@ -209,12 +209,13 @@ def invite(request, circle_id):
             text = _("An invitation is on its way to %(email)s.")
             messages.success(request, text % {"email": form.cleaned_data["email"]})
             return redirect("circles:detail", circle_id=circle.pk)
-    open_invitations = circle.invitations.filter(answered_at__isnull=True).select_related("person")
+    open_invitations = circle.invitations.filter(answered_at__isnull=True)
     ctx = {"circle": circle, "form": form, "open_invitations": open_invitations}
     return render(request, "circles/invite.html", ctx)
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def invitation(request, invitation_id):
     """Join a circle one was invited to, or say no thanks; the invited person only (404 for
     anyone else)."""
@@ -226,8 +227,9 @@ def invitation(request, invitation_id):
     if invitation.answered_at is not None:
         messages.info(request, _("You already answered this invitation."))
         return redirect("dashboard")
-    if request.method == "POST":
-        accept = request.POST.get("answer") == "join"
+    answer = request.POST.get("answer")
+    if request.method == "POST" and answer in ("join", "decline"):
+        accept = answer == "join"
         try:
             services.invitation_answer(invitation=invitation, accept=accept)
         except services.InvitationAnsweredError:

@@ -40,6 +40,7 @@ def test_opening_the_link_asks_to_confirm_and_changes_nothing(client, citizen):
     assert '<form method="post">' in html and "Confirm my new email address</button>" in html
     assert email_of(citizen) == "citizen@example.org"
     assert mail.outbox == []
+    assert "no-store" in response["Cache-Control"]  # it shows the new address to anyone
 
 
 def test_the_button_changes_the_address_without_signing_in(

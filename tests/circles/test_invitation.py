@@ -84,3 +84,10 @@ def test_the_dashboard_shows_open_invitations(client, invitation, outsider):
     assert f'href="{url(invitation)}"' in html
     client.post(url(invitation), {"answer": "decline"})
     assert "You are invited to join" not in client.get("/").content.decode()
+
+
+def test_a_post_that_is_neither_join_nor_no_thanks_answers_nothing(client, invitation, outsider):
+    client.force_login(outsider)
+    assert client.post(url(invitation), {"answer": "maybe"}).status_code == 200
+    invitation.refresh_from_db()
+    assert invitation.answered_at is None

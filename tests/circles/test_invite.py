@@ -151,8 +151,11 @@ def test_the_coordinator_sees_who_has_not_answered(
     client, circle, coordinator, outsider, django_capture_on_commit_callbacks
 ):
     invite_existing(client, circle, coordinator, django_capture_on_commit_callbacks)
+    outsider.email = "private@example.org"  # changed since: that is theirs
+    outsider.save()
     html = client.get(url(circle)).content.decode()
-    assert "Invited, no answer yet" in html and "outsider@example.org" in html
+    assert "Invited, no answer yet" in html and "OUTSIDER@example.org" in html
+    assert "private@example.org" not in html and "Outsider" not in html
 
 
 @pytest.mark.parametrize("shares", [True, False])
