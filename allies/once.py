@@ -1,6 +1,7 @@
-"""A form that adds something is carried out once. A double click, a form sent again after a
-slow answer, or Back and Send again would otherwise schedule a second meeting (and invite
-everyone twice), record the agreed actions twice, or open a second poll.
+"""A form that adds something is carried out once. A double click, or a form sent again
+because the answer was slow (by the person, or by a browser or proxy retrying), would otherwise
+schedule a second meeting (and invite everyone twice), record the agreed actions twice, or open
+a second poll. (Back shows a signed-in page anew, with a new token: PrivatePagesMiddleware.)
 
 Such a form carries a random token (OnceMixin). submit() claims it in the transaction that does
 the work; a second submission with the same token waits for the first to commit, finds the
