@@ -308,10 +308,12 @@ class Invitation(models.Model):
         verbose_name_plural = _("invitations")
         ordering = ["-created_at"]
         constraints = [
+            # Circle first: the invite page lists a circle's open invitations from it (the
+            # dashboard finds a person's through the person's own index).
             models.UniqueConstraint(
-                fields=["person", "circle"],
+                fields=["circle", "person"],
                 condition=Q(answered_at__isnull=True),
-                name="invitation_one_open_per_person_circle",
+                name="invitation_one_open_per_circle_person",
             ),
         ]
 
