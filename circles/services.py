@@ -111,7 +111,15 @@ def membership_invite(
     # password" refuses accounts without a usable password, and the invitation link may
     # expire before it is used.
     person.set_password(secrets.token_urlsafe(32))
-    person.save()
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError:  # another request made an account for the address just now
+        raise ValidationError(
+            _("Someone else was inviting %(email)s at the same moment. Please try again."),
+            code="invited_meanwhile",
+            params={"email": email},
+        ) from None
     Membership.objects.create(person=person, circle=circle, sector=sector)
     # robust: a mail server that fails is logged; the membership, already committed, stays,
     # and the person can still use "forgot your password" with their address.

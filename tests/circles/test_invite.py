@@ -6,6 +6,7 @@ from django.test import Client
 from django.utils import timezone
 
 from allies.models import User
+from circles import services
 from circles.models import Invitation, Membership
 from tests.conftest import make_person
 
@@ -247,3 +248,20 @@ class BrokenBackend:
 
     def send_messages(self, messages):
         raise ConnectionRefusedError("no mail server")
+
+
+def test_an_address_invited_elsewhere_at_the_same_moment_asks_to_try_again(
+    client, circle, coordinator, monkeypatch
+):
+    free_username = services._free_username
+
+    def raced(email):  # another coordinator's request makes the account first
+        make_person("elsewhere", email="noor@example.org")
+        return free_username(email)
+
+    monkeypatch.setattr(services, "_free_username", raced)
+    client.force_login(coordinator)
+    response = client.post(url(circle), data())
+    assert response.status_code == 200
+    assert "at the same moment. Please try again." in response.content.decode()
+    assert not Membership.objects.filter(circle=circle, person__username="elsewhere").exists()
