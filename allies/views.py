@@ -54,7 +54,12 @@ def dashboard(request):
     ctx.update(_next_steps(user))
     ctx["needing_attention"] = [h for h in health_for_coordinator(user) if h.is_flagged]
     ctx["open_polls"] = Poll.objects.awaiting_answer(user).select_related("circle")
-    ctx["invitations"] = user.invitations.filter(answered_at__isnull=True).select_related("circle")
+    # Not to a circle they have joined since, some other way (an admin, a new invitation).
+    ctx["invitations"] = (
+        user.invitations.filter(answered_at__isnull=True)
+        .exclude(circle__in=circles.values("pk"))
+        .select_related("circle")
+    )
     return render(request, "allies/dashboard.html", ctx)
 
 

@@ -91,3 +91,11 @@ def test_a_post_that_is_neither_join_nor_no_thanks_answers_nothing(client, invit
     assert client.post(url(invitation), {"answer": "maybe"}).status_code == 200
     invitation.refresh_from_db()
     assert invitation.answered_at is None
+
+
+def test_the_dashboard_leaves_out_an_invitation_to_a_circle_joined_since(
+    client, circle, invitation, outsider
+):
+    Membership.objects.create(person=outsider, circle=circle, sector="community")
+    client.force_login(outsider)
+    assert "You are invited to join" not in client.get("/").content.decode()
