@@ -15,6 +15,15 @@ from allies.models import User
 from allies.security import cooloff_minutes
 
 
+def is_current_password(request, user: User, password: str) -> bool:
+    """Whether `password` is the user's, checked as a sign-in is: through authenticate() with
+    the request, so that django-axes counts a wrong one against the username and the client's
+    address, and once they are locked refuses even the right one. Otherwise anyone at an open
+    session could guess the password at leisure."""
+    found = authenticate(request, username=user.get_username(), password=password)
+    return found is not None and found.pk == user.pk
+
+
 class LoginForm(PlainTextMixin, AuthenticationForm):
     """Django's sign-in form, with the username held to its length like any other field.
 
@@ -43,11 +52,8 @@ class ResetForm(PlainTextMixin, PasswordResetForm):
 
 
 class ChangePasswordForm(PlainTextMixin, PasswordChangeForm):
-    """Django's form to change my password, its current password checked as a sign-in is:
-    through authenticate() with the request, so that django-axes counts a wrong one against
-    the username and the client's address and, once they are locked, refuses even the right
-    one (AxesMiddleware then answers with the lockout page). Otherwise anyone at an open
-    session could guess the password at leisure."""
+    """Django's form to change my password, its current password checked as a sign-in is
+    (is_current_password); once locked, AxesMiddleware answers with the lockout page."""
 
     def __init__(self, user, *args, request, **kwargs):
         super().__init__(user, *args, **kwargs)
@@ -55,8 +61,7 @@ class ChangePasswordForm(PlainTextMixin, PasswordChangeForm):
 
     def clean_old_password(self):
         old_password = self.cleaned_data["old_password"]
-        found = authenticate(self.request, username=self.user.get_username(), password=old_password)
-        if found is None or found.pk != self.user.pk:
+        if not is_current_password(self.request, self.user, old_password):
             raise forms.ValidationError(
                 self.error_messages["password_incorrect"], code="password_incorrect"
             )
@@ -107,8 +112,7 @@ class ProfileForm(PlainTextMixin, forms.ModelForm):
 
     def __init__(self, *args, request, **kwargs):
         super().__init__(*args, **kwargs)
-        # The password is checked through authenticate() with the request, so that django-axes
-        # counts wrong guesses and pauses them as it does failed sign-ins.
+        # For is_current_password, which counts wrong guesses as failed sign-ins.
         self.request = request
         self.fields["email"].required = True
         self.original_email = self.instance.email
@@ -146,8 +150,7 @@ class ProfileForm(PlainTextMixin, forms.ModelForm):
                 _("Enter your current password to change your email address."),
             )
             return False
-        username = self.instance.get_username()
-        if authenticate(self.request, username=username, password=password) is not None:
+        if is_current_password(self.request, self.instance, password):
             return True
         if getattr(self.request, "axes_locked_out", False):
             minutes = cooloff_minutes()
