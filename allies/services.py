@@ -19,9 +19,8 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from allies.models import User
@@ -55,17 +54,20 @@ def email_change_request(*, person: User, new_email: str) -> bool:
     """Send the person, at the new address and in their language, the link that confirms it.
     Their address stays as it is until then. Returns whether the mail went out."""
     path = reverse("email_change_confirm", args=[email_change_token(person, new_email)])
-    with translation.override(person.preferred_language):
-        subject = gettext("Confirm your new email address for Allies")
-        ctx = {"link": settings.SITE_URL + path, "new_email": new_email, "days": EMAIL_CHANGE_DAYS}
-        message = notify.compose(person, subject, "emails/email_change_confirm", ctx)
-    message.to = [new_email]
+    ctx = {"link": settings.SITE_URL + path, "new_email": new_email, "days": EMAIL_CHANGE_DAYS}
+    message = notify.compose_for(
+        person,
+        _("Confirm your new email address for Allies"),
+        "emails/email_change_confirm",
+        ctx,
+        to=new_email,
+    )
     try:
         return notify.send_each([message]) == 1
     except Exception:
         # The connection to the mail server could not be opened; the person is told to try
         # again, and nothing changed.
-        logger.exception("Could not send the email %r", subject)
+        logger.exception("Could not send the email %r", message.subject)
         return False
 
 
@@ -152,13 +154,12 @@ def send_email_changed(*, person_id: int, old_email: str) -> None:
     """Tell the old address, in the person's language, that the address was changed: if it
     was not them, that address is all they still have."""
     person = User.objects.get(pk=person_id)
-    with translation.override(person.preferred_language):
-        subject = gettext("Your email address for Allies was changed")
-        ctx = {
-            "old_email": old_email,
-            "new_email": person.email,
-            "changed_at": timezone.localtime(),
-        }
-        message = notify.compose(person, subject, "emails/email_changed", ctx)
-    message.to = [old_email]
+    ctx = {"old_email": old_email, "new_email": person.email, "changed_at": timezone.localtime()}
+    message = notify.compose_for(
+        person,
+        _("Your email address for Allies was changed"),
+        "emails/email_changed",
+        ctx,
+        to=old_email,
+    )
     notify.send_each([message])

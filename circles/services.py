@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from allies.models import User
@@ -163,18 +162,19 @@ def invitation_answer(*, invitation: Invitation, accept: bool) -> Membership | N
 
 def send_invitation_to_join(invitation: Invitation) -> None:
     """Ask a person with an account, in their language, whether they want to join the circle."""
-    person, circle = invitation.person, invitation.circle
-    with translation.override(person.preferred_language):
-        subject = gettext("%(coordinator)s invites you to %(circle)s") % {
-            "coordinator": invitation.invited_by or gettext("A coordinator"),
-            "circle": circle.name,
-        }
-        ctx = {
-            "invitation": invitation,
-            "circle": circle,
-            "answer_url": settings.SITE_URL + reverse("circles:invitation", args=[invitation.pk]),
-        }
-        message = notify.compose(person, subject, "emails/invitation_to_join", ctx)
+    circle = invitation.circle
+    ctx = {
+        "invitation": invitation,
+        "circle": circle,
+        "answer_url": settings.SITE_URL + reverse("circles:invitation", args=[invitation.pk]),
+    }
+    message = notify.compose_for(
+        invitation.person,
+        _("%(coordinator)s invites you to %(circle)s"),
+        "emails/invitation_to_join",
+        ctx,
+        params={"coordinator": invitation.invited_by or _("A coordinator"), "circle": circle.name},
+    )
     notify.send_each([message])
 
 

@@ -131,6 +131,19 @@ def compose(person, subject: str, template: str, ctx: dict) -> EmailMultiAlterna
     return message
 
 
+def compose_for(
+    person, subject, template: str, ctx: dict, *, params=None, to: str = ""
+) -> EmailMultiAlternatives:
+    """compose() in the person's own language, whatever language is active: the subject (a
+    lazy text, with `params` filled in, which may be lazy too) and the templates are translated
+    there. `to` sends it to another address of theirs (a new one to confirm, say)."""
+    with translation.override(person.preferred_language):
+        message = compose(person, str(subject) % (params or {}), template, ctx)
+    if to:
+        message.to = [to]
+    return message
+
+
 def ics_part(ics: bytes, method: str) -> SafeMIMEText:
     """The calendar file as iMIP (RFC 6047) wants it: text/calendar with the same method."""
     part = SafeMIMEText(ics.decode(), "calendar", "utf-8")

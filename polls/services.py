@@ -6,7 +6,7 @@ from functools import partial
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import pgettext_lazy
 
 from circles.models import Circle
@@ -115,6 +115,5 @@ def send_poll_opened(poll_id: int) -> int:
 
 
 def poll_message(poll: Poll, options, person, template: str, subject):
-    with translation.override(person.preferred_language):
-        ctx = {"poll": poll, "options": options, "poll_url": poll_url(poll)}
-        return notify.compose(person, subject % {"circle": poll.circle.name}, template, ctx)
+    ctx = {"poll": poll, "options": options, "poll_url": poll_url(poll)}
+    return notify.compose_for(person, subject, template, ctx, params={"circle": poll.circle.name})
