@@ -103,6 +103,7 @@ def _update(pk, changes) -> Meeting:
     services.meeting_update(
         meeting=meeting,
         changes={n: v for n, v in changes.items() if not (cancel and n == "status")},
+        reopen=True,
     )
     if cancel:
         services.meeting_cancel(meeting=meeting)

@@ -81,20 +81,26 @@ def meetings_plan_year(*, circle: Circle, dinners: Iterable[Mapping[str, Any]]) 
 
 
 @transaction.atomic
-def meeting_update(*, meeting: Meeting, changes: Mapping[str, Any], agenda=None) -> list[str]:
+def meeting_update(
+    *, meeting: Meeting, changes: Mapping[str, Any], agenda=None, reopen: bool = False
+) -> list[str]:
     """Apply changes to the meeting's fields (see EDITABLE_FIELDS) and save the agenda.
 
     agenda: an optional valid inline formset of the meeting's agenda items, saved in the same
     transaction. Returns the names of the fields that really changed; when one of them is a
     time, the venue or the status, the calendar sequence grows by one, and when the time or
-    the venue changed, or a cancelled meeting is on again (in admin), the members get the
-    updated invitation.
+    the venue changed, or a cancelled meeting is on again, the members get the updated
+    invitation. Only `reopen` (admin) changes a cancelled meeting; otherwise, and for the date
+    and times of a held one, raises MeetingStateError: it was cancelled or recorded since the
+    form was read.
     """
     unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
         raise ValueError(f"meeting_update cannot change {sorted(unknown)}")
     # Compare with the stored row, locked, so two editors cannot both miss a sequence step.
     stored = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if stored.status == Meeting.Status.CANCELLED and not reopen:
+        raise MeetingStateError(_("This meeting is cancelled; it can no longer be changed."))
     changed = [name for name, value in changes.items() if _differs(stored, name, value)]
     if stored.status == Meeting.Status.HELD and {"starts_at", "ends_at"}.intersection(changed):
         # Its attendance and minutes are that evening's (MeetingForm does not offer it).

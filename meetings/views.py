@@ -55,6 +55,12 @@ def _get_meeting_for_user(request, meeting_id) -> tuple[Meeting, bool]:
     return meeting, meeting.coordinates
 
 
+def _refused(request, meeting: Meeting, message):
+    """Back to the meeting's page, which says why the change was not made."""
+    messages.error(request, message)
+    return redirect("meetings:detail", meeting_id=meeting.pk)
+
+
 def _members(circle_id, also=None):
     """The people with an active membership of the circle, and the people whose ids the
     queryset `also` selects (one values() column)."""
@@ -184,8 +190,9 @@ def edit(request, meeting_id):
     if not is_coordinator:
         raise PermissionDenied
     if meeting.is_cancelled:
-        messages.error(request, _("This meeting is cancelled; it can no longer be changed."))
-        return redirect("meetings:detail", meeting_id=meeting.pk)
+        return _refused(
+            request, meeting, _("This meeting is cancelled; it can no longer be changed.")
+        )
     data = request.POST if request.method == "POST" else None
     # The host stays a choice after leaving the circle, so that saving keeps them.
     host = Meeting.objects.filter(pk=meeting.pk, host__isnull=False).values("host")
@@ -193,7 +200,10 @@ def edit(request, meeting_id):
     form = MeetingForm(data, circle=meeting.circle, members=members, meeting=meeting)
     agenda = AgendaFormSet(data, instance=meeting, prefix="agenda")
     if data is not None and form.is_valid() and agenda.is_valid():
-        services.meeting_update(meeting=meeting, changes=form.changes(), agenda=agenda)
+        try:
+            services.meeting_update(meeting=meeting, changes=form.changes(), agenda=agenda)
+        except services.MeetingStateError as error:  # cancelled or recorded since it was read
+            return _refused(request, meeting, str(error))
         messages.success(request, _("The meeting is saved."))
         return redirect("meetings:detail", meeting_id=meeting.pk)
     ctx = {"meeting": meeting, "form": form, "agenda": agenda}
@@ -206,18 +216,14 @@ def cancel(request, meeting_id):
     meeting, is_coordinator = _get_meeting_for_user(request, meeting_id)
     if not is_coordinator:
         raise PermissionDenied
-
-    def refused():
-        messages.error(request, _("This meeting has been held; it cannot be cancelled."))
-        return redirect("meetings:detail", meeting_id=meeting.pk)
-
+    held = _("This meeting has been held; it cannot be cancelled.")
     if meeting.status == Meeting.Status.HELD:
-        return refused()
+        return _refused(request, meeting, held)
     if request.method == "POST":
         try:
             cancelled = services.meeting_cancel(meeting=meeting)
         except services.MeetingStateError:  # recorded since it was read above
-            return refused()
+            return _refused(request, meeting, held)
         if cancelled:
             messages.success(request, _("The meeting is cancelled."))
         else:
@@ -281,8 +287,7 @@ def respond(request, meeting_id):
     """My answer: attending, not attending or maybe, with dietary needs and a note."""
     meeting, _is_coordinator = _get_meeting_for_user(request, meeting_id)
     if not _is_open_for_answers(meeting):
-        messages.error(request, _("This meeting no longer takes answers."))
-        return redirect("meetings:detail", meeting_id=meeting.pk)
+        return _refused(request, meeting, _("This meeting no longer takes answers."))
     mine = meeting.responses.filter(person=request.user).first()
     initial = {"dietary_needs": request.user.dietary_needs} if mine is None else {}
     data = None
@@ -319,8 +324,7 @@ def record(request, meeting_id):
     if not is_coordinator:
         raise PermissionDenied
     if meeting.is_cancelled or meeting.starts_at > timezone.now():
-        messages.error(request, _("A meeting can be recorded once it has started."))
-        return redirect("meetings:detail", meeting_id=meeting.pk)
+        return _refused(request, meeting, _("A meeting can be recorded once it has started."))
     if meeting.recorded_at is None:
         ticked = meeting.responses.filter(answer=Response.Answer.ATTENDING)
     else:
@@ -349,8 +353,7 @@ def record(request, meeting_id):
         try:
             return once.submit(request, form, save)
         except services.MeetingStateError as refusal:  # cancelled since it was read above
-            messages.error(request, str(refusal))
-            return redirect("meetings:detail", meeting_id=meeting.pk)
+            return _refused(request, meeting, str(refusal))
     agreed = meeting.actions.prefetch_related(_owners())
     ctx = {"meeting": meeting, "form": form, "actions": actions, "agreed_actions": agreed}
     return render(request, "meetings/record.html", ctx)

@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from bench.plans import full_scans
+from meetings import views
 from meetings.models import AgendaItem, Meeting, Topic
 from tests.conftest import make_meeting
 from tests.formsets import formset_data
@@ -179,6 +180,48 @@ def test_a_cancelled_meeting_cannot_be_edited(client, meeting, coordinator):
     assert "This meeting is cancelled; it can no longer be changed." in response.content.decode()
     meeting.refresh_from_db()
     assert meeting.venue_name == "Politiebureau Overvecht" and meeting.sequence == 1
+
+
+def read_then(monkeypatch, change):
+    """The edit page reads the meeting, then `change` happens to it before the save."""
+    read = views._get_meeting_for_user
+
+    def read_then_changed(request, meeting_id):
+        found = read(request, meeting_id)
+        change(Meeting.objects.get(pk=meeting_id))
+        monkeypatch.setattr(views, "_get_meeting_for_user", read)  # once
+        return found
+
+    monkeypatch.setattr(views, "_get_meeting_for_user", read_then_changed)
+
+
+def test_a_meeting_cancelled_while_the_edit_was_on_its_way_stays_cancelled(
+    client, meeting, coordinator, monkeypatch, mailoutbox
+):
+    read_then(monkeypatch, Meeting.cancel)
+    client.force_login(coordinator)
+    moved = data(date="2026-05-14", status="confirmed")
+    response = client.post(url(meeting), moved, follow=True)
+    assert "This meeting is cancelled; it can no longer be changed." in response.content.decode()
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.CANCELLED and meeting.sequence == 1
+    assert meeting.starts_at.date() == datetime.date(2026, 5, 7)
+    assert mailoutbox == []
+
+
+def test_a_meeting_recorded_while_the_edit_was_on_its_way_keeps_its_date(
+    client, circle, coordinator, monkeypatch, mailoutbox
+):
+    started = make_meeting(circle, days_ahead=-1)
+    starts = started.starts_at
+    read_then(monkeypatch, lambda m: Meeting.objects.filter(pk=m.pk).update(status="held"))
+    client.force_login(coordinator)
+    moved = data(date="2026-05-14", status="confirmed")
+    response = client.post(url(started), moved, follow=True)
+    assert "A meeting that was held keeps its date and times." in response.content.decode()
+    started.refresh_from_db()
+    assert started.status == Meeting.Status.HELD and started.starts_at == starts
+    assert mailoutbox == []
 
 
 def test_a_held_meeting_keeps_its_status_when_edited(client, circle, coordinator):

@@ -69,6 +69,24 @@ def test_cancel_once_bumps_once(meeting):
     assert meeting.status == Meeting.Status.CANCELLED and meeting.sequence == 1
 
 
+def test_only_a_reopening_changes_a_cancelled_meeting(
+    django_capture_on_commit_callbacks, meeting, mailoutbox
+):
+    services.meeting_cancel(meeting=meeting)
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(services.MeetingStateError),
+    ):
+        services.meeting_update(meeting=meeting, changes={"status": "planned"})
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.CANCELLED and mailoutbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        services.meeting_update(meeting=meeting, changes={"status": "planned"}, reopen=True)
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.PLANNED
+    assert mailoutbox and all(m.subject.startswith("Changed:") for m in mailoutbox)
+
+
 def test_a_held_meeting_cannot_be_cancelled(circle):
     held = make_meeting(circle, days_ahead=-2, status=Meeting.Status.HELD)
     with pytest.raises(services.MeetingStateError):
