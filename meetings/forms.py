@@ -8,6 +8,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from actions.models import Action
+from allies import once
 from allies.formfields import (
     LONG_TEXT_MAX_LENGTH,
     MINUTES_MAX_LENGTH,
@@ -105,6 +106,9 @@ class MeetingForm(PlainTextMixin, OnceMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["title"].help_text = _("Optional, for example the theme of the evening.")
         self.fields["host"].queryset = members
+        if meeting is not None:
+            # A change saved twice is the same change: only a new meeting needs the token.
+            del self.fields[once.FIELD]
         # Held and cancelled are reached by recording and cancelling, not by editing.
         if meeting is None or meeting.status not in (
             Meeting.Status.PLANNED,

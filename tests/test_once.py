@@ -83,6 +83,13 @@ def test_each_form_shown_carries_its_own_token(client, circle, cast, form):
     assert tokens[0] != tokens[1] and len(tokens[0][0]) >= 32
 
 
+def test_a_meetings_edit_page_carries_no_token(client, circle, cast):
+    meeting = make_meeting(circle, days_ahead=7)
+    client.force_login(cast["coordinator"])
+    html = client.get(f"/meetings/{meeting.pk}/edit/").content.decode()
+    assert 'name="venue_name"' in html and 'name="once"' not in html
+
+
 def test_a_form_shown_again_with_errors_keeps_its_token(client, circle, cast):
     url, data, made = new_meeting(circle, cast)
     client.force_login(cast["coordinator"])
