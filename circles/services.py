@@ -1,5 +1,6 @@
 """Membership work that spans several models or sends mail."""
 
+import datetime
 import secrets
 
 from django.conf import settings
@@ -9,7 +10,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +18,9 @@ from django.utils.translation import gettext_lazy as _
 from allies.models import User
 from circles.models import Circle, Invitation, Membership
 from meetings import notify
+
+# After "no thanks", how long the circle's coordinators cannot ask the same person again.
+DECLINED_PAUSE = datetime.timedelta(days=90)
 
 
 def _last_coordinator_error(membership: Membership) -> ValidationError:
@@ -84,11 +88,13 @@ def membership_invite(
     and an email to choose a password. Someone who has an account (the same email, any case)
     is asked to join, and becomes a member when they accept (invitation_answer): they did not
     ask for it, and the circle's members would see their phone number if they share it.
-    Raises ValidationError when they are already a member."""
+    Raises ValidationError when they are already a member, or said no thanks to the circle
+    less than DECLINED_PAUSE ago: one invitation after another would be a nuisance."""
     person = User.objects.filter(email__iexact=email).first()
     if person is not None:
         if circle.memberships.active().filter(person=person).exists():
             raise _already_member(email)
+        _check_not_declined(circle, person, email)
         invitation, _created = Invitation.objects.update_or_create(
             circle=circle,
             person=person,
@@ -125,6 +131,34 @@ def membership_invite(
     transaction.on_commit(
         lambda: send_invitation(person=person, circle=circle, language=language), robust=True
     )
+
+
+def _check_not_declined(circle: Circle, person: User, email: str) -> None:
+    declined = (
+        circle.invitations.filter(
+            person=person,
+            accepted=False,
+            answered_at__gt=timezone.now() - DECLINED_PAUSE,
+        )
+        .order_by("-answered_at")
+        .values_list("answered_at", flat=True)
+        .first()
+    )
+    if declined is not None:
+        raise ValidationError(
+            _(
+                "%(email)s said no thanks to this circle on %(date)s. You can ask again from "
+                "%(again)s."
+            ),
+            code="declined",
+            params={
+                "email": email,
+                "date": formats.date_format(timezone.localtime(declined), "DATE_FORMAT"),
+                "again": formats.date_format(
+                    timezone.localtime(declined + DECLINED_PAUSE), "DATE_FORMAT"
+                ),
+            },
+        )
 
 
 def _already_member(email: str) -> ValidationError:

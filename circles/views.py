@@ -236,8 +236,13 @@ def invitation(request, invitation_id):
             messages.info(request, _("You already answered this invitation."))
             return redirect("dashboard")
         if not accept:
+            text = _(
+                "You said no thanks to %(circle)s. Its coordinators cannot ask you again for "
+                "%(days)s days."
+            )
             messages.info(
-                request, _("You said no thanks to %(circle)s.") % {"circle": invitation.circle.name}
+                request,
+                text % {"circle": invitation.circle.name, "days": services.DECLINED_PAUSE.days},
             )
             return redirect("dashboard")
         messages.success(request, _("Welcome to %(circle)s.") % {"circle": invitation.circle.name})

@@ -56,7 +56,8 @@ def test_no_thanks_makes_no_member(client, circle, invitation, outsider):
     client.force_login(outsider)
     response = client.post(url(invitation), {"answer": "decline"}, follow=True)
     assert response.redirect_chain[-1][0] == "/"
-    assert "You said no thanks to Overvecht Allies." in response.content.decode()
+    text = "You said no thanks to Overvecht Allies. Its coordinators cannot ask you again for 90"
+    assert text in response.content.decode()
     assert not outsider.memberships.filter(circle=circle).exists()
     invitation.refresh_from_db()
     assert not invitation.accepted and invitation.answered_at is not None

@@ -1,13 +1,15 @@
+import datetime
 import re
 
 import pytest
+import time_machine
 from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
 from allies.models import User
 from circles import services
-from circles.models import Invitation, Membership
+from circles.models import Circle, Invitation, Membership
 from tests.conftest import make_person
 
 
@@ -146,6 +148,37 @@ def test_inviting_again_renews_the_open_invitation(
     )
     assert Invitation.objects.get().sector == "community"
     assert len(mail.outbox) == 2
+
+
+def test_no_thanks_is_respected_for_ninety_days(
+    client, circle, coordinator, outsider, django_capture_on_commit_callbacks
+):
+    declined = datetime.datetime(2026, 3, 2, 12, 0, tzinfo=datetime.UTC)
+    Invitation.objects.create(
+        circle=circle, person=outsider, sector="police", answered_at=declined, accepted=False
+    )
+    with time_machine.travel(declined + datetime.timedelta(days=89), tick=False):
+        response = invite_existing(client, circle, coordinator, django_capture_on_commit_callbacks)
+    html = response.content.decode()
+    expected = "OUTSIDER@example.org said no thanks to this circle on 2 March 2026. You can ask"
+    assert expected in html and "again from 31 May 2026." in html
+    assert 'value="Someone Else"' in html  # what was typed stays
+    assert Invitation.objects.count() == 1 and mail.outbox == []
+    with time_machine.travel(declined + datetime.timedelta(days=90, seconds=1), tick=False):
+        response = invite_existing(client, circle, coordinator, django_capture_on_commit_callbacks)
+    assert "An invitation is on its way to OUTSIDER@example.org." in response.content.decode()
+    assert Invitation.objects.filter(answered_at=None).count() == 1 and len(mail.outbox) == 1
+
+
+def test_a_no_thanks_to_another_circle_does_not_count(
+    client, circle, coordinator, outsider, django_capture_on_commit_callbacks
+):
+    other = Circle.objects.create(name="Tilburg-Noord Allies", municipality="Tilburg")
+    Invitation.objects.create(
+        circle=other, person=outsider, sector="police", answered_at=timezone.now()
+    )
+    invite_existing(client, circle, coordinator, django_capture_on_commit_callbacks)
+    assert Invitation.objects.filter(circle=circle, answered_at=None).count() == 1
 
 
 def test_the_coordinator_sees_who_has_not_answered(
