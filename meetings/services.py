@@ -89,10 +89,10 @@ def meeting_update(
     agenda: an optional valid inline formset of the meeting's agenda items, saved in the same
     transaction. Returns the names of the fields that really changed; when one of them is a
     time, the venue or the status, the calendar sequence grows by one, and when the time or
-    the venue changed, or a cancelled meeting is on again, the members get the updated
-    invitation. Only `reopen` (admin) changes a cancelled meeting; otherwise, and for the date
-    and times of a held one, raises MeetingStateError: it was cancelled or recorded since the
-    form was read.
+    the venue of a meeting not yet held changed, or a cancelled meeting is on again, the
+    members get the updated invitation. Only `reopen` (admin) changes a cancelled meeting;
+    otherwise, and for the date and times of a held one, raises MeetingStateError: it was
+    cancelled or recorded since the form was read.
     """
     unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
@@ -113,7 +113,9 @@ def meeting_update(
     if changed:
         meeting.save(update_fields=[*changed, "sequence", "updated_at"])
     on_again = stored.status == Meeting.Status.CANCELLED and "status" in changed
-    if on_again or TIME_AND_VENUE.intersection(changed):
+    # A held meeting's venue corrected is a correction of the record, not news for anyone.
+    held = stored.status == Meeting.Status.HELD
+    if on_again or (TIME_AND_VENUE.intersection(changed) and not held):
         notify.notify_changed(meeting)
     if agenda is not None:
         agenda.instance = meeting

@@ -87,6 +87,17 @@ def test_only_a_reopening_changes_a_cancelled_meeting(
     assert mailoutbox and all(m.subject.startswith("Changed:") for m in mailoutbox)
 
 
+def test_correcting_a_held_meetings_venue_tells_nobody(
+    django_capture_on_commit_callbacks, circle, cast, mailoutbox
+):
+    held = make_meeting(circle, days_ahead=-7, status=Meeting.Status.HELD)
+    with django_capture_on_commit_callbacks(execute=True):
+        changed = services.meeting_update(meeting=held, changes={"venue_name": "Wijkcentrum"})
+    assert changed == ["venue_name"] and mailoutbox == []
+    held.refresh_from_db()
+    assert held.venue_name == "Wijkcentrum"
+
+
 def test_a_held_meeting_cannot_be_cancelled(circle):
     held = make_meeting(circle, days_ahead=-2, status=Meeting.Status.HELD)
     with pytest.raises(services.MeetingStateError):
