@@ -246,7 +246,7 @@ class ResponseForm(PlainTextMixin, forms.ModelForm):
         widgets = {"answer": forms.RadioSelect}
         help_texts = {
             "dietary_needs": _("Only you and the coordinators see this."),
-            "note": _("For example that you come later."),
+            "note": _("For example that you come later. Only you and the coordinators see it."),
         }
 
     def __init__(self, *args, **kwargs):

@@ -235,8 +235,8 @@ def cancel(request, meeting_id):
 
 @login_required
 def detail(request, meeting_id):
-    """When, where, the agenda, who comes, my answer; for coordinators the catering summary;
-    once held the attendance, minutes and actions."""
+    """When, where, the agenda, who comes, my answer; for coordinators the catering summary
+    and the members' notes; once held the attendance, minutes and actions."""
     meeting, is_coordinator = _get_meeting_for_user(request, meeting_id)
     responses = list(meeting.responses.select_related("person"))
     mine = next((r for r in responses if r.person_id == request.user.pk), None)
@@ -260,6 +260,7 @@ def detail(request, meeting_id):
         # Whoever orders the food plans for the maybes too.
         ctx["dietary"] = [r for r in ctx["attending"] + maybe if r.dietary_needs]
         ctx["maybe_count"] = len(maybe)
+        ctx["notes"] = [r for r in responses if r.note]
         answered = [r.person_id for r in responses]
         ctx["unanswered"] = _members(meeting.circle_id).exclude(pk__in=answered)
     if ctx["is_held"]:

@@ -116,6 +116,19 @@ def test_coordinators_see_the_catering_summary(client, meeting, cast, answers):
     assert "No answer yet (0)" in html
 
 
+def test_coordinators_see_the_notes_members_do_not(client, meeting, cast, answers):
+    Response.objects.filter(person=cast["citizen"]).update(note="I come at 19:15")
+    Response.objects.filter(person=cast["officer"]).update(note="On duty that night")
+    client.force_login(cast["coordinator"])
+    html = client.get(url(meeting)).content.decode()
+    assert "Notes with the answers" in html
+    assert re.search(r"Citizen</strong> <span[^>]*>\(attending\)</span>: I come at 19:15", html)
+    assert re.search(r"Officer</strong> <span[^>]*>\(not attending\)</span>: On duty", html)
+    client.force_login(cast["clerk"])
+    html = client.get(url(meeting)).content.decode()
+    assert "I come at 19:15" not in html and "On duty that night" not in html
+
+
 def test_coordinators_see_who_has_not_answered(client, meeting, cast):
     Response.objects.create(meeting=meeting, person=cast["citizen"], answer="maybe")
     client.force_login(cast["coordinator"])
