@@ -35,6 +35,7 @@ class LoginForm(PlainTextMixin, AuthenticationForm):
         super().__init__(*args, **kwargs)
         username = self.fields["username"]
         username.validators.append(MaxLengthValidator(username.max_length))
+        username.label = _("Email address or username")
 
 
 class ResetForm(PlainTextMixin, PasswordResetForm):

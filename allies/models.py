@@ -18,6 +18,27 @@ def new_feed_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+class PersonManager(UserManager):
+    def get_by_natural_key(self, username):
+        """The account a sign-in names: its username as typed, or else the email address or
+        the username in any case. People type their address as their phone capitalises it,
+        and an invited person's username is their address as it was then. A name that fits
+        more than one account finds none."""
+        try:
+            return self.get(username=username)
+        except self.model.DoesNotExist:
+            typed = username.lower()
+        # From the index on the lower-case address (user_email_unique_ci, for addresses only).
+        addresses = self.exclude(email="").alias(email_lower=Lower("email"))
+        found = list(addresses.filter(email_lower=typed)[:2])
+        if not found:
+            names = self.alias(username_lower=Lower("username"))
+            found = list(names.filter(username_lower=typed)[:2])
+        if len(found) != 1:
+            raise self.model.DoesNotExist
+        return found[0]
+
+
 class User(AbstractUser):
     """A person who can sign in: a coordinator, a member, or an admin."""
 
@@ -69,7 +90,7 @@ class User(AbstractUser):
         verbose_name=_("calendar feed selector"),
     )
 
-    objects = UserManager()
+    objects = PersonManager()
 
     class Meta:
         verbose_name = _("person")

@@ -67,6 +67,14 @@ def safe_path(request) -> str:
     return path[:300]
 
 
+def client_username(request, credentials: dict | None) -> str:
+    """The username a sign-in tried, as django-axes counts it: in lower case, as the account
+    it names is found whatever the case."""
+    field = get_user_model().USERNAME_FIELD
+    typed = (credentials or {}).get(field) or getattr(request, "POST", {}).get(field) or ""
+    return typed.lower()
+
+
 def _who(user) -> str:
     return f"user={user.pk}:{user.get_username()!r}" if user and user.pk else "user=anonymous"
 
@@ -75,9 +83,14 @@ def _known_username(credentials: dict) -> str:
     """The attempted username if it names an account; otherwise a placeholder, because a
     failed sign-in's "username" is sometimes the password typed in the wrong field."""
     username = credentials.get(get_user_model().USERNAME_FIELD) or ""
-    if username and get_user_model()._default_manager.filter(username=username).exists():
-        return repr(username)
-    return "<no such account>"
+    people = get_user_model()._default_manager
+    try:
+        return repr(people.get_by_natural_key(username).get_username()) if username else _NOBODY
+    except people.model.DoesNotExist:
+        return _NOBODY
+
+
+_NOBODY = "<no such account>"
 
 
 @receiver(user_logged_in)

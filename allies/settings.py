@@ -205,6 +205,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "allies.security.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "allies.security.client_ip"
+# Sign-in ignores case (PersonManager), so the count must too: "Bob" and "bOB" are one name.
+AXES_USERNAME_CALLABLE = "allies.security.client_username"
 # No configuration banner from axes at start; what it does is in the allies.security log.
 AXES_VERBOSE = False
 # Axes keeps the form a failure came with (admin: Axes -> Access attempts) and masks only

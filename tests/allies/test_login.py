@@ -1,7 +1,8 @@
 import pytest
 from django.contrib.auth.signals import user_login_failed
 
-from tests.conftest import PASSWORD
+from allies.models import User
+from tests.conftest import PASSWORD, make_person
 
 URL = "/accounts/login/"
 
@@ -51,3 +52,31 @@ def test_bad_input_is_refused_before_any_backend_sees_it(
     # of 255 characters.
     assert failures == []
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize(
+    "typed", ["Coordinator", "coordinator@example.org", "Coordinator@Example.ORG"]
+)
+def test_the_username_or_email_address_in_any_case_signs_in(client, coordinator, typed):
+    response = client.post(URL, {"username": typed, "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(coordinator.pk)
+
+
+def test_an_invited_person_signs_in_with_their_old_address_as_username(client, db):
+    person = make_person("ilse@example.org", email="ilse.de.boer@example.org")
+    client.post(URL, {"username": "Ilse@Example.org", "password": PASSWORD})
+    assert client.session["_auth_user_id"] == str(person.pk)
+
+
+def test_a_name_that_fits_two_accounts_signs_in_neither(client, db, failures):
+    make_person("sam")
+    make_person("Sam", email="sam.two@example.org")
+    client.post(URL, {"username": "SAM", "password": PASSWORD})
+    assert "_auth_user_id" not in client.session and failures == ["SAM"]
+    client.post(URL, {"username": "Sam", "password": PASSWORD})  # exactly one of them
+    assert client.session["_auth_user_id"] == str(User.objects.get(username="Sam").pk)
+
+
+def test_the_form_asks_for_the_email_address_or_username(client, db):
+    assert "Email address or username" in client.get(URL).content.decode()

@@ -65,6 +65,12 @@ def test_the_lockout_page_is_translated(client, citizen, settings):
     assert '<html lang="nl">' in response.content.decode()
 
 
+def test_changing_the_case_of_the_name_does_not_start_a_new_count(client, citizen):
+    for typed in ["citizen", "Citizen", "CITIZEN", "cItizen"]:
+        assert sign_in(client, typed, "wrong password").status_code == 200
+    assert sign_in(client, "citiZen", "wrong password").status_code == 429
+
+
 def test_it_unlocks_after_the_cool_off(client, citizen):
     with time_machine.travel(START, tick=False) as traveller:
         fail_until_locked(client, "citizen")

@@ -12,7 +12,8 @@ from meetings.models import Meeting, Response
 
 def sign_in_by_keyboard(page: Page, username: str) -> None:
     page.goto("/accounts/login/")
-    expect(page.get_by_label("Username")).to_be_focused()  # the field takes the focus
+    # The field takes the focus.
+    expect(page.get_by_label("Email address or username")).to_be_focused()
     page.keyboard.type(username)
     page.keyboard.press("Tab")
     page.keyboard.type(DEMO_PASSWORD)

@@ -24,8 +24,7 @@ def test_dutch_chosen_on_the_login_page_carries_through_sign_in(page, demo):
     page.get_by_role("button", name="Switch").click()
 
     expect(html).to_have_attribute("lang", "nl")
-    # Django's own catalogue translates the form's labels; ours is not translated yet.
-    expect(page.get_by_label("Gebruikersnaam")).to_be_visible()
+    expect(page.get_by_label("E-mailadres of gebruikersnaam")).to_be_visible()
     expect(page.get_by_label("Wachtwoord")).to_be_visible()
 
     sign_in(page, "coordinator", DEMO_PASSWORD)
