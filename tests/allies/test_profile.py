@@ -61,6 +61,13 @@ def test_it_shows_my_details(client, citizen):
     assert 'name="share" value="yes"' in html  # not shared yet
 
 
+def test_it_offers_my_data_as_a_download(client, citizen):
+    client.force_login(citizen)
+    html = client.get(URL).content.decode()
+    assert '<a href="/accounts/my-data/" class="btn btn-outline-secondary" download>' in html
+    assert "To have your account erased, ask the coordinator of your circle" in html
+
+
 def test_it_saves_my_details(client, citizen):
     client.force_login(citizen)
     response = client.post(
