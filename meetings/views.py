@@ -217,8 +217,12 @@ def cancel(request, meeting_id):
     if not is_coordinator:
         raise PermissionDenied
     held = _("This meeting has been held; it cannot be cancelled.")
+    already = _("This meeting was already cancelled.")
     if meeting.status == Meeting.Status.HELD:
         return _refused(request, meeting, held)
+    if meeting.is_cancelled:
+        messages.info(request, already)
+        return redirect("meetings:detail", meeting_id=meeting.pk)
     if request.method == "POST":
         try:
             cancelled = services.meeting_cancel(meeting=meeting)
@@ -226,8 +230,8 @@ def cancel(request, meeting_id):
             return _refused(request, meeting, held)
         if cancelled:
             messages.success(request, _("The meeting is cancelled."))
-        else:
-            messages.info(request, _("This meeting was already cancelled."))
+        else:  # someone else cancelled it since it was read above
+            messages.info(request, already)
         return redirect("meetings:detail", meeting_id=meeting.pk)
     ctx = {"meeting": meeting}
     return render(request, "meetings/cancel.html", ctx)
@@ -238,7 +242,9 @@ def detail(request, meeting_id):
     """When, where, the agenda, who comes, my answer; for coordinators the catering summary
     and the members' notes; once held the attendance, minutes and actions."""
     meeting, is_coordinator = _get_meeting_for_user(request, meeting_id)
-    responses = list(meeting.responses.select_related("person"))
+    # Once held, the attendance tells who came; cancelled, nobody does: the answers are past.
+    shows_answers = meeting.status not in (Meeting.Status.HELD, Meeting.Status.CANCELLED)
+    responses = list(meeting.responses.select_related("person")) if shows_answers else []
     mine = next((r for r in responses if r.person_id == request.user.pk), None)
     by_answer = {answer: [] for answer in Response.Answer}
     for response in responses:
@@ -253,8 +259,9 @@ def detail(request, meeting_id):
         "may_answer": _is_open_for_answers(meeting),
         "may_record": not meeting.is_cancelled and meeting.starts_at <= timezone.now(),
         "is_held": meeting.status == Meeting.Status.HELD,
+        "shows_answers": shows_answers,
     }
-    if is_coordinator:
+    if is_coordinator and shows_answers:
         ctx["attending"] = by_answer[Response.Answer.ATTENDING]
         maybe = by_answer[Response.Answer.MAYBE]
         # Whoever orders the food plans for the maybes too.
@@ -324,7 +331,9 @@ def record(request, meeting_id):
     meeting, is_coordinator = _get_meeting_for_user(request, meeting_id)
     if not is_coordinator:
         raise PermissionDenied
-    if meeting.is_cancelled or meeting.starts_at > timezone.now():
+    if meeting.is_cancelled:
+        return _refused(request, meeting, _("A cancelled meeting cannot be recorded."))
+    if meeting.starts_at > timezone.now():
         return _refused(request, meeting, _("A meeting can be recorded once it has started."))
     if meeting.recorded_at is None:
         ticked = meeting.responses.filter(answer=Response.Answer.ATTENDING)

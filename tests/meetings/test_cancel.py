@@ -52,6 +52,14 @@ def test_post_cancels_without_deleting(client, meeting, coordinator):
     assert meeting.sequence == 1 and meeting.uid == uid
 
 
+def test_a_cancelled_meeting_is_not_asked_about_again(client, meeting, coordinator):
+    meeting.cancel()
+    client.force_login(coordinator)
+    response = client.get(url(meeting), follow=True)
+    assert response.redirect_chain == [(f"/meetings/{meeting.pk}/", 302)]
+    assert "This meeting was already cancelled." in response.content.decode()
+
+
 def test_cancelling_twice_bumps_the_sequence_once(client, meeting, coordinator):
     client.force_login(coordinator)
     client.post(url(meeting))

@@ -186,6 +186,15 @@ def test_coordinators_get_the_buttons_members_do_not(client, meeting, cast):
     assert f"/meetings/{meeting.pk}/edit/" not in html
 
 
+def test_a_cancelled_meeting_shows_no_answers_or_catering(client, meeting, cast, answers):
+    meeting.cancel()
+    client.force_login(cast["coordinator"])
+    html = client.get(url(meeting)).content.decode()
+    assert "This meeting is cancelled." in html
+    for gone in ("Who comes", "Catering", "No answer yet", "My answer", "halal"):
+        assert gone not in html
+
+
 def test_members_can_add_the_meeting_to_their_calendar(client, meeting, cast):
     client.force_login(cast["citizen"])
     html = client.get(url(meeting)).content.decode()

@@ -75,7 +75,7 @@ def test_a_cancelled_meeting_cannot_be_recorded(client, started, coordinator):
     started.cancel()
     client.force_login(coordinator)
     response = client.post(url(started), data([coordinator], "x"), follow=True)
-    assert "A meeting can be recorded once it has started." in response.content.decode()
+    assert "A cancelled meeting cannot be recorded." in response.content.decode()
     assert not Attendance.objects.exists()
 
 
