@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Case, OuterRef, Q, Subquery, Value, When
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -13,6 +13,15 @@ DEFAULT_COMMITMENT = _(
     "my neighbourhood, I keep in touch with the other allies between dinners, in quiet times as "
     "well as in turmoil, and I carry out the actions I take on."
 )
+
+
+def _standard_commitments() -> set[str]:
+    """DEFAULT_COMMITMENT in each language of the site."""
+    texts = set()
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            texts.add(str(DEFAULT_COMMITMENT))
+    return texts
 
 
 class Weekday(models.IntegerChoices):
@@ -160,6 +169,14 @@ class Circle(models.Model):
                 if not field.primary_key and field.name not in self.SUMMARY_FIELDS
             ]
         super().save(**kwargs)
+
+    @property
+    def commitment(self) -> str:
+        """The commitment as the reader sees it: the standard one in their own language, which
+        a circle holds in the language it was created in, or the circle's own text."""
+        if self.commitment_text.strip() in _standard_commitments():
+            return str(DEFAULT_COMMITMENT)
+        return self.commitment_text
 
 
 class MembershipQuerySet(models.QuerySet):

@@ -2,10 +2,10 @@ import datetime
 
 import pytest
 import time_machine
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from actions.models import Action
-from circles.models import Membership, Sector
+from circles.models import DEFAULT_COMMITMENT, Membership, Sector
 from meetings.models import Attendance, Meeting
 from polls.models import Poll
 from tests.conftest import KEY_PAGE_MAX_QUERIES, count_queries, make_meeting, make_person
@@ -153,6 +153,23 @@ def test_it_shows_dinners_attended_this_year_against_the_target(client, circle, 
     assert "2 of 5" in row("Officer")
     assert "1 of 5" in row("Clerk")
     assert "0 of 5" in row("Citizen")
+
+
+@pytest.mark.parametrize("created_in", ["en", "nl"])
+@pytest.mark.parametrize("reader", ["en", "nl"])
+def test_the_standard_commitment_is_in_the_readers_language(
+    client, circle, cast, created_in, reader
+):
+    with translation.override(created_in):
+        circle.commitment_text = str(DEFAULT_COMMITMENT)
+    circle.save()
+    cast["citizen"].preferred_language = reader
+    cast["citizen"].save()
+    client.force_login(cast["citizen"])
+    html = client.get(url(circle)).content.decode()
+    expected = {"en": "As an ally I take part", "nl": "Als bondgenoot doe ik mee"}
+    assert expected[reader] in html
+    assert expected["nl" if reader == "en" else "en"] not in html
 
 
 def test_members_see_only_their_own_commitment(client, circle, cast):
