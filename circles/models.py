@@ -296,6 +296,9 @@ class Invitation(models.Model):
     when they accept it. They did not ask to join, and if they share their phone number, the
     circle's members would see it."""
 
+    # After "no thanks", how long the circle's coordinators cannot ask the same person again.
+    DECLINED_PAUSE = datetime.timedelta(days=90)
+
     circle = models.ForeignKey(
         Circle, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("circle")
     )
@@ -336,3 +339,14 @@ class Invitation(models.Model):
 
     def __str__(self):
         return f"{self.person} → {self.circle}"
+
+    def declined_until(self) -> datetime.datetime | None:
+        """Until when a "no thanks" holds the coordinators back from asking again; meanwhile
+        the person may still change their mind and join. None unless declined."""
+        if self.answered_at is None or self.accepted:
+            return None
+        return self.answered_at + self.DECLINED_PAUSE
+
+    def may_join_after_all(self) -> bool:
+        until = self.declined_until()
+        return until is not None and timezone.now() < until

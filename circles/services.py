@@ -1,6 +1,5 @@
 """Membership work that spans several models or sends mail."""
 
-import datetime
 import secrets
 
 from django.conf import settings
@@ -18,9 +17,6 @@ from django.utils.translation import gettext_lazy as _
 from allies.models import User
 from circles.models import Circle, Invitation, Membership
 from meetings import notify
-
-# After "no thanks", how long the circle's coordinators cannot ask the same person again.
-DECLINED_PAUSE = datetime.timedelta(days=90)
 
 
 def _last_coordinator_error(membership: Membership) -> ValidationError:
@@ -89,7 +85,7 @@ def membership_invite(
     is asked to join, and becomes a member when they accept (invitation_answer): they did not
     ask for it, and the circle's members would see their phone number if they share it.
     Raises ValidationError when they are already a member, or said no thanks to the circle
-    less than DECLINED_PAUSE ago: one invitation after another would be a nuisance."""
+    less than Invitation.DECLINED_PAUSE ago: one invitation after another would be a nuisance."""
     person = User.objects.filter(email__iexact=email).first()
     if person is not None:
         if circle.memberships.active().filter(person=person).exists():
@@ -138,7 +134,7 @@ def _check_not_declined(circle: Circle, person: User, email: str) -> None:
         circle.invitations.filter(
             person=person,
             accepted=False,
-            answered_at__gt=timezone.now() - DECLINED_PAUSE,
+            answered_at__gt=timezone.now() - Invitation.DECLINED_PAUSE,
         )
         .order_by("-answered_at")
         .values_list("answered_at", flat=True)
@@ -155,7 +151,7 @@ def _check_not_declined(circle: Circle, person: User, email: str) -> None:
                 "email": email,
                 "date": formats.date_format(timezone.localtime(declined), "DATE_FORMAT"),
                 "again": formats.date_format(
-                    timezone.localtime(declined + DECLINED_PAUSE), "DATE_FORMAT"
+                    timezone.localtime(declined + Invitation.DECLINED_PAUSE), "DATE_FORMAT"
                 ),
             },
         )
@@ -176,9 +172,10 @@ class InvitationAnsweredError(Exception):
 @transaction.atomic
 def invitation_answer(*, invitation: Invitation, accept: bool) -> Membership | None:
     """The person's answer to an invitation; accepted, the membership it makes (None when they
-    had become a member since). Raises InvitationAnsweredError when it was answered before."""
+    had become a member since). Raises InvitationAnsweredError when it was answered before,
+    unless it is a join after a "no thanks" that still holds (Invitation.may_join_after_all)."""
     stored = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    if stored.answered_at is not None:
+    if stored.answered_at is not None and not (accept and stored.may_join_after_all()):
         raise InvitationAnsweredError
     invitation.answered_at = timezone.now()
     invitation.accepted = accept

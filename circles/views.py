@@ -224,8 +224,10 @@ def invitation(request, invitation_id):
         pk=invitation_id,
         person=request.user,
     )
-    if invitation.answered_at is not None:
-        messages.info(request, _("You already answered this invitation."))
+    answered = _("You already answered this invitation.")
+    # After a "no thanks", the person may still join while it holds the coordinators back.
+    if invitation.answered_at is not None and not invitation.may_join_after_all():
+        messages.info(request, answered)
         return redirect("dashboard")
     answer = request.POST.get("answer")
     if request.method == "POST" and answer in ("join", "decline"):
@@ -233,7 +235,7 @@ def invitation(request, invitation_id):
         try:
             services.invitation_answer(invitation=invitation, accept=accept)
         except services.InvitationAnsweredError:
-            messages.info(request, _("You already answered this invitation."))
+            messages.info(request, answered)
             return redirect("dashboard")
         if not accept:
             text = _(
@@ -242,7 +244,7 @@ def invitation(request, invitation_id):
             )
             messages.info(
                 request,
-                text % {"circle": invitation.circle.name, "days": services.DECLINED_PAUSE.days},
+                text % {"circle": invitation.circle.name, "days": Invitation.DECLINED_PAUSE.days},
             )
             return redirect("dashboard")
         messages.success(request, _("Welcome to %(circle)s.") % {"circle": invitation.circle.name})

@@ -1,7 +1,10 @@
 """Answering an invitation to join a circle (/circles/invitations/<id>/): the invited person
 joins or says no thanks; nobody else sees it."""
 
+import datetime
+
 import pytest
+import time_machine
 
 from circles.models import Invitation, Membership
 from tests.conftest import make_person
@@ -63,11 +66,38 @@ def test_no_thanks_makes_no_member(client, circle, invitation, outsider):
     assert not invitation.accepted and invitation.answered_at is not None
 
 
-def test_an_invitation_is_answered_once(client, circle, invitation, outsider):
+def test_a_joined_invitation_is_answered_once(client, circle, invitation, outsider):
     client.force_login(outsider)
-    client.post(url(invitation), {"answer": "decline"})
-    response = client.post(url(invitation), {"answer": "join"}, follow=True)
+    client.post(url(invitation), {"answer": "join"})
+    response = client.post(url(invitation), {"answer": "decline"}, follow=True)
     assert "You already answered this invitation." in response.content.decode()
+    assert outsider.memberships.active().filter(circle=circle).count() == 1
+
+
+def test_after_no_thanks_they_may_still_join_while_it_holds(client, circle, invitation, outsider):
+    client.force_login(outsider)
+    with time_machine.travel(datetime.datetime(2026, 3, 2, 12, 0, tzinfo=datetime.UTC)):
+        client.post(url(invitation), {"answer": "decline"})
+    with time_machine.travel(datetime.datetime(2026, 5, 30, 12, 0, tzinfo=datetime.UTC)):
+        html = client.get(url(invitation)).content.decode()
+        assert "You said no thanks on 2 March 2026. Changed your mind? You can still join" in html
+        assert 'value="join"' in html and 'value="decline"' not in html
+        response = client.post(url(invitation), {"answer": "decline"}, follow=True)
+        assert "You already answered this invitation." in response.content.decode()
+        client.post(url(invitation), {"answer": "join"})
+    assert outsider.memberships.active().filter(circle=circle).count() == 1
+    invitation.refresh_from_db()
+    assert invitation.accepted
+
+
+def test_once_no_thanks_no_longer_holds_it_is_final(client, circle, invitation, outsider):
+    client.force_login(outsider)
+    with time_machine.travel(datetime.datetime(2026, 3, 2, 12, 0, tzinfo=datetime.UTC)):
+        client.post(url(invitation), {"answer": "decline"})
+    with time_machine.travel(datetime.datetime(2026, 5, 31, 12, 0, 1, tzinfo=datetime.UTC)):
+        response = client.get(url(invitation), follow=True)
+        assert "You already answered this invitation." in response.content.decode()
+        client.post(url(invitation), {"answer": "join"})
     assert not outsider.memberships.filter(circle=circle).exists()
 
 
