@@ -4,7 +4,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import authenticate
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from actions.models import Action, ActionUpdate
 from allies.models import User
@@ -26,6 +26,57 @@ def test_seed_demo_twice_changes_nothing():
     call_command("seed_demo")
     assert row_counts() == first
     assert first["circles.Circle"] == 2
+
+
+def test_seed_demo_again_in_another_language_changes_nothing(settings):
+    settings.LANGUAGE_CODE = "nl"
+    call_command("seed_demo", circles=1)
+    first = row_counts()
+    settings.LANGUAGE_CODE = "en"
+    call_command("seed_demo", circles=1)
+    assert row_counts() == first
+
+
+# What the demo says in each language, whichever language is active where it is run.
+DEMO_TEXTS = {
+    "nl": {
+        "minutes": "We spraken over de spanning na het incident op het plein",
+        "done": "Met de jongerenwerkers door de wijk lopen",
+        "dietary": "vegetarisch",
+        "municipality": "Gemeente 1",
+        "follow_up": "Vervolg op diner 1",
+    },
+    "en": {
+        "minutes": "We talked about the tension after the incident on the square",
+        "done": "Walk through the neighbourhood with the youth workers",
+        "dietary": "vegetarian",
+        "municipality": "Municipality 1",
+        "follow_up": "Follow up on dinner 1",
+    },
+}
+
+
+@pytest.mark.parametrize(("site", "active"), [("nl", "en"), ("en", "nl")])
+def test_the_demo_speaks_the_site_language(settings, site, active):
+    settings.LANGUAGE_CODE = site
+    with translation.override(active):
+        call_command("seed_demo", circles=1)
+    texts = DEMO_TEXTS[site]
+    coordinator = User.objects.get(username="coordinator")
+    assert coordinator.preferred_language == site
+    assert User.objects.get(username="clerk").dietary_needs == texts["dietary"]
+    circle = Circle.objects.get(memberships__person=coordinator)
+    held = circle.meetings.exclude(minutes="").first()
+    assert held.minutes.startswith(texts["minutes"])
+    assert circle.actions.get(status=Action.Status.DONE).title == texts["done"]
+    generated = Circle.objects.get(name__startswith="Generated circle ")
+    assert generated.municipality == texts["municipality"]
+    assert generated.actions.order_by("meeting__starts_at").first().title == texts["follow_up"]
+    assert set(
+        User.objects.filter(memberships__circle=generated).values_list(
+            "preferred_language", flat=True
+        )
+    ) == {site}
 
 
 def test_demo_accounts_sign_in_with_the_documented_password():

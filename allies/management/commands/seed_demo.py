@@ -1,12 +1,18 @@
-"""Demo data: two circles, the demo accounts, a year of dinners; optionally many more circles."""
+"""Demo data: two circles, the demo accounts, a year of dinners; optionally many more circles.
+
+The demo speaks the site's language (settings.LANGUAGE_CODE): its texts are written in it and its
+people prefer it, so a Dutch installation shows a Dutch circle in a Dutch page."""
 
 import datetime
 import random
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from actions.models import Action, ActionUpdate
 from allies.models import User
@@ -44,7 +50,7 @@ DEMO_PEOPLE = [
         Sector.MUNICIPALITY,
         True,
         "+31612345003",
-        "vegetarian",
+        _("vegetarian"),
     ),
     (
         "citizen",
@@ -53,7 +59,7 @@ DEMO_PEOPLE = [
         Sector.COMMUNITY,
         False,
         "+31612345004",
-        "halal",
+        _("halal"),
     ),
     (
         "outsider",
@@ -67,11 +73,11 @@ DEMO_PEOPLE = [
 ]
 EXTRA_MEMBERS = [
     ("Jeroen Visser", "Moskee Al Fath", Sector.COMMUNITY, "+31612345011", ""),
-    ("Lotte Smit", "Jongerenwerk Overvecht", Sector.COMMUNITY, "+31612345012", "no nuts"),
+    ("Lotte Smit", "Jongerenwerk Overvecht", Sector.COMMUNITY, "+31612345012", _("no nuts")),
     ("Youssef Haddou", "Bewonerscommissie Zamenhof", Sector.COMMUNITY, "", ""),
     ("Karin Mulder", "Gemeente Utrecht, wijkbureau", Sector.MUNICIPALITY, "+31612345014", ""),
 ]
-MINUTES = (
+MINUTES = _(
     "We talked about the tension after the incident on the square and about young people who "
     "hang around the shopping centre at night. Everyone agreed to keep in touch through the "
     "WhatsApp group and to meet the youth workers before the next dinner."
@@ -90,12 +96,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, circles, **options):
-        with transaction.atomic():
-            created = seed_demo_circles()
-        self.stdout.write("Demo data created." if created else "Demo data already present.")
-        if circles:
-            added = seed_generated_circles(circles)
-            self.stdout.write(f"Generated circles: {added} added, {circles} in all.")
+        # The site's language, not whichever the caller has active.
+        with translation.override(settings.LANGUAGE_CODE):
+            with transaction.atomic():
+                created = seed_demo_circles()
+            self.stdout.write("Demo data created." if created else "Demo data already present.")
+            if circles:
+                added = seed_generated_circles(circles)
+                self.stdout.write(f"Generated circles: {added} added, {circles} in all.")
         # Now rather than on the first visit of the staff overview (seconds at national size).
         refresh_summaries()
 
@@ -110,7 +118,7 @@ def _person(username, name, organisation, phone, dietary, shares, **extra):
             "phone": phone,
             "dietary_needs": dietary,
             "phone_shared_at": timezone.now() if shares and phone else None,
-            "preferred_language": "en",
+            "preferred_language": settings.LANGUAGE_CODE,
             **extra,
         },
     )
@@ -124,14 +132,23 @@ def seed_demo_circles() -> bool:
     """The two demo circles of DESIGN.md; returns False when they were already there."""
     if Circle.objects.filter(name="Overvecht Allies").exists():
         return False
-    _person("admin", "Admin", "Allies", "", "", False, is_staff=True, is_superuser=True)
+    _person(
+        "admin",
+        gettext("Admin"),
+        gettext("Allies"),
+        "",
+        "",
+        False,
+        is_staff=True,
+        is_superuser=True,
+    )
     people = {
         row[0]: _person(row[0], row[1], row[2], row[5], row[6], row[4]) for row in DEMO_PEOPLE
     }
     utrecht = Circle.objects.create(
         name="Overvecht Allies",
         municipality="Utrecht",
-        description="Police, municipality and residents of Overvecht, around one table.",
+        description=gettext("Police, municipality and residents of Overvecht, around one table."),
         whatsapp_link="https://chat.whatsapp.com/DemoOvervechtAllies01",
         default_venue_name="Politiebureau Overvecht",
         default_venue_address="Zamenhofdreef 20, 3562 JW Utrecht",
@@ -217,7 +234,10 @@ def _seed_history(circle, members, people):
         )
         AgendaItem.objects.create(meeting=meeting, topic=topics[0], order=0)
         AgendaItem.objects.create(
-            meeting=meeting, title="Summer festival in the park", notes="Who helps?", order=1
+            meeting=meeting,
+            title=gettext("Summer festival in the park"),
+            notes=gettext("Who helps?"),
+            order=1,
         )
         for person, answer in zip(members[1:], answers, strict=False):
             Response.objects.create(
@@ -232,7 +252,7 @@ def _seed_actions(circle, past, people):
     done = Action.objects.create(
         circle=circle,
         meeting=past[0],
-        title="Walk through the neighbourhood with the youth workers",
+        title=gettext("Walk through the neighbourhood with the youth workers"),
         due_date=today - datetime.timedelta(days=200),
         status=Action.Status.DONE,
         completed_at=timezone.now() - datetime.timedelta(days=205),
@@ -242,14 +262,14 @@ def _seed_actions(circle, past, people):
     ActionUpdate.objects.create(
         action=done,
         author=people["officer"],
-        text="We walked on Friday night; good talks.",
+        text=gettext("We walked on Friday night; good talks."),
         new_status=Action.Status.DONE,
         created_at=timezone.now() - datetime.timedelta(days=205),
     )
     overdue = Action.objects.create(
         circle=circle,
         meeting=past[2],
-        title="Ask the municipality for better lighting in the underpass",
+        title=gettext("Ask the municipality for better lighting in the underpass"),
         due_date=today - datetime.timedelta(days=10),
         created_by=people["coordinator"],
     )
@@ -257,7 +277,7 @@ def _seed_actions(circle, past, people):
     open_action = Action.objects.create(
         circle=circle,
         meeting=past[3],
-        title="Invite the mosque board to the next dinner",
+        title=gettext("Invite the mosque board to the next dinner"),
         due_date=today + datetime.timedelta(days=30),
         status=Action.Status.IN_PROGRESS,
         created_by=people["coordinator"],
@@ -265,6 +285,8 @@ def _seed_actions(circle, past, people):
     open_action.owners.set([people["citizen"], people["coordinator"]])
 
 
+# Not translated: the command, bench/measure.py and the tests find the generated circles by it,
+# whatever the language they were made in.
 GENERATED_PREFIX = "Generated circle "
 SECTORS = [Sector.POLICE, Sector.MUNICIPALITY, Sector.COMMUNITY]
 # A generated circle's one dinner ahead is 53 to 73 days away; its date poll is for the dinner
@@ -294,16 +316,26 @@ def seed_generated_circles(count: int, members_per_circle: int = 15, years: int 
 
 
 def _generate_batch(indexes, members_per_circle, years, password, now, rng):
+    # Translated once a batch and then filled in: there are millions of rows at national size.
+    municipality = gettext("Municipality %(number)s")
+    member_name = gettext("Member %(member)s of circle %(circle)s")
+    venue = gettext("Town hall")
+    minutes = str(MINUTES)
+    follow_up = gettext("Follow up on dinner %(number)s")
+    update = gettext("Talked it through with the neighbours.")
     circles = Circle.objects.bulk_create(
-        Circle(name=f"{GENERATED_PREFIX}{i + 1}", municipality=f"Municipality {i % 350 + 1}")
+        Circle(
+            name=f"{GENERATED_PREFIX}{i + 1}",
+            municipality=municipality % {"number": i % 350 + 1},
+        )
         for i in indexes
     )
     users = User.objects.bulk_create(
         User(
             username=f"gen-{c.pk}-{m}",
-            name=f"Member {m + 1} of circle {c.pk}",
+            name=member_name % {"member": m + 1, "circle": c.pk},
             password=password,
-            preferred_language="nl",
+            preferred_language=settings.LANGUAGE_CODE,
         )
         for c in circles
         for m in range(members_per_circle)
@@ -328,12 +360,12 @@ def _generate_batch(indexes, members_per_circle, years, password, now, rng):
                     circle=circle,
                     starts_at=starts,
                     ends_at=starts + datetime.timedelta(hours=2, minutes=30),
-                    venue_name="Town hall",
+                    venue_name=venue,
                     venue_kind=VenueKind.TOWN_HALL,
                     # A member hosts one dinner in four.
                     host=people[k % members_per_circle] if k % 4 == 0 else None,
                     status=Meeting.Status.HELD if starts < now else Meeting.Status.PLANNED,
-                    minutes=MINUTES if starts < now else "",
+                    minutes=minutes if starts < now else "",
                 )
             )
         owners.append(people)
@@ -364,7 +396,7 @@ def _generate_batch(indexes, members_per_circle, years, password, now, rng):
                 Action(
                     circle=meeting.circle,
                     meeting=meeting,
-                    title=f"Follow up on dinner {m_index % per_circle + 1}",
+                    title=follow_up % {"number": m_index % per_circle + 1},
                     due_date=(meeting.starts_at + datetime.timedelta(days=60)).date(),
                     status=rng.choice(("done", "done", "dropped", "open", "in_progress")),
                 )
@@ -389,14 +421,14 @@ def _generate_batch(indexes, members_per_circle, years, password, now, rng):
         ActionUpdate(
             action=action,
             author=owner,
-            text="Talked it through with the neighbours.",
+            text=update,
             new_status=action.status,
             created_at=min(now, action.meeting.starts_at + datetime.timedelta(days=30)),
         )
         for action, owner in owner_of.items()
         if action.status != Action.Status.OPEN
     )
-    _generate_polls(circles, owners, now, rng)
+    _generate_polls(circles, owners, venue, now, rng)
 
 
 def _insert_rows(model, fields, rows, **same):
@@ -425,10 +457,10 @@ def _insert_rows(model, fields, rows, **same):
             cursor.executemany(statement, [row + same_values for row in rows])
 
 
-def _generate_polls(circles, owners, now, rng):
-    """An open date poll per circle: three candidate dates, answered by every member."""
+def _generate_polls(circles, owners, venue, now, rng):
+    """An open date poll per circle, at `venue`: three candidate dates, answered by every member."""
     polls = Poll.objects.bulk_create(
-        Poll(circle=circle, venue_name="Town hall", created_by=people[0])
+        Poll(circle=circle, venue_name=venue, created_by=people[0])
         for circle, people in zip(circles, owners, strict=True)
     )
     options = PollOption.objects.bulk_create(
