@@ -94,8 +94,11 @@ def site(live_server, django_db_setup, django_db_blocker) -> Site:
     with (
         django_db_blocker.unblock(),
         time_machine.travel(TODAY, tick=True),
+        # What tests/conftest.py sets for each test, for the data made before them: the demo
+        # in English, as every test has it.
         override_settings(
             ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, host],
+            LANGUAGE_CODE="en",
             PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
         ),
     ):
