@@ -40,6 +40,7 @@ def test_seed_demo_again_in_another_language_changes_nothing(settings):
 # What the demo says in each language, whichever language is active where it is run.
 DEMO_TEXTS = {
     "nl": {
+        "circle": "Bondgenoten Overvecht",
         "minutes": "We spraken over de spanning na het incident op het plein",
         "done": "Met de jongerenwerkers door de wijk lopen",
         "dietary": "vegetarisch",
@@ -47,6 +48,7 @@ DEMO_TEXTS = {
         "follow_up": "Vervolg op diner 1",
     },
     "en": {
+        "circle": "Overvecht Allies",
         "minutes": "We talked about the tension after the incident on the square",
         "done": "Walk through the neighbourhood with the youth workers",
         "dietary": "vegetarian",
@@ -66,6 +68,7 @@ def test_the_demo_speaks_the_site_language(settings, site, active):
     assert coordinator.preferred_language == site
     assert User.objects.get(username="clerk").dietary_needs == texts["dietary"]
     circle = Circle.objects.get(memberships__person=coordinator)
+    assert circle.name == texts["circle"]
     held = circle.meetings.exclude(minutes="").first()
     assert held.minutes.startswith(texts["minutes"])
     assert circle.actions.get(status=Action.Status.DONE).title == texts["done"]

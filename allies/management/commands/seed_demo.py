@@ -77,6 +77,8 @@ EXTRA_MEMBERS = [
     ("Youssef Haddou", "Bewonerscommissie Zamenhof", Sector.COMMUNITY, "", ""),
     ("Karin Mulder", "Gemeente Utrecht, wijkbureau", Sector.MUNICIPALITY, "+31612345014", ""),
 ]
+OVERVECHT = _("Overvecht Allies")
+TILBURG = _("Tilburg-Noord Allies")
 MINUTES = _(
     "We talked about the tension after the incident on the square and about young people who "
     "hang around the shopping centre at night. Everyone agreed to keep in touch through the "
@@ -129,8 +131,9 @@ def _person(username, name, organisation, phone, dietary, shares, **extra):
 
 
 def seed_demo_circles() -> bool:
-    """The two demo circles of DESIGN.md; returns False when they were already there."""
-    if Circle.objects.filter(name="Overvecht Allies").exists():
+    """The two demo circles of DESIGN.md; returns False when they were already there, made in
+    any of the site's languages."""
+    if Circle.objects.filter(name__in=_in_every_language(OVERVECHT)).exists():
         return False
     _person(
         "admin",
@@ -146,7 +149,7 @@ def seed_demo_circles() -> bool:
         row[0]: _person(row[0], row[1], row[2], row[5], row[6], row[4]) for row in DEMO_PEOPLE
     }
     utrecht = Circle.objects.create(
-        name="Overvecht Allies",
+        name=OVERVECHT,
         municipality="Utrecht",
         description=gettext("Police, municipality and residents of Overvecht, around one table."),
         whatsapp_link="https://chat.whatsapp.com/DemoOvervechtAllies01",
@@ -155,7 +158,7 @@ def seed_demo_circles() -> bool:
         default_venue_kind=VenueKind.POLICE_STATION,
     )
     tilburg = Circle.objects.create(
-        name="Tilburg-Noord Allies",
+        name=TILBURG,
         municipality="Tilburg",
         default_venue_name="Stadhuis Tilburg",
         default_venue_address="Stadhuisplein 130, 5038 TC Tilburg",
@@ -190,6 +193,14 @@ def seed_demo_circles() -> bool:
         invited_by=people["outsider"],
     )
     return True
+
+
+def _in_every_language(text) -> set[str]:
+    found = set()
+    for language in dict(settings.LANGUAGES):
+        with translation.override(language):
+            found.add(str(text))
+    return found
 
 
 def _at(day: datetime.date, circle: Circle) -> tuple[datetime.datetime, datetime.datetime]:
