@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.db.models import F
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.text import slugify
 
 from circles.health import health_for_circles, member_attendance, refresh_summaries
@@ -66,7 +66,9 @@ def export(request, circle_id, year):
     filename = f"{slugify(circle.name) or 'circle'}-{year}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.write("\ufeff")  # a byte-order mark, so that spreadsheet apps read UTF-8
-    csv_export.write_report(csv.writer(response), report)
+    # Spreadsheet apps where a comma is the decimal mark (Dutch) split a row at semicolons.
+    delimiter = ";" if formats.get_format("DECIMAL_SEPARATOR") == "," else ","
+    csv_export.write_report(csv.writer(response, delimiter=delimiter), report)
     return response
 
 

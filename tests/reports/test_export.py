@@ -10,10 +10,10 @@ from tests.reports.conftest import URL, at, meeting
 EXPORT = URL + "export.csv"
 
 
-def rows(response) -> list[list[str]]:
+def rows(response, delimiter=",") -> list[list[str]]:
     text = response.content.decode("utf-8")
     assert text.startswith("\ufeff")
-    return list(csv.reader(io.StringIO(text[1:])))
+    return list(csv.reader(io.StringIO(text[1:]), delimiter=delimiter))
 
 
 def block(all_rows, header: str) -> list[list[str]]:
@@ -67,6 +67,15 @@ def test_a_coordinator_downloads_the_years_figures(client, year, cast):
     actions = block(table, "Action")
     assert actions[2] == ["'=HYPERLINK(1)", "2026-04-16", "2026-09-01", "open", "overdue"]
     assert actions[4] == ["Agreed on WhatsApp", "", "", "open", "still open"]
+
+
+def test_in_dutch_the_cells_are_separated_by_semicolons(client, year, cast):
+    cast["coordinator"].preferred_language = "nl"
+    cast["coordinator"].save()
+    client.force_login(cast["coordinator"])
+    table = rows(client.get(EXPORT.format(year.pk)), delimiter=";")
+    assert table[0] == ["Kring", "Overvecht Allies"]
+    assert ["Gehouden diners", "4"] in table[:13]
 
 
 def test_a_member_who_does_not_coordinate_gets_403(client, year, cast):
