@@ -83,7 +83,11 @@ class InviteForm(PlainTextMixin, forms.Form):
         required=False,
         help_text=_("Optional. Other members only see it once the person agrees to share it."),
     )
-    sector = forms.ChoiceField(label=_("Sector"), choices=Sector.choices)
+    # No sector chosen beforehand: a coordinator who overlooked the field would file a
+    # resident under the police.
+    sector = forms.ChoiceField(
+        label=_("Sector"), choices=[("", _("Choose a sector")), *Sector.choices]
+    )
 
     def __init__(self, *args, circle: Circle, **kwargs):
         self.circle = circle

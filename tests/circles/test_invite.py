@@ -55,6 +55,15 @@ def test_the_form_has_a_label_for_every_field(client, circle, coordinator):
         assert f'for="id_{field}"' in html
 
 
+def test_the_sector_is_chosen_not_assumed(client, circle, coordinator):
+    client.force_login(coordinator)
+    html = client.get(url(circle)).content.decode()
+    assert '<option value="" selected>Choose a sector</option>' in html
+    response = client.post(url(circle), data(sector=""))
+    assert response.status_code == 200
+    assert not User.objects.filter(email__iexact="noor@example.org").exists()
+
+
 def test_a_new_person_gets_an_account_and_an_email_to_choose_a_password(
     client, circle, coordinator, django_capture_on_commit_callbacks
 ):

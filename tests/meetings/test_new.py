@@ -72,6 +72,7 @@ def test_the_form_is_prefilled_from_the_circle(client, circle, coordinator):
     assert '<option value="town_hall" selected>' in html
     assert 'value="2026-04-23"' in html  # the next Thursday, the circle's weekday
     assert 'value="18:30"' in html and 'value="21:00"' in html  # 150 minutes
+    assert f'<a href="/circles/{circle.pk}/" class="btn btn-link">Cancel</a>' in html
 
 
 def test_the_prefilled_day_skips_a_public_holiday(client, circle, coordinator):

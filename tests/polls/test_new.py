@@ -34,6 +34,7 @@ def test_the_form_is_prefilled_with_the_circles_venue_and_time(client, clock, ci
     assert 'value="Stadhuis"' in html
     assert html.count('value="18:30"') == 10
     assert "More dates" in html
+    assert f'<a href="/circles/{circle.pk}/" class="btn btn-link">Cancel</a>' in html
 
 
 def test_a_coordinator_opens_a_poll_and_the_members_are_asked(
