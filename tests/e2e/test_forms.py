@@ -48,3 +48,16 @@ def test_shown_again_from_the_browsers_cache_the_form_can_be_sent(page, overvech
     form.evaluate("form => form.setAttribute('aria-busy', 'true')")  # as when it was sent
     page.evaluate("() => dispatchEvent(new PageTransitionEvent('pageshow', {persisted: true}))")
     expect(form).not_to_have_attribute("aria-busy", "true")
+
+
+def test_the_calendar_link_is_reset_only_after_a_second_press(page, overvecht):
+    sign_in(page, "citizen", DEMO_PASSWORD)
+    page.goto("/accounts/profile/")
+    old = page.locator("#calendar-feed-url").input_value()
+    confirm = page.get_by_role("button", name="Yes, reset the link")
+    expect(confirm).to_be_hidden()
+    page.get_by_text("Reset link", exact=True).click()
+    assert page.locator("#calendar-feed-url").input_value() == old  # nothing sent yet
+    confirm.click()
+    expect(page.get_by_text("Your calendar link has been reset.")).to_be_visible()
+    assert page.locator("#calendar-feed-url").input_value() != old
