@@ -104,8 +104,8 @@ def meeting_description(meeting) -> str:
 
 
 def with_agenda(meetings):
-    """The queryset with what the calendar reads, in a fixed number of queries."""
-    return meetings.select_related("circle").prefetch_related(
+    """The queryset with what the calendar and the emails read, in a fixed number of queries."""
+    return meetings.select_related("circle", "host").prefetch_related(
         Prefetch("agenda_items", queryset=AgendaItem.objects.select_related("topic"))
     )
 

@@ -74,6 +74,15 @@ def test_my_next_dinners_offer_one_click_answers(client, circle, citizen):
     assert 'value="attending" class="btn btn-sm btn-success" aria-pressed="true"' in html
 
 
+def test_a_dinner_i_host_says_so(client, circle, citizen, clerk):
+    mine = make_meeting(circle, days_ahead=7, host=citizen)
+    make_meeting(circle, days_ahead=14, host=clerk)
+    client.force_login(citizen)
+    html = client.get("/").content.decode()
+    assert html.count("You host it") == 1
+    assert html.index(f"/meetings/{mine.pk}/") < html.index("You host it")
+
+
 def test_a_dinner_under_way_offers_no_answers(client, circle, citizen):
     under_way = make_meeting(circle, days_ahead=0)
     under_way.starts_at = timezone.now() - datetime.timedelta(minutes=30)

@@ -74,6 +74,18 @@ def test_the_invitation_says_when_where_and_what(django_capture_on_commit_callba
     assert message.extra_headers["Content-Language"] == "en"
 
 
+def test_the_invitation_names_the_host_and_tells_the_host(
+    django_capture_on_commit_callbacks, dinner, clerk
+):
+    dinner.host = clerk
+    dinner.save()
+    sent = send(django_capture_on_commit_callbacks, notify_scheduled, dinner)
+    assert "Host: Clerk\n" in sent["citizen@example.org"].body
+    assert "Host: Clerk (that is you)" in sent["clerk@example.org"].body
+    [(html, _mimetype)] = sent["clerk@example.org"].alternatives
+    assert "<td>Clerk (that is you)</td>" in html
+
+
 def test_the_invitation_carries_a_request_for_the_meeting(
     django_capture_on_commit_callbacks, dinner
 ):
