@@ -6,6 +6,8 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.views import defaults
 
+from tests.conftest import make_meeting
+
 
 @pytest.mark.django_db
 def test_a_missing_page_answers_404_in_the_site_style(client):
@@ -24,6 +26,15 @@ def test_403_page_explains_who_may_change_it(rf):
     assert "You may not do this" in html
     # also said on pages that show nothing to others, such as the year planner
     assert "Only a coordinator of the circle, or the person it belongs to, may do this." in html
+
+
+def test_deleting_a_meeting_in_admin_explains_why_not(admin_client, circle):
+    meeting = make_meeting(circle)
+    response = admin_client.get(f"/admin/meetings/meeting/{meeting.pk}/delete/")
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "nobody deletes them: cancel a meeting, end a membership or drop an action" in html
+    assert "Only a coordinator of the circle" not in html
 
 
 @pytest.mark.django_db
