@@ -3,6 +3,7 @@ import datetime
 from django import forms
 from django.db.models import Q
 from django.forms import BaseFormSet, BaseInlineFormSet, formset_factory, inlineformset_factory
+from django.forms.utils import ErrorDict
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -349,10 +350,19 @@ class PlannedDinnerForm(PlainTextMixin, forms.Form):
         self.year, self.taken = year, taken
         self.fields["host"].queryset = User.objects.filter(pk__in=members)
 
+    def full_clean(self):
+        """An unticked row is left out of the plan, so none of its fields is checked: a date
+        cleared there, or a holiday, must not hold up the dinners that are ticked."""
+        if self.is_bound and not self["include"].data:
+            self._errors = ErrorDict(renderer=self.renderer)
+            self.cleaned_data = {"include": False}
+            return
+        super().full_clean()
+
     def clean(self):
         data = super().clean()
         day, start = data.get("date"), data.get("start_time")
-        if not data.get("include") or day is None or start is None:
+        if day is None or start is None:
             return data
         if not data.get("venue_name"):
             self.add_error("venue_name", _("Where is the dinner?"))

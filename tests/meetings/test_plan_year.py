@@ -156,6 +156,40 @@ def test_confirming_creates_the_ticked_dinners_as_edited(client, circle, coordin
     assert "4 of 5 dinners planned this year" in html
 
 
+@pytest.mark.parametrize(
+    "unticked",
+    [
+        {"date": "", "start_time": "", "venue_name": "", "venue_kind": ""},
+        {"date": "not a date", "start_time": "25:61", "host": str(10**30)},
+        {"venue_address": "Kast\r\nstraat 1"},
+    ],
+    ids=["emptied", "nonsense", "control-characters"],
+)
+def test_an_unticked_row_is_not_checked_and_the_ticked_ones_are_planned(
+    client, circle, coordinator, unticked
+):
+    client.force_login(coordinator)
+    rows = [row(datetime.date.fromisoformat(day)) for day in PROPOSED]
+    rows[2] |= {"include": False, **unticked}
+    response = client.post(url(circle), formset_data("form", rows))
+    assert response.status_code == 302
+    assert [m.starts_at.date() for m in Meeting.objects.order_by("starts_at")] == [
+        datetime.date.fromisoformat(day) for day in PROPOSED if day != "2026-07-02"
+    ]
+
+
+def test_a_ticked_row_is_still_checked_next_to_an_unticked_one(client, circle, coordinator):
+    client.force_login(coordinator)
+    rows = [row(datetime.date(2026, 2, 5), date=""), row(datetime.date(2026, 4, 23))]
+    rows[1] |= {"include": False, "date": ""}
+    response = client.post(url(circle), formset_data("form", rows))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.count("This field is required.") == 1
+    assert re.search(r'name="form-0-date"[^>]*is-invalid', html)
+    assert not Meeting.objects.exists()
+
+
 def test_a_bad_row_saves_nothing_and_keeps_what_was_typed(client, circle, coordinator):
     client.force_login(coordinator)
     rows = [row(datetime.date.fromisoformat(day)) for day in PROPOSED]
