@@ -17,6 +17,7 @@ from allies.converters import MAX_ID
 from allies.models import User
 from circles.models import Membership
 from circles.views import _get_circle_for_user
+from meetings import notify
 from polls import services
 from polls.forms import AnswerForm, PollForm
 from polls.models import Poll, PollAnswer, PollOption
@@ -102,6 +103,18 @@ def _best(options) -> PollOption | None:
     return max(ahead, key=lambda o: (o.yes + o.if_need_be, o.yes), default=None)
 
 
+def _members(poll: Poll):
+    """The circle's members now: those who left are not counted as not having answered."""
+    return User.objects.filter(
+        memberships__circle=poll.circle_id, memberships__left_on__isnull=True
+    )
+
+
+def _answered(options) -> set[int]:
+    """The ids of the people who answered, from _tally's options."""
+    return {answer.person_id for option in options for answer in option.answers.all()}
+
+
 def _detail(request, poll, is_coordinator, form=None, status=200):
     options = _tally(poll)
     mine = {
@@ -112,10 +125,8 @@ def _detail(request, poll, is_coordinator, form=None, status=200):
     }
     if form is None and poll.is_open:
         form = AnswerForm(options=options, mine=mine)
-    answered = {answer.person_id for option in options for answer in option.answers.all()}
-    members = User.objects.filter(
-        memberships__circle=poll.circle_id, memberships__left_on__isnull=True
-    )
+    answered = _answered(options)
+    members = _members(poll)
     ctx = {
         "poll": poll,
         "circle": poll.circle,
@@ -162,25 +173,56 @@ def answer(request, poll_id):
     return redirect("polls:detail", poll_id=poll.pk)
 
 
+def _option(options, chosen: str) -> PollOption | None:
+    """The option with this id among `options`, if its date has not passed."""
+    # Only a plain number that fits an id column is compared; anything else picks nothing.
+    if not (chosen.isascii() and chosen.isdigit() and int(chosen) <= MAX_ID):
+        return None
+    return next((o for o in options if o.pk == int(chosen) and not o.has_passed), None)
+
+
+def _already_closed(request, poll: Poll):
+    messages.error(request, _("This poll is already closed."))
+    return redirect("polls:detail", poll_id=poll.pk)
+
+
 @login_required
-@require_POST
 def pick(request, poll_id):
-    """The coordinator picks a date: it becomes the meeting and the members are invited."""
+    """Ask for confirmation (GET), then pick the date (POST): it becomes the meeting and the
+    members are invited. Without a date to confirm, GET lists those that can be picked."""
     poll, is_coordinator = _get_poll_for_user(request, poll_id)
     if not is_coordinator:
         raise PermissionDenied
-    chosen = request.POST.get("option", "")
-    # Only a plain number that fits an id column is looked up; anything else picks nothing.
-    fits = chosen.isascii() and chosen.isdigit() and int(chosen) <= MAX_ID
-    option = poll.options.filter(pk=int(chosen)).first() if fits else None
-    if option is None or option.has_passed:
+    if not poll.is_open:
+        return _already_closed(request, poll)
+    if request.method == "POST":
+        return _pick(request, poll, _option(poll.options.all(), request.POST.get("option", "")))
+    options = _tally(poll)
+    option = _option(options, request.GET.get("option", ""))
+    if option is None and "option" in request.GET:
+        messages.error(request, _("Pick one of the poll's dates that has not passed."))
+    members = list(_members(poll))
+    answered = _answered(options)
+    ctx = {
+        "poll": poll,
+        "circle": poll.circle,
+        "option": option,
+        "pickable": [o for o in options if not o.has_passed],
+        "member_count": len(members),
+        "not_answered": [person for person in members if person.pk not in answered],
+        "invited_count": notify.recipients(poll.circle).count(),
+    }
+    return render(request, "polls/pick.html", ctx)
+
+
+def _pick(request, poll: Poll, option: PollOption | None):
+    if option is None:
         messages.error(request, _("Pick one of the poll's dates that has not passed."))
         return redirect("polls:detail", poll_id=poll.pk)
     try:
         meeting = services.poll_pick(poll=poll, option=option)
     except services.PollClosedError:
-        messages.error(request, _("This poll is already closed."))
-        return redirect("polls:detail", poll_id=poll.pk)
+        return _already_closed(request, poll)
     when = date_format(timezone.localtime(meeting.starts_at), "DATETIME_FORMAT")
     messages.success(
         request,

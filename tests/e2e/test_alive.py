@@ -117,7 +117,15 @@ def test_the_coordinator_picks_a_date_on_a_phone(phone_page, poll):
     assert_no_horizontal_scroll(phone_page)
     assert_accessible(phone_page)
     assert_landmarks_unique(phone_page)
-    phone_page.get_by_role("button", name="Pick").first.click()
+    phone_page.get_by_role("link", name="Pick").first.click()
+    # Nothing happens before the coordinator confirms, having seen who has not answered.
+    expect(phone_page.get_by_role("heading", name="Pick this date?")).to_be_visible()
+    expect(phone_page.get_by_text("6 of the 8 members have not answered yet:")).to_be_visible()
+    assert_no_horizontal_scroll(phone_page)
+    assert_accessible(phone_page)
+    poll.refresh_from_db()
+    assert poll.is_open and poll.meeting is None
+    phone_page.get_by_role("button", name="Yes, pick this date").click()
     expect(phone_page.get_by_text("the members are invited by email")).to_be_visible()
     poll.refresh_from_db()
     assert poll.meeting is not None

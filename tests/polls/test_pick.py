@@ -1,13 +1,17 @@
-"""Picking a date (POST /polls/<id>/pick/): the meeting is created and the members are invited
-once, each with the calendar file."""
+"""Picking a date (/polls/<id>/pick/): GET asks for confirmation (or, without a date, lists
+those that can be picked); POST creates the meeting and invites the members once, each with
+the calendar file."""
 
 import datetime
+from urllib.parse import quote
 
+import pytest
 from django.core import mail
 
 from meetings.models import Meeting
 from polls.models import Poll
-from tests.polls.conftest import local, make_poll
+from tests.htmlforms import forms_on
+from tests.polls.conftest import answer, local, make_poll
 
 URL = "/polls/{}/pick/"
 
@@ -87,26 +91,111 @@ def test_a_passed_date_or_another_polls_date_is_refused(
     assert mail.outbox == []
 
 
-def test_a_member_who_does_not_coordinate_gets_403(client, poll, citizen):
-    client.force_login(citizen)
-    response = client.post(URL.format(poll.pk), {"option": poll.options.first().pk})
-    assert response.status_code == 403
+def confirm_url(poll, option) -> str:
+    return f"{URL.format(poll.pk)}?option={option.pk}"
+
+
+def pick_forms(poll, html: str):
+    return [form for form in forms_on(html) if form.action == URL.format(poll.pk)]
+
+
+def test_get_asks_for_confirmation_with_the_counts(client, poll, cast):
+    answer(poll, cast["officer"], "yes", "yes", "no")
+    answer(poll, cast["clerk"], "no", "if_need_be", "yes")
+    option = poll.options.order_by("starts_at")[2]
+    client.force_login(cast["coordinator"])
+    response = client.get(confirm_url(poll, option))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Pick this date?" in html
+    assert (
+        "This schedules the meeting on Thursday 25 March 2027, 19:00 and emails an invitation"
+        " with a calendar file to the 4 members of the circle." in html
+    )
+    assert "2 of the 4 members have not answered yet:\n  Citizen, Coordinator</p>" in html
+    assert "For this date: 1 yes, 0 if need be, 1 no." in html
+    [form] = pick_forms(poll, html)
+    assert form.action == URL.format(poll.pk)
+    assert form.values()["option"] == str(option.pk)
     assert not Meeting.objects.exists()
+    assert Poll.objects.get(pk=poll.pk).is_open
+    assert mail.outbox == []
 
 
-def test_get_is_not_allowed(client, poll, coordinator):
+def test_when_everyone_answered_the_confirmation_says_so(client, poll, cast):
+    for person in ("coordinator", "officer", "clerk", "citizen"):
+        answer(poll, cast[person], "yes", "no", "no")
+    client.force_login(cast["coordinator"])
+    html = client.get(confirm_url(poll, poll.options.first())).content.decode()
+    assert "Every member has answered." in html
+    assert "not answered" not in html
+
+
+def test_confirming_on_the_page_schedules_the_meeting(
+    client, poll, coordinator, django_capture_on_commit_callbacks
+):
+    option = poll.options.order_by("starts_at")[1]
     client.force_login(coordinator)
-    assert client.get(URL.format(poll.pk)).status_code == 405
+    html = client.get(confirm_url(poll, option)).content.decode()
+    [form] = pick_forms(poll, html)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(form.action, form.values(), follow=True)
+    assert "the members are invited by email" in response.content.decode()
+    assert Meeting.objects.get().starts_at == local(2027, 3, 18, 18, 30)
+    assert Poll.objects.get(pk=poll.pk).chosen == option
+    assert len(mail.outbox) == 4
 
 
-def test_outsider_gets_404(client, poll, outsider):
-    client.force_login(outsider)
-    response = client.post(URL.format(poll.pk), {"option": poll.options.first().pk})
-    assert response.status_code == 404
+def test_without_a_date_to_confirm_it_lists_those_that_can_be_picked(
+    client, poll, circle, coordinator, clock
+):
+    clock.move_to(local(2027, 3, 12), tick=False)
+    first, second, third = poll.options.order_by("starts_at")
+    client.force_login(coordinator)
+    for query in ("", f"?option={first.pk}", f"?option={make_poll(circle).options.first().pk}"):
+        response = client.get(URL.format(poll.pk) + query)
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert "Pick a date" in html and "Pick this date?" not in html
+        links = [confirm_url(poll, option) for option in (first, second, third)]
+        assert [f'href="{link}"' in html for link in links] == [False, True, True]
+        assert ("Pick one of the poll&#x27;s dates that has not passed." in html) == bool(query)
+        assert not pick_forms(poll, html)
     assert not Meeting.objects.exists()
 
 
-def test_anonymous_is_sent_to_sign_in(client, poll):
-    response = client.post(URL.format(poll.pk))
+def test_a_closed_poll_asks_for_no_confirmation(
+    client, poll, coordinator, django_capture_on_commit_callbacks
+):
+    first, second, _third = poll.options.order_by("starts_at")
+    client.force_login(coordinator)
+    pick(client, poll, first, django_capture_on_commit_callbacks)
+    response = client.get(confirm_url(poll, second), follow=True)
+    html = response.content.decode()
+    assert response.redirect_chain == [(f"/polls/{poll.pk}/", 302)]
+    assert "This poll is already closed." in html
+    assert "Pick this date?" not in html
+
+
+@pytest.mark.parametrize(
+    ("person", "status"),
+    [("citizen", 403), ("outsider", 404)],
+    ids=["a member who does not coordinate gets 403", "outsider gets 404"],
+)
+def test_only_a_coordinator_of_the_circle_may_pick(client, poll, cast, person, status):
+    option = poll.options.first()
+    client.force_login(cast[person])
+    assert client.get(confirm_url(poll, option)).status_code == status
+    assert client.post(URL.format(poll.pk), {"option": option.pk}).status_code == status
+    assert not Meeting.objects.exists()
+
+
+def test_anonymous_signs_in_and_comes_back_to_the_confirmation(client, poll, coordinator):
+    option = poll.options.first()
+    response = client.get(confirm_url(poll, option))
     assert response.status_code == 302
-    assert response.url.startswith("/accounts/login/")
+    assert response.url == f"/accounts/login/?next={quote(confirm_url(poll, option), safe='/')}"
+    assert client.post(URL.format(poll.pk)).status_code == 302
+    assert not Meeting.objects.exists()
+    client.force_login(coordinator)
+    assert "Pick this date?" in client.get(confirm_url(poll, option)).content.decode()
