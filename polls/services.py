@@ -18,6 +18,7 @@ from polls.models import Poll, PollAnswer, PollOption
 logger = logging.getLogger(__name__)
 
 OPENED_SUBJECT = pgettext_lazy("email subject", "Which date suits you? %(circle)s")
+CLOSED_SUBJECT = pgettext_lazy("email subject", "No date found: %(circle)s")
 
 
 class PollClosedError(Exception):
@@ -96,9 +97,11 @@ def poll_pick(*, poll: Poll, option: PollOption) -> Meeting:
 
 @transaction.atomic
 def poll_close(*, poll: Poll) -> None:
-    """Close the poll without a date (no meeting)."""
+    """Close the poll without a date (no meeting); the members who were asked are told, once,
+    after commit."""
     if not Poll.objects.filter(pk=poll.pk, closed_at__isnull=True).update(closed_at=timezone.now()):
         raise PollClosedError
+    transaction.on_commit(partial(send_poll_closed, poll.pk), robust=True)
 
 
 def send_poll_opened(poll_id: int) -> int:
@@ -106,9 +109,22 @@ def send_poll_opened(poll_id: int) -> int:
     poll = Poll.objects.select_related("circle").filter(pk=poll_id).first()
     if poll is None or not poll.is_open:
         return 0
+    return _mail_members(poll, "emails/poll_opened", OPENED_SUBJECT)
+
+
+def send_poll_closed(poll_id: int) -> int:
+    """Tell each member that no date came of the poll, so they need not keep its dates free;
+    returns how many went."""
+    poll = Poll.objects.select_related("circle").filter(pk=poll_id).first()
+    if poll is None or poll.is_open:
+        return 0
+    return _mail_members(poll, "emails/poll_closed", CLOSED_SUBJECT)
+
+
+def _mail_members(poll: Poll, template: str, subject) -> int:
     options = list(poll.options.all())
     messages = [
-        poll_message(poll, options, person, "emails/poll_opened", OPENED_SUBJECT)
+        poll_message(poll, options, person, template, subject)
         for person in notify.recipients(poll.circle)
     ]
     return notify.send_each(messages)

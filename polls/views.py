@@ -232,16 +232,25 @@ def _pick(request, poll: Poll, option: PollOption | None):
 
 
 @login_required
-@require_POST
 def close(request, poll_id):
-    """Close the poll without picking a date."""
+    """Ask for confirmation (GET), then close the poll without a date (POST); the members are
+    told by email."""
     poll, is_coordinator = _get_poll_for_user(request, poll_id)
     if not is_coordinator:
         raise PermissionDenied
-    try:
-        services.poll_close(poll=poll)
-    except services.PollClosedError:
-        messages.error(request, _("This poll is already closed."))
-    else:
-        messages.success(request, _("The poll is closed without a date."))
-    return redirect("polls:detail", poll_id=poll.pk)
+    if not poll.is_open:
+        return _already_closed(request, poll)
+    if request.method == "POST":
+        try:
+            services.poll_close(poll=poll)
+        except services.PollClosedError:
+            return _already_closed(request, poll)
+        text = _("The poll is closed without a date; the members are told by email.")
+        messages.success(request, text)
+        return redirect("polls:detail", poll_id=poll.pk)
+    ctx = {
+        "poll": poll,
+        "circle": poll.circle,
+        "invited_count": notify.recipients(poll.circle).count(),
+    }
+    return render(request, "polls/close.html", ctx)

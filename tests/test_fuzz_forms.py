@@ -357,12 +357,12 @@ FORMS = {
         readers=lambda s: [f"/circles/{s.circle.pk}/polls/", *circle_pages(s)],
     ),
     "polls:answer": Target(lambda s: f"/polls/{s.poll.pk}/", readers=poll_pages),
-    # The confirmation page that the poll page's links lead to.
+    # The confirmation pages that the poll page's links lead to.
     "polls:pick": Target(
         lambda s: f"/polls/{s.poll.pk}/pick/?option={s.poll.options.first().pk}",
         readers=poll_pages,
     ),
-    "polls:close": Target(lambda s: f"/polls/{s.poll.pk}/", readers=poll_pages),
+    "polls:close": Target(lambda s: f"/polls/{s.poll.pk}/close/", readers=poll_pages),
 }
 
 

@@ -132,6 +132,23 @@ def test_the_coordinator_picks_a_date_on_a_phone(phone_page, poll):
     assert_accessible(phone_page)
 
 
+def test_the_coordinator_closes_a_poll_without_a_date_after_confirming(page, poll):
+    sign_in(page, "coordinator", DEMO_PASSWORD)
+    page.goto(f"/polls/{poll.pk}/")
+    page.get_by_role("link", name="Close without a date").click()
+    expect(page.get_by_role("heading", name="Close this poll without a date?")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="No, keep it open").click()
+    expect(page.get_by_role("heading", name="Autumn dinner")).to_be_visible()
+    poll.refresh_from_db()
+    assert poll.is_open
+    page.get_by_role("link", name="Close without a date").click()
+    page.get_by_role("button", name="Yes, close the poll").click()
+    expect(page.get_by_text("This poll was closed without a date.")).to_be_visible()
+    poll.refresh_from_db()
+    assert not poll.is_open and poll.meeting is None
+
+
 def test_the_new_poll_form_is_accessible_and_keeps_input_on_error(page, overvecht):
     sign_in(page, "coordinator", DEMO_PASSWORD)
     page.goto(f"/circles/{overvecht.pk}/polls/new/")

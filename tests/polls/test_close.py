@@ -1,4 +1,7 @@
-"""Closing a poll without a date (POST /polls/<id>/close/)."""
+"""Closing a poll without a date (/polls/<id>/close/): GET asks for confirmation, POST closes it
+and tells the members by email."""
+
+from django.core import mail
 
 from meetings.models import Meeting
 from polls.models import Poll
@@ -6,38 +9,88 @@ from polls.models import Poll
 URL = "/polls/{}/close/"
 
 
-def test_the_coordinator_closes_the_poll_without_a_date(client, poll, coordinator):
-    client.force_login(coordinator)
-    response = client.post(URL.format(poll.pk), follow=True)
+def close(client, poll, capture):
+    with capture(execute=True):
+        return client.post(URL.format(poll.pk), follow=True)
+
+
+def test_get_asks_for_confirmation_and_changes_nothing(client, poll, cast):
+    client.force_login(cast["coordinator"])
+    response = client.get(URL.format(poll.pk))
     html = response.content.decode()
-    assert "The poll is closed without a date." in html
+    assert response.status_code == 200
+    assert "Close this poll without a date?" in html
+    assert "This cannot be undone." in html
+    assert "The 4 members of the circle are told by email" in html
+    assert f'<form method="post" action="/polls/{poll.pk}/close/"' in html
+    assert Poll.objects.get(pk=poll.pk).is_open
+    assert mail.outbox == []
+
+
+def test_the_coordinator_closes_the_poll_and_the_members_are_told(
+    client, poll, cast, django_capture_on_commit_callbacks
+):
+    cast["citizen"].preferred_language = "nl"
+    cast["citizen"].save()
+    client.force_login(cast["coordinator"])
+    html = close(client, poll, django_capture_on_commit_callbacks).content.decode()
+    assert "The poll is closed without a date; the members are told by email." in html
     assert "This poll was closed without a date." in html
     poll.refresh_from_db()
     assert not poll.is_open and poll.chosen is None
     assert not Meeting.objects.exists()
+    by_person = {message.to[0].split("@")[0]: message for message in mail.outbox}
+    assert sorted(by_person) == ["citizen", "clerk", "coordinator", "officer"]  # not the outsider
+    english, dutch = by_person["officer"], by_person["citizen"]
+    assert english.subject == "No date found: Overvecht Allies"
+    assert "has closed the date poll without picking a date" in english.body
+    assert "Thursday 25 March 2027, 19:00" in english.body
+    assert f"/polls/{poll.pk}/" in english.body
+    assert dutch.subject == "Geen datum gevonden: Overvecht Allies"
+    assert "donderdag 25 maart 2027, 19:00" in dutch.body
 
 
-def test_closing_twice_says_so(client, poll, coordinator):
+def test_closing_twice_says_so_and_tells_the_members_once(
+    client, poll, coordinator, django_capture_on_commit_callbacks
+):
     client.force_login(coordinator)
-    client.post(URL.format(poll.pk))
-    closed_at = Poll.objects.get(pk=poll.pk).closed_at
-    response = client.post(URL.format(poll.pk), follow=True)
+    close(client, poll, django_capture_on_commit_callbacks)
+    closed_at, sent = Poll.objects.get(pk=poll.pk).closed_at, len(mail.outbox)
+    response = close(client, poll, django_capture_on_commit_callbacks)
     assert "This poll is already closed." in response.content.decode()
     assert Poll.objects.get(pk=poll.pk).closed_at == closed_at
+    assert sent == 4 and len(mail.outbox) == sent
+
+
+def test_a_closed_poll_asks_for_no_confirmation(client, poll, coordinator):
+    client.force_login(coordinator)
+    client.post(URL.format(poll.pk))
+    response = client.get(URL.format(poll.pk), follow=True)
+    html = response.content.decode()
+    assert response.redirect_chain == [(f"/polls/{poll.pk}/", 302)]
+    assert "This poll is already closed." in html
+    assert "Close this poll without a date?" not in html
 
 
 def test_a_member_who_does_not_coordinate_gets_403(client, poll, citizen):
     client.force_login(citizen)
+    assert client.get(URL.format(poll.pk)).status_code == 403
     assert client.post(URL.format(poll.pk)).status_code == 403
     assert Poll.objects.get(pk=poll.pk).is_open
 
 
-def test_get_is_not_allowed(client, poll, coordinator):
-    client.force_login(coordinator)
-    assert client.get(URL.format(poll.pk)).status_code == 405
-
-
 def test_outsider_gets_404(client, poll, outsider):
     client.force_login(outsider)
+    assert client.get(URL.format(poll.pk)).status_code == 404
     assert client.post(URL.format(poll.pk)).status_code == 404
     assert Poll.objects.get(pk=poll.pk).is_open
+
+
+def test_anonymous_signs_in_and_comes_back_to_the_confirmation(client, poll, coordinator):
+    response = client.get(URL.format(poll.pk))
+    assert response.status_code == 302
+    assert response.url == f"/accounts/login/?next=/polls/{poll.pk}/close/"
+    assert client.post(URL.format(poll.pk)).status_code == 302
+    assert Poll.objects.get(pk=poll.pk).is_open
+    client.force_login(coordinator)
+    assert "Close this poll without a date?" in client.get(URL.format(poll.pk)).content.decode()

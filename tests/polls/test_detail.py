@@ -48,7 +48,7 @@ def test_the_coordinator_sees_who_has_not_answered_and_can_pick(client, poll, ca
     html = client.get(URL.format(poll.pk)).content.decode()
     assert "Not answered yet: Citizen, Clerk, Coordinator" in html
     assert html.count(f'href="/polls/{poll.pk}/pick/?option=') == 3
-    assert "Close without a date" in html
+    assert f'href="/polls/{poll.pk}/close/">Close without a date</a>' in html
 
 
 def checked(html: str, name: str) -> list[str]:
