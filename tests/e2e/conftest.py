@@ -144,12 +144,7 @@ class Screen:
             control.click(trial=trial)
             return
         control.scroll_into_view_if_needed()
-        box = control.bounding_box()
-        width = self.page.evaluate("document.documentElement.clientWidth")
-        assert box is not None, f"{control} has no box on the screen"
-        assert box["x"] >= 0 and box["x"] + box["width"] <= width + 0.5, (
-            f"{control} is not within the {width} px wide screen: {box}"
-        )
+        assert_within_width(self.page, control)
         control.tap(trial=trial)
 
     def fill(self, field: Locator, text: str) -> None:
@@ -315,6 +310,21 @@ def assert_no_horizontal_scroll(page: Page) -> None:
         raise AssertionError(
             f"{page.url} is {measured['scroll']} px wide in a {measured['width']} px window;"
             " too wide: \n  " + "\n  ".join(measured["wide"])
+        )
+
+
+def assert_within_width(page: Page, elements: Locator) -> None:
+    """Fail when one of these elements reaches past a side of the window: on a phone it is off
+    the screen, or out of sight in a region that scrolls sideways. Measured where they are: to
+    scroll one into view would scroll such a region along."""
+    width = page.evaluate("document.documentElement.clientWidth")
+    found = elements.all()
+    assert found, f"{elements} matches nothing on {page.url}"
+    for element in found:
+        box = element.bounding_box()
+        assert box is not None, f"{element} has no box on the screen"
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width + 0.5, (
+            f"{element} is not within the {width} px wide screen: {box}"
         )
 
 
