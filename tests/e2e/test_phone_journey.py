@@ -1,10 +1,22 @@
 """At 375x812, the way most members use the site: no sideways scrolling, a menu that opens."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
 from allies.management.commands.seed_demo import DEMO_PASSWORD
-from tests.e2e.conftest import assert_accessible, assert_no_horizontal_scroll, sign_in
+from tests.e2e.conftest import (
+    assert_accessible,
+    assert_no_horizontal_scroll,
+    assert_tables_fit,
+    sign_in,
+)
+
+# The inline elements that a line break splits in two.
+_SPLIT = (
+    "(elements) => elements.filter((e) => e.getClientRects().length > 1).map((e) => e.textContent)"
+)
 
 
 def test_the_width_check_fails_on_a_page_wider_than_a_phone(phone_page):
@@ -44,3 +56,17 @@ def test_dashboard_fits_a_phone_and_its_menu_opens(phone_page, demo):
 
     sign_out.tap()
     expect(phone_page.get_by_role("heading", name="Sign in")).to_be_visible()
+
+
+def test_the_circle_page_fits_a_phone_with_each_phone_number_on_one_line(phone_page, overvecht):
+    # A coordinator's members table has one column more: a button to change the membership.
+    sign_in(phone_page, "coordinator", DEMO_PASSWORD)
+    phone_page.goto(f"/circles/{overvecht.pk}/")
+    numbers = phone_page.get_by_role("link", name=re.compile(r"^\+31 6 \d{8}$"))
+    expect(numbers.first).to_be_visible()
+    for width in (375, 390):
+        phone_page.set_viewport_size({"width": width, "height": 812})
+        assert_no_horizontal_scroll(phone_page)
+        assert_tables_fit(phone_page)
+        assert numbers.evaluate_all(_SPLIT) == []  # not "+31 6" above "12345002"
+    assert_accessible(phone_page)
