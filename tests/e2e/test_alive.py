@@ -150,6 +150,21 @@ def test_the_coordinator_closes_a_poll_without_a_date_after_confirming(page, pol
     assert not poll.is_open and poll.meeting is None
 
 
+def test_the_poll_tally_fits_a_phone_with_the_pick_buttons_in_sight(phone_page, poll, demo):
+    # In Dutch, whose longer headers ("Als het moet") pushed the buttons off the side.
+    User.objects.filter(pk=demo["coordinator"].pk).update(preferred_language="nl")
+    sign_in(phone_page, "coordinator", DEMO_PASSWORD)
+    phone_page.goto(f"/polls/{poll.pk}/")
+    picks = phone_page.get_by_role("link", name=re.compile(r"^Kiezen "))
+    expect(picks).to_have_count(3)
+    for width in (375, 390):
+        phone_page.set_viewport_size({"width": width, "height": 812})
+        assert_no_horizontal_scroll(phone_page)
+        assert_tables_fit(phone_page)
+        assert_within_width(phone_page, picks)
+    assert_accessible(phone_page)
+
+
 def test_the_new_poll_form_is_accessible_and_keeps_input_on_error(page, overvecht):
     sign_in(page, "coordinator", DEMO_PASSWORD)
     page.goto(f"/circles/{overvecht.pk}/polls/new/")

@@ -27,10 +27,13 @@ def test_members_see_the_dates_and_the_tally(client, poll, cast):
     html = client.get(URL.format(poll.pk)).content.decode()
     assert "Spring dinner" in html and "Zamenhofdreef 20, Utrecht" in html
     assert "3 of 4 members answered." in html
-    rows = html.split('<th scope="row" class="fw-normal">')[1:4]
+    rows = html.split('<th scope="row" role="rowheader" class="fw-normal">')[1:4]
     assert "Thu 11 Mar 2027, 18:30" in rows[0]
     counts = [
-        [cell.split(">")[1].split("<")[0] for cell in row.split('<td class="text-end"')[1:4]]
+        [
+            cell.split(">")[1].split("<")[0]
+            for cell in row.split('<td role="cell" class="text-end"')[1:4]
+        ]
         for row in rows
     ]
     assert counts == [["1", "0", "2"], ["2", "1", "0"], ["1", "0", "2"]]
