@@ -206,6 +206,10 @@ class AgendaItemForm(PlainTextMixin, forms.ModelForm):
         model = AgendaItem
         fields = ["order", "topic", "title", "notes"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["topic"].empty_label = _("(no topic: a title of its own)")
+
     def clean(self):
         data = super().clean()
         if not data.get("DELETE") and not data.get("topic") and not data.get("title"):

@@ -66,6 +66,12 @@ def test_it_shows_when_where_with_a_map_link(client, circle, citizen):
     assert starts.strftime("%H:%M") in html
 
 
+def test_the_page_title_starts_with_a_capital(client, meeting, citizen):
+    client.force_login(citizen)
+    html = client.get(url(meeting)).content.decode()
+    assert re.search(r"<title>Dinner · \d+ \w+ \d{4}", html)
+
+
 def test_it_shows_the_agenda_in_order(client, meeting, citizen):
     AgendaItem.objects.create(meeting=meeting, title="Second point", order=2)
     AgendaItem.objects.create(

@@ -87,6 +87,8 @@ def test_the_form_shows_the_meeting_as_it_is(client, meeting, coordinator):
     assert "Scooters" in html
     assert 'name="agenda-TOTAL_FORMS" value="3"' in html  # one item and two blank rows
     assert 'id="agenda-empty"' in html and "js/formset.js" in html
+    assert '<option value="">(no topic: a title of its own)</option>' in html
+    assert "---------" not in html
 
 
 def test_moving_the_meeting_bumps_the_sequence_and_sets_the_agenda(client, meeting, coordinator):
