@@ -101,6 +101,14 @@ def test_it_schedules_a_meeting(client, circle, coordinator, officer):
     assert "Meeting scheduled for 7 May 2026, 18:30." in html and "After the riot" in html
 
 
+def test_the_dutch_message_has_a_comma_between_date_and_time(client, circle, coordinator):
+    coordinator.preferred_language = "nl"
+    coordinator.save()
+    client.force_login(coordinator)
+    response = client.post(url(circle), data(), follow=True)
+    assert "Bijeenkomst gepland op 7 mei 2026, 18:30." in response.content.decode()
+
+
 @pytest.mark.parametrize(
     ("changes", "error"),
     [

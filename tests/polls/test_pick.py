@@ -51,6 +51,18 @@ def test_the_coordinator_picks_a_date_and_the_members_are_invited(
     assert "METHOD:REQUEST" in calendar.as_string()
 
 
+def test_the_dutch_message_has_a_comma_between_date_and_time(
+    client, poll, cast, django_capture_on_commit_callbacks
+):
+    coordinator = cast["coordinator"]
+    coordinator.preferred_language = "nl"
+    coordinator.save()
+    client.force_login(coordinator)
+    option = poll.options.order_by("starts_at")[2]
+    response = pick(client, poll, option, django_capture_on_commit_callbacks)
+    assert "Gepland op 25 maart 2027, 19:00." in response.content.decode()
+
+
 def test_a_second_pick_creates_nothing_and_sends_nothing(
     client, poll, coordinator, django_capture_on_commit_callbacks
 ):
