@@ -40,10 +40,18 @@ def test_the_invited_person_sees_who_asks_and_what_joining_shows(client, invitat
     client.force_login(outsider)
     html = client.get(url(invitation)).content.decode()
     assert "Join Overvecht Allies?" in html
-    assert "Coordinator invites you to join this circle, in the sector police." in html
+    assert "Coordinator invites you to join this circle, in the police sector." in html
     assert "once you join, this circle's members see it too" in html  # they share it
     assert "What the circle's allies commit to" in html
     assert "As an ally I take part in the circle&#x27;s dinners" in html
+
+
+def test_it_names_the_sector_in_dutch_too(client, invitation, outsider):
+    outsider.preferred_language = "nl"
+    outsider.save()
+    client.force_login(outsider)
+    html = client.get(url(invitation)).content.decode()
+    assert "Coordinator nodigt je uit voor deze kring, in de sector politie." in html
 
 
 def test_joining_makes_them_a_member(client, circle, invitation, outsider):
