@@ -95,6 +95,15 @@ def test_the_old_address_is_told_in_my_language(
     assert change in message.alternatives[0][0]
 
 
+def test_the_old_address_gets_an_email_without_an_empty_footer(
+    client, citizen, django_capture_on_commit_callbacks
+):
+    confirm(client, link(citizen), django_capture_on_commit_callbacks)
+    [message] = mail.outbox
+    html = message.alternatives[0][0]
+    assert "<small></small>" not in html and "<hr>" not in html
+
+
 def assert_refused(client, url: str, reason: str, text: str) -> None:
     """Opening the link and pressing its button both get a page that refuses it, saying why
     (not a 404 that explains nothing)."""

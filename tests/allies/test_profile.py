@@ -199,6 +199,14 @@ def test_the_link_goes_out_in_my_language_whatever_the_browser_speaks(client, ci
     assert "Mijn nieuwe e-mailadres bevestigen" in html and '<html lang="nl">' in html
 
 
+def test_the_email_ends_without_an_empty_footer(client, citizen):
+    client.force_login(citizen)
+    client.post(URL, data(citizen, email="fatima@example.org", current_password=PASSWORD))
+    [message] = mail.outbox
+    html = message.alternatives[0][0]
+    assert "<small></small>" not in html and "<hr>" not in html
+
+
 def test_the_link_in_the_email_opens_the_page_that_confirms(client, citizen):
     client.force_login(citizen)
     client.post(URL, data(citizen, email="fatima@example.org", current_password=PASSWORD))

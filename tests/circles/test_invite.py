@@ -148,6 +148,19 @@ def test_an_existing_person_is_asked_to_join_not_added(
     assert "/accounts/reset/" not in message.body
 
 
+def test_the_question_says_why_it_came_and_that_joining_is_a_choice(
+    client, circle, coordinator, outsider, django_capture_on_commit_callbacks
+):
+    invite_existing(client, circle, coordinator, django_capture_on_commit_callbacks)
+    (message,) = mail.outbox
+    footer = (
+        "You receive this email because a coordinator of Overvecht Allies invited you. "
+        "You only become a member if you choose to join."
+    )
+    assert f"<hr>\n<p><small>{footer}</small></p>" in message.alternatives[0][0]
+    assert f"\n-- \n{footer}\n" in message.body
+
+
 def test_inviting_again_renews_the_open_invitation(
     client, circle, coordinator, outsider, django_capture_on_commit_callbacks
 ):

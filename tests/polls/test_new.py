@@ -70,6 +70,20 @@ def test_a_coordinator_opens_a_poll_and_the_members_are_asked(
     assert f"/polls/{poll.pk}/" in message.body
 
 
+def test_the_email_says_why_it_came(
+    client, clock, circle, coordinator, django_capture_on_commit_callbacks
+):
+    client.force_login(coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            URL.format(circle.pk), post_data(("2027-03-11", "18:30"), ("2027-03-18", "18:30"))
+        )
+    (message,) = mail.outbox
+    footer = "You receive this email as a member of Overvecht Allies."
+    assert f"<hr>\n<p><small>{footer}</small></p>" in message.alternatives[0][0]
+    assert f"\n-- \n{footer}\n" in message.body
+
+
 def test_the_invitation_to_answer_is_in_each_members_language(
     client, clock, circle, coordinator, django_capture_on_commit_callbacks
 ):
