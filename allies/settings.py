@@ -188,7 +188,7 @@ AUTH_PASSWORD_VALIDATORS = [
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
     },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    # Also makes the check of Django's CommonPasswordValidator, so that one is left out.
     {"NAME": "allies.validators.PaddedCommonPasswordValidator"},
 ]
 

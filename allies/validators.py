@@ -35,7 +35,10 @@ def _is_digit_run(text: str) -> bool:
 
 
 class PaddedCommonPasswordValidator:
-    """Refuse a common password or site word padded with digits or symbols, or repeated."""
+    """Refuse a common password or site word, as it is, padded with digits or symbols, or
+    repeated. It makes Django's CommonPasswordValidator's check too, on the same list, and
+    takes its place in AUTH_PASSWORD_VALIDATORS: side by side, the two stated one rule twice,
+    in the help texts and in the errors."""
 
     def __init__(self):
         self.common = CommonPasswordValidator().passwords | SITE_WORDS
@@ -45,7 +48,8 @@ class PaddedCommonPasswordValidator:
         core = re.sub(r"^[\W\d_]+|[\W\d_]+$", "", lowered)
         repeated = re.fullmatch(r"(.+?)\1+", lowered)
         return (
-            core in self.common
+            lowered in self.common
+            or core in self.common
             or _is_digit_run(lowered)
             or bool(repeated and (repeated.group(1) in self.common or len(repeated.group(1)) < 4))
         )

@@ -41,10 +41,19 @@ def test_too_short_is_refused():
         "aaaaaaaaaaaaaaaa",
         "abcabcabcabcabcabc",
         "qwerty123456789!",
+        # On Django's list as it is, though neither padded nor repeated.
+        "1qaz2wsx3edc4rfv",
     ],
 )
 def test_common_padded_or_repeated_passwords_are_refused(password):
     assert any("too easy to guess" in e for e in errors(password)), password
+
+
+def test_a_common_password_is_refused_once_not_twice():
+    assert errors("qwerty123456789") == [
+        "This password is too easy to guess: a common word or password, padded or repeated. "
+        "A few unrelated words make a strong one."
+    ]
 
 
 def test_a_password_like_the_persons_name_is_refused():
