@@ -181,6 +181,7 @@ AUTHENTICATION_BACKENDS = [
 # factor, no upper limit worth mentioning (long passphrases welcome), common and guessable ones
 # (close to the person's name or email) refused, and no composition rules ("a digit and a
 # capital"): hence no NumericPasswordValidator either.
+# The texts they show come from Django: allies/django_texts.py keeps their informal Dutch.
 PASSWORD_MIN_LENGTH = 15
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -89,6 +89,9 @@ ENGLISH = [
     "and",
 ]
 WORDS = re.compile(r"(?<![\w-])(" + "|".join(re.escape(w) for w in ENGLISH) + r")(?![\w-])")
+# The site says "je"; Django's own Dutch catalogue says "u" (the project's overrides it where
+# the site shows Django's texts: allies/django_texts.py).
+FORMAL = re.compile(r"(?<![\w-])([Uu]w?|[Uu]we)(?![\w-])")
 SHOWN_ATTRIBUTES = {"aria-label", "title", "placeholder", "alt"}
 
 
@@ -116,10 +119,19 @@ class VisibleText(HTMLParser):
             self.parts.append(data)
 
 
-def english_words(html: str) -> list[str]:
+def visible_text(html: str) -> str:
     parser = VisibleText()
     parser.feed(html)
-    return sorted(set(WORDS.findall(" ".join(parser.parts))))
+    return " ".join(parser.parts)
+
+
+def english_words(html: str) -> list[str]:
+    return sorted(set(WORDS.findall(visible_text(html))))
+
+
+def formal_words(html: str) -> list[str]:
+    """The words by which a Dutch page would address the reader formally ("u", "uw")."""
+    return sorted(set(FORMAL.findall(visible_text(html))))
 
 
 @pytest.fixture
@@ -164,6 +176,15 @@ def test_the_word_list_catches_english(client):
     assert english_words("<p>Opslaan</p><script>var Save;</script>") == []
 
 
+def test_formal_address_is_caught():
+    assert formal_words("<p>Uw wachtwoord</p><p title='Hebt u uwe sleutel?'>x</p>") == [
+        "Uw",
+        "u",
+        "uwe",
+    ]
+    assert formal_words("<p>Je wachtwoord, e-mail-u, url</p><u>x</u>") == []
+
+
 def urls_to_read(circle) -> list[tuple[str, str]]:
     """(name, URL) of every page of the URL map but the public ones, filled with the demo's
     objects: a held and an upcoming meeting, each action, next year's planner."""
@@ -205,6 +226,8 @@ def test_every_page_reads_in_dutch(client, demo):
             if response.status_code == 200 and "html" in response.get("Content-Type", ""):
                 found = english_words(response.content.decode())
                 assert found == [], f"{url} as {person.username}: English words {found}"
+                formal = formal_words(response.content.decode())
+                assert formal == [], f"{url} as {person.username}: formal address {formal}"
             if response.status_code == 200:
                 read.add(name)
     unread = {name for name, _url in urls_to_read(demo)} - read - post_only
@@ -220,4 +243,5 @@ def test_anonymous_pages_read_in_dutch_for_a_dutch_browser(client, db, name):
     if response.status_code == 405 or "html" not in response.get("Content-Type", ""):
         pytest.skip(f"{name} is no page to read (POST only, or not HTML)")
     assert english_words(response.content.decode()) == []
+    assert formal_words(response.content.decode()) == []
     assert 'lang="nl"' in response.content.decode()

@@ -5,6 +5,7 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.urls import reverse
 
+from tests.allies.test_dutch_pages import formal_words
 from tests.conftest import PASSWORD
 
 URL = "/accounts/password_change/"
@@ -47,6 +48,21 @@ def test_it_keeps_me_on_the_form_with_a_wrong_old_password(client, citizen):
     assert "Your old password was entered incorrectly." in response.content.decode()
     citizen.refresh_from_db()
     assert citizen.check_password(PASSWORD)
+
+
+def test_in_dutch_its_rules_and_errors_say_je_not_u(client, citizen):
+    citizen.preferred_language = "nl"
+    citizen.save()
+    client.force_login(citizen)
+    response = client.post(
+        URL, {"old_password": "wrong", "new_password1": "citizen1", "new_password2": "citizen1"}
+    )
+    html = response.content.decode()
+    assert "Je oude wachtwoord klopt niet. Vul het opnieuw in." in html
+    assert "Je wachtwoord moet minstens 15 tekens lang zijn." in html
+    assert "Dit wachtwoord is te kort. Het moet minstens 15 tekens lang zijn." in html
+    assert "Het wachtwoord lijkt te veel op je gebruikersnaam." in html
+    assert formal_words(html) == []
 
 
 def change(client, old_password, address="198.51.100.7"):

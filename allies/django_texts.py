@@ -1,0 +1,38 @@
+"""Django's own texts that the site shows, marked so that the project's Dutch catalogue keeps
+its translations of them.
+
+Django's Dutch catalogue speaks formally ("Uw wachtwoord moet minstens 15 tekens lang zijn."),
+the site informally ("je"), and the two met on one page: the help texts and errors of the
+password validators and of the password forms (set password, change password). Django 5.2 also
+has no Dutch at all for the too-short error, which showed in English. The project's catalogue
+(LOCALE_PATHS) is read after Django's and its translations replace Django's, so a msgid of
+Django's translated there is said the site's way.
+
+makemessages only collects the project's own texts, and `make messages` (--no-obsolete) drops
+the rest, so the msgids are marked here; nothing imports this module. Each must be exactly
+Django's, curly apostrophe included: when Django changes one, its Dutch page falls back to
+Django's wording, and tests/allies/test_password_reset_confirm.py and test_password_change.py
+say so.
+"""
+
+from django.utils.translation import gettext_noop, ngettext_lazy
+
+TEXTS = [
+    # django.contrib.auth.forms.PasswordChangeForm
+    gettext_noop("Your old password was entered incorrectly. Please enter it again."),
+    # django.contrib.auth.password_validation: help texts and errors of the validators in
+    # settings.AUTH_PASSWORD_VALIDATORS.
+    # Django's curly apostrophe, as in its msgid.
+    gettext_noop("Your password can’t be too similar to your other personal information."),  # noqa: RUF001
+    # Django's Dutch has "op de %(verbose_name)s", wrong for "het e-mailadres".
+    gettext_noop("The password is too similar to the %(verbose_name)s."),
+    ngettext_lazy(
+        "Your password must contain at least %(min_length)d character.",
+        "Your password must contain at least %(min_length)d characters.",
+        "min_length",
+    ),
+    ngettext_lazy(
+        "This password is too short. It must contain at least %d character.",
+        "This password is too short. It must contain at least %d characters.",
+    ),
+]
