@@ -9,7 +9,7 @@ from django.utils import timezone, translation
 from actions.models import Action, ActionUpdate
 from allies.models import User
 from circles.health import health_for_circles, refresh_summaries
-from circles.models import Circle
+from circles.models import Circle, Membership
 from meetings.models import AgendaItem, Attendance, Meeting, Response
 from polls.models import PollAnswer
 
@@ -103,6 +103,35 @@ def test_demo_shows_the_product_at_work():
     assert answers == {"attending", "maybe", "not_attending"}
     outsider = User.objects.get(username="outsider")
     assert list(Circle.objects.for_user(outsider)) == [Circle.objects.get(municipality="Tilburg")]
+
+
+def test_nobody_came_to_a_dinner_before_joining_the_circle():
+    """The circle page and the year report count a member's dinners from the day they joined:
+    an attendance before it reads "4 of 4" in one and "4 of 5" in the other."""
+    call_command("seed_demo")
+    demo = Circle.objects.exclude(name__startswith="Generated circle ")
+    attendances = Attendance.objects.filter(meeting__circle__in=demo).select_related("meeting")
+    joined = {(m.circle_id, m.person_id): m.joined_on for m in Membership.objects.all()}
+    assert attendances.count() > 20
+    for attendance in attendances:
+        day = timezone.localdate(attendance.meeting.starts_at)
+        assert joined[attendance.meeting.circle_id, attendance.person_id] <= day
+    # A newer member, who came to the dinners held since she joined.
+    overvecht = Circle.objects.get(municipality="Utrecht")
+    first_dinner = min(dinner_days("Utrecht"))
+    newer = overvecht.memberships.filter(joined_on__gt=first_dinner).values("person")
+    assert attendances.filter(meeting__circle=overvecht, person__in=newer).exists()
+    # An agreement to the commitment runs for a term from a day on which they were a member.
+    for membership in Membership.objects.filter(circle__in=demo, committed_on__isnull=False):
+        assert membership.joined_on <= membership.committed_on <= timezone.localdate()
+        assert membership.commitment_until == membership.committed_on + datetime.timedelta(
+            days=Membership.COMMITMENT_TERM_DAYS
+        )
+
+
+def dinner_days(municipality) -> list[datetime.date]:
+    meetings = Meeting.objects.filter(circle__municipality=municipality)
+    return [timezone.localdate(meeting.starts_at) for meeting in meetings]
 
 
 def test_generated_circles_come_with_ten_years_of_history():

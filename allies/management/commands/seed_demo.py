@@ -77,6 +77,20 @@ EXTRA_MEMBERS = [
     ("Youssef Haddou", "Bewonerscommissie Zamenhof", Sector.COMMUNITY, "", ""),
     ("Karin Mulder", "Gemeente Utrecht, wijkbureau", Sector.MUNICIPALITY, "+31612345014", ""),
 ]
+# When each member joined their circle and agreed to its commitment (None: not yet), in days
+# before today. The circle page and the year report count a member's dinners from the day they
+# joined, so nobody below came to a dinner before it.
+JOINED = {
+    "coordinator": (400, 300),
+    "officer": (400, 300),
+    "clerk": (400, 300),
+    "citizen": (400, None),
+    "member1": (380, None),
+    "member2": (300, 290),
+    "member3": (230, None),
+    "member4": (100, 100),  # the newest: only the last dinner was after she joined
+    "outsider": (420, 330),
+}
 OVERVECHT = _("Overvecht Allies")
 TILBURG = _("Tilburg-Noord Allies")
 MINUTES = _(
@@ -84,6 +98,19 @@ MINUTES = _(
     "hang around the shopping centre at night. Everyone agreed to keep in touch through the "
     "WhatsApp group and to meet the youth workers before the next dinner."
 )
+# The dinners held: days before today, minutes, who came.
+OVERVECHT_HELD = [
+    (290, MINUTES, ("coordinator", "officer", "citizen", "member1", "member2")),
+    (215, MINUTES, ("coordinator", "officer", "clerk", "citizen", "member2", "member3")),
+    (140, MINUTES, ("coordinator", "clerk", "citizen", "member1", "member3")),
+    (70, MINUTES, ("coordinator", "officer", "clerk", "member1", "member2", "member4")),
+]
+# Tilburg has no attendance recorded yet.
+TILBURG_HELD = [(days_ago, MINUTES, ()) for days_ago, _minutes, _came in OVERVECHT_HELD]
+# The dinners ahead: days from today, the answers so far (of the members after the first, who
+# hosts them).
+OVERVECHT_AHEAD = [(12, ("attending", "maybe", "not_attending")), (80, ())]
+TILBURG_AHEAD = OVERVECHT_AHEAD
 
 
 class Command(BaseCommand):
@@ -148,6 +175,11 @@ def seed_demo_circles() -> bool:
     people = {
         row[0]: _person(row[0], row[1], row[2], row[5], row[6], row[4]) for row in DEMO_PEOPLE
     }
+    sectors = {row[0]: row[3] for row in DEMO_PEOPLE}
+    for number, (name, org, sector, phone, dietary) in enumerate(EXTRA_MEMBERS, start=1):
+        username = f"member{number}"
+        people[username] = _person(username, name, org, phone, dietary, bool(phone))
+        sectors[username] = sector
     utrecht = Circle.objects.create(
         name=OVERVECHT,
         municipality="Utrecht",
@@ -164,27 +196,16 @@ def seed_demo_circles() -> bool:
         default_venue_address="Stadhuisplein 130, 5038 TC Tilburg",
         default_venue_kind=VenueKind.TOWN_HALL,
     )
-    today = timezone.localdate()
-    members = []
-    for username, _name, _org, sector, *_rest in DEMO_PEOPLE:
-        circle = tilburg if username == "outsider" else utrecht
-        membership = Membership.objects.create(
-            person=people[username],
-            circle=circle,
-            sector=sector,
-            is_coordinator=username in {"coordinator", "outsider"},
-            joined_on=today - datetime.timedelta(days=400),
-        )
-        if username in {"coordinator", "officer", "clerk"}:
-            membership.commit(today - datetime.timedelta(days=300))
-        if circle == utrecht:
-            members.append(people[username])
-    for index, (name, org, sector, phone, dietary) in enumerate(EXTRA_MEMBERS):
-        person = _person(f"member{index + 1}", name, org, phone, dietary, bool(phone))
-        Membership.objects.create(person=person, circle=utrecht, sector=sector)
-        members.append(person)
-    _seed_history(utrecht, members, people)
-    _seed_history(tilburg, [people["outsider"]], people)
+    # Each circle's coordinator first: they host the dinners ahead.
+    in_utrecht = ["coordinator", "officer", "clerk", "citizen"]
+    in_utrecht += ["member1", "member2", "member3", "member4"]
+    in_tilburg = ["outsider"]
+    for circle, usernames in ((utrecht, in_utrecht), (tilburg, in_tilburg)):
+        for username in usernames:
+            _join(circle, people[username], sectors[username], *JOINED[username])
+    dinners = _seed_history(utrecht, in_utrecht, people, OVERVECHT_HELD, OVERVECHT_AHEAD)
+    _seed_actions(utrecht, dinners, people)
+    _seed_history(tilburg, in_tilburg, people, TILBURG_HELD, TILBURG_AHEAD)
     # Tilburg's coordinator asks Overvecht's officer to join as well: an answer still to give.
     Invitation.objects.create(
         circle=tilburg,
@@ -193,6 +214,19 @@ def seed_demo_circles() -> bool:
         invited_by=people["outsider"],
     )
     return True
+
+
+def _join(circle, person, sector, joined_days_ago, committed_days_ago):
+    today = timezone.localdate()
+    membership = Membership.objects.create(
+        person=person,
+        circle=circle,
+        sector=sector,
+        is_coordinator=person.username in {"coordinator", "outsider"},
+        joined_on=today - datetime.timedelta(days=joined_days_ago),
+    )
+    if committed_days_ago is not None:
+        membership.commit(today - datetime.timedelta(days=committed_days_ago))
 
 
 def _in_every_language(text) -> set[str]:
@@ -208,11 +242,14 @@ def _at(day: datetime.date, circle: Circle) -> tuple[datetime.datetime, datetime
     return starts, starts + datetime.timedelta(minutes=circle.dinner_minutes)
 
 
-def _seed_history(circle, members, people):
+def _seed_history(circle, usernames, people, held, ahead):
+    """The circle's dinners held (minutes, who came) and ahead (the answers so far); returns
+    them, those held first, in the order given."""
     today = timezone.localdate()
+    members = [people[username] for username in usernames]
     topics = list(Topic.objects.all())
-    past = []
-    for days_ago in (290, 215, 140, 70):
+    dinners = []
+    for days_ago, minutes, came in held:
         starts, ends = _at(today - datetime.timedelta(days=days_ago), circle)
         meeting = Meeting.objects.create(
             circle=circle,
@@ -222,16 +259,16 @@ def _seed_history(circle, members, people):
             venue_address=circle.default_venue_address,
             venue_kind=circle.default_venue_kind,
             status=Meeting.Status.HELD,
-            minutes=MINUTES,
+            minutes=minutes,
             recorded_at=ends,
         )
         for order, topic in enumerate(topics[days_ago % 3 : days_ago % 3 + 2]):
             AgendaItem.objects.create(meeting=meeting, topic=topic, order=order)
         Attendance.objects.bulk_create(
-            Attendance(meeting=meeting, person=person) for person in members[: len(members) - 1]
+            Attendance(meeting=meeting, person=people[username]) for username in came
         )
-        past.append(meeting)
-    for days_ahead, answers in ((12, ("attending", "maybe", "not_attending")), (80, ())):
+        dinners.append(meeting)
+    for days_ahead, answers in ahead:
         starts, ends = _at(today + datetime.timedelta(days=days_ahead), circle)
         meeting = Meeting.objects.create(
             circle=circle,
@@ -254,15 +291,15 @@ def _seed_history(circle, members, people):
             Response.objects.create(
                 meeting=meeting, person=person, answer=answer, dietary_needs=person.dietary_needs
             )
-    if "officer" in {m.username for m in members}:
-        _seed_actions(circle, past, people)
+        dinners.append(meeting)
+    return dinners
 
 
-def _seed_actions(circle, past, people):
+def _seed_actions(circle, dinners, people):
     today = timezone.localdate()
     done = Action.objects.create(
         circle=circle,
-        meeting=past[0],
+        meeting=dinners[0],
         title=gettext("Walk through the neighbourhood with the youth workers"),
         due_date=today - datetime.timedelta(days=200),
         status=Action.Status.DONE,
@@ -279,7 +316,7 @@ def _seed_actions(circle, past, people):
     )
     overdue = Action.objects.create(
         circle=circle,
-        meeting=past[2],
+        meeting=dinners[2],
         title=gettext("Ask the municipality for better lighting in the underpass"),
         due_date=today - datetime.timedelta(days=10),
         created_by=people["coordinator"],
@@ -287,7 +324,7 @@ def _seed_actions(circle, past, people):
     overdue.owners.set([people["clerk"], people["citizen"]])
     open_action = Action.objects.create(
         circle=circle,
-        meeting=past[3],
+        meeting=dinners[3],
         title=gettext("Invite the mosque board to the next dinner"),
         due_date=today + datetime.timedelta(days=30),
         status=Action.Status.IN_PROGRESS,
