@@ -8,7 +8,7 @@ from django.utils import timezone, translation
 
 from actions.models import Action, ActionUpdate
 from allies.models import User
-from circles.health import health_for_circles, refresh_summaries
+from circles.health import LOW_ATTENDANCE_FLAG, health_for_circles, refresh_summaries
 from circles.models import Circle, Membership
 from meetings.models import AgendaItem, Attendance, Meeting, Response
 from polls.models import PollAnswer
@@ -42,6 +42,7 @@ DEMO_TEXTS = {
     "nl": {
         "circle": "Bondgenoten Overvecht",
         "minutes": "We spraken over de spanning na het incident op het plein",
+        "tilburg_minutes": "Een eerste rondje langs de tafel.",
         "done": "Met de jongerenwerkers door de wijk lopen",
         "dietary": "vegetarisch",
         "municipality": "Gemeente 1",
@@ -50,6 +51,7 @@ DEMO_TEXTS = {
     "en": {
         "circle": "Overvecht Allies",
         "minutes": "We talked about the tension after the incident on the square",
+        "tilburg_minutes": "A first round around the table.",
         "done": "Walk through the neighbourhood with the youth workers",
         "dietary": "vegetarian",
         "municipality": "Municipality 1",
@@ -71,6 +73,9 @@ def test_the_demo_speaks_the_site_language(settings, site, active):
     assert circle.name == texts["circle"]
     held = circle.meetings.exclude(minutes="").first()
     assert held.minutes.startswith(texts["minutes"])
+    tilburg = Circle.objects.get(municipality="Tilburg")
+    first = tilburg.meetings.exclude(minutes="").order_by("starts_at").first()
+    assert first.minutes.startswith(texts["tilburg_minutes"])
     assert circle.actions.get(status=Action.Status.DONE).title == texts["done"]
     generated = Circle.objects.get(name__startswith="Generated circle ")
     assert generated.municipality == texts["municipality"]
@@ -127,6 +132,21 @@ def test_nobody_came_to_a_dinner_before_joining_the_circle():
         assert membership.commitment_until == membership.committed_on + datetime.timedelta(
             days=Membership.COMMITMENT_TERM_DAYS
         )
+
+
+def test_tilburg_has_a_history_of_dinners_with_members_who_came():
+    """Not "Low attendance: 0%" on the outsider's dashboard and the staff overview."""
+    call_command("seed_demo")
+    tilburg = Circle.objects.get(municipality="Tilburg")
+    sectors = set(tilburg.memberships.values_list("sector", flat=True))
+    assert sectors == {"police", "municipality", "community"}
+    held = tilburg.meetings.filter(status=Meeting.Status.HELD)
+    assert held.count() == 4
+    assert not held.filter(minutes="").exists()
+    assert not held.filter(attendances=None).exists()
+    health = health_for_circles([tilburg])[tilburg.pk]
+    assert health.attendance_rate > 0.5
+    assert LOW_ATTENDANCE_FLAG not in health.flag_codes
 
 
 def dinner_days(municipality) -> list[datetime.date]:

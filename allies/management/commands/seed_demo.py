@@ -77,9 +77,22 @@ EXTRA_MEMBERS = [
     ("Youssef Haddou", "Bewonerscommissie Zamenhof", Sector.COMMUNITY, "", ""),
     ("Karin Mulder", "Gemeente Utrecht, wijkbureau", Sector.MUNICIPALITY, "+31612345014", ""),
 ]
+# Tilburg's members besides its coordinator, the outsider: member5, member6, member7.
+TILBURG_MEMBERS = [
+    (
+        "Rob van Dijk",
+        "Politie Zeeland-West-Brabant, wijkagent",
+        Sector.POLICE,
+        "+31612345021",
+        "",
+    ),
+    ("Samira Benali", "Wijkraad Stokhasselt", Sector.COMMUNITY, "+31612345022", _("vegan")),
+    ("Henk de Wit", "Buurtpreventie Heikant", Sector.COMMUNITY, "+31612345023", ""),
+]
 # When each member joined their circle and agreed to its commitment (None: not yet), in days
 # before today. The circle page and the year report count a member's dinners from the day they
-# joined, so nobody below came to a dinner before it.
+# joined, so nobody below came to a dinner before it. Rob's (member5) commitment runs out within
+# the month: his coordinator is told to ask him to renew it.
 JOINED = {
     "coordinator": (400, 300),
     "officer": (400, 300),
@@ -90,6 +103,9 @@ JOINED = {
     "member3": (230, None),
     "member4": (100, 100),  # the newest: only the last dinner was after she joined
     "outsider": (420, 330),
+    "member5": (420, 350),
+    "member6": (350, None),
+    "member7": (180, 180),
 }
 OVERVECHT = _("Overvecht Allies")
 TILBURG = _("Tilburg-Noord Allies")
@@ -105,8 +121,44 @@ OVERVECHT_HELD = [
     (140, MINUTES, ("coordinator", "clerk", "citizen", "member1", "member3")),
     (70, MINUTES, ("coordinator", "officer", "clerk", "member1", "member2", "member4")),
 ]
-# Tilburg has no attendance recorded yet.
-TILBURG_HELD = [(days_ago, MINUTES, ()) for days_ago, _minutes, _came in OVERVECHT_HELD]
+TILBURG_HELD = [
+    (
+        305,
+        _(
+            "A first round around the table. The residents' council worries about speeding cars "
+            "on the ring road and about dealing near the Wagnerplein; the neighbourhood officer "
+            "explained what the police can do about it and what they need from residents."
+        ),
+        ("outsider", "member5", "member6"),
+    ),
+    (
+        235,
+        _(
+            "A small group tonight. We talked about the young people on the Wagnerplein at "
+            "night: the residents' council knows some of their parents and will ask them to "
+            "come along to a dinner."
+        ),
+        ("outsider", "member6"),
+    ),
+    (
+        160,
+        _(
+            "A quiet evening: no incidents since the last dinner. We talked about how to keep in "
+            "touch in quiet times too, and agreed to walk through Stokhasselt together before "
+            "the next dinner."
+        ),
+        ("outsider", "member5", "member7"),
+    ),
+    (
+        90,
+        _(
+            "After the fire in the flats in Heikant, residents were worried. The municipality "
+            "told us what it does for the families who lost their home, and the neighbourhood "
+            "watch collects what they need."
+        ),
+        ("outsider", "member5", "member6", "member7"),
+    ),
+]
 # The dinners ahead: days from today, the answers so far (of the members after the first, who
 # hosts them).
 OVERVECHT_AHEAD = [(12, ("attending", "maybe", "not_attending")), (80, ())]
@@ -176,7 +228,9 @@ def seed_demo_circles() -> bool:
         row[0]: _person(row[0], row[1], row[2], row[5], row[6], row[4]) for row in DEMO_PEOPLE
     }
     sectors = {row[0]: row[3] for row in DEMO_PEOPLE}
-    for number, (name, org, sector, phone, dietary) in enumerate(EXTRA_MEMBERS, start=1):
+    for number, (name, org, sector, phone, dietary) in enumerate(
+        EXTRA_MEMBERS + TILBURG_MEMBERS, start=1
+    ):
         username = f"member{number}"
         people[username] = _person(username, name, org, phone, dietary, bool(phone))
         sectors[username] = sector
@@ -192,6 +246,9 @@ def seed_demo_circles() -> bool:
     tilburg = Circle.objects.create(
         name=TILBURG,
         municipality="Tilburg",
+        description=gettext(
+            "Police, municipality and residents of Tilburg-Noord, around one table."
+        ),
         default_venue_name="Stadhuis Tilburg",
         default_venue_address="Stadhuisplein 130, 5038 TC Tilburg",
         default_venue_kind=VenueKind.TOWN_HALL,
@@ -199,13 +256,14 @@ def seed_demo_circles() -> bool:
     # Each circle's coordinator first: they host the dinners ahead.
     in_utrecht = ["coordinator", "officer", "clerk", "citizen"]
     in_utrecht += ["member1", "member2", "member3", "member4"]
-    in_tilburg = ["outsider"]
+    in_tilburg = ["outsider", "member5", "member6", "member7"]
     for circle, usernames in ((utrecht, in_utrecht), (tilburg, in_tilburg)):
         for username in usernames:
             _join(circle, people[username], sectors[username], *JOINED[username])
     dinners = _seed_history(utrecht, in_utrecht, people, OVERVECHT_HELD, OVERVECHT_AHEAD)
     _seed_actions(utrecht, dinners, people)
-    _seed_history(tilburg, in_tilburg, people, TILBURG_HELD, TILBURG_AHEAD)
+    dinners = _seed_history(tilburg, in_tilburg, people, TILBURG_HELD, TILBURG_AHEAD)
+    _seed_tilburg_actions(tilburg, dinners, people)
     # Tilburg's coordinator asks Overvecht's officer to join as well: an answer still to give.
     Invitation.objects.create(
         circle=tilburg,
@@ -331,6 +389,35 @@ def _seed_actions(circle, dinners, people):
         created_by=people["coordinator"],
     )
     open_action.owners.set([people["citizen"], people["coordinator"]])
+
+
+def _seed_tilburg_actions(circle, dinners, people):
+    today = timezone.localdate()
+    done = Action.objects.create(
+        circle=circle,
+        meeting=dinners[2],
+        title=gettext("Walk through Stokhasselt together"),
+        due_date=today - datetime.timedelta(days=100),
+        status=Action.Status.DONE,
+        completed_at=timezone.now() - datetime.timedelta(days=120),
+        created_by=people["outsider"],
+    )
+    done.owners.set([people["member5"], people["member6"]])
+    ActionUpdate.objects.create(
+        action=done,
+        author=people["member6"],
+        text=gettext("We walked with six neighbours and met the shopkeepers on the square."),
+        new_status=Action.Status.DONE,
+        created_at=timezone.now() - datetime.timedelta(days=120),
+    )
+    open_action = Action.objects.create(
+        circle=circle,
+        meeting=dinners[3],
+        title=gettext("Ask the housing association when the families can go home"),
+        due_date=today + datetime.timedelta(days=21),
+        created_by=people["outsider"],
+    )
+    open_action.owners.set([people["outsider"], people["member7"]])
 
 
 # Not translated: the command, bench/measure.py and the tests find the generated circles by it,
