@@ -11,6 +11,7 @@ from allies.models import User
 from circles.health import LOW_ATTENDANCE_FLAG, health_for_circles, refresh_summaries
 from circles.models import Circle, Membership
 from meetings.models import AgendaItem, Attendance, Meeting, Response
+from meetings.planner import is_public_holiday
 from polls.models import PollAnswer
 
 pytestmark = pytest.mark.django_db
@@ -147,6 +148,20 @@ def test_tilburg_has_a_history_of_dinners_with_members_who_came():
     health = health_for_circles([tilburg])[tilburg.pk]
     assert health.attendance_rate > 0.5
     assert LOW_ATTENDANCE_FLAG not in health.flag_codes
+
+
+# Days whose dinners would fall on Christmas and New Year's Day, and (the browser tests' day)
+# on Whit Sunday and Easter Monday, without a move; and the day the clash was reported.
+@pytest.mark.parametrize("seeded_on", ["2026-12-13", "2027-03-10", "2026-11-30"])
+def test_the_demo_circles_dine_on_days_of_their_own_and_no_public_holiday(time_machine, seeded_on):
+    """The officer, invited to Tilburg, would otherwise have two dinners at once on joining."""
+    time_machine.move_to(datetime.datetime.fromisoformat(f"{seeded_on}T12:00+01:00"), tick=False)
+    call_command("seed_demo")
+    utrecht, tilburg = dinner_days("Utrecht"), dinner_days("Tilburg")
+    today = timezone.localdate()
+    assert max(utrecht) > today and max(tilburg) > today
+    assert not set(utrecht) & set(tilburg)
+    assert [day for day in utrecht + tilburg if is_public_holiday(day)] == []
 
 
 def dinner_days(municipality) -> list[datetime.date]:

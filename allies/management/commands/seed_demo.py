@@ -19,6 +19,7 @@ from allies.models import User
 from circles.health import refresh_summaries
 from circles.models import Circle, Invitation, Membership, Sector, VenueKind
 from meetings.models import AgendaItem, Attendance, Meeting, Response, Topic
+from meetings.planner import is_public_holiday
 from polls.models import Poll, PollAnswer, PollOption
 
 DEMO_PASSWORD = "allies-demo"  # noqa: S105 (demo data only, documented in the README)
@@ -114,7 +115,10 @@ MINUTES = _(
     "hang around the shopping centre at night. Everyone agreed to keep in touch through the "
     "WhatsApp group and to meet the youth workers before the next dinner."
 )
-# The dinners held: days before today, minutes, who came.
+# The dinners held: days before today, minutes, who came. Each of Tilburg's dinners, held or
+# ahead, is a week or more from each of Overvecht's, further than a public holiday moves one
+# (_dinner_day), so the two circles never dine on the same day: the officer, invited to
+# Tilburg, would otherwise have two dinners at once when he joins.
 OVERVECHT_HELD = [
     (290, MINUTES, ("coordinator", "officer", "citizen", "member1", "member2")),
     (215, MINUTES, ("coordinator", "officer", "clerk", "citizen", "member2", "member3")),
@@ -162,7 +166,7 @@ TILBURG_HELD = [
 # The dinners ahead: days from today, the answers so far (of the members after the first, who
 # hosts them).
 OVERVECHT_AHEAD = [(12, ("attending", "maybe", "not_attending")), (80, ())]
-TILBURG_AHEAD = OVERVECHT_AHEAD
+TILBURG_AHEAD = [(19, ("attending", "maybe", "not_attending")), (95, ())]
 
 
 class Command(BaseCommand):
@@ -300,15 +304,23 @@ def _at(day: datetime.date, circle: Circle) -> tuple[datetime.datetime, datetime
     return starts, starts + datetime.timedelta(minutes=circle.dinner_minutes)
 
 
+def _dinner_day(days_from_today: int) -> datetime.date:
+    """The day that many days from today, or the first after it that is no Dutch public
+    holiday (a few days later at most)."""
+    day = timezone.localdate() + datetime.timedelta(days=days_from_today)
+    while is_public_holiday(day):
+        day += datetime.timedelta(days=1)
+    return day
+
+
 def _seed_history(circle, usernames, people, held, ahead):
     """The circle's dinners held (minutes, who came) and ahead (the answers so far); returns
     them, those held first, in the order given."""
-    today = timezone.localdate()
     members = [people[username] for username in usernames]
     topics = list(Topic.objects.all())
     dinners = []
     for days_ago, minutes, came in held:
-        starts, ends = _at(today - datetime.timedelta(days=days_ago), circle)
+        starts, ends = _at(_dinner_day(-days_ago), circle)
         meeting = Meeting.objects.create(
             circle=circle,
             starts_at=starts,
@@ -327,7 +339,7 @@ def _seed_history(circle, usernames, people, held, ahead):
         )
         dinners.append(meeting)
     for days_ahead, answers in ahead:
-        starts, ends = _at(today + datetime.timedelta(days=days_ahead), circle)
+        starts, ends = _at(_dinner_day(days_ahead), circle)
         meeting = Meeting.objects.create(
             circle=circle,
             starts_at=starts,
