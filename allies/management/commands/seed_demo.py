@@ -265,9 +265,9 @@ def seed_demo_circles() -> bool:
         for username in usernames:
             _join(circle, people[username], sectors[username], *JOINED[username])
     dinners = _seed_history(utrecht, in_utrecht, people, OVERVECHT_HELD, OVERVECHT_AHEAD)
-    _seed_actions(utrecht, dinners, people)
+    _seed_actions(dinners, people)
     dinners = _seed_history(tilburg, in_tilburg, people, TILBURG_HELD, TILBURG_AHEAD)
-    _seed_tilburg_actions(tilburg, dinners, people)
+    _seed_tilburg_actions(dinners, people)
     # Tilburg's coordinator asks Overvecht's officer to join as well: an answer still to give.
     Invitation.objects.create(
         circle=tilburg,
@@ -365,71 +365,82 @@ def _seed_history(circle, usernames, people, held, ahead):
     return dinners
 
 
-def _seed_actions(circle, dinners, people):
-    today = timezone.localdate()
-    done = Action.objects.create(
-        circle=circle,
-        meeting=dinners[0],
-        title=gettext("Walk through the neighbourhood with the youth workers"),
-        due_date=today - datetime.timedelta(days=200),
-        status=Action.Status.DONE,
-        completed_at=timezone.now() - datetime.timedelta(days=205),
-        created_by=people["coordinator"],
+def _seed_actions(dinners, people):
+    """Overvecht's actions: one done, one overdue, one in progress."""
+    coordinator, officer, citizen = people["coordinator"], people["officer"], people["citizen"]
+    _agree(
+        dinners[0],
+        gettext("Walk through the neighbourhood with the youth workers"),
+        by=coordinator,
+        due_in=-200,
+        owners=[officer, citizen],
+        done=(205, officer, gettext("We walked on Friday night; good talks.")),
     )
-    done.owners.set([people["officer"], people["citizen"]])
-    ActionUpdate.objects.create(
-        action=done,
-        author=people["officer"],
-        text=gettext("We walked on Friday night; good talks."),
-        new_status=Action.Status.DONE,
-        created_at=timezone.now() - datetime.timedelta(days=205),
+    _agree(
+        dinners[2],
+        gettext("Ask the municipality for better lighting in the underpass"),
+        by=coordinator,
+        due_in=-10,
+        owners=[people["clerk"], citizen],
     )
-    overdue = Action.objects.create(
-        circle=circle,
-        meeting=dinners[2],
-        title=gettext("Ask the municipality for better lighting in the underpass"),
-        due_date=today - datetime.timedelta(days=10),
-        created_by=people["coordinator"],
-    )
-    overdue.owners.set([people["clerk"], people["citizen"]])
-    open_action = Action.objects.create(
-        circle=circle,
-        meeting=dinners[3],
-        title=gettext("Invite the mosque board to the next dinner"),
-        due_date=today + datetime.timedelta(days=30),
+    _agree(
+        dinners[3],
+        gettext("Invite the mosque board to the next dinner"),
+        by=coordinator,
+        due_in=30,
+        owners=[citizen, coordinator],
         status=Action.Status.IN_PROGRESS,
-        created_by=people["coordinator"],
     )
-    open_action.owners.set([people["citizen"], people["coordinator"]])
 
 
-def _seed_tilburg_actions(circle, dinners, people):
-    today = timezone.localdate()
-    done = Action.objects.create(
-        circle=circle,
-        meeting=dinners[2],
-        title=gettext("Walk through Stokhasselt together"),
-        due_date=today - datetime.timedelta(days=100),
-        status=Action.Status.DONE,
-        completed_at=timezone.now() - datetime.timedelta(days=120),
-        created_by=people["outsider"],
+def _seed_tilburg_actions(dinners, people):
+    """Tilburg's actions: one done, one open."""
+    coordinator, samira = people["outsider"], people["member6"]
+    _agree(
+        dinners[2],
+        gettext("Walk through Stokhasselt together"),
+        by=coordinator,
+        due_in=-100,
+        owners=[people["member5"], samira],
+        done=(
+            120,
+            samira,
+            gettext("We walked with six neighbours and met the shopkeepers on the square."),
+        ),
     )
-    done.owners.set([people["member5"], people["member6"]])
-    ActionUpdate.objects.create(
-        action=done,
-        author=people["member6"],
-        text=gettext("We walked with six neighbours and met the shopkeepers on the square."),
-        new_status=Action.Status.DONE,
-        created_at=timezone.now() - datetime.timedelta(days=120),
+    _agree(
+        dinners[3],
+        gettext("Ask the housing association when the families can go home"),
+        by=coordinator,
+        due_in=21,
+        owners=[coordinator, people["member7"]],
     )
-    open_action = Action.objects.create(
-        circle=circle,
-        meeting=dinners[3],
-        title=gettext("Ask the housing association when the families can go home"),
-        due_date=today + datetime.timedelta(days=21),
-        created_by=people["outsider"],
+
+
+def _agree(meeting, title, *, by, due_in, owners, status=Action.Status.OPEN, done=None):
+    """An action agreed at the meeting, written down by `by`, due `due_in` days from today.
+    done: (days ago, author, update) marks it done then, with the author's update."""
+    completed_at = None
+    if done:
+        status, completed_at = Action.Status.DONE, timezone.now() - datetime.timedelta(days=done[0])
+    action = Action.objects.create(
+        circle=meeting.circle,
+        meeting=meeting,
+        title=title,
+        due_date=timezone.localdate() + datetime.timedelta(days=due_in),
+        status=status,
+        completed_at=completed_at,
+        created_by=by,
     )
-    open_action.owners.set([people["outsider"], people["member7"]])
+    action.owners.set(owners)
+    if done:
+        ActionUpdate.objects.create(
+            action=action,
+            author=done[1],
+            text=done[2],
+            new_status=Action.Status.DONE,
+            created_at=completed_at,
+        )
 
 
 # Not translated: the command, bench/measure.py and the tests find the generated circles by it,
