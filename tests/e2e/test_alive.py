@@ -206,8 +206,8 @@ def test_the_overview_fits_a_phone_with_each_circles_flags_in_sight(phone_page, 
         rows.filter(has_text=name).get_by_role("cell").last
         for name in ("Tilburg-Noord Allies", "Overvecht Allies")
     )
-    expect(tilburg).to_contain_text("Low attendance: 0% of the members came")
-    expect(overvecht).to_have_text("Behind the target: 2 of 5 dinners held or planned in 2027.")
+    for flags in (tilburg, overvecht):
+        expect(flags).to_have_text("Behind the target: 2 of 5 dinners held or planned in 2027.")
     for width in (375, 390):
         phone_page.set_viewport_size({"width": width, "height": 812})
         assert_no_horizontal_scroll(phone_page)
