@@ -131,16 +131,11 @@ def membership_invite(
 
 def _check_not_declined(circle: Circle, person: User, email: str) -> None:
     declined = (
-        circle.invitations.filter(
-            person=person,
-            accepted=False,
-            answered_at__gt=timezone.now() - Invitation.DECLINED_PAUSE,
-        )
+        circle.invitations.filter(person=person, accepted=False, answered_at__isnull=False)
         .order_by("-answered_at")
-        .values_list("answered_at", flat=True)
         .first()
     )
-    if declined is not None:
+    if declined is not None and declined.may_join_after_all():
         raise ValidationError(
             _(
                 "%(email)s said no thanks to this circle on %(date)s. You can ask again from "
@@ -149,12 +144,14 @@ def _check_not_declined(circle: Circle, person: User, email: str) -> None:
             code="declined",
             params={
                 "email": email,
-                "date": formats.date_format(timezone.localtime(declined), "DATE_FORMAT"),
-                "again": formats.date_format(
-                    timezone.localtime(declined + Invitation.DECLINED_PAUSE), "DATE_FORMAT"
-                ),
+                "date": _local_date(declined.answered_at),
+                "again": _local_date(declined.declined_until()),
             },
         )
+
+
+def _local_date(moment) -> str:
+    return formats.date_format(timezone.localtime(moment), "DATE_FORMAT")
 
 
 def _already_member(email: str) -> ValidationError:

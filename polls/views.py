@@ -110,9 +110,15 @@ def _members(poll: Poll):
     )
 
 
-def _answered(options) -> set[int]:
-    """The ids of the people who answered, from _tally's options."""
-    return {answer.person_id for option in options for answer in option.answers.all()}
+def _who_answered(poll: Poll, options) -> dict:
+    """How many members there are, how many answered and who did not, from _tally's options."""
+    members = list(_members(poll))
+    answered = {answer.person_id for option in options for answer in option.answers.all()}
+    return {
+        "member_count": len(members),
+        "answered_count": len(answered),
+        "not_answered": [person for person in members if person.pk not in answered],
+    }
 
 
 def _detail(request, poll, is_coordinator, form=None, status=200):
@@ -125,8 +131,6 @@ def _detail(request, poll, is_coordinator, form=None, status=200):
     }
     if form is None and poll.is_open:
         form = AnswerForm(options=options, mine=mine)
-    answered = _answered(options)
-    members = _members(poll)
     ctx = {
         "poll": poll,
         "circle": poll.circle,
@@ -135,14 +139,10 @@ def _detail(request, poll, is_coordinator, form=None, status=200):
         "best": _best(options),
         "form": form,
         "has_answered": bool(mine),
-        "answered_count": len(answered),
-        "member_count": members.count(),
-        "not_answered": (
-            [person for person in members if person.pk not in answered]
-            if is_coordinator and poll.is_open
-            else None
-        ),
+        **_who_answered(poll, options),
     }
+    if not (is_coordinator and poll.is_open):
+        ctx["not_answered"] = None  # who has not answered is for the coordinator to chase
     return render(request, "polls/detail.html", ctx, status=status)
 
 
@@ -201,15 +201,12 @@ def pick(request, poll_id):
     option = _option(options, request.GET.get("option", ""))
     if option is None and "option" in request.GET:
         messages.error(request, _("Pick one of the poll's dates that has not passed."))
-    members = list(_members(poll))
-    answered = _answered(options)
     ctx = {
         "poll": poll,
         "circle": poll.circle,
         "option": option,
         "pickable": [o for o in options if not o.has_passed],
-        "member_count": len(members),
-        "not_answered": [person for person in members if person.pk not in answered],
+        **_who_answered(poll, options),
         "invited_count": notify.recipients(poll.circle).count(),
     }
     return render(request, "polls/pick.html", ctx)
