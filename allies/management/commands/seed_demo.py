@@ -491,6 +491,9 @@ def _generate_batch(indexes, members_per_circle, years, password, now, rng):
     users = User.objects.bulk_create(
         User(
             username=f"gen-{c.pk}-{m}",
+            # An address each, as invited people have: the address index then holds every
+            # member, as on a live site, and the planners choose their plans for that.
+            email=f"gen-{c.pk}-{m}@example.org",
             name=member_name % {"member": m + 1, "circle": c.pk},
             password=password,
             preferred_language=settings.LANGUAGE_CODE,
