@@ -67,6 +67,39 @@ def notify_cancelled(meeting: Meeting) -> None:
     _after_commit(CANCELLED, meeting)
 
 
+# Told to the new host and the previous one when only the host changed: no calendar change,
+# so no .ics; when the time or the venue changed too, the update to everyone names the host.
+HOSTING = pgettext_lazy("email subject", "You host: %(summary)s, %(date)s")
+NOT_HOSTING = pgettext_lazy("email subject", "You no longer host: %(summary)s, %(date)s")
+
+
+def notify_host_changed(meeting: Meeting, previous_host_id: int | None) -> None:
+    """Tell the meeting's new host, and the previous one, once the transaction commits."""
+    transaction.on_commit(partial(send_host_mail, meeting.pk, previous_host_id), robust=True)
+
+
+def send_host_mail(meeting_id: int, previous_host_id: int | None) -> int:
+    """One message to each of the two hosts who is still an active member; returns how many
+    went out."""
+    meeting = calendar.with_agenda(Meeting.objects).filter(pk=meeting_id).first()
+    if meeting is None or meeting.is_cancelled:
+        return 0
+    hosts = recipients(meeting.circle).filter(pk__in=[meeting.host_id, previous_host_id])
+    return send_each([host_message(meeting, person) for person in hosts])
+
+
+def host_message(meeting: Meeting, person) -> EmailMultiAlternatives:
+    hosting = person.pk == meeting.host_id
+    with translation.override(person.preferred_language):
+        summary = calendar.meeting_summary(meeting)
+        subject = (HOSTING if hosting else NOT_HOSTING) % {
+            "summary": summary,
+            "date": local_date(meeting.starts_at),
+        }
+        ctx = {**meeting_context(meeting), "summary": summary, "hosting": hosting}
+        return compose(person, subject, "emails/meeting_host", ctx)
+
+
 def _after_commit(mail: MeetingMail, meeting: Meeting) -> None:
     # robust: a mail server that fails is logged; it must not turn the saved change into an error.
     transaction.on_commit(partial(send_meeting_mail, mail, meeting.pk), robust=True)

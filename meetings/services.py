@@ -90,7 +90,8 @@ def meeting_update(
     transaction. Returns the names of the fields that really changed; when one of them is a
     time, the venue or the status, the calendar sequence grows by one, and when the time or
     the venue of a meeting not yet held changed, or a cancelled meeting is on again, the
-    members get the updated invitation. Only `reopen` (admin) changes a cancelled meeting;
+    members get the updated invitation; when only the host of a dinner ahead changed, the new
+    and the previous host are told. Only `reopen` (admin) changes a cancelled meeting;
     otherwise, and for the date and times of a held one, raises MeetingStateError: it was
     cancelled or recorded since the form was read.
     """
@@ -117,6 +118,8 @@ def meeting_update(
     held = stored.status == Meeting.Status.HELD
     if on_again or (TIME_AND_VENUE.intersection(changed) and not held):
         notify.notify_changed(meeting)
+    elif "host" in changed and not held and meeting.starts_at > timezone.now():
+        notify.notify_host_changed(meeting, previous_host_id=stored.host_id)
     if agenda is not None:
         agenda.instance = meeting
         agenda.save()

@@ -221,3 +221,54 @@ def test_cancelling_tells_the_members_once(django_capture_on_commit_callbacks, m
         _sent(django_capture_on_commit_callbacks, lambda: services.meeting_cancel(meeting=meeting))
         == {}
     )
+
+
+def test_a_new_host_and_the_previous_one_are_told(
+    django_capture_on_commit_callbacks, circle, cast, mailoutbox
+):
+    dinner = make_meeting(circle, host=cast["officer"])
+    cast["clerk"].preferred_language = "nl"
+    cast["clerk"].save()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.meeting_update(meeting=dinner, changes={"host": cast["clerk"]})
+    sent = {message.to[0]: message for message in mailoutbox}
+    assert sorted(sent) == ["clerk@example.org", "officer@example.org"]
+    new, previous = sent["clerk@example.org"], sent["officer@example.org"]
+    assert new.subject.startswith("Jij bent gastheer/gastvrouw: ")
+    assert "Je bent nu gastheer/gastvrouw van deze bijeenkomst" in new.body
+    assert "Clerk (dat ben jij)" in new.body
+    assert previous.subject.startswith("You no longer host: ")
+    assert "You are no longer the host of this meeting of Overvecht Allies:" in previous.body
+    assert "Host: Clerk\n" in previous.body
+    assert f"/meetings/{dinner.pk}/" in previous.body
+    assert not any(p.get_content_type() == "text/calendar" for p in new.message().walk())
+
+
+def test_a_host_for_a_dinner_without_one_is_told_alone(
+    django_capture_on_commit_callbacks, meeting, cast, mailoutbox
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.meeting_update(meeting=meeting, changes={"host": cast["citizen"]})
+    assert [m.to for m in mailoutbox] == [["citizen@example.org"]]
+    assert mailoutbox[0].subject.startswith("You host: ")
+
+
+def test_a_new_host_with_a_new_venue_is_named_in_the_update_to_everyone(
+    django_capture_on_commit_callbacks, meeting, cast, mailoutbox
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.meeting_update(
+            meeting=meeting, changes={"host": cast["clerk"], "venue_name": "Stadhuis"}
+        )
+    assert len(mailoutbox) == 4 and all(m.subject.startswith("Changed:") for m in mailoutbox)
+    [to_host] = [m for m in mailoutbox if m.to == ["clerk@example.org"]]
+    assert "Host: Clerk (that is you)" in to_host.body
+
+
+def test_a_host_noted_after_the_dinner_tells_nobody(
+    django_capture_on_commit_callbacks, circle, cast, mailoutbox
+):
+    past = make_meeting(circle, days_ahead=-1)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.meeting_update(meeting=past, changes={"host": cast["clerk"]})
+    assert mailoutbox == []
