@@ -42,6 +42,10 @@ class MeetingQuerySet(models.QuerySet):
         return self.filter(circle__in=Circle.objects.for_user(user))
 
 
+# A sentence or two ("The venue is closed; a date poll follows."), not a letter.
+CANCEL_REASON_MAX_LENGTH = 300
+
+
 class Meeting(models.Model):
     class Kind(models.TextChoices):
         DINNER = "dinner", _("dinner")
@@ -82,6 +86,10 @@ class Meeting(models.Model):
     )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PLANNED
+    )
+    # Told to the members with the cancellation; shown only while the meeting is cancelled.
+    cancel_reason = models.CharField(
+        _("reason for cancelling"), max_length=CANCEL_REASON_MAX_LENGTH, blank=True
     )
     minutes = models.TextField(_("minutes"), blank=True)
     recorded_at = models.DateTimeField(_("recorded at"), null=True, blank=True)
@@ -135,11 +143,13 @@ class Meeting(models.Model):
     def is_cancelled(self) -> bool:
         return self.status == self.Status.CANCELLED
 
-    def cancel(self):
-        """Cancel the meeting: a status and a new calendar sequence, never a delete."""
+    def cancel(self, reason: str = ""):
+        """Cancel the meeting, saying why if `reason` is given: a status and a new calendar
+        sequence, never a delete."""
         self.status = self.Status.CANCELLED
+        self.cancel_reason = reason
         self.sequence += 1
-        self.save(update_fields=["status", "sequence", "updated_at"])
+        self.save(update_fields=["status", "cancel_reason", "sequence", "updated_at"])
 
 
 class AgendaItem(models.Model):

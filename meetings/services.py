@@ -133,9 +133,10 @@ def _differs(stored: Meeting, name: str, value) -> bool:
 
 
 @transaction.atomic
-def meeting_cancel(*, meeting: Meeting) -> bool:
-    """Cancel the meeting (a status, never a delete) and tell the members. Returns False when
-    it already was; raises MeetingStateError for a meeting that has been held."""
+def meeting_cancel(*, meeting: Meeting, reason: str = "") -> bool:
+    """Cancel the meeting (a status, never a delete) and tell the members, with the reason if
+    one is given. Returns False when it already was (its reason stays as it was); raises
+    MeetingStateError for a meeting that has been held."""
     stored = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if stored.status == Meeting.Status.HELD:
         raise MeetingStateError(_("A meeting that was held cannot be cancelled."))
@@ -143,7 +144,7 @@ def meeting_cancel(*, meeting: Meeting) -> bool:
         meeting.status = stored.status
         return False
     meeting.sequence = stored.sequence
-    meeting.cancel()
+    meeting.cancel(reason=reason)
     notify.notify_cancelled(meeting)
     return True
 

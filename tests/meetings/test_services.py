@@ -69,6 +69,20 @@ def test_cancel_once_bumps_once(meeting):
     assert meeting.status == Meeting.Status.CANCELLED and meeting.sequence == 1
 
 
+def test_cancel_keeps_the_reason_of_the_first_cancellation(meeting):
+    assert services.meeting_cancel(meeting=meeting, reason="The venue is closed.") is True
+    assert services.meeting_cancel(meeting=meeting, reason="Another reason.") is False
+    meeting.refresh_from_db()
+    assert meeting.cancel_reason == "The venue is closed."
+    # One step in the history: the cancellation and its reason together.
+    latest = meeting.history.first()
+    assert (latest.status, latest.cancel_reason) == (
+        Meeting.Status.CANCELLED,
+        meeting.cancel_reason,
+    )
+    assert meeting.history.count() == 2
+
+
 def test_only_a_reopening_changes_a_cancelled_meeting(
     django_capture_on_commit_callbacks, meeting, mailoutbox
 ):
