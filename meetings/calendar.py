@@ -92,8 +92,11 @@ def meeting_location(meeting) -> str:
 
 
 def meeting_description(meeting) -> str:
-    """The agenda topics and the link to the meeting page; never notes, answers or contacts."""
+    """Why a cancelled meeting is cancelled (if the coordinator said), the agenda topics and
+    the link to the meeting page; never notes, answers or contacts."""
     lines = []
+    if meeting.is_cancelled and meeting.cancel_reason:
+        lines.extend([f"{gettext('Reason:')} {meeting.cancel_reason}", ""])
     agenda = [str(item) for item in meeting.agenda_items.all()]
     if agenda:
         lines.append(gettext("Agenda:"))

@@ -171,6 +171,15 @@ def test_it_speaks_my_language(client, citizen, meeting, monkeypatch):
     assert "SUMMARY:Dinner" not in body
 
 
+def test_a_cancelled_meeting_in_my_feed_says_why_in_my_language(client, citizen, meeting):
+    citizen.preferred_language = "nl"
+    citizen.save()
+    meeting.cancel(reason="De locatie is dicht.")
+    [event] = ical.events(client.get(url(citizen)).content)
+    assert event["status"] == "CANCELLED"
+    assert event["description"].startswith("Reden: De locatie is dicht.\n\n")
+
+
 def test_query_count_does_not_grow(client, circle, citizen):
     for n in range(3):
         make_meeting(circle, days_ahead=n)

@@ -120,6 +120,32 @@ def test_a_cancelled_meeting_says_so(circle):
     assert event["summary"] == "Cancelled: Dinner — Overvecht Allies"
 
 
+def test_a_cancelled_meeting_says_why(circle):
+    meeting = dinner(circle, at(2026, 5, 7, 18, 30))
+    # Commas, semicolons, backslashes and line breaks are escaped (RFC 5545 3.3.11) and a
+    # long line is folded: both parsers must read the reason back as it was written.
+    reason = "Venue closed; sorry, really.\nA date poll (C:\\polls) follows. " + "é" * 120
+    meeting.cancel(reason=reason)
+    event = only_event(calendar.meeting_calendar(calendar.with_agenda(Meeting.objects).get()))
+    assert event["status"] == "CANCELLED"
+    assert event["description"].startswith(f"Reason: {reason}\n\n")
+
+
+def test_a_cancelled_meeting_without_a_reason_gives_none(circle):
+    meeting = dinner(circle, at(2026, 5, 7, 18, 30))
+    meeting.cancel()
+    event = only_event(calendar.meeting_calendar(meeting))
+    assert event["description"].startswith("Details and your answer: ")
+
+
+def test_the_reason_is_left_out_once_the_meeting_is_on_again(circle):
+    meeting = dinner(circle, at(2026, 5, 7, 18, 30))
+    meeting.cancel(reason="The venue is closed.")
+    meeting.status = Meeting.Status.PLANNED
+    meeting.save()
+    assert "Reason" not in only_event(calendar.meeting_calendar(meeting))["description"]
+
+
 def test_a_confirmed_meeting_is_confirmed(circle):
     meeting = dinner(circle, at(2026, 5, 7, 18, 30), status=Meeting.Status.CONFIRMED)
     assert only_event(calendar.meeting_calendar(meeting))["status"] == "CONFIRMED"

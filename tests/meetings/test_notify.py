@@ -140,6 +140,50 @@ def test_a_cancellation_carries_a_cancel(django_capture_on_commit_callbacks, din
     assert event["status"] == "CANCELLED"
 
 
+def test_a_cancellation_says_why_in_text_html_and_calendar(
+    django_capture_on_commit_callbacks, dinner
+):
+    dinner.cancel(reason='Closed for <repairs> & "painting".')
+    message = send(django_capture_on_commit_callbacks, notify_cancelled, dinner)[
+        "officer@example.org"
+    ]
+    assert 'Reason: Closed for <repairs> & "painting".' in message.body
+    [(html, _mimetype)] = message.alternatives
+    # Free text from the coordinator: escaped in the HTML, as written in the text.
+    assert "<strong>Reason:</strong> Closed for &lt;repairs&gt; &amp; &quot;painting&quot;." in html
+    assert "<repairs>" not in html
+    [event] = ical.events(calendar_part(message).get_payload(decode=True))
+    assert event["description"].startswith('Reason: Closed for <repairs> & "painting".\n\n')
+
+
+def test_each_reads_why_in_their_own_language(django_capture_on_commit_callbacks, dinner, citizen):
+    citizen.preferred_language = "nl"
+    citizen.save()
+    dinner.cancel(reason="De locatie is dicht.")
+    sent = send(django_capture_on_commit_callbacks, notify_cancelled, dinner)
+    dutch, english = sent["citizen@example.org"], sent["clerk@example.org"]
+    assert "Reden: De locatie is dicht." in dutch.body
+    assert "<strong>Reden:</strong> De locatie is dicht." in dutch.alternatives[0][0]
+    [event] = ical.events(calendar_part(dutch).get_payload(decode=True))
+    assert event["description"].startswith("Reden: De locatie is dicht.")
+    assert "Reason: De locatie is dicht." in english.body
+    assert "<strong>Reason:</strong> De locatie is dicht." in english.alternatives[0][0]
+
+
+def test_a_cancellation_without_a_reason_reads_as_before(
+    django_capture_on_commit_callbacks, dinner
+):
+    dinner.cancel()
+    message = send(django_capture_on_commit_callbacks, notify_cancelled, dinner)[
+        "officer@example.org"
+    ]
+    assert "- Nuisance\n\nOpen the attached calendar file" in message.body
+    assert "Reason" not in message.body
+    assert "Reason" not in message.alternatives[0][0]
+    [event] = ical.events(calendar_part(message).get_payload(decode=True))
+    assert event["description"].startswith("Agenda:")
+
+
 def test_each_reads_the_mail_in_their_own_language(
     django_capture_on_commit_callbacks, dinner, citizen
 ):

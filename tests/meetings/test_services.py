@@ -11,6 +11,7 @@ from django.utils import timezone
 from actions.models import Action
 from meetings import services
 from meetings.models import Attendance, Meeting
+from tests import ical
 from tests.conftest import make_meeting
 from tests.meetings.test_notify import calendar_part
 
@@ -223,6 +224,17 @@ def test_members_hear_of_a_new_time_or_venue_only(
     assert ("citizen@example.org" in sent) == bool(mails)
     if mails:
         assert "SEQUENCE:1" in _ics(sent["citizen@example.org"])
+
+
+def test_cancelling_tells_the_members_why(django_capture_on_commit_callbacks, meeting, citizen):
+    sent = _sent(
+        django_capture_on_commit_callbacks,
+        lambda: services.meeting_cancel(meeting=meeting, reason="Too few could come."),
+    )
+    message = sent["citizen@example.org"]
+    assert "Reason: Too few could come." in message.body
+    [event] = ical.events(_ics(message))
+    assert event["description"].startswith("Reason: Too few could come.\n")
 
 
 def test_cancelling_tells_the_members_once(django_capture_on_commit_callbacks, meeting, citizen):
