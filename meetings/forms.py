@@ -259,6 +259,26 @@ class ResponseForm(PlainTextMixin, forms.ModelForm):
         self.fields["answer"].choices = Response.Answer.choices  # no blank "---------" option
 
 
+class CancelForm(PlainTextMixin, forms.Form):
+    """Confirm the cancellation, optionally saying why: the members read it in the email,
+    their calendars and on the meeting page."""
+
+    reason = _model_field(
+        Meeting,
+        "cancel_reason",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Optional, for example “The venue is closed.” The members see it in the email, "
+            "their calendar and on the meeting page."
+        ),
+        error_messages={
+            "max_length": _(
+                "Keep the reason to at most %(limit_value)d characters (it has %(show_value)d)."
+            )
+        },
+    )
+
+
 class RecordForm(PlainTextMixin, OnceMixin, forms.Form):
     attendees = ModelMultipleIdChoiceField(
         label=_("Who attended"),

@@ -24,6 +24,7 @@ from meetings.forms import (
     YEARS_AHEAD,
     ActionFormSet,
     AgendaFormSet,
+    CancelForm,
     MeetingForm,
     PlanFormSet,
     RecordForm,
@@ -223,9 +224,10 @@ def cancel(request, meeting_id):
     if meeting.is_cancelled:
         messages.info(request, already)
         return redirect("meetings:detail", meeting_id=meeting.pk)
-    if request.method == "POST":
+    form = CancelForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
         try:
-            cancelled = services.meeting_cancel(meeting=meeting)
+            cancelled = services.meeting_cancel(meeting=meeting, reason=form.cleaned_data["reason"])
         except services.MeetingStateError:  # recorded since it was read above
             return _refused(request, meeting, held)
         if cancelled:
@@ -233,7 +235,7 @@ def cancel(request, meeting_id):
         else:  # someone else cancelled it since it was read above
             messages.info(request, already)
         return redirect("meetings:detail", meeting_id=meeting.pk)
-    ctx = {"meeting": meeting}
+    ctx = {"meeting": meeting, "form": form}
     return render(request, "meetings/cancel.html", ctx)
 
 

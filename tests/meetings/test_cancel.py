@@ -1,4 +1,5 @@
 import pytest
+from django.core import mail
 
 from meetings import views
 from meetings.models import Meeting
@@ -40,6 +41,15 @@ def test_get_asks_for_confirmation_and_changes_nothing(client, meeting, coordina
     assert meeting.status == Meeting.Status.PLANNED and meeting.sequence == 0
 
 
+def test_the_confirmation_asks_for_an_optional_reason(client, meeting, coordinator):
+    client.force_login(coordinator)
+    html = client.get(url(meeting)).content.decode()
+    assert "Reason for cancelling" in html
+    assert '<textarea name="reason"' in html
+    assert 'maxlength="300"' in html
+    assert "Optional, for example" in html
+
+
 def test_post_cancels_without_deleting(client, meeting, coordinator):
     uid = meeting.uid
     client.force_login(coordinator)
@@ -47,9 +57,52 @@ def test_post_cancels_without_deleting(client, meeting, coordinator):
     html = response.content.decode()
     assert "The meeting is cancelled." in html
     assert "This meeting is cancelled." in html
+    assert "Reason:" not in html  # none given: the page reads as it did
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.CANCELLED
     assert meeting.sequence == 1 and meeting.uid == uid
+    assert meeting.cancel_reason == ""
+
+
+def test_the_reason_is_stored_told_and_shown(
+    client, meeting, coordinator, citizen, django_capture_on_commit_callbacks
+):
+    client.force_login(coordinator)
+    reason = "The venue is closed; a date poll follows."
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url(meeting), {"reason": f"  {reason}\n"}, follow=True)
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.CANCELLED
+    assert meeting.cancel_reason == reason  # tidied: no spaces or line break around it
+    assert f"Reason: {reason}" in response.content.decode()
+    [to_citizen] = [m for m in mail.outbox if m.to == [citizen.email]]
+    assert f"Reason: {reason}" in to_citizen.body
+
+
+def test_a_too_long_reason_comes_back_with_what_was_typed(
+    client, meeting, coordinator, django_capture_on_commit_callbacks
+):
+    client.force_login(coordinator)
+    typed = "The venue is closed " + "and so on " * 30  # 319 characters and a space
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url(meeting), {"reason": typed})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Keep the reason to at most 300 characters (it has 319)." in html
+    assert typed.strip() in html
+    assert "Cancel this meeting?" in html
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.PLANNED and meeting.sequence == 0
+    assert meeting.cancel_reason == ""
+    assert mail.outbox == []
+
+
+def test_the_reason_error_is_in_dutch_for_a_dutch_coordinator(client, meeting, coordinator):
+    coordinator.preferred_language = "nl"
+    coordinator.save()
+    client.force_login(coordinator)
+    html = client.post(url(meeting), {"reason": "x" * 301}).content.decode()
+    assert "Houd de reden kort: hoogstens 300 tekens (het zijn er nu 301)." in html
 
 
 def test_a_cancelled_meeting_is_not_asked_about_again(client, meeting, coordinator):

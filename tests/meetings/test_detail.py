@@ -201,6 +201,39 @@ def test_a_cancelled_meeting_shows_no_answers_or_catering(client, meeting, cast,
         assert gone not in html
 
 
+def test_a_cancelled_meeting_says_why(client, meeting, cast):
+    meeting.cancel(reason="The venue is closed.\nA date poll follows.")
+    client.force_login(cast["citizen"])
+    html = client.get(url(meeting)).content.decode()
+    said = "This meeting is cancelled.<br>Reason: The venue is closed.<br>A date poll follows."
+    assert said in html
+
+
+def test_the_reason_is_escaped(client, meeting, cast):
+    meeting.cancel(reason="<script>alert('x')</script> & co")
+    client.force_login(cast["citizen"])
+    html = client.get(url(meeting)).content.decode()
+    assert "Reason: &lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; co" in html
+    assert "<script>alert" not in html
+
+
+def test_a_cancelled_meeting_without_a_reason_gives_none(client, meeting, cast):
+    meeting.cancel()
+    client.force_login(cast["citizen"])
+    html = client.get(url(meeting)).content.decode()
+    assert '<p class="alert alert-warning">This meeting is cancelled.</p>' in html
+    assert "Reason:" not in html
+
+
+def test_the_dutch_page_gives_the_reason_in_dutch(client, meeting, cast):
+    cast["citizen"].preferred_language = "nl"
+    cast["citizen"].save()
+    meeting.cancel(reason="De locatie is dicht.")
+    client.force_login(cast["citizen"])
+    html = client.get(url(meeting)).content.decode()
+    assert "Deze bijeenkomst is geannuleerd.<br>Reden: De locatie is dicht." in html
+
+
 def test_members_can_add_the_meeting_to_their_calendar(client, meeting, cast):
     client.force_login(cast["citizen"])
     html = client.get(url(meeting)).content.decode()
