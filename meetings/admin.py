@@ -58,16 +58,17 @@ class MeetingAdmin(LargeTableAdmin, KeepRowsAdmin):
         """Save through the services, as the coordinator's pages do, so that members and their
         calendars hear of it: a new meeting is scheduled (invitations), a change goes through
         meeting_update (it decides what is a new calendar version and what the members are
-        told), and setting the status to cancelled through meeting_cancel. Agenda items (the
-        inline) are saved after this, in the same transaction, as on the edit page: before
-        the invitations go out, and no new version of their own."""
+        told), and setting the status to cancelled through meeting_cancel, with the reason
+        for cancelling. Agenda items (the inline) are saved after this, in the same
+        transaction, as on the edit page: before the invitations go out, and no new version
+        of their own."""
         values = form.cleaned_data
         service_fields = {
             name: value for name, value in values.items() if name in services.EDITABLE_FIELDS
         }
         with transaction.atomic():
             if change:
-                meeting = _update(obj.pk, service_fields)
+                meeting = _update(obj.pk, service_fields, values.get("cancel_reason", ""))
             else:
                 meeting = services.meeting_schedule(circle=values["circle"], **service_fields)
             _save_the_rest(meeting, {n: v for n, v in values.items() if n not in service_fields})
@@ -95,7 +96,7 @@ class MeetingAdmin(LargeTableAdmin, KeepRowsAdmin):
             return HttpResponseRedirect(request.get_full_path())
 
 
-def _update(pk, changes) -> Meeting:
+def _update(pk, changes, cancel_reason: str) -> Meeting:
     # From the stored row, not the admin's obj that already holds the form's values: each
     # service saves only the fields it changed, and the history records each step as it was.
     meeting = Meeting.objects.get(pk=pk)
@@ -106,7 +107,8 @@ def _update(pk, changes) -> Meeting:
         reopen=True,
     )
     if cancel:
-        services.meeting_cancel(meeting=meeting)
+        # The reason goes with the cancellation (its email, its history step), not after it.
+        services.meeting_cancel(meeting=meeting, reason=cancel_reason)
     return meeting
 
 

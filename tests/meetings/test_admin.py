@@ -108,6 +108,24 @@ def test_cancelling_in_admin_sends_the_cancellation(
     assert {event["status"] for event in events} == {"CANCELLED"}
 
 
+def test_cancelling_in_admin_tells_the_reason_given_there(
+    admin, meeting, django_capture_on_commit_callbacks
+):
+    url = change_url(meeting)
+    assert "cancel_reason" in form_data(admin, url)
+    reason = "The venue is closed."
+    save(admin, url, django_capture_on_commit_callbacks, status="cancelled", cancel_reason=reason)
+    meeting.refresh_from_db()
+    assert meeting.cancel_reason == reason
+    # The reason went with the cancellation: no history step cancelled without it.
+    cancelled = meeting.history.filter(status=Meeting.Status.CANCELLED)
+    assert [step.cancel_reason for step in cancelled] == [reason]
+    for event in sent_to_each_member("CANCEL", sequence=1):
+        assert event["description"].startswith(f"Reason: {reason}")
+    assert all(f"Reason: {reason}" in message.body for message in mail.outbox)
+    assert f'value="{reason}"' in admin.get(url).content.decode()
+
+
 def test_moving_and_cancelling_at_once_sends_only_the_cancellation(
     admin, meeting, django_capture_on_commit_callbacks
 ):
