@@ -234,6 +234,32 @@ def test_4_an_owner_finds_the_action_on_the_dashboard_adds_an_update_and_marks_i
     ]
 
 
+def test_the_coordinator_cancels_a_dinner_saying_why_and_the_members_read_it(
+    screen, overvecht, mailoutbox
+):
+    page = screen.page
+    dinner = overvecht.meetings.upcoming().order_by("starts_at").first()
+    sign_in(page, "coordinator", DEMO_PASSWORD)
+    screen.arrive("Welcome, Sanne de Vries")
+    dinners = page.get_by_role("region", name="My next dinners")
+    screen.press(dinners.get_by_role("heading").get_by_role("link").first)
+    screen.arrive(re.compile(r"^Dinner, "))
+    screen.press(page.get_by_role("link", name="Cancel meeting"))
+    screen.arrive("Cancel this meeting?")
+    reason = "The police station is closed for a renovation; a date poll follows."
+    screen.fill(page.get_by_label("Reason for cancelling"), reason)
+    screen.press(page.get_by_role("button", name="Yes, cancel the meeting"))
+
+    screen.arrive(re.compile(r"^Dinner, "))
+    notice = page.locator(".alert-warning")
+    expect(notice).to_contain_text("This meeting is cancelled.")
+    expect(notice).to_contain_text(f"Reason: {reason}")
+    dinner.refresh_from_db()
+    assert dinner.status == Meeting.Status.CANCELLED and dinner.cancel_reason == reason
+    to_citizen = next(m for m in mailoutbox if m.to == ["citizen@example.org"])
+    assert f"Reason: {reason}" in to_citizen.body
+
+
 def test_5_a_member_downloads_a_dinners_calendar_file_and_the_contacts(page, overvecht):
     sign_in(page, "citizen", DEMO_PASSWORD)
     next_dinner = overvecht.meetings.upcoming().order_by("starts_at").first()
