@@ -93,6 +93,7 @@ def _membership_terms(membership) -> dict:
         "left_on": membership.left_on,
         "committed_on": membership.committed_on,
         "commitment_until": membership.commitment_until,
+        "commitment_agreed_to": membership.commitment_agreed_text,
     }
 
 
@@ -466,7 +467,8 @@ def _delete_sessions(person: User):
 @transaction.atomic
 def person_erase(*, person: User) -> User:
     """Anonymise `person` everywhere. Their memberships end and their rows stay (the circle's
-    counts, minutes and actions keep their meaning), but their name, username, email and phone
+    counts, minutes and actions keep their meaning; so does the commitment text they agreed
+    to, which is the circle's words, not theirs), but their name, username, email and phone
     are replaced in every text column, their own notes and dietary needs are emptied, their
     sign-in records and sessions removed, and the account can no longer sign in."""
     label = gettext("former member")

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from allies.admin_utils import KeepRowsAdmin, LargeTableAdmin, PersonRowsInline, YearFilter
@@ -54,6 +55,16 @@ class MembershipAdmin(LargeTableAdmin, KeepRowsAdmin):
     search_fields = ["person__name", "person__username", "person__email", "circle__name"]
     list_select_related = ["person", "circle"]
     autocomplete_fields = ["person", "circle"]
+    # What the member agreed to is theirs to say (Membership.commit), not the admin's to write.
+    readonly_fields = ["commitment_agreed_text"]
+
+    def save_model(self, request, obj, form, change):
+        """An agreement recorded here (on paper, say) is to the circle's text as it stands,
+        read in the member's language; without an agreement there is no text agreed to."""
+        if "committed_on" in form.changed_data:
+            with translation.override(obj.person.preferred_language):
+                obj.commitment_agreed_text = obj.circle.commitment if obj.committed_on else ""
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Invitation)

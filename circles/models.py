@@ -218,6 +218,10 @@ class Membership(models.Model):
     left_on = models.DateField(_("left on"), null=True, blank=True)
     committed_on = models.DateField(_("committed on"), null=True, blank=True)
     commitment_until = models.DateField(_("commitment runs until"), null=True, blank=True)
+    # The circle's text can be edited after the member agreed to it: what they agreed to is
+    # kept with the membership, as they read it. Empty when they have not agreed, or when they
+    # agreed before the text was kept.
+    commitment_agreed_text = models.TextField(_("commitment agreed to"), blank=True)
 
     objects = MembershipQuerySet.as_manager()
     history = HistoricalRecords(verbose_name=_("historical membership"))
@@ -278,11 +282,14 @@ class Membership(models.Model):
         return self.is_active and self.is_coordinator and not others.exists()
 
     def commit(self, today: datetime.date | None = None):
-        """Record that the member agreed to the circle's commitment, for one term."""
+        """Record that the member agreed to the circle's commitment, for one term, and the text
+        they agreed to as it was shown to them: the standard one in the active language (the
+        page's), or the circle's own."""
         today = today or timezone.localdate()
         self.committed_on = today
         self.commitment_until = today + datetime.timedelta(days=self.COMMITMENT_TERM_DAYS)
-        self.save(update_fields=["committed_on", "commitment_until"])
+        self.commitment_agreed_text = self.circle.commitment
+        self.save(update_fields=["committed_on", "commitment_until", "commitment_agreed_text"])
 
     def end(self, today: datetime.date | None = None):
         """End the membership; the row and its history stay."""

@@ -107,6 +107,25 @@ def test_commit_records_a_year(circle, citizen):
     membership.refresh_from_db()
     assert membership.committed_on == datetime.date(2026, 2, 1)
     assert membership.commitment_until == datetime.date(2027, 2, 1)
+    assert membership.commitment_agreed_text == circle.commitment
+
+
+def test_commit_keeps_the_text_in_the_history(circle, citizen):
+    circle.commitment_text = "We eat together and keep in touch."
+    circle.save()
+    citizen.memberships.get().commit(datetime.date(2026, 2, 1))
+    circle.commitment_text = "We eat together every month."
+    circle.save()
+    membership = citizen.memberships.get()
+    membership.commit(datetime.date(2026, 3, 1))
+    agreed = membership.history.order_by("history_id").values_list(
+        "commitment_agreed_text", flat=True
+    )
+    assert list(agreed) == [
+        "",
+        "We eat together and keep in touch.",
+        "We eat together every month.",
+    ]
 
 
 def test_cancel_keeps_the_meeting_and_bumps_the_sequence(meeting):

@@ -250,3 +250,37 @@ def test_the_updates_are_filtered_by_the_year_they_were_written(client, admin_us
     assert [u.text for u in response.context["cl"].result_list] == ["In 2025"]
     years = response.context["cl"].filter_specs[0].lookup_choices
     assert [title for title, _ in years] == ["2025", "2024"]
+
+
+def test_the_commitment_agreed_to_is_shown_but_not_edited(client, admin_user, circle, citizen):
+    membership = citizen.memberships.get()
+    membership.commit()
+    client.force_login(admin_user)
+    html = client.get(reverse("admin:circles_membership_change", args=[membership.pk])).content
+    assert "As an ally I take part" in html.decode()
+    assert b'name="commitment_agreed_text"' not in html
+
+
+def test_a_commitment_recorded_in_admin_keeps_the_text_in_the_members_language(
+    client, admin_user, circle, citizen
+):
+    citizen.preferred_language = "nl"
+    citizen.save()
+    membership = citizen.memberships.get()
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("admin:circles_membership_change", args=[membership.pk]),
+        {
+            "person": citizen.pk,
+            "circle": circle.pk,
+            "sector": membership.sector,
+            "joined_on": membership.joined_on.isoformat(),
+            "committed_on": "2026-02-01",
+            "commitment_until": "2027-02-01",
+            "_save": "Save",
+        },
+    )
+    assert response.status_code == 302
+    membership.refresh_from_db()
+    assert membership.committed_on == datetime.date(2026, 2, 1)
+    assert membership.commitment_agreed_text.startswith("Als bondgenoot doe ik mee")

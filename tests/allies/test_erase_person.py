@@ -146,3 +146,16 @@ def test_open_invitations_go_with_the_person_answered_ones_stay(fatima, circle):
     call_command("erase_person", "fbouali", "--no-input")
     assert list(Invitation.objects.all()) == [answered]
     assert not Invitation.objects.filter(pk=open_one.pk).exists()
+
+
+def test_the_commitment_agreed_to_stays_with_the_ended_membership(fatima, circle):
+    """It is the circle's text, not the person's: like the dates of the agreement, it tells
+    the circle's history."""
+    circle.commitment_text = "We eat together and keep in touch."
+    circle.save()
+    fatima.memberships.get(left_on__isnull=True).commit()
+    call_command("erase_person", "fbouali", "--no-input")
+    membership = fatima.memberships.get(circle=circle)
+    assert membership.left_on is not None
+    assert membership.committed_on is not None
+    assert membership.commitment_agreed_text == "We eat together and keep in touch."

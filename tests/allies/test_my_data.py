@@ -192,6 +192,24 @@ def test_it_lists_failed_sign_ins_when_they_are_logged(client, fatima, clerk, se
     assert [(f["ip_address"], f["locked_out"]) for f in failed] == [("127.0.0.1", False)]
 
 
+def circle_text(person) -> str:
+    return person.memberships.get(left_on__isnull=True).circle.commitment
+
+
+def test_it_holds_the_commitment_text_i_agreed_to(client, fatima, circle):
+    circle.commitment_text = "We eat together and keep in touch."
+    circle.save()
+    fatima.memberships.get(left_on__isnull=True).commit(today=datetime.date(2026, 5, 1))
+    circle.commitment_text = "We eat together every month."
+    circle.save()
+    memberships = download(client, fatima)["memberships"]
+    agreed = {(m["circle"], m["committed_on"], m["commitment_agreed_to"]) for m in memberships}
+    assert agreed == {
+        ("Overvecht Allies", "2026-05-01", "We eat together and keep in touch."),
+        ("Tilburg Allies", None, ""),
+    }
+
+
 def test_it_holds_the_history_of_my_memberships(client, fatima, coordinator, clerk):
     membership = fatima.memberships.get(left_on__isnull=True)
     membership._history_user = coordinator
@@ -210,6 +228,8 @@ def test_it_holds_the_history_of_my_memberships(client, fatima, coordinator, cle
     assert history[2]["left_on"] == "2025-01-01"
     assert history[3]["committed_on"] == "2026-05-01"
     assert history[3]["commitment_until"] == "2027-05-01"
+    assert history[3]["commitment_agreed_to"] == circle_text(fatima)
+    assert history[2]["commitment_agreed_to"] == ""
     assert history[3]["changed_by_me"] is False
     assert "coordinator" not in "\n".join(strings(history))
 

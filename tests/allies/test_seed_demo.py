@@ -133,6 +133,7 @@ def test_nobody_came_to_a_dinner_before_joining_the_circle():
         assert membership.commitment_until == membership.committed_on + datetime.timedelta(
             days=Membership.COMMITMENT_TERM_DAYS
         )
+        assert membership.commitment_agreed_text == membership.circle.commitment
 
 
 def test_tilburg_has_a_history_of_dinners_with_members_who_came():
