@@ -1,4 +1,5 @@
 import datetime
+import hashlib
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -177,6 +178,13 @@ class Circle(models.Model):
         if self.commitment_text.strip() in _standard_commitments():
             return str(DEFAULT_COMMITMENT)
         return self.commitment_text
+
+    @property
+    def commitment_fingerprint(self) -> str:
+        """A short fingerprint of the commitment as the reader sees it. The "I commit" form
+        sends back the one it was shown with, so that nobody agrees to a text that a
+        coordinator changed while they read it."""
+        return hashlib.sha256(self.commitment.encode()).hexdigest()[:16]
 
 
 class MembershipQuerySet(models.QuerySet):

@@ -178,8 +178,14 @@ def edit(request, circle_id):
 @login_required
 @require_POST
 def commit(request, circle_id):
-    """I agree to the circle's commitment, for one term from today."""
+    """I agree to the circle's commitment, for one term from today: to the text I was shown."""
     me = _get_membership_for_user(request, circle_id)
+    if request.POST.get("commitment") != me.circle.commitment_fingerprint:
+        messages.warning(
+            request,
+            _("The circle's commitment was changed while you read it. Read it again, then commit."),
+        )
+        return redirect("circles:detail", circle_id=me.circle_id)
     me.commit()
     messages.success(
         request,

@@ -1,10 +1,19 @@
 import datetime
 
 import time_machine
+from django.utils import timezone, translation
+
+from circles.models import DEFAULT_COMMITMENT
 
 
 def url(circle):
     return f"/circles/{circle.pk}/commit/"
+
+
+def shown(circle, language="en") -> dict:
+    """What the "I commit" form sends: the fingerprint of the text the page showed."""
+    with translation.override(language):
+        return {"commitment": circle.commitment_fingerprint}
 
 
 def test_anonymous_is_sent_to_sign_in(client, circle):
@@ -28,7 +37,7 @@ def test_get_is_not_allowed(client, circle, citizen):
 @time_machine.travel(datetime.datetime(2026, 3, 10, 9, tzinfo=datetime.UTC))
 def test_a_member_commits_for_one_year(client, circle, citizen, officer):
     client.force_login(citizen)
-    response = client.post(url(circle), follow=True)
+    response = client.post(url(circle), shown(circle), follow=True)
     assert response.redirect_chain[-1][0] == f"/circles/{circle.pk}/"
     html = response.content.decode()
     assert "Thank you for your commitment. It runs until 10 March 2027." in html
@@ -44,7 +53,7 @@ def test_committing_again_renews_the_term(client, circle, citizen):
     membership.commit(today=datetime.date(2025, 4, 1))
     client.force_login(citizen)
     with time_machine.travel(datetime.datetime(2026, 3, 20, 9, tzinfo=datetime.UTC)):
-        client.post(url(circle))
+        client.post(url(circle), shown(circle))
     membership.refresh_from_db()
     assert membership.committed_on == datetime.date(2026, 3, 20)
     assert membership.commitment_until == datetime.date(2027, 3, 20)
@@ -55,3 +64,54 @@ def test_a_member_who_left_gets_404(client, circle, citizen):
     client.force_login(citizen)
     assert client.post(url(circle)).status_code == 404
     assert citizen.memberships.get().committed_on is None
+
+
+def test_it_keeps_the_text_the_member_agreed_to(client, circle, citizen):
+    circle.commitment_text = "We eat together and keep in touch."
+    circle.save()
+    client.force_login(citizen)
+    client.post(url(circle), shown(circle))
+    circle.commitment_text = "We eat together, keep in touch and bring a dessert."
+    circle.save()
+    membership = citizen.memberships.get()
+    assert membership.commitment_agreed_text == "We eat together and keep in touch."
+
+
+def test_the_standard_text_is_kept_in_the_language_the_member_read_it_in(client, circle, citizen):
+    with translation.override("en"):
+        circle.commitment_text = str(DEFAULT_COMMITMENT)
+    circle.save()
+    citizen.preferred_language = "nl"
+    citizen.save()
+    client.force_login(citizen)
+    client.post(url(circle), shown(circle, "nl"))
+    agreed = citizen.memberships.get().commitment_agreed_text
+    assert agreed.startswith("Als bondgenoot doe ik mee")
+
+
+def test_a_text_changed_while_the_member_read_it_is_not_agreed_to(client, circle, citizen):
+    circle.commitment_text = "We eat together and keep in touch."
+    circle.save()
+    form = shown(circle)
+    circle.commitment_text = "We eat together every month."
+    circle.save()
+    client.force_login(citizen)
+    response = client.post(url(circle), form, follow=True)
+    assert "The circle&#x27;s commitment was changed while you read it." in (
+        response.content.decode()
+    )
+    membership = citizen.memberships.get()
+    assert membership.committed_on is None
+    assert membership.commitment_agreed_text == ""
+
+
+def test_committing_again_agrees_to_the_new_text(client, circle, citizen):
+    membership = citizen.memberships.get()
+    membership.commit(today=datetime.date(2026, 1, 5))
+    circle.commitment_text = "We eat together every month."
+    circle.save()
+    client.force_login(citizen)
+    client.post(url(circle), shown(circle))
+    membership.refresh_from_db()
+    assert membership.commitment_agreed_text == "We eat together every month."
+    assert membership.committed_on == timezone.localdate()
