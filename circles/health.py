@@ -528,8 +528,13 @@ class Commitment:
 
     @property
     def due(self) -> list[Membership]:
-        """Members who have not agreed to the commitment, or whose term runs out soon."""
-        return [member.membership for member in self.members if member.membership.commitment_is_due]
+        """Members who have not agreed to the commitment, whose term runs out soon, or who
+        agreed to a text the circle has changed since."""
+        return [
+            member.membership
+            for member in self.members
+            if member.membership.commitment_is_due or member.membership.agreed_to_earlier_commitment
+        ]
 
 
 def _absent_recently(circle: Circle):

@@ -186,6 +186,15 @@ class Circle(models.Model):
         coordinator changed while they read it."""
         return hashlib.sha256(self.commitment.encode()).hexdigest()[:16]
 
+    def is_commitment(self, text: str) -> bool:
+        """Whether `text` is the circle's commitment as it stands, as some reader was shown it:
+        the standard one in any language, or the circle's own text."""
+        current = self.commitment_text.strip()
+        standard = _standard_commitments()
+        if current in standard:
+            return text.strip() in standard
+        return text.strip() == current
+
 
 class MembershipQuerySet(models.QuerySet):
     def active(self):
@@ -281,6 +290,13 @@ class Membership(models.Model):
     @property
     def commitment_has_run_out(self) -> bool:
         return self.commitment_until is not None and self.commitment_until < timezone.localdate()
+
+    @property
+    def agreed_to_earlier_commitment(self) -> bool:
+        """They agreed to a text of the commitment that the circle has changed since."""
+        return bool(self.commitment_agreed_text) and not self.circle.is_commitment(
+            self.commitment_agreed_text
+        )
 
     def is_last_coordinator(self) -> bool:
         """True when this is the circle's only active coordinator."""

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from actions.models import Action, ActionUpdate
 from allies.models import User
-from circles.models import Circle, Invitation
+from circles.models import Circle, Invitation, Membership
 from meetings.models import AgendaItem, Meeting, Response
 from polls.services import poll_open, poll_pick
 from tests.test_permissions import PATTERNS, PUBLIC
@@ -145,6 +145,7 @@ def demo(db):
     Meeting.objects.exclude(minutes="").update(minutes="We spraken over de overlast.")
     Response.objects.update(note="")
     Circle.objects.update(description="Bondgenoten in de wijk.", commitment_text="Ik doe mee.")
+    Membership.objects.exclude(committed_on=None).update(commitment_agreed_text="Ik doe mee.")
     User.objects.update(preferred_language="nl")
     circle = Circle.objects.get(name="Overvecht Allies")
     # An open date poll and one whose date was picked.

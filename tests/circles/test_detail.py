@@ -206,6 +206,55 @@ def test_coordinators_see_who_has_not_agreed_or_runs_out_soon(client, circle, ca
     assert "Clerk" not in section
 
 
+@time_machine.travel(datetime.date(2026, 3, 1))
+def test_a_member_sees_that_the_commitment_changed_since_they_agreed(client, circle, citizen):
+    circle.commitment_text = "We eat together and keep in touch."
+    circle.save()
+    citizen.memberships.get().commit(today=datetime.date(2026, 2, 1))
+    circle.commitment_text = "We eat together every month."
+    circle.save()
+    client.force_login(citizen)
+    html = client.get(url(circle)).content.decode()
+    assert "The circle's commitment has changed since you agreed." in html
+    agreed = html[html.index("The text you agreed to") : html.index("</details>")]
+    assert "We eat together and keep in touch." in agreed
+    assert "I commit" in html  # to agree to the new text, though the term still runs
+
+
+@pytest.mark.parametrize("reader", ["en", "nl"])
+def test_the_standard_commitment_in_another_language_has_not_changed(
+    client, circle, citizen, reader
+):
+    with translation.override("en"):
+        circle.commitment_text = str(DEFAULT_COMMITMENT)
+    circle.save()
+    with translation.override("nl"):
+        citizen.memberships.get().commit()
+    citizen.preferred_language = reader
+    citizen.save()
+    client.force_login(citizen)
+    html = client.get(url(circle)).content.decode()
+    assert "You agreed on" in html or "Je hebt op" in html
+    assert "The text you agreed to" not in html
+    assert "De tekst waarmee je instemde" not in html
+    assert f'action="/circles/{circle.pk}/commit/"' not in html
+
+
+@time_machine.travel(datetime.date(2026, 3, 1))
+def test_coordinators_see_who_agreed_to_an_earlier_text(client, circle, cast):
+    for person in cast.values():
+        for membership in person.memberships.all():
+            membership.commit(today=datetime.date(2026, 2, 1))
+    cast["citizen"].memberships.update(commitment_agreed_text="An earlier text.")
+    client.force_login(cast["coordinator"])
+    html = client.get(url(circle)).content.decode()
+    section = " ".join(
+        html[html.index("Commitments to follow up") : html.index('id="members"')].split()
+    )
+    assert "Citizen: runs out on 1 February 2027; agreed to an earlier text" in section
+    assert "Officer" not in section
+
+
 def test_coordinators_get_links_to_settings_invite_and_members(client, circle, cast):
     client.force_login(cast["coordinator"])
     html = client.get(url(circle)).content.decode()
