@@ -70,3 +70,26 @@ def test_the_circle_page_fits_a_phone_with_each_phone_number_on_one_line(phone_p
         assert_tables_fit(phone_page)
         assert numbers.evaluate_all(_SPLIT) == []  # not "+31 6" above "12345002"
     assert_accessible(phone_page)
+
+
+def test_a_member_reads_what_they_agreed_to_and_agrees_to_the_changed_commitment(
+    phone_page, overvecht
+):
+    overvecht.commitment_text = "We eat together every month."
+    overvecht.save()
+    sign_in(phone_page, "officer", DEMO_PASSWORD)
+    phone_page.goto(f"/circles/{overvecht.pk}/")
+    changed = phone_page.get_by_text("The circle's commitment has changed since you agreed.")
+    expect(changed).to_be_visible()
+    agreed = phone_page.get_by_text("As an ally I take part in the circle's dinners")
+    expect(agreed).to_be_hidden()
+    phone_page.get_by_text("The text you agreed to").tap()
+    expect(agreed).to_be_visible()
+    assert_no_horizontal_scroll(phone_page)
+    assert_accessible(phone_page)
+
+    phone_page.get_by_role("button", name="I commit").tap()
+    expect(phone_page.get_by_text("Thank you for your commitment.")).to_be_visible()
+    expect(changed).to_be_hidden()
+    membership = overvecht.memberships.get(person__username="officer")
+    assert membership.commitment_agreed_text == "We eat together every month."
