@@ -44,6 +44,7 @@ DEMO_TEXTS = {
         "circle": "Bondgenoten Overvecht",
         "minutes": "We spraken over de spanning na het incident op het plein",
         "tilburg_minutes": "Een eerste rondje langs de tafel.",
+        "cancelled": "Het stadhuis was dicht vanwege de verkiezingen.",
         "done": "Met de jongerenwerkers door de wijk lopen",
         "dietary": "vegetarisch",
         "municipality": "Gemeente 1",
@@ -53,6 +54,7 @@ DEMO_TEXTS = {
         "circle": "Overvecht Allies",
         "minutes": "We talked about the tension after the incident on the square",
         "tilburg_minutes": "A first round around the table.",
+        "cancelled": "The town hall was closed for the elections.",
         "done": "Walk through the neighbourhood with the youth workers",
         "dietary": "vegetarian",
         "municipality": "Municipality 1",
@@ -77,6 +79,8 @@ def test_the_demo_speaks_the_site_language(settings, site, active):
     tilburg = Circle.objects.get(municipality="Tilburg")
     first = tilburg.meetings.exclude(minutes="").order_by("starts_at").first()
     assert first.minutes.startswith(texts["tilburg_minutes"])
+    [cancelled] = tilburg.meetings.filter(status=Meeting.Status.CANCELLED)
+    assert cancelled.cancel_reason.startswith(texts["cancelled"])
     assert circle.actions.get(status=Action.Status.DONE).title == texts["done"]
     generated = Circle.objects.get(name__startswith="Generated circle ")
     assert generated.municipality == texts["municipality"]

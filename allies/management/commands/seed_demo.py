@@ -163,6 +163,11 @@ TILBURG_HELD = [
         ("outsider", "member5", "member6", "member7"),
     ),
 ]
+# A dinner Tilburg called off, between two held ones: days before today, and why.
+TILBURG_CANCELLED = (
+    198,
+    _("The town hall was closed for the elections. A date poll for a new date follows."),
+)
 # The dinners ahead: days from today, the answers so far (of the members after the first, who
 # hosts them).
 OVERVECHT_AHEAD = [(12, ("attending", "maybe", "not_attending")), (80, ())]
@@ -268,6 +273,7 @@ def seed_demo_circles() -> bool:
     _seed_actions(dinners, people)
     dinners = _seed_history(tilburg, in_tilburg, people, TILBURG_HELD, TILBURG_AHEAD)
     _seed_tilburg_actions(dinners, people)
+    _seed_cancelled(tilburg, *TILBURG_CANCELLED)
     # Tilburg's coordinator asks Overvecht's officer to join as well: an answer still to give.
     Invitation.objects.create(
         circle=tilburg,
@@ -363,6 +369,22 @@ def _seed_history(circle, usernames, people, held, ahead):
             )
         dinners.append(meeting)
     return dinners
+
+
+def _seed_cancelled(circle, days_ago, reason):
+    """A dinner of the circle called off (once planned: its calendar sequence is one on)."""
+    starts, ends = _at(_dinner_day(-days_ago), circle)
+    Meeting.objects.create(
+        circle=circle,
+        starts_at=starts,
+        ends_at=ends,
+        venue_name=circle.default_venue_name,
+        venue_address=circle.default_venue_address,
+        venue_kind=circle.default_venue_kind,
+        status=Meeting.Status.CANCELLED,
+        cancel_reason=str(reason),
+        sequence=1,
+    )
 
 
 def _seed_actions(dinners, people):
