@@ -326,17 +326,8 @@ def _seed_history(circle, usernames, people, held, ahead):
     topics = list(Topic.objects.all())
     dinners = []
     for days_ago, minutes, came in held:
-        starts, ends = _at(_dinner_day(-days_ago), circle)
-        meeting = Meeting.objects.create(
-            circle=circle,
-            starts_at=starts,
-            ends_at=ends,
-            venue_name=circle.default_venue_name,
-            venue_address=circle.default_venue_address,
-            venue_kind=circle.default_venue_kind,
-            status=Meeting.Status.HELD,
-            minutes=minutes,
-            recorded_at=ends,
+        meeting = _at_the_venue(
+            circle, -days_ago, status=Meeting.Status.HELD, minutes=minutes, recorded=True
         )
         for order, topic in enumerate(topics[days_ago % 3 : days_ago % 3 + 2]):
             AgendaItem.objects.create(meeting=meeting, topic=topic, order=order)
@@ -345,14 +336,9 @@ def _seed_history(circle, usernames, people, held, ahead):
         )
         dinners.append(meeting)
     for days_ahead, answers in ahead:
-        starts, ends = _at(_dinner_day(days_ahead), circle)
-        meeting = Meeting.objects.create(
-            circle=circle,
-            starts_at=starts,
-            ends_at=ends,
-            venue_name=circle.default_venue_name,
-            venue_address=circle.default_venue_address,
-            venue_kind=circle.default_venue_kind,
+        meeting = _at_the_venue(
+            circle,
+            days_ahead,
             status=Meeting.Status.CONFIRMED if answers else Meeting.Status.PLANNED,
             host=members[0],
         )
@@ -373,17 +359,24 @@ def _seed_history(circle, usernames, people, held, ahead):
 
 def _seed_cancelled(circle, days_ago, reason):
     """A dinner of the circle called off (once planned: its calendar sequence is one on)."""
-    starts, ends = _at(_dinner_day(-days_ago), circle)
-    Meeting.objects.create(
+    _at_the_venue(
+        circle, -days_ago, status=Meeting.Status.CANCELLED, cancel_reason=str(reason), sequence=1
+    )
+
+
+def _at_the_venue(circle, days_from_today, *, recorded=False, **fields) -> Meeting:
+    """A dinner of the circle at its usual venue and time, that many days from today (or the
+    first day after it that is no public holiday); `recorded` at its end."""
+    starts, ends = _at(_dinner_day(days_from_today), circle)
+    return Meeting.objects.create(
+        recorded_at=ends if recorded else None,
         circle=circle,
         starts_at=starts,
         ends_at=ends,
         venue_name=circle.default_venue_name,
         venue_address=circle.default_venue_address,
         venue_kind=circle.default_venue_kind,
-        status=Meeting.Status.CANCELLED,
-        cancel_reason=str(reason),
-        sequence=1,
+        **fields,
     )
 
 
