@@ -307,19 +307,24 @@ def test_query_count_does_not_grow_with_members(client, circle, cast, sector):
         person = make_person(
             f"member{n}", phone=f"+316123460{n:02}", phone_shared_at=timezone.now()
         )
-        Membership.objects.create(person=person, circle=circle, sector=sector)
+        # Each agreed to the commitment, which is then changed: every member's agreed text
+        # is compared with the circle's.
+        Membership.objects.create(person=person, circle=circle, sector=sector).commit()
         Attendance.objects.create(meeting=meeting, person=person)
         Action.objects.create(circle=circle, title=f"Action {n}").owners.add(person)
 
     client.force_login(cast["coordinator"])
     for n in range(3):
         add_member(n)
+    circle.commitment_text = "Come to three of the five dinners."
+    circle.save()
     few = count_queries(client, url(circle))
     for n in range(3, 60):
         add_member(n)
     assert circle.memberships.active().count() == 64
     assert count_queries(client, url(circle)) == few
     assert few <= KEY_PAGE_MAX_QUERIES
+    assert "agreed to an earlier text" in client.get(url(circle)).content.decode()
 
 
 def test_a_long_member_list_is_paginated(client, circle, cast):
