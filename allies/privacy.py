@@ -198,7 +198,9 @@ def _history(person: User) -> dict:
 
 def _sign_in_records(person: User) -> dict:
     """Sign-ins to the person's account and the failed ones under their username or email (a
-    failed sign-in's username is whatever was typed; person_erase removes the same rows)."""
+    failed sign-in's username is whatever was typed; person_erase removes the same rows).
+    A failed one tells when, but not from which address or browser: anyone can type a
+    username, and that address and browser may be theirs, not the person's."""
     typed = [name for name in (person.get_username(), person.email) if name]
     sign_ins = AccessLog.objects.filter(username=person.get_username()).order_by("attempt_time")
     failures = AccessFailureLog.objects.filter(username__in=typed).order_by("attempt_time")
@@ -213,24 +215,11 @@ def _sign_in_records(person: User) -> dict:
             }
             for s in sign_ins
         ],
-        "failed_sign_ins": [
-            {
-                "at": f.attempt_time,
-                "ip_address": f.ip_address,
-                "browser": f.user_agent,
-                "locked_out": f.locked_out,
-            }
-            for f in failures
-        ],
-        # The throttle's count of failures in a row, per address and browser, until the next
-        # sign-in or the end of the pause.
+        "failed_sign_ins": [{"at": f.attempt_time, "locked_out": f.locked_out} for f in failures],
+        # The throttle's count of failures in a row (one count per address and browser, which
+        # are left out), until the next sign-in or the end of the pause.
         "sign_in_throttle": [
-            {
-                "last_failure_at": a.attempt_time,
-                "ip_address": a.ip_address,
-                "browser": a.user_agent,
-                "failures": a.failures_since_start,
-            }
+            {"last_failure_at": a.attempt_time, "failures": a.failures_since_start}
             for a in throttled
         ],
     }
