@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminTextareaWidget
 from django.db import transaction
 from django.forms import model_to_dict
 from django.http import HttpResponseRedirect
@@ -53,6 +54,13 @@ class MeetingAdmin(LargeTableAdmin, KeepRowsAdmin):
     ordering = ["-starts_at"]  # the latest first: what is coming up, and what just happened
     readonly_fields = ["uid", "sequence", "created_at", "updated_at"]
     inlines = [AgendaItemInline, ResponseInline, AttendanceInline]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "cancel_reason":
+            # The cancel page takes the reason in a text area, line breaks and all; a one-line
+            # input drops them from its value, and saving the form would change the reason.
+            kwargs["widget"] = AdminTextareaWidget(attrs={"rows": 2})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         """Save through the services, as the coordinator's pages do, so that members and their

@@ -6,6 +6,9 @@ from html.parser import HTMLParser
 
 INPUT_KINDS = {"number": "number", "date": "date", "time": "time"}
 BUTTONS = {"submit", "button", "image", "reset"}
+# A one-line input's value loses its line breaks in the browser (HTML's value sanitization):
+# a text that had one is sent without it.
+ONE_LINE_INPUTS = {"text", "search", "tel", "url", "email", "password"}
 
 
 @dataclass
@@ -117,6 +120,8 @@ class _FormParser(HTMLParser):
             # A formset's counts and the ids of its rows.
             self._add(Field(name, "number", value))
         else:
+            if kind in ONE_LINE_INPUTS:
+                value = value.replace("\r", "").replace("\n", "")
             self._add(Field(name, INPUT_KINDS.get(kind, "text"), value))
 
     def _button(self, name, value):

@@ -123,7 +123,20 @@ def test_cancelling_in_admin_tells_the_reason_given_there(
     for event in sent_to_each_member("CANCEL", sequence=1):
         assert event["description"].startswith(f"Reason: {reason}")
     assert all(f"Reason: {reason}" in message.body for message in mail.outbox)
-    assert f'value="{reason}"' in admin.get(url).content.decode()
+    assert f"{reason}</textarea>" in admin.get(url).content.decode()
+
+
+def test_saving_a_cancelled_meeting_in_admin_keeps_the_line_breaks_of_its_reason(
+    admin, meeting, django_capture_on_commit_callbacks
+):
+    # Typed on the cancel page, whose reason is a text area.
+    reason = "The venue is closed.\nA date poll follows."
+    meeting.cancel(reason=reason)
+    url = change_url(meeting)
+    save(admin, url, django_capture_on_commit_callbacks, minutes="Nothing to record.")
+    meeting.refresh_from_db()
+    assert meeting.cancel_reason == reason
+    assert meeting.minutes == "Nothing to record."
 
 
 def test_moving_and_cancelling_at_once_sends_only_the_cancellation(
