@@ -79,7 +79,10 @@ class MeetingAdmin(LargeTableAdmin, KeepRowsAdmin):
                 meeting = _update(obj.pk, service_fields, values.get("cancel_reason", ""))
             else:
                 meeting = services.meeting_schedule(circle=values["circle"], **service_fields)
-            _save_the_rest(meeting, {n: v for n, v in values.items() if n not in service_fields})
+            rest = {n: v for n, v in values.items() if n not in service_fields}
+            if not meeting.is_cancelled:  # a reason only while cancelled (see meeting_update)
+                rest.pop("cancel_reason", None)
+            _save_the_rest(meeting, rest)
         # The admin goes on with obj (inlines, log, redirect): it becomes the meeting as saved.
         obj.pk = meeting.pk
         obj.refresh_from_db()

@@ -111,9 +111,12 @@ def meeting_update(
     meeting.sequence = stored.sequence
     if CALENDAR_FIELDS.intersection(changed):
         meeting.sequence += 1
+    on_again = stored.status == Meeting.Status.CANCELLED and "status" in changed
+    if on_again:  # why it was called off is past: a new cancellation gives its own reason
+        meeting.cancel_reason = ""
+        changed.append("cancel_reason")
     if changed:
         meeting.save(update_fields=[*changed, "sequence", "updated_at"])
-    on_again = stored.status == Meeting.Status.CANCELLED and "status" in changed
     # A held meeting's venue corrected is a correction of the record, not news for anyone.
     held = stored.status == Meeting.Status.HELD
     if on_again or (TIME_AND_VENUE.intersection(changed) and not held):

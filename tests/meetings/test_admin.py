@@ -139,6 +139,18 @@ def test_saving_a_cancelled_meeting_in_admin_keeps_the_line_breaks_of_its_reason
     assert meeting.minutes == "Nothing to record."
 
 
+def test_a_meeting_reopened_in_admin_drops_its_reason_for_cancelling(
+    admin, meeting, django_capture_on_commit_callbacks
+):
+    meeting.cancel(reason="The venue is closed.")
+    url = change_url(meeting)
+    # The form still holds the old reason when the status is set back.
+    save(admin, url, django_capture_on_commit_callbacks, status="planned")
+    meeting.refresh_from_db()
+    assert (meeting.status, meeting.cancel_reason) == (Meeting.Status.PLANNED, "")
+    assert "The venue is closed." not in admin.get(url).content.decode()
+
+
 def test_moving_and_cancelling_at_once_sends_only_the_cancellation(
     admin, meeting, django_capture_on_commit_callbacks
 ):

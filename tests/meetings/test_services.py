@@ -87,7 +87,7 @@ def test_cancel_keeps_the_reason_of_the_first_cancellation(meeting):
 def test_only_a_reopening_changes_a_cancelled_meeting(
     django_capture_on_commit_callbacks, meeting, mailoutbox
 ):
-    services.meeting_cancel(meeting=meeting)
+    services.meeting_cancel(meeting=meeting, reason="The venue is closed.")
     with (
         django_capture_on_commit_callbacks(execute=True),
         pytest.raises(services.MeetingStateError),
@@ -99,6 +99,7 @@ def test_only_a_reopening_changes_a_cancelled_meeting(
         services.meeting_update(meeting=meeting, changes={"status": "planned"}, reopen=True)
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.PLANNED
+    assert meeting.cancel_reason == ""  # on again, why it was off is past
     assert mailoutbox and all(m.subject.startswith("Changed:") for m in mailoutbox)
 
 
