@@ -221,6 +221,17 @@ def test_a_member_sees_that_the_commitment_changed_since_they_agreed(client, cir
     assert "I commit" in html  # to agree to the new text, though the term still runs
 
 
+def test_the_same_commitment_saved_with_other_line_breaks_has_not_changed(client, circle, citizen):
+    circle.commitment_text = "We eat together.\nWe keep in touch."
+    circle.save()
+    citizen.memberships.get().commit()
+    circle.commitment_text = "We eat together.\r\nWe keep in touch."  # as a form sends it
+    circle.save()
+    client.force_login(citizen)
+    html = client.get(url(circle)).content.decode()
+    assert "The circle's commitment has changed since you agreed." not in html
+
+
 @pytest.mark.parametrize("reader", ["en", "nl"])
 def test_the_standard_commitment_in_another_language_has_not_changed(
     client, circle, citizen, reader
