@@ -38,7 +38,9 @@ class PlainTextMixin:
     """A form whose text fields refuse control characters: an escape code, a vertical tab, or a
     line break in a one-line field. They would travel into emails, calendar files and vCards:
     a line break in a meeting's title makes every email about it fail, since a subject cannot
-    hold one. Text areas keep tabs and line breaks; passwords are left as they are typed.
+    hold one. Text areas keep tabs and line breaks, each break as one "\n": a browser counts
+    it as one character against the text area's maxlength but sends it as "\r\n", and a text
+    the browser let through would otherwise be too long. Passwords are left as they are typed.
 
     Put it first among the form's bases. Every text field also needs a max_length
     (tests/test_form_limits.py checks both).
@@ -53,6 +55,18 @@ class PlainTextMixin:
                 continue
             multi_line = isinstance(field.widget, forms.Textarea)
             field.validators.append(multi_line_text if multi_line else one_line_text)
+            if multi_line:
+                field.to_python = _one_character_line_breaks(field.to_python)
+
+
+def _one_character_line_breaks(to_python):
+    """to_python, with "\r\n" made "\n" before the field checks the length."""
+
+    def wrapped(value):
+        value = to_python(value)
+        return value.replace("\r\n", "\n") if isinstance(value, str) else value
+
+    return wrapped
 
 
 class ModelMultipleIdChoiceField(forms.ModelMultipleChoiceField):

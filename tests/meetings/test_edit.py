@@ -288,7 +288,7 @@ def test_agenda_notes_keep_their_line_breaks(client, meeting, coordinator):
     notes = "Food bank:\r\n- opening hours\r\n\t- volunteers\r\n" + "x" * 4950
     agenda = [{"order": "1", "title": "Poverty", "notes": notes}]
     assert client.post(url(meeting), data(agenda)).status_code == 302
-    assert meeting.agenda_items.get().notes == notes.strip()
+    assert meeting.agenda_items.get().notes == notes.strip().replace("\r\n", "\n")
 
 
 def test_a_meeting_cannot_move_more_than_ten_years_ahead(client, meeting, coordinator):

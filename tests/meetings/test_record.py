@@ -245,7 +245,7 @@ def test_long_minutes_with_line_breaks_are_kept(client, started, cast):
     minutes = "Present: all.\r\n\r\n\tAgreed: street lights. 🍲 שלום\r\n" + "x" * 19_900
     assert client.post(url(started), data([], minutes)).status_code == 302
     started.refresh_from_db()
-    assert started.minutes == minutes
+    assert started.minutes == minutes.replace("\r\n", "\n")  # each break one character
 
 
 NOT_A_MEMBER = ("Choose among the members of the circle.", "Choose owners among the members")
