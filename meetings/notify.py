@@ -69,8 +69,8 @@ def notify_cancelled(meeting: Meeting) -> None:
 
 # Told to the new host and the previous one when only the host changed: no calendar change,
 # so no .ics; when the time or the venue changed too, the update to everyone names the host.
-HOSTING = pgettext_lazy("email subject", "You host: %(summary)s, %(date)s")
-NOT_HOSTING = pgettext_lazy("email subject", "You no longer host: %(summary)s, %(date)s")
+HOSTING = pgettext_lazy("email subject", "You are now the host: %(summary)s, %(date)s")
+NOT_HOSTING = pgettext_lazy("email subject", "You are no longer the host: %(summary)s, %(date)s")
 
 
 def notify_host_changed(meeting: Meeting, previous_host_id: int | None) -> None:

@@ -261,10 +261,10 @@ def test_a_new_host_and_the_previous_one_are_told(
     sent = {message.to[0]: message for message in mailoutbox}
     assert sorted(sent) == ["clerk@example.org", "officer@example.org"]
     new, previous = sent["clerk@example.org"], sent["officer@example.org"]
-    assert new.subject.startswith("Jij bent gastheer/gastvrouw: ")
+    assert new.subject.startswith("Je bent nu gastheer/gastvrouw: ")
     assert "Je bent nu gastheer/gastvrouw van deze bijeenkomst" in new.body
     assert "Clerk (dat ben jij)" in new.body
-    assert previous.subject.startswith("You no longer host: ")
+    assert previous.subject.startswith("You are no longer the host: ")
     assert "You are no longer the host of this meeting of Overvecht Allies:" in previous.body
     assert "Host: Clerk\n" in previous.body
     assert f"/meetings/{dinner.pk}/" in previous.body
@@ -277,7 +277,7 @@ def test_a_host_for_a_dinner_without_one_is_told_alone(
     with django_capture_on_commit_callbacks(execute=True):
         services.meeting_update(meeting=meeting, changes={"host": cast["citizen"]})
     assert [m.to for m in mailoutbox] == [["citizen@example.org"]]
-    assert mailoutbox[0].subject.startswith("You host: ")
+    assert mailoutbox[0].subject.startswith("You are now the host: ")
 
 
 def test_a_new_host_with_a_new_venue_is_named_in_the_update_to_everyone(
