@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from actions.models import Action
 from circles.models import Membership
+from meetings.models import Meeting
 from reports.figures import year_report
 from tests.conftest import count_queries
 from tests.reports.charts import read_charts
@@ -62,6 +63,15 @@ def test_the_page_shows_the_year(client, year, cast):
     assert "Download as CSV" not in html  # members read; coordinators export
     assert f'href="/circles/{year.pk}/report/2025/"' in html
     assert 'media="print"' in html and "css/print.css" in html
+
+
+def test_a_cancelled_dinner_shows_why(client, year, cast):
+    cancelled = year.meetings.get(status=Meeting.Status.CANCELLED)
+    cancelled.cancel_reason = "The station was closed <for a drill>."
+    cancelled.save()
+    client.force_login(cast["citizen"])
+    html = client.get(URL.format(year.pk)).content.decode()
+    assert "Reason: The station was closed &lt;for a drill&gt;." in html
 
 
 def test_the_charts_show_the_numbers_of_their_tables(client, year, cast):
