@@ -91,13 +91,8 @@ def send_host_mail(meeting_id: int, previous_host_id: int | None) -> int:
 def host_message(meeting: Meeting, person) -> EmailMultiAlternatives:
     hosting = person.pk == meeting.host_id
     with translation.override(person.preferred_language):
-        summary = calendar.meeting_summary(meeting)
-        subject = (HOSTING if hosting else NOT_HOSTING) % {
-            "summary": summary,
-            "date": local_date(meeting.starts_at),
-        }
-        ctx = {**meeting_context(meeting), "summary": summary, "hosting": hosting}
-        return compose(person, subject, "emails/meeting_host", ctx)
+        subject = HOSTING if hosting else NOT_HOSTING
+        return _about(meeting, person, subject, "emails/meeting_host", hosting=hosting)
 
 
 def _after_commit(mail: MeetingMail, meeting: Meeting) -> None:
@@ -123,13 +118,19 @@ def recipients(circle):
 
 def meeting_message(mail: MeetingMail, meeting: Meeting, person) -> EmailMultiAlternatives:
     with translation.override(person.preferred_language):
-        summary = calendar.meeting_summary(meeting)
-        subject = mail.subject % {"summary": summary, "date": local_date(meeting.starts_at)}
-        ctx = {**meeting_context(meeting), "summary": summary}
-        message = compose(person, subject, mail.template, ctx)
+        message = _about(meeting, person, mail.subject, mail.template)
         ics = calendar.invitation(meeting, recipient=person, method=mail.method)
     message.attach(ics_part(ics, mail.method))
     return message
+
+
+def _about(meeting: Meeting, person, subject, template: str, **extra) -> EmailMultiAlternatives:
+    """A message to the person about the meeting, in the active language: the subject (with
+    %(summary)s and %(date)s) and the template, given the meeting's details and `extra`."""
+    summary = calendar.meeting_summary(meeting)
+    subject = subject % {"summary": summary, "date": local_date(meeting.starts_at)}
+    ctx = {**meeting_context(meeting), "summary": summary, **extra}
+    return compose(person, subject, template, ctx)
 
 
 def meeting_context(meeting: Meeting) -> dict:
