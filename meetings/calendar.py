@@ -93,7 +93,8 @@ def meeting_location(meeting) -> str:
 
 def meeting_description(meeting) -> str:
     """Why a cancelled meeting is cancelled (if the coordinator said), the agenda topics and
-    the link to the meeting page; never notes, answers or contacts."""
+    the link to the meeting page, inviting an answer while one can be given; never notes,
+    answers or contacts."""
     lines = []
     if meeting.is_cancelled and meeting.cancel_reason:
         lines.extend([f"{gettext('Reason:')} {meeting.cancel_reason}", ""])
@@ -102,7 +103,11 @@ def meeting_description(meeting) -> str:
         lines.append(gettext("Agenda:"))
         lines.extend(f"- {topic}" for topic in agenda)
         lines.append("")
-    lines.append(gettext("Details and your answer: %(url)s") % {"url": meeting_url(meeting)})
+    if meeting.is_open_for_answers:
+        link = gettext("Details and your answer: %(url)s")
+    else:  # cancelled or begun: nothing left to answer
+        link = gettext("Details: %(url)s")
+    lines.append(link % {"url": meeting_url(meeting)})
     return "\n".join(lines)
 
 

@@ -143,6 +143,11 @@ class Meeting(models.Model):
     def is_cancelled(self) -> bool:
         return self.status == self.Status.CANCELLED
 
+    @property
+    def is_open_for_answers(self) -> bool:
+        """Members can still say whether they come: not cancelled, and not started yet."""
+        return not self.is_cancelled and self.starts_at > timezone.now()
+
     def cancel(self, reason: str = ""):
         """Cancel the meeting, saying why if `reason` is given: a status and a new calendar
         sequence, never a delete."""

@@ -74,10 +74,6 @@ def _members(circle_id, also=None):
     return User.objects.filter(pk__in=people)
 
 
-def _is_open_for_answers(meeting: Meeting) -> bool:
-    return not meeting.is_cancelled and meeting.starts_at > timezone.now()
-
-
 @login_required
 def plan_year(request, circle_id, year):
     """Propose the year's remaining dinners; the coordinator edits them and confirms."""
@@ -258,7 +254,7 @@ def detail(request, meeting_id):
         "carried_actions": _carried_actions(meeting),
         "by_answer": [(WHO_COMES[answer], rs) for answer, rs in by_answer.items()],
         "mine": mine,
-        "may_answer": _is_open_for_answers(meeting),
+        "may_answer": meeting.is_open_for_answers,
         "may_record": not meeting.is_cancelled and meeting.starts_at <= timezone.now(),
         "is_held": meeting.status == Meeting.Status.HELD,
         "shows_answers": shows_answers,
@@ -296,7 +292,7 @@ def _carried_actions(meeting: Meeting):
 def respond(request, meeting_id):
     """My answer: attending, not attending or maybe, with dietary needs and a note."""
     meeting, _is_coordinator = _get_meeting_for_user(request, meeting_id)
-    if not _is_open_for_answers(meeting):
+    if not meeting.is_open_for_answers:
         return _refused(request, meeting, _("This meeting no longer takes answers."))
     mine = meeting.responses.filter(person=request.user).first()
     initial = {"dietary_needs": request.user.dietary_needs} if mine is None else {}

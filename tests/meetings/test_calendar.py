@@ -4,6 +4,7 @@ import datetime
 import zoneinfo
 
 import pytest
+from django.utils import timezone
 
 from actions.models import Action
 from meetings import calendar
@@ -135,7 +136,21 @@ def test_a_cancelled_meeting_without_a_reason_gives_none(circle):
     meeting = dinner(circle, at(2026, 5, 7, 18, 30))
     meeting.cancel()
     event = only_event(calendar.meeting_calendar(meeting))
-    assert event["description"].startswith("Details and your answer: ")
+    assert event["description"].startswith("Details: ")
+
+
+def answer_link(meeting) -> str:
+    return only_event(calendar.meeting_calendar(meeting))["description"].split(": ")[0]
+
+
+def test_only_a_dinner_ahead_asks_for_an_answer(circle):
+    ahead = dinner(circle, timezone.now() + datetime.timedelta(days=20))
+    assert answer_link(ahead) == "Details and your answer"
+    # Nothing is left to answer once it is called off or has begun.
+    past = dinner(circle, timezone.now() - datetime.timedelta(hours=1))
+    assert answer_link(past) == "Details"
+    ahead.cancel()
+    assert answer_link(ahead) == "Details"
 
 
 def test_the_reason_is_left_out_once_the_meeting_is_on_again(circle):
