@@ -76,7 +76,8 @@ class MeetingAdmin(LargeTableAdmin, KeepRowsAdmin):
         }
         with transaction.atomic():
             if change:
-                meeting = _update(obj.pk, service_fields, values.get("cancel_reason", ""))
+                reason = values.get("cancel_reason", "")
+                meeting = _update(obj.pk, service_fields, reason, by=request.user)
             else:
                 meeting = services.meeting_schedule(circle=values["circle"], **service_fields)
             rest = {n: v for n, v in values.items() if n not in service_fields}
@@ -107,7 +108,7 @@ class MeetingAdmin(LargeTableAdmin, KeepRowsAdmin):
             return HttpResponseRedirect(request.get_full_path())
 
 
-def _update(pk, changes, cancel_reason: str) -> Meeting:
+def _update(pk, changes, cancel_reason: str, by) -> Meeting:
     # From the stored row, not the admin's obj that already holds the form's values: each
     # service saves only the fields it changed, and the history records each step as it was.
     meeting = Meeting.objects.get(pk=pk)
@@ -116,6 +117,7 @@ def _update(pk, changes, cancel_reason: str) -> Meeting:
         meeting=meeting,
         changes={n: v for n, v in changes.items() if not (cancel and n == "status")},
         reopen=True,
+        by=by,
     )
     if cancel:
         # The reason goes with the cancellation (its email, its history step), not after it.

@@ -73,26 +73,31 @@ HOSTING = pgettext_lazy("email subject", "You are now the host: %(summary)s, %(d
 NOT_HOSTING = pgettext_lazy("email subject", "You are no longer the host: %(summary)s, %(date)s")
 
 
-def notify_host_changed(meeting: Meeting, previous_host_id: int | None) -> None:
-    """Tell the meeting's new host, and the previous one, once the transaction commits."""
-    transaction.on_commit(partial(send_host_mail, meeting.pk, previous_host_id), robust=True)
+def notify_host_changed(meeting: Meeting, previous_host_id: int | None, by=None) -> None:
+    """Tell the meeting's new host, and the previous one, once the transaction commits; not
+    `by`, who made the change (a coordinator who takes on the dinner knows), but the others
+    learn who did."""
+    by_id = by.pk if by is not None else None
+    send = partial(send_host_mail, meeting.pk, previous_host_id, by_id)
+    transaction.on_commit(send, robust=True)
 
 
-def send_host_mail(meeting_id: int, previous_host_id: int | None) -> int:
-    """One message to each of the two hosts who is still an active member; returns how many
-    went out."""
+def send_host_mail(meeting_id: int, previous_host_id: int | None, by_id: int | None = None) -> int:
+    """One message to each of the two hosts who is still an active member and did not make the
+    change; returns how many went out."""
     meeting = calendar.with_agenda(Meeting.objects).filter(pk=meeting_id).first()
     if meeting is None or meeting.is_cancelled:
         return 0
     hosts = recipients(meeting.circle).filter(pk__in=[meeting.host_id, previous_host_id])
-    return send_each([host_message(meeting, person) for person in hosts])
+    by = User.objects.filter(pk=by_id).first() if by_id is not None else None
+    return send_each([host_message(meeting, person, by) for person in hosts if person != by])
 
 
-def host_message(meeting: Meeting, person) -> EmailMultiAlternatives:
+def host_message(meeting: Meeting, person, by=None) -> EmailMultiAlternatives:
     hosting = person.pk == meeting.host_id
     with translation.override(person.preferred_language):
         subject = HOSTING if hosting else NOT_HOSTING
-        return _about(meeting, person, subject, "emails/meeting_host", hosting=hosting)
+        return _about(meeting, person, subject, "emails/meeting_host", hosting=hosting, by=by)
 
 
 def _after_commit(mail: MeetingMail, meeting: Meeting) -> None:

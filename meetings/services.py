@@ -82,7 +82,12 @@ def meetings_plan_year(*, circle: Circle, dinners: Iterable[Mapping[str, Any]]) 
 
 @transaction.atomic
 def meeting_update(
-    *, meeting: Meeting, changes: Mapping[str, Any], agenda=None, reopen: bool = False
+    *,
+    meeting: Meeting,
+    changes: Mapping[str, Any],
+    agenda=None,
+    reopen: bool = False,
+    by=None,
 ) -> list[str]:
     """Apply changes to the meeting's fields (see EDITABLE_FIELDS) and save the agenda.
 
@@ -91,7 +96,8 @@ def meeting_update(
     time, the venue or the status, the calendar sequence grows by one, and when the time or
     the venue of a meeting not yet held changed, or a cancelled meeting is on again, the
     members get the updated invitation; when only the host of a dinner ahead changed, the new
-    and the previous host are told. Only `reopen` (admin) changes a cancelled meeting;
+    and the previous host are told who made the change (`by`, the person editing: not told
+    themselves). Only `reopen` (admin) changes a cancelled meeting;
     otherwise, and for the date and times of a held one, raises MeetingStateError: it was
     cancelled or recorded since the form was read.
     """
@@ -122,7 +128,7 @@ def meeting_update(
     if on_again or (TIME_AND_VENUE.intersection(changed) and not held):
         notify.notify_changed(meeting)
     elif "host" in changed and not held and meeting.starts_at > timezone.now():
-        notify.notify_host_changed(meeting, previous_host_id=stored.host_id)
+        notify.notify_host_changed(meeting, previous_host_id=stored.host_id, by=by)
     if agenda is not None:
         agenda.instance = meeting
         agenda.save()

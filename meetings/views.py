@@ -198,7 +198,9 @@ def edit(request, meeting_id):
     agenda = AgendaFormSet(data, instance=meeting, prefix="agenda")
     if data is not None and form.is_valid() and agenda.is_valid():
         try:
-            services.meeting_update(meeting=meeting, changes=form.changes(), agenda=agenda)
+            services.meeting_update(
+                meeting=meeting, changes=form.changes(), agenda=agenda, by=request.user
+            )
         except services.MeetingStateError as error:  # cancelled or recorded since it was read
             return _refused(request, meeting, str(error))
         messages.success(request, _("The meeting is saved."))

@@ -98,6 +98,16 @@ def test_a_new_time_is_a_new_version_sent_to_every_member(
     assert meeting.history.first().history_user.username == "admin"
 
 
+def test_a_host_set_in_admin_learns_who_did_it(
+    admin, admin_user, meeting, cast, django_capture_on_commit_callbacks
+):
+    officer = cast["officer"]
+    save(admin, change_url(meeting), django_capture_on_commit_callbacks, host=officer.pk)
+    [message] = mail.outbox
+    assert message.to == [officer.email]
+    assert f"Changed by {admin_user}." in message.body
+
+
 def test_cancelling_in_admin_sends_the_cancellation(
     admin, meeting, django_capture_on_commit_callbacks
 ):

@@ -329,6 +329,17 @@ def test_a_host_who_left_the_circle_stays_a_choice_and_is_kept(
     assert refused["host"] == ["Choose a member of the circle as host."]
 
 
+def test_a_new_host_learns_who_made_them_host(
+    client, meeting, coordinator, officer, django_capture_on_commit_callbacks, mailoutbox
+):
+    client.force_login(coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url(meeting), data(host=officer.pk))
+    [message] = mailoutbox
+    assert message.to == ["officer@example.org"]
+    assert "Changed by Coordinator." in message.body
+
+
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's plan shows it at any size")
 @pytest.mark.parametrize("page", ["new", "edit"])
 def test_the_host_choices_do_not_read_every_user(client, circle, coordinator, meeting, page):

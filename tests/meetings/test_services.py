@@ -271,6 +271,19 @@ def test_a_new_host_and_the_previous_one_are_told(
     assert not any(p.get_content_type() == "text/calendar" for p in new.message().walk())
 
 
+def test_whoever_changes_the_host_is_named_and_not_told_themselves(
+    django_capture_on_commit_callbacks, circle, cast, mailoutbox
+):
+    dinner = make_meeting(circle, host=cast["officer"])
+    coordinator = cast["coordinator"]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.meeting_update(meeting=dinner, changes={"host": coordinator}, by=coordinator)
+    [previous] = mailoutbox
+    assert previous.to == ["officer@example.org"]
+    assert "Changed by Coordinator." in previous.body
+    assert "Changed by Coordinator." in previous.alternatives[0][0]
+
+
 def test_a_host_for_a_dinner_without_one_is_told_alone(
     django_capture_on_commit_callbacks, meeting, cast, mailoutbox
 ):
