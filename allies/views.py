@@ -34,7 +34,7 @@ logger = logging.getLogger(__name__)
 def dashboard(request):
     """My circles, my next dinners with my answer, my open actions (overdue first)."""
     user = request.user
-    circles = Circle.objects.for_user(user).with_next_meeting()
+    circles = Circle.objects.for_user(user)
     next_meetings = (
         Meeting.objects.for_user(user)
         .upcoming()
@@ -50,7 +50,11 @@ def dashboard(request):
         # Earliest due first puts the overdue ones on top.
         .order_by(F("due_date").asc(nulls_last=True), "pk")[:10]
     )
-    ctx = {"circles": circles, "next_meetings": next_meetings, "actions": actions}
+    ctx = {
+        "memberships": Membership.objects.of_person(user),
+        "next_meetings": next_meetings,
+        "actions": actions,
+    }
     ctx.update(_next_steps(user))
     ctx["needing_attention"] = [h for h in health_for_coordinator(user) if h.is_flagged]
     ctx["open_polls"] = Poll.objects.awaiting_answer(user).select_related("circle")

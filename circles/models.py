@@ -55,18 +55,6 @@ class CircleQuerySet(models.QuerySet):
         # every circle of the installation.
         return self.filter(pk__in=Membership.objects.active().filter(person=user).values("circle"))
 
-    def with_next_meeting(self, now=None):
-        """Annotate each circle with its next meeting (next_meeting_id, _starts_at, _venue)
-        in the same query, so a list of circles costs one query however long it is."""
-        from meetings.models import Meeting  # meetings depends on circles, not the reverse
-
-        upcoming = Meeting.objects.upcoming(now).filter(circle=OuterRef("pk")).order_by("starts_at")
-        return self.annotate(
-            next_meeting_id=Subquery(upcoming.values("pk")[:1]),
-            next_meeting_starts_at=Subquery(upcoming.values("starts_at")[:1]),
-            next_meeting_venue=Subquery(upcoming.values("venue_name")[:1]),
-        )
-
     def coordinated_by(self, user):
         """The circles in which the user is an active coordinator."""
         return self.filter(
@@ -212,6 +200,27 @@ class MembershipQuerySet(models.QuerySet):
             default=Value(2),
         )
         return self.alias(sector_order=order).order_by("sector_order", "person__name", "pk")
+
+    def of_person(self, person, now=None):
+        """The person's active memberships, ordered as the circles are, each with its circle
+        and the circle's next meeting (next_meeting_starts_at, next_meeting_venue): one query,
+        however many circles. What the person agreed to comes with it, to tell them when the
+        commitment asks something of them."""
+        from meetings.models import Meeting  # meetings depends on circles, not the reverse
+
+        upcoming = (
+            Meeting.objects.upcoming(now).filter(circle=OuterRef("circle")).order_by("starts_at")
+        )
+        return (
+            self.active()
+            .filter(person=person)
+            .select_related("circle")
+            .annotate(
+                next_meeting_starts_at=Subquery(upcoming.values("starts_at")[:1]),
+                next_meeting_venue=Subquery(upcoming.values("venue_name")[:1]),
+            )
+            .order_by("circle__municipality", "circle__name", "circle")
+        )
 
 
 class Membership(models.Model):

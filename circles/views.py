@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Subquery, Value
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -60,22 +60,9 @@ def _shared_phone(person: User):
 
 @login_required
 def index(request):
-    """My circles, each with its next meeting."""
-    circles = (
-        Circle.objects.for_user(request.user)
-        .with_next_meeting()
-        .annotate(
-            i_coordinate=Coalesce(
-                Subquery(
-                    Membership.objects.active()
-                    .filter(circle=OuterRef("pk"), person=request.user)
-                    .values("is_coordinator")[:1]
-                ),
-                Value(False),
-            )
-        )
-    )
-    page = Paginator(circles, PAGE_SIZE).get_page(request.GET.get("page"))
+    """My circles, each with its next meeting and what my commitment asks of me."""
+    memberships = Membership.objects.of_person(request.user)
+    page = Paginator(memberships, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "circles/index.html", {"page": page})
 
 
