@@ -201,15 +201,14 @@ class MembershipQuerySet(models.QuerySet):
         )
         return self.alias(sector_order=order).order_by("sector_order", "person__name", "pk")
 
-    def of_person(self, person, now=None):
+    def of_person(self, person):
         """The person's active memberships, ordered as the circles are, each with its circle
         and the circle's next meeting (next_meeting_starts_at, next_meeting_venue): one query,
-        however many circles. What the person agreed to comes with it, to tell them when the
-        commitment asks something of them."""
+        however many circles, with what each membership says of the person's commitment."""
         from meetings.models import Meeting  # meetings depends on circles, not the reverse
 
         upcoming = (
-            Meeting.objects.upcoming(now).filter(circle=OuterRef("circle")).order_by("starts_at")
+            Meeting.objects.upcoming().filter(circle=OuterRef("circle")).order_by("starts_at")
         )
         return (
             self.active()
