@@ -12,16 +12,20 @@ from django.utils.translation import ngettext_lazy
 
 from allies.formfields import PhoneField, PlainTextMixin
 from allies.models import User
-from allies.security import cooloff_minutes
+from allies.security import clear_failures, cooloff_minutes
 
 
 def is_current_password(request, user: User, password: str) -> bool:
     """Whether `password` is the user's, checked as a sign-in is: through authenticate() with
     the request, so that django-axes counts a wrong one against the username and the client's
     address, and once they are locked refuses even the right one. Otherwise anyone at an open
-    session could guess the password at leisure."""
+    session could guess the password at leisure. A right one clears that count, as a
+    successful sign-in does."""
     found = authenticate(request, username=user.get_username(), password=password)
-    return found is not None and found.pk == user.pk
+    if found is None or found.pk != user.pk:
+        return False
+    clear_failures(request, user)
+    return True
 
 
 class LoginForm(PlainTextMixin, AuthenticationForm):

@@ -10,6 +10,7 @@ import ipaddress
 import logging
 
 from axes.backends import AxesStandaloneBackend
+from axes.handlers.proxy import AxesProxyHandler
 from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -35,6 +36,19 @@ class SignInThrottleBackend(AxesStandaloneBackend):
         if request is None:
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+def clear_failures(request, user) -> None:
+    """Forget the failures counted against this person's username from this client's address,
+    as django-axes does when they sign in (AXES_RESET_ON_SUCCESS). For a page that checks the
+    password of someone already signed in: axes counts a wrong one there, but a right one is
+    no sign-in to it, so someone who mistyped and then got it right would be paused sooner
+    the next time, at sign-in too."""
+    if settings.AXES_RESET_ON_SUCCESS:
+        credentials = {get_user_model().USERNAME_FIELD: user.get_username()}
+        AxesProxyHandler.reset_attempts(
+            ip_address=client_ip(request), username=client_username(request, credentials)
+        )
 
 
 def client_ip(request) -> str | None:

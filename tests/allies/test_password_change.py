@@ -101,6 +101,23 @@ def test_fewer_wrong_old_passwords_are_counted_then_the_right_one_works(client, 
     assert citizen.check_password(NEW)
 
 
+def test_the_right_old_password_clears_the_wrong_ones_before_it(client, citizen):
+    """As a successful sign-in does (AXES_RESET_ON_SUCCESS): whoever mistyped and then got it
+    right starts counting again from nothing, here and at sign-in. Only at their address:
+    guesses from elsewhere stay counted."""
+    client.force_login(citizen)
+    change(client, "wrong", address="203.0.113.20")
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        change(client, "wrong")
+    assert change(client, PASSWORD).status_code == 302
+    assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == ["203.0.113.20"]
+    response = change(client, "wrong")
+    assert response.status_code == 200
+    assert "Your old password was entered incorrectly." in response.content.decode()
+    attempt = AccessAttempt.objects.get(ip_address="198.51.100.7")
+    assert attempt.failures_since_start == 1
+
+
 def test_the_lock_also_pauses_signing_in_with_that_name_from_that_address(client, citizen):
     client.force_login(citizen)
     for _ in range(settings.AXES_FAILURE_LIMIT):

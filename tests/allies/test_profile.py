@@ -363,6 +363,14 @@ def test_fewer_wrong_passwords_leave_the_right_one_working(client, citizen):
     )
     assert response.status_code == 302
     assert [message.to for message in mail.outbox] == [["fatima@example.org"]]
+    # And clears them, as a successful sign-in does (AXES_RESET_ON_SUCCESS): the next typo
+    # is the first again.
+    assert not AccessAttempt.objects.exists()
+    response = post_wrong_password(client, citizen)
+    assert response.status_code == 200
+    assert "That is not your current password." in response.content.decode()
+    [attempt] = AccessAttempt.objects.all()
+    assert attempt.failures_since_start == 1
 
 
 def test_while_paused_the_other_details_can_still_be_saved(client, citizen):
