@@ -18,6 +18,11 @@ def new_feed_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+# The emails a person gets at most one of per interval, however often they are asked for: by
+# the field that keeps when the last one went, the setting that says how long to wait.
+LIMITED_EMAILS = {"password_reset_sent_at": "PASSWORD_RESET_EMAIL_INTERVAL"}
+
+
 class PersonManager(UserManager):
     def get_by_natural_key(self, username):
         """The account a sign-in names: its username as typed, or else the email address or
@@ -120,18 +125,26 @@ class User(AbstractUser):
         self.phone_shared_at = None
         self.save(update_fields=["phone_shared_at"])
 
-    def claim_password_reset_email(self, *, now: datetime.datetime | None = None) -> bool:
-        """Whether a password reset email may go to this person now; if so, it is noted as
-        sent. At most one per PASSWORD_RESET_EMAIL_INTERVAL. One conditional UPDATE, so that
-        two workers answering at the same moment cannot both send."""
+    def claim_email(self, field: str, *, now: datetime.datetime | None = None) -> bool:
+        """Whether the email whose last sending `field` keeps (one of LIMITED_EMAILS) may go
+        to this person now; if so, it is noted as sent. At most one per its interval. One
+        conditional UPDATE, so that two workers answering at the same moment cannot both
+        send."""
         now = now or timezone.now()
-        due = models.Q(password_reset_sent_at__isnull=True) | models.Q(
-            password_reset_sent_at__lte=now - settings.PASSWORD_RESET_EMAIL_INTERVAL
-        )
-        claimed = User.objects.filter(due, pk=self.pk).update(password_reset_sent_at=now)
+        interval = getattr(settings, LIMITED_EMAILS[field])
+        due = models.Q(**{f"{field}__isnull": True}) | models.Q(**{f"{field}__lte": now - interval})
+        claimed = User.objects.filter(due, pk=self.pk).update(**{field: now})
         if claimed:
-            self.password_reset_sent_at = now
+            setattr(self, field, now)
         return bool(claimed)
+
+    def release_email(self, field: str, *, previous: datetime.datetime | None) -> None:
+        """Undo claim_email for an email that could not be sent, so that asking again works at
+        once: `field` goes back to `previous`, unless a later claim took it meanwhile (after a
+        send that took longer than the interval)."""
+        released = User.objects.filter(pk=self.pk, **{field: getattr(self, field)})
+        if released.update(**{field: previous}):
+            setattr(self, field, previous)
 
 
 class SentForm(models.Model):

@@ -1,5 +1,6 @@
-"""Account work that sends mail: a new email address, which takes effect only once its owner
-confirms it from a link sent to that address.
+"""Account work that sends mail: the emails a person gets at most one of per interval, and a
+new email address, which takes effect only once its owner confirms it from a link sent to that
+address.
 
 Whoever controls a person's address receives their invitations (a coordinator's invitation
 finds an existing account by its address) and their "forgot your password" links, so an
@@ -40,6 +41,37 @@ class EmailChange:
     new_email: str
 
 
+def send_limited(*, person: User, field: str, message) -> bool:
+    """Send one of the emails a person gets at most one of per interval (LIMITED_EMAILS in
+    allies.models; `field` keeps when the last one went). Returns whether it went: not when one
+    went less than the interval ago, nor when the mail server failed. A failed one does not
+    count, so that asking again works at once instead of after the interval; it is claimed
+    before sending all the same, so that two requests at once cannot both send."""
+    previous = getattr(person, field)
+    if not person.claim_email(field):
+        return False
+    if _send(message):
+        return True
+    person.release_email(field, previous=previous)
+    # _send logged which email failed; this says for whom, and that it can be asked for again.
+    logger.warning(
+        "Person %s did not get the email %r; asking again sends it at once",
+        person.pk,
+        message.subject,
+    )
+    return False
+
+
+def _send(message) -> bool:
+    """Send one email; False, and logged, when the mail server could not take it."""
+    try:
+        return notify.send_each([message]) == 1
+    except Exception:
+        # The connection to the mail server could not be opened.
+        logger.exception("Could not send the email %r", message.subject)
+        return False
+
+
 def _fingerprint(email: str) -> str:
     """Stands for the address in the link without showing it (links end up in logs and
     browser histories). Case is ignored, as the unique constraint on addresses does."""
@@ -62,13 +94,7 @@ def email_change_request(*, person: User, new_email: str) -> bool:
         ctx,
         to=new_email,
     )
-    try:
-        return notify.send_each([message]) == 1
-    except Exception:
-        # The connection to the mail server could not be opened; the person is told to try
-        # again, and nothing changed.
-        logger.exception("Could not send the email %r", message.subject)
-        return False
+    return _send(message)
 
 
 def _refused(message, code: str, **params) -> ValidationError:

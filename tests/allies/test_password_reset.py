@@ -3,14 +3,16 @@ goes at most once per person per few minutes, with the same answer either way; o
 address may ask only so often, whichever addresses it names."""
 
 import datetime
+import logging
 
 import pytest
 import time_machine
 from django.conf import settings
 from django.core import mail
+from django.core.mail.backends import locmem
 from django.test import Client
 
-from allies.models import PasswordResetRequest
+from allies.models import PasswordResetRequest, User
 from tests.conftest import make_person
 
 URL = "/accounts/password_reset/"
@@ -101,6 +103,49 @@ def test_the_limit_holds_for_a_second_client_from_elsewhere(db):
         ask(Client(), REMOTE_ADDR="198.51.100.7")
         ask(Client(), REMOTE_ADDR="203.0.113.20")
     assert sent_to() == [["henk@example.org"]]
+
+
+def refuse(self, messages):
+    raise ConnectionRefusedError("no mail server")
+
+
+def test_an_email_that_could_not_be_sent_can_be_asked_for_again_at_once(
+    client, db, monkeypatch, caplog
+):
+    henk = make_person("henk")
+    with time_machine.travel(START, tick=False):
+        with monkeypatch.context() as mail_server_down:
+            mail_server_down.setattr(locmem.EmailBackend, "send_messages", refuse)
+            failed = ask(client)
+        # The same answer as for an address without an account: it tells nothing.
+        assert failed == ask(client, "nobody@example.org") == "/accounts/password_reset/done/"
+        assert mail.outbox == []
+        again = ask(client)
+    assert again == failed
+    assert sent_to() == [["henk@example.org"]]
+    assert [
+        (r.levelno, r.getMessage()) for r in caplog.records if r.levelno >= logging.WARNING
+    ] == [
+        (logging.ERROR, "Could not send the email 'Your Allies password'"),
+        (
+            logging.WARNING,
+            f"Person {henk.pk} did not get the email 'Your Allies password'; asking again "
+            "sends it at once",
+        ),
+    ]
+
+
+def test_a_slow_failed_email_does_not_undo_the_next_one(db):
+    """An email that failed after the interval had passed gives back nothing: a request
+    made meanwhile has claimed it anew."""
+    henk = make_person("henk")
+    with time_machine.travel(START, tick=False) as traveller:
+        assert henk.claim_email("password_reset_sent_at")
+        traveller.shift(settings.PASSWORD_RESET_EMAIL_INTERVAL)
+        assert User.objects.get(pk=henk.pk).claim_email("password_reset_sent_at")
+    henk.release_email("password_reset_sent_at", previous=None)
+    henk.refresh_from_db()
+    assert henk.password_reset_sent_at == START + settings.PASSWORD_RESET_EMAIL_INTERVAL
 
 
 REFUSED = "Too many requests for a new password came from your address. Try again in 60 minutes."
