@@ -1,3 +1,6 @@
+import datetime
+import math
+
 from django import forms
 from django.contrib.auth import authenticate
 from django.contrib.auth.forms import (
@@ -158,6 +161,8 @@ class ProfileForm(PlainTextMixin, forms.ModelForm):
                             code="email_taken",
                         ),
                     )
+                elif wait := self.instance.email_wait("email_change_sent_at"):
+                    self.add_error("email", _too_soon(wait))
                 else:
                     self.new_email = email
             cleaned["email"] = self.original_email
@@ -188,6 +193,19 @@ class ProfileForm(PlainTextMixin, forms.ModelForm):
         else:
             self.add_error("current_password", _("That is not your current password."))
         return False
+
+
+def _too_soon(wait: datetime.timedelta) -> forms.ValidationError:
+    """A link to confirm a new address went out less than EMAIL_CHANGE_EMAIL_INTERVAL ago."""
+    message = ngettext_lazy(
+        "We sent a link to confirm a new email address a moment ago. So that no one can flood "
+        "an inbox from here, you can ask for another one in %(minutes)d minute.",
+        "We sent a link to confirm a new email address a moment ago. So that no one can flood "
+        "an inbox from here, you can ask for another one in %(minutes)d minutes.",
+        "minutes",
+    )
+    minutes = math.ceil(wait.total_seconds() / 60)
+    return forms.ValidationError(message, code="too_soon", params={"minutes": minutes})
 
 
 class PhoneConsentForm(forms.Form):

@@ -20,7 +20,10 @@ def new_feed_token() -> str:
 
 # The emails a person gets at most one of per interval, however often they are asked for: by
 # the field that keeps when the last one went, the setting that says how long to wait.
-LIMITED_EMAILS = {"password_reset_sent_at": "PASSWORD_RESET_EMAIL_INTERVAL"}
+LIMITED_EMAILS = {
+    "password_reset_sent_at": "PASSWORD_RESET_EMAIL_INTERVAL",
+    "email_change_sent_at": "EMAIL_CHANGE_EMAIL_INTERVAL",
+}
 
 
 class PersonManager(UserManager):
@@ -82,6 +85,13 @@ class User(AbstractUser):
         editable=False,
         help_text=_("The last email with a link to choose a new password."),
     )
+    email_change_sent_at = models.DateTimeField(
+        _("email address confirmation sent at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The last email with a link to confirm a new email address."),
+    )
     feed_token = models.CharField(
         _("calendar feed token"), max_length=64, unique=True, default=new_feed_token
     )
@@ -137,6 +147,15 @@ class User(AbstractUser):
         if claimed:
             setattr(self, field, now)
         return bool(claimed)
+
+    def email_wait(self, field: str) -> datetime.timedelta | None:
+        """How long until the email whose last sending `field` keeps may go to this person
+        again, as claim_email counts; None if it may go now."""
+        last = getattr(self, field)
+        if last is None:
+            return None
+        wait = last + getattr(settings, LIMITED_EMAILS[field]) - timezone.now()
+        return wait if wait > datetime.timedelta(0) else None
 
     def release_email(self, field: str, *, previous: datetime.datetime | None) -> None:
         """Undo claim_email for an email that could not be sent, so that asking again works at

@@ -301,6 +301,7 @@ def person_export(person: User) -> dict:
             "date_joined": person.date_joined,
             "last_login": person.last_login,
             "password_reset_email_sent_at": person.password_reset_sent_at,
+            "email_confirmation_sent_at": person.email_change_sent_at,
             "active": person.is_active,
             "staff": person.is_staff,
             "superuser": person.is_superuser,
@@ -483,7 +484,7 @@ def person_erase(*, person: User) -> User:
     person.phone_shared_at = None
     person.reminders_enabled = False
     person.is_active = person.is_staff = person.is_superuser = False
-    person.last_login = person.password_reset_sent_at = None
+    person.last_login = person.password_reset_sent_at = person.email_change_sent_at = None
     person.feed_token = new_feed_token()
     person.set_unusable_password()
     person.save()

@@ -84,7 +84,8 @@ def email_change_token(person: User, new_email: str) -> str:
 
 def email_change_request(*, person: User, new_email: str) -> bool:
     """Send the person, at the new address and in their language, the link that confirms it.
-    Their address stays as it is until then. Returns whether the mail went out."""
+    Their address stays as it is until then. Returns whether the mail went out: not when one
+    went less than EMAIL_CHANGE_EMAIL_INTERVAL ago (ProfileForm tells them so first)."""
     path = reverse("email_change_confirm", args=[email_change_token(person, new_email)])
     ctx = {"link": settings.SITE_URL + path, "new_email": new_email, "days": EMAIL_CHANGE_DAYS}
     message = notify.compose_for(
@@ -94,7 +95,7 @@ def email_change_request(*, person: User, new_email: str) -> bool:
         ctx,
         to=new_email,
     )
-    return _send(message)
+    return send_limited(person=person, field="email_change_sent_at", message=message)
 
 
 def _refused(message, code: str, **params) -> ValidationError:

@@ -242,6 +242,12 @@ PASSWORD_RESET_EMAIL_INTERVAL = datetime.timedelta(minutes=10)
 # client has the proxy's address, and the limit holds for all of them together.
 PASSWORD_RESET_ADDRESS_LIMIT = 20
 PASSWORD_RESET_ADDRESS_WINDOW = datetime.timedelta(hours=1)
+# Links to confirm a new email address: at most one per account per
+# EMAIL_CHANGE_EMAIL_INTERVAL, since each goes to whatever address was typed, and someone
+# signed in could otherwise make the site flood anyone's inbox. Shorter than the password
+# reset's ten minutes, so that a typo in the new address can soon be put right; a flood is
+# still capped at twelve an hour.
+EMAIL_CHANGE_EMAIL_INTERVAL = datetime.timedelta(minutes=5)
 
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "nl")
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]

@@ -169,8 +169,10 @@ def profile(request):
             if form.new_email:
                 _ask_to_confirm(request, person, form.new_email)
         return redirect("profile")
-    # A wrong password too often pauses the check (django-axes): 429, as at sign-in.
-    status = 429 if form.has_error("current_password", "locked_out") else 200
+    # A wrong password too often pauses the check (django-axes): 429, as at sign-in; so does
+    # asking for links to new addresses too often.
+    paused = form.has_error("current_password", "locked_out") or form.has_error("email", "too_soon")
+    status = 429 if paused else 200
     return render(request, "allies/profile.html", {"form": form}, status=status)
 
 

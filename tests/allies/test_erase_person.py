@@ -84,6 +84,7 @@ def test_erasure_keeps_the_circle_history(fatima, clerk, officer):
 
 def test_the_erased_person_is_closed_and_anonymous(client, signed_in_fatima):
     signed_in_fatima.claim_email("password_reset_sent_at")
+    signed_in_fatima.claim_email("email_change_sent_at")
     call_command("erase_person", "fbouali", "--no-input")
     person = User.objects.get(pk=signed_in_fatima.pk)
     assert person.username == f"erased-{person.pk}"
@@ -95,6 +96,7 @@ def test_the_erased_person_is_closed_and_anonymous(client, signed_in_fatima):
         "",
     )
     assert person.phone_shared_at is person.password_reset_sent_at is None
+    assert person.email_change_sent_at is None
     assert not person.is_active
     assert not person.has_usable_password()
     assert not person.memberships.active().exists()

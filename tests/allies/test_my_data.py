@@ -19,6 +19,7 @@ from circles.models import Invitation
 from meetings.models import Meeting, Response, SentReminder
 from polls.models import PollReminder
 from tests.allies.conftest import EMAIL, NAME, PHONE, add_rows
+from tests.allies.test_profile import data
 from tests.conftest import PASSWORD, count_queries, make_meeting, make_person
 from tests.polls.conftest import answer, local, make_poll
 
@@ -81,6 +82,16 @@ def test_it_says_when_a_password_reset_email_last_went(client, fatima):
     with time_machine.travel(asked, tick=False):
         client.post(reverse("password_reset"), {"email": EMAIL})
     sent_at = download(client, fatima)["profile"]["password_reset_email_sent_at"]
+    assert at(sent_at) == asked
+
+
+def test_it_says_when_a_link_to_confirm_a_new_email_address_last_went(client, fatima):
+    assert download(client, fatima)["profile"]["email_confirmation_sent_at"] is None
+    asked = datetime.datetime(2026, 3, 2, 12, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(asked, tick=False):
+        changes = {"email": "fatima@new.example", "current_password": PASSWORD}
+        assert client.post(reverse("profile"), data(fatima, **changes)).status_code == 302
+    sent_at = download(client, fatima)["profile"]["email_confirmation_sent_at"]
     assert at(sent_at) == asked
 
 

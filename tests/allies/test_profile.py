@@ -1,6 +1,8 @@
+import datetime
 import re
 
 import pytest
+import time_machine
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.core import mail
@@ -11,6 +13,7 @@ from django.urls import reverse
 
 from allies.forms import ProfileForm
 from allies.models import User
+from tests.allies.test_dutch_pages import formal_words
 from tests.conftest import PASSWORD, make_person
 
 URL = "/accounts/profile/"
@@ -218,10 +221,11 @@ def test_the_link_in_the_email_opens_the_page_that_confirms(client, citizen):
     assert citizen.email == "fatima@example.org"
 
 
-def test_when_the_link_cannot_be_sent_the_page_says_so(client, citizen, monkeypatch):
-    def refuse(self, messages):
-        raise ConnectionRefusedError("no mail server")
+def refuse(self, messages):
+    raise ConnectionRefusedError("no mail server")
 
+
+def test_when_the_link_cannot_be_sent_the_page_says_so(client, citizen, monkeypatch):
     monkeypatch.setattr(locmem.EmailBackend, "send_messages", refuse)
     client.force_login(citizen)
     response = client.post(
@@ -230,6 +234,69 @@ def test_when_the_link_cannot_be_sent_the_page_says_so(client, citizen, monkeypa
     assert "We could not send a link to fatima@example.org" in response.content.decode()
     citizen.refresh_from_db()
     assert citizen.email == "citizen@example.org"
+
+
+START = datetime.datetime(2026, 3, 2, 12, 0, tzinfo=datetime.UTC)
+
+
+def ask_for_link(client, person, email, **changes):
+    return client.post(URL, data(person, email=email, current_password=PASSWORD, **changes))
+
+
+def sent_to() -> list[list[str]]:
+    return [message.to for message in mail.outbox]
+
+
+def test_links_to_new_addresses_go_at_most_once_every_few_minutes(client, citizen):
+    """Each goes to whatever address was typed: without a limit, anyone signed in could make
+    the site flood someone's inbox."""
+    client.force_login(citizen)
+    with time_machine.travel(START, tick=False) as traveller:
+        assert ask_for_link(client, citizen, "fatima@example.org").status_code == 302
+        traveller.shift(datetime.timedelta(minutes=1))
+        response = ask_for_link(client, citizen, "fatma@example.org", name="Typed")
+        assert response.status_code == 429
+        html = response.content.decode()
+        assert (
+            '<p id="error_1_id_email"><strong>We sent a link to confirm a new email address a '
+            "moment ago. So that no one can flood an inbox from here, you can ask for another "
+            "one in 4 minutes.</strong>" in html
+        )
+        assert 'value="fatma@example.org"' in html and 'value="Typed"' in html
+        citizen.refresh_from_db()
+        assert citizen.name == "Citizen"  # nothing saved
+        assert sent_to() == [["fatima@example.org"]]
+        traveller.shift(settings.EMAIL_CHANGE_EMAIL_INTERVAL - datetime.timedelta(minutes=1))
+        assert ask_for_link(client, citizen, "fatma@example.org").status_code == 302
+    assert sent_to() == [["fatima@example.org"], ["fatma@example.org"]]
+
+
+def test_the_limit_is_told_in_my_language(client, citizen):
+    citizen.preferred_language = "nl"
+    citizen.save()
+    client.force_login(citizen)
+    with time_machine.travel(START, tick=False) as traveller:
+        ask_for_link(client, citizen, "fatima@example.org")
+        traveller.shift(settings.EMAIL_CHANGE_EMAIL_INTERVAL - datetime.timedelta(seconds=30))
+        html = ask_for_link(client, citizen, "fatma@example.org").content.decode()
+    assert (
+        "We hebben net een link gestuurd om een nieuw e-mailadres te bevestigen. Zodat niemand "
+        "vanaf hier een inbox kan overspoelen, kun je over 1 minuut een nieuwe vragen." in html
+    )
+    assert formal_words(html) == []
+
+
+def test_a_link_that_could_not_be_sent_does_not_count(client, citizen, monkeypatch):
+    client.force_login(citizen)
+    with time_machine.travel(START, tick=False):
+        with monkeypatch.context() as mail_server_down:
+            mail_server_down.setattr(locmem.EmailBackend, "send_messages", refuse)
+            ask_for_link(client, citizen, "fatima@example.org")
+        assert mail.outbox == []
+        assert ask_for_link(client, citizen, "fatima@example.org").status_code == 302
+        # The one that went does count.
+        assert ask_for_link(client, citizen, "fatma@example.org").status_code == 429
+    assert sent_to() == [["fatima@example.org"]]
 
 
 def test_other_changes_need_no_password(client, citizen):
