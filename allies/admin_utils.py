@@ -3,11 +3,12 @@
 import datetime
 from functools import cached_property
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.paginator import Paginator
 from django.db import connections
-from django.db.models import DateTimeField
+from django.db.models import DateTimeField, TextField
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from psycopg import sql
@@ -16,7 +17,15 @@ from simple_history.admin import SimpleHistoryAdmin
 from circles.health import year_bounds
 
 
-class PersonRowsInline(admin.TabularInline):
+class TabularInline(admin.TabularInline):
+    """Rows in a table on a change page: a long text is a box as wide as a column, not admin's
+    48em one, which pushed the meeting's agenda past the right edge of a 1280-px window (the
+    box can still be dragged larger)."""
+
+    formfield_overrides = {TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 30})}}
+
+
+class PersonRowsInline(TabularInline):
     """Existing rows show their person read-only (joined in one query, not one per row);
     a rendered person widget would look each selected person up separately."""
 
@@ -34,7 +43,7 @@ class PersonRowsInline(admin.TabularInline):
         return False
 
 
-class CachedChoicesInline(admin.TabularInline):
+class CachedChoicesInline(TabularInline):
     """Foreign-key choices (of short lists) fetched once per page instead of once per row."""
 
     cached_choice_fields: tuple[str, ...] = ()

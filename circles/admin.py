@@ -21,13 +21,15 @@ class MembershipInline(PersonRowsInline):
 
 
 class NewMembershipInline(admin.TabularInline):
-    """Adding members from the circle page; existing ones are listed above."""
+    """Adding members from the circle page; existing ones are listed above, where the day one
+    leaves is entered. A member who joins has not left: without that column the row fits a
+    1280-px window."""
 
     model = Membership
     extra = 1
     can_delete = False
     autocomplete_fields = ["person"]
-    fields = MEMBERSHIP_FIELDS
+    fields = [name for name in MEMBERSHIP_FIELDS if name != "left_on"]
     verbose_name_plural = _("add members")
 
     def get_queryset(self, request):

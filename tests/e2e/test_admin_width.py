@@ -1,0 +1,40 @@
+"""Admin's change pages with inlines fit a desktop window of 1280 by 800: an admin at a laptop
+should not scroll sideways to reach a row's last field."""
+
+import pytest
+from django.urls import reverse
+
+from actions.models import Action
+from allies.management.commands.seed_demo import DEMO_PASSWORD
+from circles.models import Circle
+from meetings.models import Meeting
+from polls.models import Poll
+from tests.e2e.conftest import assert_no_horizontal_scroll, sign_in
+
+
+def _poll() -> Poll:
+    """The demo has no date poll: one with two candidate dates."""
+    meeting = Meeting.objects.order_by("starts_at").last()
+    poll = Poll.objects.create(circle=meeting.circle, venue_name=meeting.venue_name)
+    for starts_at in (meeting.starts_at, meeting.ends_at):
+        poll.options.create(starts_at=starts_at)
+    return poll
+
+
+# The demo's richest of each: the most rows in its inlines.
+OBJECTS = {
+    "meeting": lambda: Meeting.objects.filter(agenda_items__notes__gt="").last(),
+    "circle": lambda: Circle.objects.get(name="Overvecht Allies"),
+    "action": lambda: Action.objects.filter(updates__isnull=False).last(),
+    "poll": _poll,
+}
+
+
+@pytest.mark.parametrize("kind", OBJECTS)
+def test_an_admin_change_page_with_inlines_fits_a_desktop(page, demo, kind):
+    obj = OBJECTS[kind]()
+    sign_in(page, "admin", DEMO_PASSWORD)
+    opts = obj._meta
+    page.goto(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]))
+    assert page.locator(".inline-group").count() > 0
+    assert_no_horizontal_scroll(page)
