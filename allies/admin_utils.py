@@ -4,12 +4,18 @@ import datetime
 from functools import cached_property
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected as delete_selected_confirmed
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import NestedObjects, unquote
 from django.core.paginator import Paginator
-from django.db import connections
+from django.db import connections, router
 from django.db.models import DateTimeField, TextField
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import get_text_list
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from psycopg import sql
 from simple_history.admin import SimpleHistoryAdmin
@@ -65,11 +71,79 @@ class KeepRowsAdmin(SimpleHistoryAdmin):
     actions): no delete for anyone, superusers included, so neither the delete button nor
     the "delete selected" action appears, and deleting a circle or person that owns such rows
     is refused too (Django checks the delete permission of every row a delete would cascade
-    to). Meetings are cancelled, memberships ended and actions dropped instead; every change
-    is kept in the history (the "History" button)."""
+    to; DeleteUnlessKeptAdmin says so). Meetings are cancelled, memberships ended and actions
+    dropped instead; every change is kept in the history (the "History" button)."""
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class DeleteUnlessKeptAdmin(admin.ModelAdmin):
+    """For records that rows which are kept refer to: a circle (its meetings, memberships and
+    actions: KeepRowsAdmin) or a topic (the agenda items on it: PROTECT). Django's delete
+    page ends at "Cannot delete" for such a record, and its "delete selected" action for the
+    whole selection. Here the delete button says in a message what keeps the record, and the
+    action says which of the selected are kept and why, then deletes the others after the
+    usual confirmation. A record nothing refers to (a circle made by mistake) is deleted as
+    before. `instead` tells what to do instead (for a topic: take it out of use)."""
+
+    actions = ["delete_selected"]
+    instead = ""
+
+    def delete_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        # A missing record or a lacking permission goes on to Django's answer for it.
+        allowed = obj is not None and self.has_delete_permission(request, obj)
+        if not (allowed and self._refuse(request, [obj])):
+            return super().delete_view(request, object_id, extra_context)
+        opts = self.opts
+        url = reverse(
+            f"admin:{opts.app_label}_{opts.model_name}_change",
+            args=[object_id],
+            current_app=self.admin_site.name,
+        )
+        # The change page as it was opened: in a popup, with the list's filters.
+        query = request.GET.urlencode()
+        return HttpResponseRedirect(f"{url}?{query}" if query else url)
+
+    @admin.action(permissions=["delete"], description=delete_selected_confirmed.short_description)
+    def delete_selected(self, request, queryset):
+        refused = self._refuse(request, queryset)
+        rest = queryset.exclude(pk__in=[obj.pk for obj in refused])
+        if refused and not rest.exists():
+            return None  # back to the list, with the message
+        return delete_selected_confirmed(self, request, rest)
+
+    def _refuse(self, request, objs) -> list:
+        """Those of objs that rows which are kept refer to, told in a message with what the
+        rows are (their kinds, not each row: a circle may have hundreds)."""
+        refused = {obj: kinds for obj in objs if (kinds := self._kept_kinds(request, obj))}
+        if refused:
+            last = gettext("and")
+            listed = ", ".join(
+                f"“{obj}” ({get_text_list(kinds, last)})" for obj, kinds in refused.items()
+            )
+            message = ngettext(
+                "Not deleted, as records that are kept refer to it: %(objects)s.",
+                "Not deleted, as records that are kept refer to them: %(objects)s.",
+                len(refused),
+            ) % {"objects": listed}
+            self.message_user(request, f"{message} {self.instead}".strip(), messages.ERROR)
+        return list(refused)
+
+    def _kept_kinds(self, request, obj) -> list[str]:
+        """The kinds of row that keep obj: rows that protect it, and rows a delete of obj would
+        take along that admin may not delete (what Django's delete page lists)."""
+        collector = NestedObjects(using=router.db_for_write(self.model))
+        collector.collect([obj])
+        kept = {type(row) for row in collector.protected}
+        for model, rows in collector.model_objs.items():
+            if not self.admin_site.is_registered(model):
+                continue  # edited inline or not at all: Django asks no permission for it
+            model_admin = self.admin_site.get_model_admin(model)
+            if not all(model_admin.has_delete_permission(request, row) for row in rows):
+                kept.add(model)
+        return sorted(str(model._meta.verbose_name_plural) for model in kept)
 
 
 class EstimatedCountPaginator(Paginator):

@@ -2,7 +2,13 @@ from django.contrib import admin
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from allies.admin_utils import KeepRowsAdmin, LargeTableAdmin, PersonRowsInline, YearFilter
+from allies.admin_utils import (
+    DeleteUnlessKeptAdmin,
+    KeepRowsAdmin,
+    LargeTableAdmin,
+    PersonRowsInline,
+    YearFilter,
+)
 from circles.models import Circle, Invitation, Membership
 
 MEMBERSHIP_FIELDS = [
@@ -37,7 +43,7 @@ class NewMembershipInline(admin.TabularInline):
 
 
 @admin.register(Circle)
-class CircleAdmin(admin.ModelAdmin):
+class CircleAdmin(DeleteUnlessKeptAdmin):
     list_display = ["name", "municipality", "dinners_per_year", "preferred_weekday", "created_at"]
     # No municipality filter: at national size it lists 350 links; the search finds them.
     list_filter = ["dinners_per_year"]

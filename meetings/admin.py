@@ -4,10 +4,12 @@ from django.db import transaction
 from django.forms import model_to_dict
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from allies.admin_utils import (
     CachedChoicesInline,
+    DeleteUnlessKeptAdmin,
     KeepRowsAdmin,
     LargeTableAdmin,
     PersonRowsInline,
@@ -18,7 +20,9 @@ from meetings.models import AgendaItem, Attendance, Meeting, Response, Topic
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(DeleteUnlessKeptAdmin):
+    instead = gettext_lazy("Untick “active” to stop offering a topic.")
+
     list_display = ["name", "description", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name"]

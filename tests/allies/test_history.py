@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from actions.models import Action
 from allies.models import User
-from circles.models import Circle, Membership
+from circles.models import Membership
 from meetings.models import Meeting, Response
 
 pytestmark = pytest.mark.django_db
@@ -96,13 +96,6 @@ def test_admin_cannot_delete_them_even_as_superuser(admin_client, model, meeting
     delete_url = reverse("admin:{}_{}_delete".format(*info), args=[obj.pk])
     assert admin_client.post(delete_url, {"post": "yes"}).status_code == 403
     assert model.objects.filter(pk=obj.pk).exists()
-
-
-def test_deleting_a_circle_with_meetings_is_refused(admin_client, circle, meeting):
-    url = reverse("admin:circles_circle_delete", args=[circle.pk])
-    response = admin_client.post(url, {"post": "yes"})
-    assert response.status_code == 403
-    assert Circle.objects.filter(pk=circle.pk).exists()
 
 
 def test_other_models_keep_their_delete(admin_client):

@@ -1,0 +1,90 @@
+"""Deleting in admin what kept rows refer to (a circle with a history, a topic on an agenda)
+is refused with a message saying why, not Django's "Cannot delete" page; the rest is deleted
+as before."""
+
+import pytest
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.messages import get_messages
+from django.urls import reverse
+
+from circles.models import Circle
+from meetings.models import AgendaItem, Topic
+
+pytestmark = pytest.mark.django_db
+
+
+def _messages(response) -> list[str]:
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+@pytest.fixture
+def empty_circle(db):
+    """A circle made by mistake: nothing in it."""
+    return Circle.objects.create(name="Typo Allies", municipality="Utrecht")
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_circle_with_a_history_is_kept_and_admin_says_why(
+    admin_client, circle, citizen, meeting, method
+):
+    url = reverse("admin:circles_circle_delete", args=[circle.pk])
+    response = getattr(admin_client, method)(url, {"post": "yes"} if method == "post" else {})
+    assert response.status_code == 302
+    assert response.url == reverse("admin:circles_circle_change", args=[circle.pk])
+    assert _messages(response) == [
+        "Not deleted, as records that are kept refer to it:"
+        " “Overvecht Allies (Utrecht)” (meetings and memberships)."
+    ]
+    assert Circle.objects.filter(pk=circle.pk).exists()
+
+
+def _delete_selected(client, circles, **confirm):
+    return client.post(
+        reverse("admin:circles_circle_changelist"),
+        {"action": "delete_selected", ACTION_CHECKBOX_NAME: [c.pk for c in circles], **confirm},
+    )
+
+
+def test_deleting_selected_circles_deletes_those_without_a_history(
+    admin_client, circle, meeting, empty_circle
+):
+    confirmation = _delete_selected(admin_client, [circle, empty_circle])
+    assert confirmation.status_code == 200
+    assert list(confirmation.context["queryset"]) == [empty_circle]  # the one asked about
+    assert (
+        "“Overvecht Allies (Utrecht)” (meetings and memberships)" in confirmation.content.decode()
+    )
+
+    response = _delete_selected(admin_client, [empty_circle], post="yes")
+    assert response.status_code == 302
+    assert list(Circle.objects.all()) == [circle]
+
+
+def test_when_every_selected_circle_has_a_history_none_is_deleted(
+    admin_client, circle, meeting, other_circle, outsider
+):
+    response = _delete_selected(admin_client, [circle, other_circle])
+    assert response.status_code == 302
+    assert response.url == reverse("admin:circles_circle_changelist")
+    assert _messages(response) == [
+        "Not deleted, as records that are kept refer to them: “Tilburg Allies (Tilburg)”"
+        " (memberships), “Overvecht Allies (Utrecht)” (meetings and memberships)."
+    ]
+    assert Circle.objects.count() == 2
+
+
+def test_a_topic_on_an_agenda_is_kept_and_admin_says_what_to_do_instead(admin_client, meeting):
+    used, unused = Topic.objects.create(name="Loitering"), Topic.objects.create(name="Fireworks")
+    AgendaItem.objects.create(meeting=meeting, topic=used)
+
+    response = admin_client.get(reverse("admin:meetings_topic_delete", args=[used.pk]))
+    assert response.status_code == 302
+    assert _messages(response) == [
+        "Not deleted, as records that are kept refer to it: “Loitering” (agenda items)."
+        " Untick “active” to stop offering a topic."
+    ]
+    response = admin_client.post(
+        reverse("admin:meetings_topic_delete", args=[unused.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert set(Topic.objects.filter(pk__in=[used.pk, unused.pk])) == {used}
