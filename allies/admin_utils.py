@@ -19,6 +19,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from psycopg import sql
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from circles.health import year_bounds
 
@@ -66,7 +67,35 @@ class CachedChoicesInline(TabularInline):
         return formfield
 
 
-class KeepRowsAdmin(SimpleHistoryAdmin):
+class ReadableChanges(HistoricalRecordContextHelper):
+    """The changes on a history page as the change page shows the values, in the reader's
+    language: a choice by its label ("bevestigd", not the stored "confirmed"), a yes or no as
+    a word (not True or False), nothing as admin's empty value (not None)."""
+
+    def __init__(self, *args, empty: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.empty = empty
+
+    def prepare_delta_change_value(self, change, value):
+        field = self.model._meta.get_field(change.field)
+        if value is None:
+            return self.empty
+        if isinstance(value, bool):
+            return gettext("yes") if value else gettext("no")
+        if field.flatchoices:
+            return dict(field.flatchoices).get(value, value)
+        return super().prepare_delta_change_value(change, value)
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """The admin of a model with a history: its "History" page reads like the change page."""
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        empty = self.get_empty_value_display()
+        return ReadableChanges(self.model, historical_record, empty=empty)
+
+
+class KeepRowsAdmin(HistoryAdmin):
     """For records whose loss would break the circles' history (meetings, memberships,
     actions): no delete for anyone, superusers included, so neither the delete button nor
     the "delete selected" action appears, and deleting a circle or person that owns such rows

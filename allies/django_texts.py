@@ -1,5 +1,6 @@
 """Django's own texts that the site shows, marked so that the project's Dutch catalogue keeps
-its translations of them.
+its translations of them; and django-simple-history's, which has no Dutch at all: admin's
+history pages were half in English.
 
 Django's Dutch catalogue speaks formally ("Uw wachtwoord moet minstens 15 tekens lang zijn."),
 the site informally ("je"), and the two met on one page: the help texts and errors of the
@@ -12,7 +13,7 @@ makemessages only collects the project's own texts, and `make messages` (--no-ob
 the rest, so the msgids are marked here; nothing imports this module. Each must be exactly
 Django's, curly apostrophe included: when Django changes one, its Dutch page falls back to
 Django's wording, and tests/allies/test_password_reset_confirm.py and test_password_change.py
-say so.
+say so (tests/allies/test_history.py for simple-history's, which fall back to English).
 """
 
 from django.utils.translation import gettext_noop, ngettext_lazy
@@ -35,4 +36,18 @@ TEXTS = [
         "This password is too short. It must contain at least %d character.",
         "This password is too short. It must contain at least %d characters.",
     ),
+    # django-simple-history: its history page (the list's column headings are in
+    # templates/simple_history/object_history_list.html), the kind of each change, and the
+    # page that reverts to a version.
+    gettext_noop(
+        "Choose a date from the list below to revert to a previous version of this object."
+    ),
+    gettext_noop("This object doesn't have a change history."),
+    gettext_noop("Created"),
+    gettext_noop("Changed"),
+    gettext_noop("Deleted"),
+    gettext_noop("Revert %s"),
+    gettext_noop("Revert %(verbose_name)s"),
+    gettext_noop("Press the 'Revert' button below to revert to this version of the object."),
+    gettext_noop("Revert"),
 ]

@@ -5,11 +5,11 @@ from django.forms import model_to_dict
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from simple_history.admin import SimpleHistoryAdmin
 
 from allies.admin_utils import (
     CachedChoicesInline,
     DeleteUnlessKeptAdmin,
+    HistoryAdmin,
     KeepRowsAdmin,
     LargeTableAdmin,
     PersonRowsInline,
@@ -142,7 +142,7 @@ def _save_the_rest(meeting: Meeting, values: dict) -> None:
 
 
 @admin.register(Response)
-class ResponseAdmin(LargeTableAdmin, SimpleHistoryAdmin):
+class ResponseAdmin(LargeTableAdmin, HistoryAdmin):
     list_display = ["meeting", "person", "answer", "updated_at"]
     list_filter = ["answer"]
     search_fields = ["person__name", "meeting__circle__name"]

@@ -8,7 +8,9 @@ from django.urls import reverse
 from actions.models import Action
 from allies.models import User
 from circles.models import Membership
+from meetings import services
 from meetings.models import Meeting, Response
+from tests.allies.test_dutch_pages import visible_text
 
 pytestmark = pytest.mark.django_db
 
@@ -103,3 +105,40 @@ def test_other_models_keep_their_delete(admin_client):
     assert "delete_selected" in model_admin.get_actions(
         admin_client.get(reverse("admin:index")).wsgi_request
     )
+
+
+# What the history pages showed in English to an admin reading Dutch: simple-history's own
+# texts, the stored value of a choice, True and False, and None for a change without a reason.
+ENGLISH_ON_HISTORY_PAGES = [
+    "Choose a date",
+    "Created",
+    "Changed",
+    "None",
+    "planned",
+    "confirmed",
+    "True",
+    "False",
+    "Revert",
+    "Press the",
+]
+
+
+def test_the_history_pages_read_in_dutch(admin_client, admin_user, meeting, citizen):
+    admin_user.preferred_language = "nl"
+    admin_user.save()
+    services.meeting_update(meeting=meeting, changes={"status": Meeting.Status.CONFIRMED})
+    membership = citizen.memberships.get()
+    membership.is_coordinator = True
+    membership.save()
+    urls = [
+        reverse("admin:meetings_meeting_history", args=[meeting.pk]),
+        reverse("admin:circles_membership_history", args=[membership.pk]),
+        reverse(
+            "admin:meetings_meeting_simple_history", args=[meeting.pk, meeting.history.last().pk]
+        ),
+    ]
+    pages = [visible_text(admin_client.get(url).content.decode()) for url in urls]
+    assert "Status: gepland → bevestigd" in " ".join(pages[0].split())
+    assert "Coördinator: nee → ja" in " ".join(pages[1].split())
+    for url, text in zip(urls, pages, strict=True):
+        assert [word for word in ENGLISH_ON_HISTORY_PAGES if word in text] == [], url
