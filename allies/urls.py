@@ -46,6 +46,11 @@ urlpatterns = [
         name="email_change_confirm",
     ),
     path("accounts/my-data/", views.my_data, name="my_data"),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("calendar/<str:token>.ics", feed.calendar_feed, name="calendar_feed"),
     path("", include("circles.urls")),

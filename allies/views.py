@@ -21,7 +21,7 @@ from allies import privacy, services
 from allies.forms import ChangePasswordForm, PhoneConsentForm, ProfileForm, ResetForm
 from allies.middleware import CHOSEN_LANGUAGE_SESSION_KEY
 from allies.models import PasswordResetRequest, User
-from allies.security import client_ip, log, log_refused
+from allies.security import clear_failures, client_ip, log, log_refused
 from circles.health import health_for_coordinator
 from circles.models import Circle, Membership
 from meetings.models import Meeting, Response
@@ -247,6 +247,17 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "request": self.request}
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's page to choose a new password from an emailed link. The new password lifts
+    the sign-in pause of this person at this address, as the pause's page promises ("set a new
+    password if you have forgotten it"): the link proves the account is theirs. A pause from
+    another address stays: the link says nothing about whoever guessed there."""
+
+    def form_valid(self, form):
+        clear_failures(self.request, form.user)
+        return super().form_valid(form)
 
 
 class PasswordResetView(auth_views.PasswordResetView):

@@ -7,7 +7,10 @@ import logging
 import pytest
 import time_machine
 from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
 from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from tests.conftest import PASSWORD
 
@@ -148,3 +151,24 @@ def test_sign_ins_failures_and_lockouts_are_logged_without_secrets(client, citiz
     assert "wrong password" not in all_logs
     assert PASSWORD not in all_logs
     assert "my secret passphrase" not in all_logs
+
+
+def set_new_password(client, person, password, address):
+    """Through the emailed link, as the lockout page offers, from this address."""
+    uid = urlsafe_base64_encode(force_bytes(person.pk))
+    token = default_token_generator.make_token(person)
+    page = client.get(f"/accounts/reset/{uid}/{token}/", follow=True, REMOTE_ADDR=address)
+    data = {"new_password1": password, "new_password2": password}
+    response = client.post(page.redirect_chain[-1][0], data, REMOTE_ADDR=address)
+    assert response.status_code == 302
+
+
+def test_a_new_password_from_the_link_lifts_the_pause_for_this_address(client, citizen):
+    fail_until_locked(client, "citizen", address="198.51.100.7")
+    fail_until_locked(client, "citizen", address="203.0.113.20")
+    new = "a brand new passphrase 42"
+    set_new_password(client, citizen, new, address="198.51.100.7")
+    assert sign_in(client, "citizen", new, address="198.51.100.7").status_code == 302
+    client.logout()
+    # Whoever guessed from elsewhere stays paused: the link proves nothing about them.
+    assert sign_in(client, "citizen", new, address="203.0.113.20").status_code == 429
