@@ -7,7 +7,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected as delete_selected_confirmed
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.contrib.admin.utils import NestedObjects, unquote
+from django.contrib.admin.utils import NestedObjects, display_for_value, unquote
 from django.core.paginator import Paginator
 from django.db import connections, router
 from django.db.models import DateTimeField, TextField
@@ -70,7 +70,8 @@ class CachedChoicesInline(TabularInline):
 class ReadableChanges(HistoricalRecordContextHelper):
     """The changes on a history page as the change page shows the values, in the reader's
     language: a choice by its label ("bevestigd", not the stored "confirmed"), a yes or no as
-    a word (not True or False), nothing as admin's empty value (not None)."""
+    a word (not True or False), a date or time as on admin's lists (local, not in UTC),
+    nothing as admin's empty value (not None)."""
 
     def __init__(self, *args, empty: str, **kwargs):
         super().__init__(*args, **kwargs)
@@ -82,6 +83,8 @@ class ReadableChanges(HistoricalRecordContextHelper):
             return self.empty
         if isinstance(value, bool):
             return gettext("yes") if value else gettext("no")
+        if isinstance(value, datetime.date):  # a time in the site's time zone, as on a list
+            return display_for_value(value, self.empty)
         if field.flatchoices:
             return dict(field.flatchoices).get(value, value)
         return super().prepare_delta_change_value(change, value)

@@ -1,9 +1,12 @@
 """Who changed what and when, for meetings, memberships, actions and responses; and nothing
 of theirs can be deleted in admin."""
 
+import datetime
+
 import pytest
 from django.contrib import admin
 from django.urls import reverse
+from django.utils import formats, timezone
 
 from actions.models import Action
 from allies.models import User
@@ -121,6 +124,16 @@ ENGLISH_ON_HISTORY_PAGES = [
     "Revert",
     "Press the",
 ]
+
+
+def test_a_changed_time_reads_in_local_time(admin_client, meeting):
+    later = meeting.starts_at - datetime.timedelta(minutes=30)
+    services.meeting_update(meeting=meeting, changes={"starts_at": later})
+    url = reverse("admin:meetings_meeting_history", args=[meeting.pk])
+    text = " ".join(visible_text(admin_client.get(url).content.decode()).split())
+    local = formats.localize(timezone.localtime(later))
+    assert f"→ {local}" in text
+    assert "+00:00" not in text
 
 
 def test_the_history_pages_read_in_dutch(admin_client, admin_user, meeting, citizen):
