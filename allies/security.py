@@ -39,16 +39,18 @@ class SignInThrottleBackend(AxesStandaloneBackend):
 
 
 def clear_failures(request, user) -> None:
-    """Forget the failures counted against this person's username from this client's address,
-    as django-axes does when they sign in (AXES_RESET_ON_SUCCESS). For a page that checks the
-    password of someone already signed in: axes counts a wrong one there, but a right one is
-    no sign-in to it, so someone who mistyped and then got it right would be paused sooner
-    the next time, at sign-in too."""
-    if settings.AXES_RESET_ON_SUCCESS:
-        credentials = {get_user_model().USERNAME_FIELD: user.get_username()}
-        AxesProxyHandler.reset_attempts(
-            ip_address=client_ip(request), username=client_username(request, credentials)
-        )
+    """Forget the failures counted against this person from this client's address, as
+    django-axes does when they sign in (AXES_RESET_ON_SUCCESS): under each name that signs in
+    as them (the username and the email address, as axes counts a typed name, in lower case).
+    For a page that checks the password of someone already signed in: axes counts a wrong one
+    there, but a right one is no sign-in to it, so someone who mistyped and then got it right
+    would be paused sooner the next time, at sign-in too. From an address that cannot be read
+    it forgets nothing: axes would take that as every address, an attacker's too."""
+    address = client_ip(request)
+    if not settings.AXES_RESET_ON_SUCCESS or address is None:
+        return
+    for name in {user.get_username().lower(), user.email.lower()} - {""}:
+        AxesProxyHandler.reset_attempts(ip_address=address, username=name)
 
 
 def client_ip(request) -> str | None:

@@ -118,6 +118,14 @@ def test_the_right_old_password_clears_the_wrong_ones_before_it(client, citizen)
     assert attempt.failures_since_start == 1
 
 
+def test_the_right_old_password_from_an_unknown_address_clears_nothing(client, citizen):
+    """Axes would take no address as every address: an attacker's guesses from elsewhere."""
+    client.force_login(citizen)
+    change(client, "wrong", address="203.0.113.20")
+    assert change(client, PASSWORD, address="unknown").status_code == 302
+    assert AccessAttempt.objects.filter(ip_address="203.0.113.20").exists()
+
+
 def test_the_lock_also_pauses_signing_in_with_that_name_from_that_address(client, citizen):
     client.force_login(citizen)
     for _ in range(settings.AXES_FAILURE_LIMIT):

@@ -172,3 +172,11 @@ def test_a_new_password_from_the_link_lifts_the_pause_for_this_address(client, c
     client.logout()
     # Whoever guessed from elsewhere stays paused: the link proves nothing about them.
     assert sign_in(client, "citizen", new, address="203.0.113.20").status_code == 429
+
+
+def test_the_new_password_lifts_a_pause_earned_with_the_email_address(client, citizen):
+    """An invited person signs in with their address, which need not be their username."""
+    fail_until_locked(client, "Citizen@Example.org")
+    new = "a brand new passphrase 42"
+    set_new_password(client, citizen, new, address="198.51.100.7")
+    assert sign_in(client, "citizen@example.org", new).status_code == 302
