@@ -19,6 +19,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from psycopg import sql
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from circles.health import year_bounds
@@ -79,8 +80,8 @@ class ReadableChanges(HistoricalRecordContextHelper):
 
     def prepare_delta_change_value(self, change, value):
         field = self.model._meta.get_field(change.field)
-        if value is None:
-            return self.empty
+        if value is None or (isinstance(value, DeletedObject) and value.pk is None):
+            return self.empty  # a foreign key set from nothing is no deleted object
         if isinstance(value, bool):
             return gettext("yes") if value else gettext("no")
         if isinstance(value, datetime.date):  # a time in the site's time zone, as on a list
@@ -96,6 +97,11 @@ class HistoryAdmin(SimpleHistoryAdmin):
     def get_historical_record_context_helper(self, request, historical_record):
         empty = self.get_empty_value_display()
         return ReadableChanges(self.model, historical_record, empty=empty)
+
+    def history_view(self, request, object_id, extra_context=None):
+        # A change that no one signed in made (the reminders' cron, say) names no one.
+        extra = {"empty_value": self.get_empty_value_display(), **(extra_context or {})}
+        return super().history_view(request, object_id, extra_context=extra)
 
 
 class KeepRowsAdmin(HistoryAdmin):

@@ -50,4 +50,6 @@ TEXTS = [
     gettext_noop("Revert %(verbose_name)s"),
     gettext_noop("Press the 'Revert' button below to revert to this version of the object."),
     gettext_noop("Revert"),
+    # A related row deleted since (a topic, say) in the changes column.
+    gettext_noop("Deleted %(type_name)s"),
 ]

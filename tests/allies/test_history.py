@@ -123,6 +123,7 @@ ENGLISH_ON_HISTORY_PAGES = [
     "False",
     "Revert",
     "Press the",
+    "pk=",
 ]
 
 
@@ -140,6 +141,7 @@ def test_the_history_pages_read_in_dutch(admin_client, admin_user, meeting, citi
     admin_user.preferred_language = "nl"
     admin_user.save()
     services.meeting_update(meeting=meeting, changes={"status": Meeting.Status.CONFIRMED})
+    services.meeting_update(meeting=meeting, changes={"host": citizen})
     membership = citizen.memberships.get()
     membership.is_coordinator = True
     membership.save()
@@ -152,6 +154,8 @@ def test_the_history_pages_read_in_dutch(admin_client, admin_user, meeting, citi
     ]
     pages = [visible_text(admin_client.get(url).content.decode()) for url in urls]
     assert "Status: gepland → bevestigd" in " ".join(pages[0].split())
+    # A host given to a dinner that had none: no "Deleted person (pk=None)".
+    assert "Gastheer/gastvrouw: - → Citizen" in " ".join(pages[0].split())
     assert "Coördinator: nee → ja" in " ".join(pages[1].split())
     for url, text in zip(urls, pages, strict=True):
         assert [word for word in ENGLISH_ON_HISTORY_PAGES if word in text] == [], url
