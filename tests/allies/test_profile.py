@@ -280,8 +280,9 @@ def test_the_limit_is_told_in_my_language(client, citizen):
         traveller.shift(settings.EMAIL_CHANGE_EMAIL_INTERVAL - datetime.timedelta(seconds=30))
         html = ask_for_link(client, citizen, "fatma@example.org").content.decode()
     assert (
-        "We hebben net een link gestuurd om een nieuw e-mailadres te bevestigen. Zodat niemand "
-        "vanaf hier een inbox kan overspoelen, kun je over 1 minuut een nieuwe vragen." in html
+        "We hebben net een link gestuurd om een nieuw e-mailadres te bevestigen. Om te voorkomen "
+        "dat iemand via deze site een inbox overspoelt, kun je pas over 1 minuut een nieuwe "
+        "aanvragen." in html
     )
     assert formal_words(html) == []
 
