@@ -25,7 +25,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 from circles.health import year_bounds
 
 
-class TabularInline(admin.TabularInline):
+class CompactTabularInline(admin.TabularInline):
     """Rows in a table on a change page: a long text is a box as wide as a column, not admin's
     48em one, which pushed the meeting's agenda past the right edge of a 1280-px window (the
     box can still be dragged larger)."""
@@ -33,7 +33,7 @@ class TabularInline(admin.TabularInline):
     formfield_overrides = {TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 30})}}
 
 
-class PersonRowsInline(TabularInline):
+class PersonRowsInline(CompactTabularInline):
     """Existing rows show their person read-only (joined in one query, not one per row);
     a rendered person widget would look each selected person up separately."""
 
@@ -51,7 +51,7 @@ class PersonRowsInline(TabularInline):
         return False
 
 
-class CachedChoicesInline(TabularInline):
+class CachedChoicesInline(CompactTabularInline):
     """Foreign-key choices (of short lists) fetched once per page instead of once per row."""
 
     cached_choice_fields: tuple[str, ...] = ()

@@ -13,6 +13,7 @@ from django.core.mail.backends import locmem
 from django.test import Client
 
 from allies.models import PasswordResetRequest, User
+from tests.allies.test_profile import refuse
 from tests.conftest import make_person
 
 URL = "/accounts/password_reset/"
@@ -103,10 +104,6 @@ def test_the_limit_holds_for_a_second_client_from_elsewhere(db):
         ask(Client(), REMOTE_ADDR="198.51.100.7")
         ask(Client(), REMOTE_ADDR="203.0.113.20")
     assert sent_to() == [["henk@example.org"]]
-
-
-def refuse(self, messages):
-    raise ConnectionRefusedError("no mail server")
 
 
 def test_an_email_that_could_not_be_sent_can_be_asked_for_again_at_once(
