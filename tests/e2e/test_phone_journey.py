@@ -78,7 +78,13 @@ def test_a_member_reads_what_they_agreed_to_and_agrees_to_the_changed_commitment
     overvecht.commitment_text = "We eat together every month."
     overvecht.save()
     sign_in(phone_page, "officer", DEMO_PASSWORD)
-    phone_page.goto(f"/circles/{overvecht.pk}/")
+    # The dashboard, where a member on a phone lands, says so and leads to the text.
+    my_circles = phone_page.get_by_role("region", name="My circles")
+    again = my_circles.get_by_role("link", name="Read it and commit again")
+    expect(again).to_be_visible()
+    assert_no_horizontal_scroll(phone_page)
+    again.tap()
+    expect(phone_page).to_have_url(re.compile(rf"/circles/{overvecht.pk}/#commitment$"))
     changed = phone_page.get_by_text("The circle's commitment has changed since you agreed.")
     expect(changed).to_be_visible()
     agreed = phone_page.get_by_text("As an ally I take part in the circle's dinners")
@@ -93,3 +99,6 @@ def test_a_member_reads_what_they_agreed_to_and_agrees_to_the_changed_commitment
     expect(changed).to_be_hidden()
     membership = overvecht.memberships.get(person__username="officer")
     assert membership.commitment_agreed_text == "We eat together every month."
+    phone_page.goto("/")
+    expect(my_circles.get_by_role("link", name="Overvecht Allies")).to_be_visible()
+    expect(again).to_have_count(0)
