@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminTextareaWidget
 from django.db import transaction
@@ -47,8 +48,25 @@ class StartsInYear(YearFilter):
     field = "starts_at"
 
 
+class MeetingAdminForm(forms.ModelForm):
+    """Admin's meeting form: its host picker lists every person, so a host is checked to be a
+    member of the circle, as on the coordinator's edit page. A host kept as they were (one who
+    left the circle since, say) is not asked again. No Meta: the admin gives the model and the
+    fields."""
+
+    def clean(self):
+        cleaned = super().clean()
+        host, circle = cleaned.get("host"), cleaned.get("circle")
+        if host is None or circle is None or not {"host", "circle"} & set(self.changed_data):
+            return cleaned
+        if not circle.memberships.active().filter(person=host).exists():
+            self.add_error("host", _("Choose a member of the circle as host."))
+        return cleaned
+
+
 @admin.register(Meeting)
 class MeetingAdmin(LargeTableAdmin, KeepRowsAdmin):
+    form = MeetingAdminForm
     list_display = ["starts_at", "circle", "kind", "venue_name", "venue_kind", "status"]
     # No municipality filter: at national size it lists 350 links; the search finds them.
     list_filter = [StartsInYear, "status", "kind", "venue_kind"]

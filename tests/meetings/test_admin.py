@@ -108,6 +108,26 @@ def test_a_host_set_in_admin_learns_who_did_it(
     assert f"Changed by {admin_user}." in message.body
 
 
+def test_admin_refuses_a_host_from_outside_the_circle(admin, meeting, cast):
+    url = change_url(meeting)
+    response = admin.post(url, form_data(admin, url) | {"host": cast["outsider"].pk})
+    assert response.status_code == 200
+    assert "Choose a member of the circle as host." in response.content.decode()
+    meeting.refresh_from_db()
+    assert meeting.host is None and mail.outbox == []
+
+
+def test_admin_keeps_a_host_who_left_the_circle_since(
+    admin, meeting, cast, django_capture_on_commit_callbacks
+):
+    meeting.host = cast["officer"]
+    meeting.save()
+    cast["officer"].memberships.get().end()
+    save(admin, change_url(meeting), django_capture_on_commit_callbacks, venue_name="Stadhuis")
+    meeting.refresh_from_db()
+    assert (meeting.host, meeting.venue_name) == (cast["officer"], "Stadhuis")
+
+
 def test_cancelling_in_admin_sends_the_cancellation(
     admin, meeting, django_capture_on_commit_callbacks
 ):
