@@ -10,7 +10,7 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import NestedObjects, display_for_value, unquote
 from django.core.paginator import Paginator
 from django.db import connections, router
-from django.db.models import DateTimeField, TextField
+from django.db.models import CharField, DateTimeField, TextField
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -27,10 +27,14 @@ from circles.health import year_bounds
 
 class CompactTabularInline(admin.TabularInline):
     """Rows in a table on a change page: a long text is a box as wide as a column, not admin's
-    48em one, which pushed the meeting's agenda past the right edge of a 1280-px window (the
-    box can still be dragged larger)."""
+    48em one, and a line of text a field of 18 characters, not admin's 20em one: they pushed
+    the meeting's agenda past the right edge of a 1280-px window, in Dutch by its longer
+    headings (a box can still be dragged larger, and a line scrolls as it is typed)."""
 
-    formfield_overrides = {TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 30})}}
+    formfield_overrides = {
+        TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 30})},
+        CharField: {"widget": forms.TextInput(attrs={"size": 18})},
+    }
 
 
 class PersonRowsInline(CompactTabularInline):

@@ -30,9 +30,12 @@ OBJECTS = {
 }
 
 
+@pytest.mark.parametrize("language", ["en", "nl"])  # Dutch labels run longer
 @pytest.mark.parametrize("kind", OBJECTS)
-def test_an_admin_change_page_with_inlines_fits_a_desktop(page, demo, kind):
+def test_an_admin_change_page_with_inlines_fits_a_desktop(page, demo, kind, language):
     obj = OBJECTS[kind]()
+    demo["admin"].preferred_language = language
+    demo["admin"].save()
     sign_in(page, "admin", DEMO_PASSWORD)
     opts = obj._meta
     page.goto(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]))
