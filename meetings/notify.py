@@ -16,7 +16,7 @@ from django.core.mail.message import SafeMIMEText
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext, pgettext_lazy
 
 from allies.models import User
 from meetings import calendar
@@ -97,7 +97,19 @@ def host_message(meeting: Meeting, person, by=None) -> EmailMultiAlternatives:
     hosting = person.pk == meeting.host_id
     with translation.override(person.preferred_language):
         subject = HOSTING if hosting else NOT_HOSTING
-        return _about(meeting, person, subject, "emails/meeting_host", hosting=hosting, by=by)
+        intro = _host_intro(hosting, by) % {"circle": meeting.circle.name, "name": by}
+        return _about(meeting, person, subject, "emails/meeting_host", intro=intro)
+
+
+def _host_intro(hosting: bool, by) -> str:
+    """The line above the meeting's details: what changed for the reader, and who changed it."""
+    if by is None:
+        if hosting:
+            return gettext("You are now the host of this meeting of %(circle)s:")
+        return gettext("You are no longer the host of this meeting of %(circle)s:")
+    if hosting:
+        return gettext("%(name)s has made you the host of this meeting of %(circle)s:")
+    return gettext("%(name)s has made someone else the host of this meeting of %(circle)s:")
 
 
 def _after_commit(mail: MeetingMail, meeting: Meeting) -> None:

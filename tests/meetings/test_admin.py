@@ -105,7 +105,8 @@ def test_a_host_set_in_admin_learns_who_did_it(
     save(admin, change_url(meeting), django_capture_on_commit_callbacks, host=officer.pk)
     [message] = mail.outbox
     assert message.to == [officer.email]
-    assert f"Changed by {admin_user}." in message.body
+    intro = f"{admin_user} has made you the host of this meeting of Overvecht Allies:"
+    assert intro in message.body
 
 
 def test_admin_refuses_a_host_from_outside_the_circle(admin, meeting, cast):

@@ -337,7 +337,7 @@ def test_a_new_host_learns_who_made_them_host(
         client.post(url(meeting), data(host=officer.pk))
     [message] = mailoutbox
     assert message.to == ["officer@example.org"]
-    assert "Changed by Coordinator." in message.body
+    assert "Coordinator has made you the host of this meeting of Overvecht Allies:" in message.body
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's plan shows it at any size")
