@@ -9,6 +9,7 @@ from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Subquer
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.text import slugify
@@ -23,6 +24,9 @@ from circles.models import Circle, Invitation, Membership
 from meetings.models import Attendance, Meeting
 
 PAGE_SIZE = 25
+# The extra tag of a message about my commitment: the circle page shows it in the commitment's
+# card (circles/detail.html), and base.html not at the top.
+COMMITMENT_MESSAGE = "commitment"
 
 
 def _get_membership_for_user(request, circle_id) -> Membership:
@@ -167,19 +171,20 @@ def edit(request, circle_id):
 def commit(request, circle_id):
     """I agree to the circle's commitment, for one term from today: to the text I was shown."""
     me = _get_membership_for_user(request, circle_id)
+    # Told in the commitment's card, where the page opens: on a phone it is far below the top.
+    back = reverse("circles:detail", args=[me.circle_id]) + "#commitment"
     if request.POST.get("commitment") != me.circle.commitment_fingerprint:
-        messages.warning(
-            request,
-            _("The circle's commitment was changed while you read it. Read it again, then commit."),
+        changed = _(
+            "The circle's commitment was changed while you read it. Read it again, then commit."
         )
-        return redirect("circles:detail", circle_id=me.circle_id)
+        messages.warning(request, changed, extra_tags=COMMITMENT_MESSAGE)
+        return redirect(back)
     me.commit()
-    messages.success(
-        request,
-        _("Thank you for your commitment. It runs until %(date)s.")
-        % {"date": date_format(me.commitment_until, "j F Y")},
-    )
-    return redirect("circles:detail", circle_id=me.circle_id)
+    thanks = _("Thank you for your commitment. It runs until %(date)s.") % {
+        "date": date_format(me.commitment_until, "j F Y")
+    }
+    messages.success(request, thanks, extra_tags=COMMITMENT_MESSAGE)
+    return redirect(back)
 
 
 @login_required

@@ -16,6 +16,12 @@ def shown(circle, language="en") -> dict:
         return {"commitment": circle.commitment_fingerprint}
 
 
+def in_card_only(message: str, html: str) -> bool:
+    """Whether the message shows in the commitment's card, and nowhere else on the page."""
+    start = html.index('<section class="card mb-3" aria-labelledby="commitment">')
+    return message in html[start : html.index("</section>", start)] and html.count(message) == 1
+
+
 def test_anonymous_is_sent_to_sign_in(client, circle):
     response = client.post(url(circle))
     assert response.status_code == 302
@@ -38,9 +44,10 @@ def test_get_is_not_allowed(client, circle, citizen):
 def test_a_member_commits_for_one_year(client, circle, citizen, officer):
     client.force_login(citizen)
     response = client.post(url(circle), shown(circle), follow=True)
-    assert response.redirect_chain[-1][0] == f"/circles/{circle.pk}/"
+    # Back at the commitment, which on a phone is far below the top of the page.
+    assert response.redirect_chain[-1][0] == f"/circles/{circle.pk}/#commitment"
     html = response.content.decode()
-    assert "Thank you for your commitment. It runs until 10 March 2027." in html
+    assert in_card_only("Thank you for your commitment. It runs until 10 March 2027.", html)
     assert "your commitment runs until 10 March 2027" in html
     membership = citizen.memberships.get()
     assert membership.committed_on == datetime.date(2026, 3, 10)
@@ -97,9 +104,8 @@ def test_a_text_changed_while_the_member_read_it_is_not_agreed_to(client, circle
     circle.save()
     client.force_login(citizen)
     response = client.post(url(circle), form, follow=True)
-    assert "The circle&#x27;s commitment was changed while you read it." in (
-        response.content.decode()
-    )
+    changed = "The circle&#x27;s commitment was changed while you read it."
+    assert in_card_only(changed, response.content.decode())
     membership = citizen.memberships.get()
     assert membership.committed_on is None
     assert membership.commitment_agreed_text == ""
