@@ -182,6 +182,14 @@ def test_once_held_it_shows_attendance_minutes_and_actions(client, circle, cast)
     assert "My answer" not in html and "Who comes" not in html and "Catering" not in html
 
 
+def test_a_past_meeting_without_an_agenda_does_not_promise_one(client, circle, meeting, cast):
+    held = make_meeting(circle, days_ahead=-3, status=Meeting.Status.HELD)
+    client.force_login(cast["citizen"])
+    assert "No agenda yet." in client.get(url(meeting)).content.decode()
+    html = client.get(url(held)).content.decode()
+    assert "No agenda was set." in html and "No agenda yet." not in html
+
+
 def test_coordinators_get_the_buttons_members_do_not(client, meeting, cast):
     client.force_login(cast["coordinator"])
     html = client.get(url(meeting)).content.decode()
