@@ -16,7 +16,7 @@ from allies.admin_utils import (
     PersonRowsInline,
     YearFilter,
 )
-from meetings import services
+from meetings import services, topics
 from meetings.models import AgendaItem, Attendance, Meeting, Response, Topic
 
 
@@ -24,9 +24,43 @@ from meetings.models import AgendaItem, Attendance, Meeting, Response, Topic
 class TopicAdmin(DeleteUnlessKeptAdmin):
     instead = gettext_lazy("Untick “active” to stop offering a topic.")
 
-    list_display = ["name", "description", "is_active"]
+    # A seeded topic is stored in English and shown in the reader's language (Topic.__str__):
+    # the list shows, sorts and finds it as the site shows it, the form says how it is stored.
+    list_display = ["shown_name", "shown_description", "is_active"]
     list_filter = ["is_active"]
-    search_fields = ["name"]
+    search_fields = ["name", "shown_name"]
+    help_texts = {
+        "name": gettext_lazy(
+            "A standard topic is stored by its English name and shown in each reader's "
+            "language. A name you write is shown as written: changing a standard topic's name "
+            "ends its translation."
+        ),
+        "description": gettext_lazy(
+            "A standard topic's description is stored in English too and shown translated, "
+            "until you change it."
+        ),
+    }
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(shown_name=topics.shown_name())
+
+    def get_ordering(self, request):
+        # An expression, not the annotation: other lists order topics by it too (the agenda
+        # items' filter by topic), on querysets without the annotation.
+        return [topics.shown_name()]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in self.help_texts:
+            kwargs["help_text"] = self.help_texts[db_field.name]
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    @admin.display(description=gettext_lazy("name"), ordering="shown_name")
+    def shown_name(self, topic):
+        return str(topic)
+
+    @admin.display(description=gettext_lazy("description"))
+    def shown_description(self, topic):
+        return _(topic.description)
 
 
 class AgendaItemInline(CachedChoicesInline):

@@ -1,6 +1,7 @@
 """The topics every installation starts with, stored in English and translated when shown."""
 
-from django.utils.translation import gettext_noop
+from django.db.models import Case, CharField, Value, When
+from django.utils.translation import gettext, gettext_noop
 
 SEEDED_TOPICS = [
     (gettext_noop("Radicalisation"), gettext_noop("Signs of radicalisation and how to respond")),
@@ -15,3 +16,13 @@ SEEDED_TOPICS = [
         gettext_noop("How residents, police and the municipality work together"),
     ),
 ]
+
+
+def shown_name() -> Case:
+    """A topic's name as the reader sees it, in the active language, for the database to sort
+    and search on: a seeded topic's translation, any other name as written."""
+    return Case(
+        *(When(name=name, then=Value(gettext(name))) for name, _ in SEEDED_TOPICS),
+        default="name",
+        output_field=CharField(),
+    )
