@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from psycopg import sql
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import DeletedObject
-from simple_history.template_utils import HistoricalRecordContextHelper
+from simple_history.template_utils import HistoricalRecordContextHelper, ObjDiffDisplay
 
 from circles.health import year_bounds
 
@@ -76,7 +76,8 @@ class ReadableChanges(HistoricalRecordContextHelper):
     """The changes on a history page as the change page shows the values, in the reader's
     language: a choice by its label ("bevestigd", not the stored "confirmed"), a yes or no as
     a word (not True or False), a date or time as on admin's lists (local, not in UTC),
-    nothing as admin's empty value (not None)."""
+    nothing as admin's empty value (not None), and a long text in whole words
+    (WholeWordsExcerpts)."""
 
     def __init__(self, *args, empty: str, **kwargs):
         super().__init__(*args, **kwargs)
@@ -93,6 +94,38 @@ class ReadableChanges(HistoricalRecordContextHelper):
         if field.flatchoices:
             return dict(field.flatchoices).get(value, value)
         return super().prepare_delta_change_value(change, value)
+
+    def get_obj_diff_display(self):
+        return WholeWordsExcerpts()
+
+
+class WholeWordsExcerpts(ObjDiffDisplay):
+    """Long texts (minutes, a commitment) on a history page: whole up to `words` words; a
+    longer one shows that many of its words, starting a few before where the old and the new
+    text first differ, with "…" where a part is left out. simple-history shortened them to 100
+    characters, cut mid-word and marked in English ("vijf ke[192 chars]neem.")."""
+
+    def __init__(self, *, words=80, before=10):
+        super().__init__()
+        self.words, self.before = words, before
+
+    def common_shorten_repr(self, *args):
+        texts = [str(arg).split() for arg in args]
+        if max(map(len, texts)) <= self.words:
+            return tuple(map(str, args))
+        # How many words the texts start with alike.
+        alike = next(
+            (n for n, words in enumerate(zip(*texts, strict=False)) if len(set(words)) > 1),
+            min(map(len, texts)),
+        )
+        start = max(alike - self.before, 0)
+        return tuple(self._excerpt(words, start) for words in texts)
+
+    def _excerpt(self, words: list[str], start: int) -> str:
+        end = start + self.words
+        return "".join(
+            ["…" if start else "", " ".join(words[start:end]), "…" if end < len(words) else ""]
+        )
 
 
 class HistoryAdmin(SimpleHistoryAdmin):

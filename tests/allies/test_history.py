@@ -159,3 +159,41 @@ def test_the_history_pages_read_in_dutch(admin_client, admin_user, meeting, citi
     assert "Coördinator: nee → ja" in " ".join(pages[1].split())
     for url, text in zip(urls, pages, strict=True):
         assert [word for word in ENGLISH_ON_HISTORY_PAGES if word in text] == [], url
+
+
+def read_dutch(client, admin_user, url) -> str:
+    """The page's visible text as a Dutch admin reads it, its white space made single spaces."""
+    admin_user.preferred_language = "nl"
+    admin_user.save()
+    return " ".join(visible_text(client.get(url).content.decode()).split())
+
+
+def test_a_commitment_reads_whole_with_its_date(admin_client, admin_user, citizen):
+    membership = citizen.memberships.get()
+    text = (
+        "Als bondgenoot doe ik mee aan de diners van de kring, vijf keer per jaar. Ik deel wat"
+        " ik zie in mijn buurt. Tussen de diners houd ik contact met de andere bondgenoten, in"
+        " rustige tijden en als het onrustig is. En ik voer de actiepunten uit die ik op me neem."
+    )
+    membership.commitment_agreed_text = text
+    membership.committed_on = datetime.date(2026, 5, 7)
+    membership.save()
+    url = reverse("admin:circles_membership_history", args=[membership.pk])
+    page = read_dutch(admin_client, admin_user, url)
+    assert f"→ {text}" in page
+    assert "Toegezegd op: - → 7 mei 2026" in page
+
+
+def test_long_minutes_read_in_whole_words_around_the_change(admin_client, admin_user, meeting):
+    words = [f"punt{n}" for n in range(300)]
+    meeting.minutes = " ".join(words)
+    meeting.save()
+    meeting.minutes = meeting.minutes.replace("punt200", "besluit")
+    meeting.save()
+    url = reverse("admin:meetings_meeting_history", args=[meeting.pk])
+    page = read_dutch(admin_client, admin_user, url)
+    # From a few words before the first difference, with "…" where a part is left out.
+    old = " ".join(words[190:270])
+    new = old.replace("punt200", "besluit")
+    assert f"Verslag: …{old}… → …{new}…" in page
+    assert "chars]" not in page
