@@ -75,9 +75,9 @@ class CachedChoicesInline(CompactTabularInline):
 class ReadableChanges(HistoricalRecordContextHelper):
     """The changes on a history page as the change page shows the values, in the reader's
     language: a choice by its label ("bevestigd", not the stored "confirmed"), a yes or no as
-    a word (not True or False), a date or time as on admin's lists (local, not in UTC),
-    nothing as admin's empty value (not None), and a long text in whole words
-    (WholeWordsExcerpts)."""
+    a word (not True or False), a date or time as on admin's lists (local, not in UTC), the
+    people of a many-to-many field by name (not a Python list), nothing (None, an empty text
+    or no one) as admin's empty value, and a long text in whole words (WholeWordsExcerpts)."""
 
     def __init__(self, *args, empty: str, **kwargs):
         super().__init__(*args, **kwargs)
@@ -85,7 +85,7 @@ class ReadableChanges(HistoricalRecordContextHelper):
 
     def prepare_delta_change_value(self, change, value):
         field = self.model._meta.get_field(change.field)
-        if value is None or (isinstance(value, DeletedObject) and value.pk is None):
+        if value in (None, "", []) or (isinstance(value, DeletedObject) and value.pk is None):
             return self.empty  # a foreign key set from nothing is no deleted object
         if isinstance(value, bool):
             return gettext("yes") if value else gettext("no")
@@ -93,6 +93,8 @@ class ReadableChanges(HistoricalRecordContextHelper):
             return display_for_value(value, self.empty)
         if field.flatchoices:
             return dict(field.flatchoices).get(value, value)
+        if field.many_to_many:
+            return ", ".join(sorted(map(str, super().prepare_delta_change_value(change, value))))
         return super().prepare_delta_change_value(change, value)
 
     def get_obj_diff_display(self):

@@ -168,7 +168,9 @@ def read_dutch(client, admin_user, url) -> str:
     return " ".join(visible_text(client.get(url).content.decode()).split())
 
 
-def test_a_commitment_reads_whole_with_its_date(admin_client, admin_user, citizen):
+def test_a_commitment_reads_whole_with_its_dates_and_nothing_before_it(
+    admin_client, admin_user, citizen
+):
     membership = citizen.memberships.get()
     text = (
         "Als bondgenoot doe ik mee aan de diners van de kring, vijf keer per jaar. Ik deel wat"
@@ -180,7 +182,8 @@ def test_a_commitment_reads_whole_with_its_date(admin_client, admin_user, citize
     membership.save()
     url = reverse("admin:circles_membership_history", args=[membership.pk])
     page = read_dutch(admin_client, admin_user, url)
-    assert f"→ {text}" in page
+    # The empty text it had before reads as the empty date does: admin's "-", not nothing.
+    assert f"Toegezegde tekst: - → {text}" in page
     assert "Toegezegd op: - → 7 mei 2026" in page
 
 
@@ -197,3 +200,13 @@ def test_long_minutes_read_in_whole_words_around_the_change(admin_client, admin_
     new = old.replace("punt200", "besluit")
     assert f"Verslag: …{old}… → …{new}…" in page
     assert "chars]" not in page
+
+
+def test_the_owners_read_as_a_list_of_names(admin_client, admin_user, meeting, citizen, clerk):
+    action = Action.objects.create(circle=meeting.circle, title="Visit the school")
+    action.owners.set([citizen, clerk])
+    action.owners.set([clerk])
+    url = reverse("admin:actions_action_history", args=[action.pk])
+    page = read_dutch(admin_client, admin_user, url)
+    assert "Eigenaren: - → Citizen, Clerk" in page
+    assert "Eigenaren: Citizen, Clerk → Clerk" in page
