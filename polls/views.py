@@ -104,19 +104,28 @@ def _best(options) -> PollOption | None:
 
 
 def _members(poll: Poll):
-    """The circle's members now: those who left are not counted as not having answered."""
-    return User.objects.filter(
-        memberships__circle=poll.circle_id, memberships__left_on__isnull=True
-    )
+    """The members the poll asks: the circle's members now, while it is open; once closed,
+    those who were members the day it closed. Who joined later was never asked, and who left
+    since had their say: neither changes a closed poll's count."""
+    memberships = Membership.objects.filter(circle=poll.circle_id)
+    if poll.is_open:
+        memberships = memberships.active()
+    else:
+        day = timezone.localdate(poll.closed_at)
+        memberships = memberships.filter(
+            Q(left_on__isnull=True) | Q(left_on__gt=day), joined_on__lte=day
+        )
+    return User.objects.filter(pk__in=memberships.values("person"))
 
 
 def _who_answered(poll: Poll, options) -> dict:
-    """How many members there are, how many answered and who did not, from _tally's options."""
+    """How many members the poll asks, how many of them answered and who did not, from
+    _tally's options. An answer of someone who left while it was open does not count."""
     members = list(_members(poll))
     answered = {answer.person_id for option in options for answer in option.answers.all()}
     return {
         "member_count": len(members),
-        "answered_count": len(answered),
+        "answered_count": sum(person.pk in answered for person in members),
         "not_answered": [person for person in members if person.pk not in answered],
     }
 

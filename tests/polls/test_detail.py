@@ -54,6 +54,32 @@ def test_the_coordinator_sees_who_has_not_answered_and_can_pick(client, poll, ca
     assert f'href="/polls/{poll.pk}/close/">Close without a date</a>' in html
 
 
+def test_a_closed_poll_counts_the_members_it_asked(
+    client, poll, cast, clock, django_capture_on_commit_callbacks
+):
+    answer(poll, cast["officer"], "yes", "yes", "no")
+    answer(poll, cast["citizen"], "no", "yes", "yes")
+    with django_capture_on_commit_callbacks(execute=False):
+        services.poll_pick(poll=poll, option=poll.options.order_by("starts_at")[1])
+    clock.move_to(local(2027, 3, 2, 10), tick=False)
+    for name in ("newcomer", "latecomer"):
+        Membership.objects.create(
+            person=make_person(name), circle=poll.circle, sector=Sector.COMMUNITY
+        )
+    cast["clerk"].memberships.get().end()
+    client.force_login(cast["coordinator"])
+    html = client.get(URL.format(poll.pk)).content.decode()
+    # The two who joined since were never asked; the clerk was, and left since.
+    assert "2 of 4 members answered." in html
+
+
+def test_an_answer_of_someone_who_left_does_not_count(client, poll, cast):
+    answer(poll, cast["citizen"], "no", "yes", "yes")
+    cast["citizen"].memberships.get().end()
+    client.force_login(cast["coordinator"])
+    assert "0 of 3 members answered." in client.get(URL.format(poll.pk)).content.decode()
+
+
 def checked(html: str, name: str) -> list[str]:
     """The values of the checked radio buttons named `name`."""
     inputs = re.findall(r"<input [^>]*>", html)
