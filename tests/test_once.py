@@ -40,7 +40,7 @@ def record_meeting(circle, cast):
 
 
 def new_poll(circle, cast):
-    dates = [("2026-05-07", "18:30"), ("2026-05-14", "18:30")]
+    dates = [("2026-05-07", "18:30"), ("2026-05-21", "18:30")]
     return poll_new.URL.format(circle.pk), poll_new.post_data(*dates), Poll.objects
 
 

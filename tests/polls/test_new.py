@@ -108,6 +108,8 @@ def test_the_invitation_to_answer_is_in_each_members_language(
             "This date and time is offered twice.",
         ),
         ([("2027-03-11", "18:30"), ("2027-03-18", "")], "Give a start time for this date."),
+        # King's Day: the year planner never proposes it either.
+        ([("2027-03-11", "18:30"), ("2027-04-27", "18:30")], "This is a public holiday."),
         ([("2027-03-11", "18:30"), ("2027-13-01", "18:30")], "Enter a valid date."),
         # Picked, the last one overflowed the meeting's end time: a 500.
         (
