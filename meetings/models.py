@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -135,8 +137,9 @@ class Meeting(models.Model):
         ]
 
     def __str__(self):
-        label = self.title or self.get_kind_display()
-        when = timezone.localtime(self.starts_at).strftime("%Y-%m-%d")
+        label = self.title or capfirst(self.get_kind_display())
+        # In the reader's language, as admin's headings and history show it: "11 maart 2027".
+        when = date_format(timezone.localtime(self.starts_at), "j F Y")
         return f"{label} — {self.circle.name}, {when}"
 
     @property

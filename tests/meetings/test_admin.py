@@ -345,3 +345,11 @@ def test_the_refusal_is_in_the_admins_language(
     assert [str(m) for m in get_messages(response.wsgi_request)] == [
         "Er is niets opgeslagen: Een bijeenkomst die al gehouden is, kun je niet meer annuleren."
     ]
+
+
+def test_a_meeting_is_named_with_its_date_in_the_admins_language(admin, admin_user, meeting):
+    admin_user.preferred_language = "nl"
+    admin_user.save()
+    html = admin.get(change_url(meeting)).content.decode()
+    assert "Diner — Overvecht Allies, 7 mei 2026" in html
+    assert "2026-05-07" not in html
