@@ -1,3 +1,4 @@
+from axes import apps as axes_apps
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
@@ -18,3 +19,12 @@ class AlliesAdminConfig(admin_apps.AdminConfig):
 
     default = False  # the app's default configuration is AlliesConfig
     default_site = "allies.admin_site.AlliesAdminSite"
+
+
+class AxesConfig(axes_apps.AppConfig):
+    """django-axes, under a name that says what it does: its own config has no verbose_name,
+    so admin headed its models "Axes", in every language. The label stays "axes" (its tables,
+    migrations and admin URLs are unchanged)."""
+
+    default = False  # as AlliesAdminConfig
+    verbose_name = _("Sign-in throttling")

@@ -1,6 +1,7 @@
 """Django's own texts that the site shows, marked so that the project's Dutch catalogue keeps
-its translations of them; and django-simple-history's, which has no Dutch at all: admin's
-history pages were half in English.
+its translations of them; and django-simple-history's and django-axes's, which have no Dutch at
+all: admin's history pages were half in English, and axes's pages (sign-in attempts, failures
+and sign-ins) wholly.
 
 Django's Dutch catalogue speaks formally ("Uw wachtwoord moet minstens 15 tekens lang zijn."),
 the site informally ("je"), and the two met on one page: the help texts and errors of the
@@ -13,7 +14,8 @@ makemessages only collects the project's own texts, and `make messages` (--no-ob
 the rest, so the msgids are marked here; nothing imports this module. Each must be exactly
 Django's, curly apostrophe included: when Django changes one, its Dutch page falls back to
 Django's wording, and tests/allies/test_password_reset_confirm.py and test_password_change.py
-say so (tests/allies/test_history.py for simple-history's, which fall back to English).
+say so (tests/allies/test_history.py for simple-history's and tests/allies/test_axes_admin.py
+for axes's, which fall back to English).
 """
 
 from django.utils.translation import gettext_noop, ngettext_lazy
@@ -52,4 +54,34 @@ TEXTS = [
     gettext_noop("Revert"),
     # A related row deleted since (a topic, say) in the changes column.
     gettext_noop("Deleted %(type_name)s"),
+    # django-axes (axes/models.py, axes/admin.py): its models' names, its fields' (the list's
+    # columns and filters, the change page's labels), the change page's sections, the filter
+    # on a pause, the status column ("4 Attempt Remaining", or "Locked Out") and the clean-up
+    # action. Its app's name is allies.apps.AxesConfig's.
+    gettext_noop("access attempt"),
+    gettext_noop("access attempts"),
+    gettext_noop("access failure"),
+    gettext_noop("access failures"),
+    gettext_noop("access log"),
+    gettext_noop("access logs"),
+    gettext_noop("User Agent"),
+    gettext_noop("IP Address"),
+    gettext_noop("Username"),
+    gettext_noop("HTTP Accept"),
+    gettext_noop("Path"),
+    gettext_noop("Attempt Time"),
+    gettext_noop("Logout Time"),
+    gettext_noop("Access lock out"),
+    gettext_noop("GET Data"),
+    gettext_noop("POST Data"),
+    gettext_noop("Failed Logins"),
+    gettext_noop("Form Data"),
+    gettext_noop("Meta Data"),
+    gettext_noop("Locked Out"),
+    gettext_noop("Attempt Remaining"),
+    gettext_noop("Clean up expired attempts"),
+    # The change page's "expiration" is the reverse relation to this model, not the admin's
+    # method of that name: its label is this name (and the method's "Not set" never shows).
+    gettext_noop("access attempt expiration"),
+    gettext_noop("access attempt expirations"),
 ]

@@ -87,7 +87,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "phonenumber_field",
     "csp",
-    "axes",
+    "allies.apps.AxesConfig",  # django-axes, named in the admin's language
     "simple_history",
     "allies",
     "circles",
