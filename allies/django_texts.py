@@ -56,8 +56,8 @@ TEXTS = [
     gettext_noop("Deleted %(type_name)s"),
     # django-axes (axes/models.py, axes/admin.py): its models' names, its fields' (the list's
     # columns and filters, the change page's labels), the change page's sections, the filter
-    # on a pause, the status column ("4 Attempt Remaining", or "Locked Out") and the clean-up
-    # action. Its app's name is allies.apps.AxesConfig's.
+    # on a pause and the status column ("4 Attempt Remaining", or "Locked Out"). Its app's
+    # name is allies.apps.AxesConfig's; its clean-up action, allies.admin.AccessAttemptAdmin's.
     gettext_noop("access attempt"),
     gettext_noop("access attempts"),
     gettext_noop("access failure"),
@@ -79,7 +79,6 @@ TEXTS = [
     gettext_noop("Meta Data"),
     gettext_noop("Locked Out"),
     gettext_noop("Attempt Remaining"),
-    gettext_noop("Clean up expired attempts"),
     # The change page's "expiration" is the reverse relation to this model, not the admin's
     # method of that name: its label is this name (and the method's "Not set" never shows).
     gettext_noop("access attempt expiration"),

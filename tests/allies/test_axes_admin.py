@@ -2,10 +2,14 @@
 admin. Axes has no Dutch of its own: the project's catalogue gives it (allies/django_texts.py),
 so a text that axes rewords shows in English here, and these tests fail on it."""
 
+import datetime
+
 import pytest
+import time_machine
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.allies.test_dutch_pages import visible_text
 from tests.conftest import PASSWORD
@@ -155,6 +159,19 @@ def test_the_change_pages_read_in_dutch(dutch_admin, model):
     text = read(dutch_admin, reverse(f"admin:axes_{model._meta.model_name}_change", args=[row.pk]))
     assert [words for words in CHANGE_PAGES[model] if words not in text] == []
     assert english_in(text) == []
+
+
+def test_cleaning_up_says_in_dutch_how_many_it_removed(dutch_admin):
+    attempt = AccessAttempt.objects.get()
+    later = timezone.now() + settings.AXES_COOLOFF_TIME + datetime.timedelta(minutes=1)
+    with time_machine.travel(later):
+        response = dutch_admin.post(
+            reverse("admin:axes_accessattempt_changelist"),
+            {"action": "cleanup_expired_attempts", "_selected_action": [attempt.pk]},
+            follow=True,
+        )
+    assert "1 verlopen inlogpoging verwijderd." in text_of(response)
+    assert not AccessAttempt.objects.exists()
 
 
 def test_in_english_the_app_says_what_it_does(admin_client):
