@@ -1,6 +1,7 @@
 """Membership work that spans several models or sends mail."""
 
 import secrets
+from functools import partial
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
@@ -57,6 +58,61 @@ def membership_end(*, membership: Membership) -> None:
     if _is_last_coordinator(membership):
         raise _last_coordinator_error(membership)
     membership.end()
+
+
+@transaction.atomic
+def circle_update(*, circle: Circle, by: User) -> None:
+    """Save the circle's settings as edited: `circle` holds the new values. When its commitment
+    now reads differently (not only in its spaces, nor the standard text in another language),
+    each active member who had agreed to the text it replaced is told, in their language, once
+    the change is committed; not `by`, who made it.
+
+    Members who had not agreed (or agreed to an even earlier text) are not told: the circle
+    page and the dashboard already ask them to commit, and nothing they agreed to changed."""
+    # The stored row, locked: two coordinators saving at once each compare with the text their
+    # own change replaced, so nobody is told twice of the same change or not at all.
+    before = Circle.objects.select_for_update().only("commitment_text").get(pk=circle.pk)
+    circle.save()
+    if circle.is_commitment(before.commitment_text):
+        return
+    agreed = (
+        circle.memberships.active()
+        .exclude(commitment_agreed_text="")
+        .exclude(person=by)
+        .order_by()
+        .values_list("person_id", "commitment_agreed_text")
+    )
+    told = [person_id for person_id, text in agreed if before.is_commitment(text)]
+    if told:
+        # robust: a mail server that fails is logged; the saved settings stay saved.
+        send = partial(send_commitment_changed, circle.pk, told, by)
+        transaction.on_commit(send, robust=True)
+
+
+def send_commitment_changed(circle_id: int, person_ids: list[int], by: User) -> int:
+    """Tell each of these people who is still an active member and can be emailed that the
+    circle's commitment changed, with the text as it now reads to them; returns how many
+    messages went out."""
+    circle = Circle.objects.filter(pk=circle_id).first()
+    if circle is None:
+        return 0
+    ctx = {
+        "circle": circle,
+        "by": by,
+        "commitment_url": settings.SITE_URL
+        + reverse("circles:detail", args=[circle.pk])
+        + "#commitment",
+    }
+    people = notify.recipients(circle).filter(pk__in=person_ids)
+    # The template reads circle.commitment while compose_for has the reader's language active:
+    # the standard text reaches each member in their own language.
+    subject = _("%(name)s changed the commitment of %(circle)s")
+    params = {"name": by, "circle": circle.name}
+    messages = [
+        notify.compose_for(person, subject, "emails/commitment_changed", ctx, params=params)
+        for person in people
+    ]
+    return notify.send_each(messages)
 
 
 def _free_username(email: str) -> str:

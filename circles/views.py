@@ -160,7 +160,7 @@ def edit(request, circle_id):
     circle = _get_coordinated_circle(request, circle_id)
     form = CircleForm(request.POST or None, instance=circle)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        services.circle_update(circle=form.save(commit=False), by=request.user)
         messages.success(request, _("The circle's settings are saved."))
         return redirect("circles:detail", circle_id=circle.pk)
     return render(request, "circles/edit.html", {"circle": circle, "form": form})
