@@ -9,6 +9,7 @@ from allies.admin_utils import (
     PersonRowsInline,
     YearFilter,
 )
+from circles import services
 from circles.models import Circle, Invitation, Membership
 
 MEMBERSHIP_FIELDS = [
@@ -49,6 +50,14 @@ class CircleAdmin(DeleteUnlessKeptAdmin):
     list_filter = ["dinners_per_year"]
     search_fields = ["name", "municipality"]
     inlines = [MembershipInline, NewMembershipInline]
+
+    def save_model(self, request, obj, form, change):
+        """A change saves through the service, as the coordinator's edit page does: members who
+        agreed to a commitment text changed here are told, as they are of one changed there."""
+        if change:
+            services.circle_update(circle=obj, by=request.user)
+        else:
+            super().save_model(request, obj, form, change)
 
 
 class JoinedInYear(YearFilter):

@@ -1,14 +1,17 @@
-"""A changed commitment text is emailed to the members who had agreed to the text it replaced."""
+"""A changed commitment text is emailed to the members who had agreed to the text it replaced,
+whether a coordinator changed it on the edit page or an admin in Django admin."""
 
 import pytest
 from django.core import mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import translation
 
 from circles import services
 from circles.models import DEFAULT_COMMITMENT, Circle, Membership, Sector
 from tests.circles.test_edit import data, url
 from tests.conftest import make_person
+from tests.htmlforms import forms_on
 
 OLD = "We eat together and keep in touch."
 NEW = "We eat together, keep in touch and bring a dessert."
@@ -193,6 +196,60 @@ def test_a_rolled_back_change_sends_nothing(
         services.circle_update(circle=agreed, by=coordinator)
         raise RuntimeError
     assert Circle.objects.get(pk=agreed.pk).commitment_text == OLD
+    assert mail.outbox == []
+
+
+def admin_save(client, admin_url, capture, **changes):
+    """Post the admin's circle form as the page shows it (inlines included), with changes,
+    pressing "Save"."""
+    [form] = [f for f in forms_on(client.get(admin_url).content.decode()) if "name" in f.fields]
+    values = form.values()
+    for button in ("_addanother", "_continue", "_saveasnew"):
+        values.pop(button, None)
+    with capture(execute=True):
+        response = client.post(admin_url, values | changes)
+    assert response.status_code == 302, response.context and response.context["errors"]
+
+
+def change_url(circle):
+    return reverse("admin:circles_circle_change", args=[circle.pk])
+
+
+def test_a_change_in_admin_is_told_with_the_admins_name(
+    client, admin_user, agreed, django_capture_on_commit_callbacks
+):
+    admin_user.name = "Anna Admin"
+    admin_user.save()
+    client.force_login(admin_user)
+    admin_save(client, change_url(agreed), django_capture_on_commit_callbacks, commitment_text=NEW)
+    assert Circle.objects.get(pk=agreed.pk).commitment_text == NEW
+    # The coordinator did not make this change: they are told too.
+    sent = by_address()
+    assert sorted(sent) == ["clerk@example.org", "coordinator@example.org", "officer@example.org"]
+    assert sent["clerk@example.org"].subject == (
+        "Anna Admin changed the commitment of Overvecht Allies"
+    )
+
+
+def test_saving_in_admin_without_a_change_to_the_text_sends_nothing(
+    client, admin_user, agreed, django_capture_on_commit_callbacks
+):
+    client.force_login(admin_user)
+    admin_save(
+        client, change_url(agreed), django_capture_on_commit_callbacks, description="Utrecht north."
+    )
+    assert Circle.objects.get(pk=agreed.pk).description == "Utrecht north."
+    assert mail.outbox == []
+
+
+def test_a_circle_added_in_admin_sends_nothing(
+    client, admin_user, django_capture_on_commit_callbacks
+):
+    client.force_login(admin_user)
+    add_url = reverse("admin:circles_circle_add")
+    new = {"name": "Kanaleneiland", "municipality": "Utrecht"}
+    admin_save(client, add_url, django_capture_on_commit_callbacks, **new)
+    assert Circle.objects.filter(name="Kanaleneiland").exists()
     assert mail.outbox == []
 
 
