@@ -6,13 +6,12 @@ from functools import partial
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from allies.models import User
@@ -181,7 +180,8 @@ def membership_invite(
     # robust: a mail server that fails is logged; the membership, already committed, stays,
     # and the person can still use "forgot your password" with their address.
     transaction.on_commit(
-        lambda: send_invitation(person=person, circle=circle, language=language), robust=True
+        lambda: send_invitation(person=person, circle=circle, language=language, by=invited_by),
+        robust=True,
     )
 
 
@@ -244,26 +244,48 @@ def invitation_answer(*, invitation: Invitation, accept: bool) -> Membership | N
         return None  # a member already
 
 
+def _invitation_words(circle: Circle, by: User | None) -> tuple[str, str]:
+    """An invitation's subject and opening sentence, in the active language. They name the
+    coordinator who invites (`by`): an email from an unknown sender asking one to join or to
+    choose a password looks like phishing otherwise. Neutral when nobody is known to have
+    invited (the inviter's account has been deleted since)."""
+    params = {"coordinator": by, "circle": circle.name, "municipality": circle.municipality}
+    if by is None:
+        subject = gettext("You are invited to %(circle)s")
+        intro = gettext(
+            "You are invited to join %(circle)s (%(municipality)s): police, municipality and "
+            "active residents who meet for dinner a few times a year and agree on actions to "
+            "take together."
+        )
+    else:
+        subject = gettext("%(coordinator)s invites you to %(circle)s")
+        intro = gettext(
+            "%(coordinator)s, coordinator of %(circle)s (%(municipality)s), invites you to join "
+            "the circle. In it, police, municipality and active residents meet for dinner a few "
+            "times a year and agree on actions to take together."
+        )
+    return subject % params, intro % params
+
+
 def send_invitation_to_join(invitation: Invitation) -> None:
-    """Ask a person with an account, in their language, whether they want to join the circle."""
-    circle = invitation.circle
+    """Ask a person with an account, in their language, whether they want to join the circle,
+    naming the coordinator who invited them most recently (asking again renews the invitation
+    and its inviter)."""
+    circle, person = invitation.circle, invitation.person
     ctx = {
         "invitation": invitation,
         "circle": circle,
         "answer_url": settings.SITE_URL + reverse("circles:invitation", args=[invitation.pk]),
     }
-    message = notify.compose_for(
-        invitation.person,
-        _("%(coordinator)s invites you to %(circle)s"),
-        "emails/invitation_to_join",
-        ctx,
-        params={"coordinator": invitation.invited_by or _("A coordinator"), "circle": circle.name},
-    )
+    with translation.override(person.preferred_language):
+        subject, ctx["intro"] = _invitation_words(circle, invitation.invited_by)
+        message = notify.compose(person, subject, "emails/invitation_to_join", ctx)
     notify.send_each([message])
 
 
-def send_invitation(*, person: User, circle: Circle, language: str) -> None:
-    """Email a new person a link to choose their password, in the given language."""
+def send_invitation(*, person: User, circle: Circle, language: str, by: User | None) -> None:
+    """Email a new person a link to choose their password, in the given language, naming the
+    coordinator who invited them (`by`)."""
     path = reverse(
         "password_reset_confirm",
         kwargs={
@@ -272,17 +294,12 @@ def send_invitation(*, person: User, circle: Circle, language: str) -> None:
         },
     )
     ctx = {
-        "person": person,
         "circle": circle,
         "link": f"{settings.SITE_URL}{path}",
         "login_link": f"{settings.SITE_URL}{reverse('login')}",
         "site_url": settings.SITE_URL,
     }
     with translation.override(language):
-        subject = render_to_string("emails/invitation_subject.txt", ctx).strip()
-        text = render_to_string("emails/invitation.txt", ctx)
-        html = render_to_string("emails/invitation.html", ctx)
-    message = EmailMultiAlternatives(subject, text, to=[person.email])
-    message.attach_alternative(html, "text/html")
-    message.extra_headers["Content-Language"] = language
+        subject, ctx["intro"] = _invitation_words(circle, by)
+        message = notify.compose(person, subject, "emails/invitation", ctx)
     message.send()

@@ -84,7 +84,7 @@ def test_a_new_person_gets_an_account_and_an_email_to_choose_a_password(
 
     (message,) = mail.outbox
     assert message.to == ["Noor@Example.org"]
-    assert message.subject == "You are invited to Overvecht Allies"
+    assert message.subject == "Coordinator invites you to Overvecht Allies"
     assert "Then sign in with your username: noor@example.org" in message.body
     html, mimetype = message.alternatives[0]
     assert mimetype == "text/html"
@@ -105,18 +105,75 @@ def test_a_new_person_gets_an_account_and_an_email_to_choose_a_password(
     assert visitor.login(username="noor@example.org", password=new_password)
 
 
-def test_the_email_is_in_the_language_of_the_inviting_page(
-    client, circle, coordinator, django_capture_on_commit_callbacks
-):
-    coordinator.preferred_language = "nl"
+def invite_new(client, coordinator, capture, **coordinator_changes):
+    """The coordinator (changed first) invites Noor, who has no account: the one email."""
+    for name, value in coordinator_changes.items():
+        setattr(coordinator, name, value)
     coordinator.save()
     client.force_login(coordinator)
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(url(circle), data())
+    with capture(execute=True):
+        client.post(url(coordinator.memberships.get().circle), data())
     (message,) = mail.outbox
+    return message
+
+
+FROM_COORDINATOR_NL = "Coordinator, coördinator van Overvecht Allies (Utrecht),"
+
+
+def test_the_email_is_in_the_language_of_the_inviting_page(
+    client, coordinator, django_capture_on_commit_callbacks
+):
+    message = invite_new(
+        client, coordinator, django_capture_on_commit_callbacks, preferred_language="nl"
+    )
     assert message.extra_headers["Content-Language"] == "nl"
     assert '<html lang="nl">' in message.alternatives[0][0]
     assert User.objects.get(email="Noor@Example.org").preferred_language == "nl"
+    assert message.subject == "Coordinator nodigt je uit voor Overvecht Allies"
+    for text in (message.body, message.alternatives[0][0]):
+        assert f"{FROM_COORDINATOR_NL} nodigt je uit om mee te doen met de kring." in text
+
+
+def test_the_new_persons_email_names_the_coordinator_who_invites(
+    client, coordinator, django_capture_on_commit_callbacks
+):
+    """A password link from an unknown sender looks like phishing; a name they may know not."""
+    message = invite_new(
+        client, coordinator, django_capture_on_commit_callbacks, name="Sanne de Vries"
+    )
+    assert message.subject == "Sanne de Vries invites you to Overvecht Allies"
+    sentence = (
+        "Sanne de Vries, coordinator of Overvecht Allies (Utrecht), invites you to join the "
+        "circle. In it, police, municipality and active residents meet for dinner"
+    )
+    html = message.alternatives[0][0]
+    assert sentence in message.body and sentence in html
+    assert "<title>Sanne de Vries invites you to Overvecht Allies</title>" in html
+
+
+def test_the_inviters_name_is_escaped_in_html(
+    client, coordinator, django_capture_on_commit_callbacks
+):
+    name = "Sanne <b>de Vries</b>"
+    message = invite_new(client, coordinator, django_capture_on_commit_callbacks, name=name)
+    assert "Sanne &lt;b&gt;de Vries&lt;/b&gt;, coordinator of" in message.alternatives[0][0]
+    assert f"{name}, coordinator of" in message.body
+
+
+def test_without_an_inviter_the_emails_name_nobody(circle, outsider, mailoutbox):
+    """The inviter's account may be deleted before a later send (Invitation.invited_by is
+    SET_NULL): the emails then say the same without a name rather than "None invites you"."""
+    newcomer = make_person("noor", name="Noor Bakker")
+    services.send_invitation(person=newcomer, circle=circle, language="en", by=None)
+    invitation = Invitation.objects.create(circle=circle, person=outsider, sector="police")
+    services.send_invitation_to_join(invitation)
+    assert [m.subject for m in mailoutbox] == ["You are invited to Overvecht Allies"] * 2
+    neutral = "You are invited to join Overvecht Allies (Utrecht): police, municipality"
+    for message in mailoutbox:
+        for text in (message.body, message.alternatives[0][0]):
+            assert neutral in text
+            assert "None" not in text
+            assert "coordinator of Overvecht Allies (Utrecht)" not in text
 
 
 def invite_existing(client, circle, coordinator, capture, **changes):
@@ -143,7 +200,8 @@ def test_an_existing_person_is_asked_to_join_not_added(
     (message,) = mail.outbox  # asked, not sent a password link
     assert message.to == ["outsider@example.org"]
     assert message.subject == "Coordinator invites you to Overvecht Allies"
-    assert "Coordinator invites you to join Overvecht Allies (Utrecht)" in message.body
+    from_coordinator = "Coordinator, coordinator of Overvecht Allies (Utrecht),"
+    assert f"{from_coordinator} invites you to join the circle." in message.body
     assert f"/circles/invitations/{invitation.pk}/" in message.body
     assert "/accounts/reset/" not in message.body
 
@@ -170,6 +228,20 @@ def test_inviting_again_renews_the_open_invitation(
     )
     assert Invitation.objects.get().sector == "community"
     assert len(mail.outbox) == 2
+
+
+def test_inviting_again_names_the_latest_coordinator(
+    client, circle, coordinator, officer, outsider, django_capture_on_commit_callbacks
+):
+    invite_existing(client, circle, coordinator, django_capture_on_commit_callbacks)
+    officer.memberships.update(is_coordinator=True)
+    invite_existing(client, circle, officer, django_capture_on_commit_callbacks)
+    assert Invitation.objects.get().invited_by == officer
+    first, second = mail.outbox
+    assert first.subject == "Coordinator invites you to Overvecht Allies"
+    assert second.subject == "Officer invites you to Overvecht Allies"
+    assert "Officer, coordinator of Overvecht Allies (Utrecht), invites you" in second.body
+    assert "Coordinator" not in second.body
 
 
 def test_no_thanks_is_respected_for_ninety_days(
@@ -226,6 +298,7 @@ def test_the_question_is_in_their_language_and_says_who_would_see_their_phone(
     assert message.subject == "Coordinator nodigt je uit voor Overvecht Allies"
     assert message.extra_headers["Content-Language"] == "nl"
     for text in (message.body, message.alternatives[0][0]):
+        assert f"{FROM_COORDINATOR_NL} nodigt je uit om mee te doen met de kring." in text
         assert ("zien de leden van deze kring het ook" in text) is shares
 
 
