@@ -9,6 +9,7 @@ message, in their own language: no shared To: list shows who else is in the circ
 import logging
 from dataclasses import dataclass
 from functools import partial
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -16,7 +17,7 @@ from django.core.mail.message import SafeMIMEText
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from allies.models import User
 from meetings import calendar
@@ -57,9 +58,23 @@ def notify_scheduled(meeting: Meeting) -> None:
     _after_commit(SCHEDULED, meeting)
 
 
-def notify_changed(meeting: Meeting) -> None:
-    """Tell the members that the meeting's time or venue changed (call it only then)."""
-    _after_commit(CHANGED, meeting)
+class HostChange(NamedTuple):
+    """The host changed in the same edit as the time or the venue, by id: who hosted before
+    (None: nobody) and who made the change (None: not known)."""
+
+    previous_host_id: int | None
+    by_id: int | None
+
+
+def notify_changed(
+    meeting: Meeting, *, host_changed: bool = False, previous_host_id: int | None = None, by=None
+) -> None:
+    """Tell the members that the meeting's time or venue changed (call it only then). When its
+    host changed in the same edit, the new and the previous host read that at the top of this
+    email, and who made the change (see notify_host_changed), rather than in a second email
+    that would repeat the details without the new time."""
+    change = HostChange(previous_host_id, by.pk if by is not None else None)
+    _after_commit(CHANGED, meeting, change if host_changed else None)
 
 
 def notify_cancelled(meeting: Meeting) -> None:
@@ -68,9 +83,47 @@ def notify_cancelled(meeting: Meeting) -> None:
 
 
 # Told to the new host and the previous one when only the host changed: no calendar change,
-# so no .ics; when the time or the venue changed too, the update to everyone names the host.
+# so no .ics; when the time or the venue changed too, the update to everyone tells them, with
+# its .ics, under a subject that says both (notify_changed).
 HOSTING = pgettext_lazy("email subject", "You are now the host: %(summary)s, %(date)s")
 NOT_HOSTING = pgettext_lazy("email subject", "You are no longer the host: %(summary)s, %(date)s")
+CHANGED_HOSTING = pgettext_lazy(
+    "email subject", "Changed, and you are now the host: %(summary)s, %(date)s"
+)
+CHANGED_NOT_HOSTING = pgettext_lazy(
+    "email subject", "Changed, and you are no longer the host: %(summary)s, %(date)s"
+)
+
+# The line above the meeting's details for the new host (hosting) or the previous one, by
+# (hosting, whether we know who made the change, whether the time or the venue changed too).
+HOST_INTROS = {
+    (True, False, False): gettext_lazy("You are now the host of this meeting of %(circle)s:"),
+    (False, False, False): gettext_lazy(
+        "You are no longer the host of this meeting of %(circle)s:"
+    ),
+    (True, True, False): gettext_lazy(
+        "%(name)s has made you the host of this meeting of %(circle)s:"
+    ),
+    (False, True, False): gettext_lazy(
+        "%(name)s has made someone else the host of this meeting of %(circle)s:"
+    ),
+    (True, False, True): gettext_lazy(
+        "You are now the host of this meeting of %(circle)s, and it has changed. This is the "
+        "new time and place:"
+    ),
+    (False, False, True): gettext_lazy(
+        "You are no longer the host of this meeting of %(circle)s, and it has changed. This is "
+        "the new time and place:"
+    ),
+    (True, True, True): gettext_lazy(
+        "%(name)s has made you the host of this meeting of %(circle)s and changed it. This is "
+        "the new time and place:"
+    ),
+    (False, True, True): gettext_lazy(
+        "%(name)s has made someone else the host of this meeting of %(circle)s and changed it. "
+        "This is the new time and place:"
+    ),
+}
 
 
 def notify_host_changed(meeting: Meeting, previous_host_id: int | None, by=None) -> None:
@@ -89,7 +142,7 @@ def send_host_mail(meeting_id: int, previous_host_id: int | None, by_id: int | N
     if meeting is None or meeting.is_cancelled:
         return 0
     hosts = recipients(meeting.circle).filter(pk__in=[meeting.host_id, previous_host_id])
-    by = User.objects.filter(pk=by_id).first() if by_id is not None else None
+    by = _person(by_id)
     return send_each([host_message(meeting, person, by) for person in hosts if person != by])
 
 
@@ -97,33 +150,52 @@ def host_message(meeting: Meeting, person, by=None) -> EmailMultiAlternatives:
     hosting = person.pk == meeting.host_id
     with translation.override(person.preferred_language):
         subject = HOSTING if hosting else NOT_HOSTING
-        intro = _host_intro(hosting, by) % {"circle": meeting.circle.name, "name": by}
+        intro = _host_intro(meeting, hosting, by)
         return _about(meeting, person, subject, "emails/meeting_host", intro=intro)
 
 
-def _host_intro(hosting: bool, by) -> str:
+def _host_intro(meeting: Meeting, hosting: bool, by, changed: bool = False) -> str:
     """The line above the meeting's details: what changed for the reader, and who changed it."""
-    if by is None:
-        if hosting:
-            return gettext("You are now the host of this meeting of %(circle)s:")
-        return gettext("You are no longer the host of this meeting of %(circle)s:")
-    if hosting:
-        return gettext("%(name)s has made you the host of this meeting of %(circle)s:")
-    return gettext("%(name)s has made someone else the host of this meeting of %(circle)s:")
+    intro = HOST_INTROS[hosting, by is not None, changed]
+    return intro % {"circle": meeting.circle.name, "name": by}
 
 
-def _after_commit(mail: MeetingMail, meeting: Meeting) -> None:
+def _person(pk: int | None):
+    return User.objects.filter(pk=pk).first() if pk is not None else None
+
+
+def _after_commit(mail: MeetingMail, meeting: Meeting, host_change: HostChange | None = None):
     # robust: a mail server that fails is logged; it must not turn the saved change into an error.
-    transaction.on_commit(partial(send_meeting_mail, mail, meeting.pk), robust=True)
+    send = partial(send_meeting_mail, mail, meeting.pk, host_change)
+    transaction.on_commit(send, robust=True)
 
 
-def send_meeting_mail(mail: MeetingMail, meeting_id: int) -> int:
-    """Send one message per recipient; returns how many went out."""
+def send_meeting_mail(
+    mail: MeetingMail, meeting_id: int, host_change: HostChange | None = None
+) -> int:
+    """Send one message per recipient; returns how many went out. With a host change, the new
+    and the previous host (unless they made it) are told in theirs."""
     meeting = calendar.with_agenda(Meeting.objects).filter(pk=meeting_id).first()
     if meeting is None or (meeting.is_cancelled and mail is not CANCELLED):
         return 0  # gone, or cancelled since: the cancellation says all that is still true
-    messages = [meeting_message(mail, meeting, person) for person in recipients(meeting.circle)]
+    by = _person(host_change.by_id) if host_change is not None else None
+    messages = [
+        meeting_message(mail, meeting, person, _hosting(meeting, person, host_change, by), by)
+        for person in recipients(meeting.circle)
+    ]
     return send_each(messages)
+
+
+def _hosting(meeting: Meeting, person, host_change: HostChange | None, by) -> bool | None:
+    """Whether the person is the new host (True) or the previous one (False) after a host
+    change; None for everyone else, and for whoever made the change: they know."""
+    if host_change is None or person == by:
+        return None
+    if person.pk == meeting.host_id:
+        return True
+    if person.pk == host_change.previous_host_id:
+        return False
+    return None
 
 
 def recipients(circle):
@@ -133,9 +205,17 @@ def recipients(circle):
     ).exclude(email="")
 
 
-def meeting_message(mail: MeetingMail, meeting: Meeting, person) -> EmailMultiAlternatives:
+def meeting_message(
+    mail: MeetingMail, meeting: Meeting, person, hosting: bool | None = None, by=None
+) -> EmailMultiAlternatives:
+    """The mail to one person; `hosting` (see _hosting) adds the news of a host change."""
     with translation.override(person.preferred_language):
-        message = _about(meeting, person, mail.subject, mail.template)
+        if hosting is None:
+            message = _about(meeting, person, mail.subject, mail.template)
+        else:
+            subject = CHANGED_HOSTING if hosting else CHANGED_NOT_HOSTING
+            intro = _host_intro(meeting, hosting, by, changed=True)
+            message = _about(meeting, person, subject, mail.template, intro=intro)
         ics = calendar.invitation(meeting, recipient=person, method=mail.method)
     message.attach(ics_part(ics, mail.method))
     return message

@@ -340,6 +340,22 @@ def test_a_new_host_learns_who_made_them_host(
     assert "Coordinator has made you the host of this meeting of Overvecht Allies:" in message.body
 
 
+def test_moving_the_dinner_to_a_new_host_tells_the_previous_host_once(
+    client, meeting, coordinator, officer, clerk, django_capture_on_commit_callbacks, mailoutbox
+):
+    meeting.host = officer
+    meeting.save()
+    client.force_login(coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url(meeting), data(host=clerk.pk, date="2026-05-14"))
+    [previous] = [m for m in mailoutbox if m.to == ["officer@example.org"]]
+    assert previous.subject == (
+        "Changed, and you are no longer the host: Dinner — Overvecht Allies, 14 May 2026"
+    )
+    assert "Coordinator has made someone else the host" in previous.body
+    assert "When: Thursday 14 May 2026, 18:30" in previous.body
+
+
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's plan shows it at any size")
 @pytest.mark.parametrize("page", ["new", "edit"])
 def test_the_host_choices_do_not_read_every_user(client, circle, coordinator, meeting, page):

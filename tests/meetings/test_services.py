@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.core import mail
 from django.db import IntegrityError
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 from actions.models import Action
 from meetings import services
@@ -170,6 +170,11 @@ def _ics(message) -> str:
     return calendar_part(message).get_payload(decode=True).decode()
 
 
+def _when(moment) -> str:
+    """A start as the emails' details give it ("Thursday 7 May 2026, 18:30")."""
+    return dateformat.format(timezone.localtime(moment), "l j F Y, H:i")
+
+
 def _sent(capture, work):
     """The mails that `work` sends once its transaction commits, by recipient."""
     with capture(execute=True):
@@ -294,16 +299,88 @@ def test_a_host_for_a_dinner_without_one_is_told_alone(
     assert mailoutbox[0].subject.startswith("You are now the host: ")
 
 
-def test_a_new_host_with_a_new_venue_is_named_in_the_update_to_everyone(
-    django_capture_on_commit_callbacks, meeting, cast, mailoutbox
+def test_a_new_host_and_a_new_time_are_told_in_one_update_each(
+    django_capture_on_commit_callbacks, circle, cast, mailoutbox
 ):
+    """The previous host learns they no longer host in the email that also brings the new time
+    and the calendar update, not in a second email with the details again."""
+    dinner = make_meeting(circle, host=cast["officer"])
+    cast["clerk"].preferred_language = "nl"
+    cast["clerk"].save()
+    was = dinner.starts_at
+    moved = {
+        "starts_at": later(dinner, 1),
+        "ends_at": later(dinner, 1) + datetime.timedelta(hours=2),
+    }
     with django_capture_on_commit_callbacks(execute=True):
         services.meeting_update(
-            meeting=meeting, changes={"host": cast["clerk"], "venue_name": "Stadhuis"}
+            meeting=dinner, changes={**moved, "host": cast["clerk"]}, by=cast["coordinator"]
         )
-    assert len(mailoutbox) == 4 and all(m.subject.startswith("Changed:") for m in mailoutbox)
-    [to_host] = [m for m in mailoutbox if m.to == ["clerk@example.org"]]
-    assert "Host: Clerk (that is you)" in to_host.body
+    sent = {message.to[0]: message for message in mailoutbox}
+    assert len(mailoutbox) == len(sent) == 4  # one each: the circle's four members
+    assert all("METHOD:REQUEST" in _ics(message) for message in mailoutbox)
+
+    previous = sent["officer@example.org"]
+    assert previous.subject.startswith("Changed, and you are no longer the host: ")
+    intro = (
+        "Coordinator has made someone else the host of this meeting of Overvecht Allies and "
+        "changed it. This is the new time and place:"
+    )
+    assert intro in previous.body and intro in previous.alternatives[0][0]
+    assert "Host: Clerk\n" in previous.body
+    assert f"When: {_when(moved['starts_at'])}" in previous.body
+    assert _when(was) not in previous.body
+
+    new = sent["clerk@example.org"]
+    assert new.subject.startswith("Gewijzigd, en je bent nu gastheer/gastvrouw: ")
+    intro = "Coordinator heeft je gastheer/gastvrouw gemaakt van deze bijeenkomst van Overvecht"
+    assert intro in new.body and intro in new.alternatives[0][0]
+    assert "Clerk (dat ben jij)" in new.body
+
+    # Everyone else, and whoever made the change, get the update as it was.
+    for address in ("citizen@example.org", "coordinator@example.org"):
+        assert sent[address].subject.startswith("Changed: ")
+        assert "A meeting of Overvecht Allies has changed." in sent[address].body
+        assert "host of this meeting" not in sent[address].body
+
+
+def test_a_host_change_with_a_new_venue_by_nobody_known_is_told_without_a_name(
+    django_capture_on_commit_callbacks, circle, cast, mailoutbox
+):
+    dinner = make_meeting(circle, host=cast["officer"])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.meeting_update(
+            meeting=dinner, changes={"host": cast["clerk"], "venue_name": "Stadhuis"}
+        )
+    sent = {message.to[0]: message for message in mailoutbox}
+    assert len(mailoutbox) == 4
+    assert (
+        "You are no longer the host of this meeting of Overvecht Allies, and it has changed. "
+        "This is the new time and place:" in sent["officer@example.org"].body
+    )
+    assert "You are now the host of this meeting of Overvecht Allies, and it has changed." in (
+        sent["clerk@example.org"].body
+    )
+    assert "Host: Clerk (that is you)" in sent["clerk@example.org"].body
+    assert sent["coordinator@example.org"].subject.startswith("Changed: ")
+
+
+def test_whoever_takes_over_as_host_while_moving_the_dinner_is_not_told_twice(
+    django_capture_on_commit_callbacks, circle, cast, mailoutbox
+):
+    dinner = make_meeting(circle, host=cast["officer"])
+    coordinator = cast["coordinator"]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.meeting_update(
+            meeting=dinner,
+            changes={"host": coordinator, "venue_name": "Stadhuis"},
+            by=coordinator,
+        )
+    sent = {message.to[0]: message for message in mailoutbox}
+    assert sent["coordinator@example.org"].subject.startswith("Changed: ")
+    assert sent["officer@example.org"].subject.startswith(
+        "Changed, and you are no longer the host: "
+    )
 
 
 def test_a_host_noted_after_the_dinner_tells_nobody(
