@@ -92,6 +92,17 @@ class User(AbstractUser):
         editable=False,
         help_text=_("The last email with a link to confirm a new email address."),
     )
+    # Only the link for this address works: set when one goes out, emptied when it is
+    # confirmed or cancelled (allies.services).
+    pending_email = models.EmailField(
+        _("new email address waiting for confirmation"),
+        blank=True,
+        editable=False,
+        help_text=_(
+            "The address the last confirmation link went to; it becomes the email address "
+            "once its link is opened."
+        ),
+    )
     feed_token = models.CharField(
         _("calendar feed token"), max_length=64, unique=True, default=new_feed_token
     )
@@ -134,6 +145,11 @@ class User(AbstractUser):
     def withdraw_phone_consent(self):
         self.phone_shared_at = None
         self.save(update_fields=["phone_shared_at"])
+
+    def cancel_email_change(self):
+        """Withdraw the new address waiting for confirmation: its link no longer works."""
+        self.pending_email = ""
+        self.save(update_fields=["pending_email"])
 
     def claim_email(self, field: str, *, now: datetime.datetime | None = None) -> bool:
         """Whether the email whose last sending `field` keeps (one of LIMITED_EMAILS) may go

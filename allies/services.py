@@ -7,7 +7,8 @@ finds an existing account by its address) and their "forgot your password" links
 address is only taken on by someone who shows they read its mail. The link is a signed token,
 not a row in the database: it names the person, the new address and (as a fingerprint) the
 address they had when they asked, so it dies once the address has changed in any way, and
-after EMAIL_CHANGE_DAYS.
+after EMAIL_CHANGE_DAYS. The person keeps only the new address they asked for last
+(`pending_email`): a link for any other one, or for one they cancelled, no longer works.
 """
 
 import datetime
@@ -39,6 +40,27 @@ class EmailChange:
 
     person: User
     new_email: str
+
+
+@dataclass(frozen=True)
+class PendingEmailChange:
+    """A new address a person asked for, whose link still works."""
+
+    new_email: str
+    sent_at: datetime.datetime
+
+    @property
+    def expires_at(self) -> datetime.datetime:
+        return self.sent_at + datetime.timedelta(days=EMAIL_CHANGE_DAYS)
+
+
+def email_change_pending(person: User) -> PendingEmailChange | None:
+    """The new address the person waits to confirm; None when none is, or its link expired."""
+    sent_at = person.email_change_sent_at
+    if not person.pending_email or sent_at is None:
+        return None
+    pending = PendingEmailChange(new_email=person.pending_email, sent_at=sent_at)
+    return pending if timezone.now() < pending.expires_at else None
 
 
 def send_limited(*, person: User, field: str, message) -> bool:
@@ -85,7 +107,9 @@ def email_change_token(person: User, new_email: str) -> str:
 def email_change_request(*, person: User, new_email: str) -> bool:
     """Send the person, at the new address and in their language, the link that confirms it.
     Their address stays as it is until then. Returns whether the mail went out: not when one
-    went less than EMAIL_CHANGE_EMAIL_INTERVAL ago (ProfileForm tells them so first)."""
+    went less than EMAIL_CHANGE_EMAIL_INTERVAL ago (ProfileForm tells them so first). Once it
+    went, the new address is the one waiting: links sent before, to other addresses, stop
+    working."""
     path = reverse("email_change_confirm", args=[email_change_token(person, new_email)])
     ctx = {"link": settings.SITE_URL + path, "new_email": new_email, "days": EMAIL_CHANGE_DAYS}
     message = notify.compose_for(
@@ -95,7 +119,11 @@ def email_change_request(*, person: User, new_email: str) -> bool:
         ctx,
         to=new_email,
     )
-    return send_limited(person=person, field="email_change_sent_at", message=message)
+    if not send_limited(person=person, field="email_change_sent_at", message=message):
+        return False
+    person.pending_email = new_email
+    person.save(update_fields=["pending_email"])
+    return True
 
 
 def _refused(message, code: str, **params) -> ValidationError:
@@ -104,7 +132,8 @@ def _refused(message, code: str, **params) -> ValidationError:
 
 def email_change_read(token: str, people=User.objects) -> EmailChange:
     """The change a link asks for, if it can still be made. Raises ValidationError with a
-    message for the person (code: invalid, expired, used, outdated or taken)."""
+    message for the person (code: invalid, expired, used, outdated, cancelled, replaced or
+    taken)."""
     try:
         person_id, new_email, fingerprint = signing.loads(
             token,
@@ -145,9 +174,33 @@ def email_change_read(token: str, people=User.objects) -> EmailChange:
             ),
             "outdated",
         )
+    # Case is ignored, as the unique constraint on addresses does: the same mailbox.
+    if new_email.lower() != person.pending_email.lower():
+        raise _not_pending(person)
     if User.objects.filter(email__iexact=new_email).exclude(pk=person.pk).exists():
         raise _refused(_taken_message(), "taken", email=new_email)
     return EmailChange(person=person, new_email=new_email)
+
+
+def _not_pending(person: User) -> ValidationError:
+    """The link's address is no longer the one waiting. The other one is not named: whoever
+    opens the link reads that mailbox, which need not be the account's."""
+    if person.pending_email:
+        return _refused(
+            _(
+                "You asked for another new email address after this link was sent, and only "
+                "the link in the latest email works. Open that one, or change your email "
+                "address on your profile page again."
+            ),
+            "replaced",
+        )
+    return _refused(
+        _(
+            "This change was cancelled on your profile page, so this link no longer works. "
+            "Change your email address there again if you still want to."
+        ),
+        "cancelled",
+    )
 
 
 def _taken_message():
@@ -164,9 +217,10 @@ def email_change_confirm(*, token: str) -> EmailChange:
     person = change.person
     old_email = person.email
     person.email = change.new_email
+    person.pending_email = ""
     try:
         with transaction.atomic():
-            person.save(update_fields=["email"])
+            person.save(update_fields=["email", "pending_email"])
     except IntegrityError:
         # Taken by someone else between the check and the save.
         raise _refused(_taken_message(), "taken", email=change.new_email) from None

@@ -40,6 +40,12 @@ urlpatterns = [
     path("accounts/profile/feed/reset/", feed.feed_reset, name="calendar_feed_reset"),
     path("accounts/profile/", views.profile, name="profile"),
     path("accounts/profile/phone-consent/", views.phone_consent, name="phone_consent"),
+    # Before the link's pattern, which would take "cancel" for a token.
+    path(
+        "accounts/profile/email/cancel/",
+        views.email_change_cancel,
+        name="email_change_cancel",
+    ),
     path(
         "accounts/profile/email/<str:token>/",
         views.email_change_confirm,

@@ -173,7 +173,8 @@ def profile(request):
     # asking for links to new addresses too often.
     paused = form.has_error("current_password", "locked_out") or form.has_error("email", "too_soon")
     status = 429 if paused else 200
-    return render(request, "allies/profile.html", {"form": form}, status=status)
+    ctx = {"form": form, "pending_email_change": services.email_change_pending(person)}
+    return render(request, "allies/profile.html", ctx, status=status)
 
 
 def _ask_to_confirm(request, person, new_email: str) -> None:
@@ -191,6 +192,20 @@ def _ask_to_confirm(request, person, new_email: str) -> None:
         messages.error(request, message % {"email": new_email})
 
 
+@login_required
+@require_POST
+def email_change_cancel(request):
+    """Withdraw the new email address I asked for: the link sent there stops working."""
+    pending = services.email_change_pending(request.user)
+    request.user.cancel_email_change()
+    if pending:
+        message = _("The change to %(email)s is cancelled: the link we sent there no longer works.")
+        messages.success(request, message % {"email": pending.new_email})
+    else:
+        messages.info(request, _("No change of your email address was waiting."))
+    return redirect("profile")
+
+
 @never_cache  # it shows the new address, to whoever opens the link: keep it out of caches
 @require_http_methods(["GET", "HEAD", "POST"])
 def email_change_confirm(request, token):
@@ -201,8 +216,9 @@ def email_change_confirm(request, token):
     already proves what is asked: the password was checked when it was sent, and whoever
     opens it reads the new address's mail. Nor does it sign anyone in, so the link is no key
     to the account. It is refused, with the reason, when it has expired or was changed, when
-    it was used, when the address changed since it was sent, or when the new address has
-    been taken by someone else meanwhile."""
+    it was used, when the address changed since it was sent, when the change was cancelled or
+    another new address asked for since, or when the new address has been taken by someone
+    else meanwhile."""
     confirming = request.method == "POST"
     try:
         if confirming:

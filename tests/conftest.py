@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from allies.models import User
+from allies.services import email_change_token
 from circles.models import Circle, Membership, Sector
 from meetings.models import Meeting
 
@@ -27,6 +28,16 @@ def make_person(username, **extra) -> User:
     extra.setdefault("email", f"{username}@example.org")
     extra.setdefault("preferred_language", "en")
     return User.objects.create_user(username=username, password=PASSWORD, **extra)
+
+
+def email_change_link_token(person: User, new_email: str) -> str:
+    """The token of the link allies.services.email_change_request sends to `new_email`, the
+    person left as it leaves them (waiting for that address, the link sent now), but without
+    the email."""
+    person.pending_email = new_email
+    person.email_change_sent_at = timezone.now()
+    person.save(update_fields=["pending_email", "email_change_sent_at"])
+    return email_change_token(person, new_email)
 
 
 def make_meeting(circle, days_ahead=7, **extra) -> Meeting:

@@ -38,12 +38,11 @@ from hypothesis import strategies as st
 
 from actions.models import Action
 from allies.models import User
-from allies.services import email_change_token
 from circles.models import Circle, Membership
 from meetings.models import AgendaItem, Meeting, Response, Topic
 from polls.models import Poll
 from polls.services import poll_open
-from tests.conftest import PASSWORD, make_meeting
+from tests.conftest import PASSWORD, email_change_link_token, make_meeting
 from tests.htmlforms import Field, HtmlForm, forms_on
 from tests.test_permissions import PATTERNS, PUBLIC, World, build_url
 
@@ -227,8 +226,14 @@ def scene(cast, circle):
 
 
 def email_change_link(scene: Scene) -> str:
-    token = email_change_token(scene.citizen, "citizen.new@example.org")
+    token = email_change_link_token(scene.citizen, "citizen.new@example.org")
     return f"/accounts/profile/email/{token}/"
+
+
+def profile_with_email_change(scene: Scene) -> str:
+    """The profile, which offers to cancel a new address waiting for confirmation."""
+    email_change_link_token(scene.coordinator, "coordinator.new@example.org")
+    return "/accounts/profile/"
 
 
 def reset_link(scene: Scene) -> str:
@@ -304,6 +309,7 @@ FORMS = {
     "phone_consent": Target(lambda s: "/accounts/profile/", also=frozenset({400})),
     "calendar_feed_reset": Target(lambda s: "/accounts/profile/"),
     "email_change_confirm": Target(email_change_link, anonymous=True),
+    "email_change_cancel": Target(profile_with_email_change),
     "circles:commit": Target(lambda s: f"/circles/{s.circle.pk}/"),
     "circles:edit": Target(
         lambda s: f"/circles/{s.circle.pk}/edit/",

@@ -1,6 +1,7 @@
 """/accounts/profile/email/<token>/: the link sent to a new email address. Opening it changes
 nothing; its button does, once, while the link is fresh, the address it was made for is still
-the person's, and the new one is still free. It needs no sign-in."""
+the person's, its new address is still the one they wait for, and that one is still free. It
+needs no sign-in."""
 
 import datetime
 
@@ -11,14 +12,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from allies.services import EMAIL_CHANGE_DAYS, email_change_token
-from tests.conftest import make_person
+from tests.conftest import email_change_link_token, make_person
 
 NEW = "fatima@example.org"
 REFUSED = "This link cannot be used"
 
 
 def link(person, new_email=NEW) -> str:
-    return reverse("email_change_confirm", args=[email_change_token(person, new_email)])
+    """The link sent for `new_email`, the latest one the person asked for."""
+    return reverse("email_change_confirm", args=[email_change_link_token(person, new_email)])
 
 
 def email_of(person) -> str:
@@ -144,13 +146,49 @@ def test_a_link_made_before_the_address_changed_is_refused(client, citizen):
     assert email_of(citizen) == "elsewhere@example.org"
 
 
-def test_of_two_links_only_the_first_confirmed_works(
+def test_of_two_links_only_the_latest_works(client, citizen, django_capture_on_commit_callbacks):
+    first, second = link(citizen), link(citizen, "other.address@example.org")
+    assert_refused(
+        client,
+        first,
+        "replaced",
+        "You asked for another new email address after this link was sent, and only the link "
+        "in the latest email works.",
+    )
+    # Whoever opens the older link reads another mailbox: it does not learn the newer address.
+    assert "other.address" not in client.get(first).content.decode()
+    assert email_of(citizen) == "citizen@example.org"
+    confirm(client, second, django_capture_on_commit_callbacks)
+    assert email_of(citizen) == "other.address@example.org"
+
+
+def test_a_link_confirmed_leaves_no_change_waiting(
     client, citizen, django_capture_on_commit_callbacks
 ):
-    first, second = link(citizen), link(citizen, "other.address@example.org")
-    confirm(client, second, django_capture_on_commit_callbacks)
-    assert_refused(client, first, "outdated", "Your email address was changed after this link")
-    assert email_of(citizen) == "other.address@example.org"
+    confirm(client, link(citizen), django_capture_on_commit_callbacks)
+    citizen.refresh_from_db()
+    assert (citizen.email, citizen.pending_email) == (NEW, "")
+
+
+def test_a_cancelled_change_kills_its_link(client, citizen):
+    url = link(citizen)
+    client.force_login(citizen)
+    client.post(reverse("email_change_cancel"))
+    client.logout()
+    assert_refused(
+        client,
+        url,
+        "cancelled",
+        "This change was cancelled on your profile page, so this link no longer works.",
+    )
+    assert email_of(citizen) == "citizen@example.org"
+
+
+def test_the_latest_address_asked_for_again_in_another_case_is_still_the_one(client, citizen):
+    url = link(citizen, "Fatima@Example.org")
+    link(citizen, NEW)
+    client.post(url)
+    assert email_of(citizen) == "Fatima@Example.org"
 
 
 def test_another_case_of_the_same_address_does_not_end_the_link(client, citizen):

@@ -300,6 +300,93 @@ def test_a_link_that_could_not_be_sent_does_not_count(client, citizen, monkeypat
     assert sent_to() == [["fatima@example.org"]]
 
 
+WAITING = (
+    "Your new email address <strong>fatima@example.org</strong> is waiting for confirmation: we "
+    "sent a link there on 2 March 2026, 13:00, which works until 5 March 2026, 13:00."
+)
+
+
+def test_a_change_waiting_for_confirmation_is_shown_with_its_dates(client, citizen):
+    client.force_login(citizen)
+    assert "is waiting for confirmation" not in client.get(URL).content.decode()
+    with time_machine.travel(START, tick=False):  # 13:00 in Amsterdam
+        html = client.get(ask_for_link(client, citizen, "fatima@example.org").url).content.decode()
+    assert WAITING in html
+    assert 'value="citizen@example.org"' in html  # the address itself is still the old one
+    form = html[html.index(WAITING) : html.index("</form>", html.index(WAITING))]
+    assert 'action="/accounts/profile/email/cancel/"' in form and "csrfmiddlewaretoken" in form
+    assert "Cancel this change</button>" in form
+    citizen.refresh_from_db()
+    assert citizen.pending_email == "fatima@example.org"
+
+
+def test_the_waiting_change_is_told_in_dutch(client, citizen):
+    citizen.preferred_language = "nl"
+    citizen.save()
+    client.force_login(citizen)
+    with time_machine.travel(START, tick=False):
+        html = client.get(ask_for_link(client, citizen, "fatima@example.org").url).content.decode()
+    assert (
+        "Je nieuwe e-mailadres <strong>fatima@example.org</strong> wacht op bevestiging: we "
+        "hebben er op 2 maart 2026, 13:00 een link naartoe gestuurd, die werkt tot 5 maart 2026, "
+        "13:00." in html
+    )
+    assert "Deze wijziging annuleren</button>" in html
+    assert formal_words(html) == []
+
+
+def test_a_change_whose_link_expired_is_not_shown_as_waiting(client, citizen):
+    client.force_login(citizen)
+    with time_machine.travel(START, tick=False) as traveller:
+        ask_for_link(client, citizen, "fatima@example.org")
+        traveller.shift(datetime.timedelta(days=3, minutes=-1))
+        assert "fatima@example.org" in client.get(URL).content.decode()
+        traveller.shift(datetime.timedelta(minutes=1))
+        html = client.get(URL).content.decode()
+    assert "fatima@example.org" not in html and "Cancel this change" not in html
+
+
+def test_a_link_that_could_not_be_sent_leaves_nothing_waiting(client, citizen, monkeypatch):
+    monkeypatch.setattr(locmem.EmailBackend, "send_messages", refuse)
+    client.force_login(citizen)
+    ask_for_link(client, citizen, "fatima@example.org")
+    assert "is waiting for confirmation" not in client.get(URL).content.decode()
+    citizen.refresh_from_db()
+    assert citizen.pending_email == ""
+
+
+def test_a_failed_link_keeps_the_change_that_was_waiting(client, citizen, monkeypatch):
+    client.force_login(citizen)
+    with time_machine.travel(START, tick=False) as traveller:
+        ask_for_link(client, citizen, "fatima@example.org")
+        traveller.shift(settings.EMAIL_CHANGE_EMAIL_INTERVAL)
+        with monkeypatch.context() as mail_server_down:
+            mail_server_down.setattr(locmem.EmailBackend, "send_messages", refuse)
+            ask_for_link(client, citizen, "fatma@example.org")
+        assert WAITING in client.get(URL).content.decode()
+        client.logout()
+        client.post(link_in(mail.outbox[0]))
+    citizen.refresh_from_db()
+    assert citizen.email == "fatima@example.org"
+
+
+def test_a_newer_address_asked_for_ends_the_link_to_the_older_one(client, citizen):
+    client.force_login(citizen)
+    with time_machine.travel(START, tick=False) as traveller:
+        ask_for_link(client, citizen, "fatima@example.org")
+        traveller.shift(settings.EMAIL_CHANGE_EMAIL_INTERVAL)
+        ask_for_link(client, citizen, "fatma@example.org")
+        html = client.get(URL).content.decode()
+        assert "<strong>fatma@example.org</strong> is waiting" in html
+        assert "<strong>fatima@example.org</strong>" not in html
+        older, newer = (link_in(message) for message in mail.outbox)
+        client.logout()
+        assert client.post(older).context["reason"] == "replaced"
+        client.post(newer)
+    citizen.refresh_from_db()
+    assert (citizen.email, citizen.pending_email) == ("fatma@example.org", "")
+
+
 def test_other_changes_need_no_password(client, citizen):
     client.force_login(citizen)
     client.post(URL, data(citizen, email="CITIZEN@example.org", name="New name"))

@@ -31,9 +31,9 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from actions.models import Action
 from allies.management.commands.seed_demo import DEMO_PASSWORD
 from allies.models import User
-from allies.services import email_change_token
 from circles.models import Circle, Invitation, Sector
 from meetings.models import Meeting
+from tests.conftest import email_change_link_token
 from tests.e2e.conftest import (
     DESKTOP,
     TODAY,
@@ -124,8 +124,12 @@ def site(live_server, django_db_setup, django_db_blocker) -> Site:
             ],
             "year": [TODAY.year],
             # The link that confirms a new email address first: other pages refuse it (404, or
-            # an explained refusal) and go on to the feed token.
-            "token": [email_change_token(member, "citizen.new@example.org"), member.feed_token],
+            # an explained refusal) and go on to the feed token. The member's profile shows
+            # that address waiting, with its button to cancel.
+            "token": [
+                email_change_link_token(member, "citizen.new@example.org"),
+                member.feed_token,
+            ],
             "uidb64": [urlsafe_base64_encode(force_bytes(member.pk))],
         }
         world = World(circle=circle, coordinator=people[ROLES["coordinator"]], member=member)
