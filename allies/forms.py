@@ -95,7 +95,8 @@ class ProfileForm(PlainTextMixin, forms.ModelForm):
     """My own details. A new email address needs the current password: whoever controls the
     address can reset the password, so taking it over must take more than an open session.
     Nor does it take effect here: the form leaves the address as it was and sets `new_email`,
-    to which the view sends a link that confirms it (allies.services)."""
+    to which the view sends a link that confirms it (allies.services); or, when that link
+    went a moment ago, `link_already_sent`."""
 
     current_password = forms.CharField(
         label=_("Current password"),
@@ -140,6 +141,7 @@ class ProfileForm(PlainTextMixin, forms.ModelForm):
         self.fields["email"].required = True
         self.original_email = self.instance.email
         self.new_email = None
+        self.link_already_sent = None
 
     def clean_email(self):
         return self.cleaned_data["email"].strip()
@@ -162,7 +164,12 @@ class ProfileForm(PlainTextMixin, forms.ModelForm):
                         ),
                     )
                 elif wait := self.instance.email_wait("email_change_sent_at"):
-                    self.add_error("email", _too_soon(wait))
+                    pending = services.email_change_pending(self.instance)
+                    if pending and pending.new_email.lower() == email.lower():
+                        # Asked again, as if the link had not come: it did go.
+                        self.link_already_sent = pending
+                    else:
+                        self.add_error("email", _too_soon(wait))
                 else:
                     self.new_email = email
             cleaned["email"] = self.original_email

@@ -166,8 +166,7 @@ def profile(request):
         person.save(update_fields=[*form.Meta.fields, "phone_shared_at"])
         with translation.override(person.preferred_language):
             messages.success(request, _("Your details are saved."))
-            if form.new_email:
-                _ask_to_confirm(request, person, form.new_email)
+            _ask_to_confirm(request, person, form)
         return redirect("profile")
     # A wrong password too often pauses the check (django-axes): 429, as at sign-in; so does
     # asking for links to new addresses too often.
@@ -177,14 +176,22 @@ def profile(request):
     return render(request, "allies/profile.html", ctx, status=status)
 
 
-def _ask_to_confirm(request, person, new_email: str) -> None:
-    """Send the link that confirms a new address, and say so (or that it could not go)."""
-    if services.email_change_request(person=person, new_email=new_email):
+def _ask_to_confirm(request, person, form: ProfileForm) -> None:
+    """Send the link that confirms a new address, if one was asked for, and say so (or that it
+    could not go, or that it went a moment ago)."""
+    new_email = form.new_email
+    if form.link_already_sent:
+        message = _(
+            "We already sent a link to %(email)s a moment ago. Your email address changes when "
+            "you open it and confirm."
+        )
+        messages.info(request, message % {"email": form.link_already_sent.new_email})
+    elif new_email and services.email_change_request(person=person, new_email=new_email):
         message = _(
             "We sent a link to %(email)s. Your email address changes when you open it and confirm."
         )
         messages.info(request, message % {"email": new_email})
-    else:
+    elif new_email:
         message = _(
             "We could not send a link to %(email)s, so your email address is unchanged. Try "
             "again later."

@@ -370,6 +370,27 @@ def test_a_failed_link_keeps_the_change_that_was_waiting(client, citizen, monkey
     assert citizen.email == "fatima@example.org"
 
 
+def test_asking_again_for_the_waiting_address_says_the_link_went(client, citizen):
+    client.force_login(citizen)
+    with time_machine.travel(START, tick=False) as traveller:
+        ask_for_link(client, citizen, "fatima@example.org")
+        traveller.shift(datetime.timedelta(minutes=1))
+        response = client.post(
+            URL,
+            data(citizen, email="Fatima@example.org", current_password=PASSWORD, name="Typed"),
+            follow=True,
+        )
+    html = response.content.decode()
+    assert (
+        "We already sent a link to fatima@example.org a moment ago. Your email address changes "
+        "when you open it and confirm." in html
+    )
+    assert "Your details are saved." in html and "you can ask for another one" not in html
+    assert sent_to() == [["fatima@example.org"]]  # no second email
+    citizen.refresh_from_db()
+    assert (citizen.name, citizen.pending_email) == ("Typed", "fatima@example.org")
+
+
 def test_a_newer_address_asked_for_ends_the_link_to_the_older_one(client, citizen):
     client.force_login(citizen)
     with time_machine.travel(START, tick=False) as traveller:
