@@ -18,7 +18,13 @@ class UserAdmin(LargeTableAdmin, DjangoUserAdmin):
     list_display = ["username", "name", "email", "organisation", "preferred_language", "is_staff"]
     list_filter = ["is_staff", "is_superuser", "is_active", "preferred_language"]
     search_fields = ["username", "name", "email", "organisation"]
-    readonly_fields = ["last_login", "date_joined", "phone_shared_at"]
+    readonly_fields = [
+        "last_login",
+        "date_joined",
+        "phone_shared_at",
+        "pending_email",
+        "email_change_sent_at",
+    ]
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
         (
@@ -27,6 +33,8 @@ class UserAdmin(LargeTableAdmin, DjangoUserAdmin):
                 "fields": [
                     "name",
                     "email",
+                    "pending_email",
+                    "email_change_sent_at",
                     "phone",
                     "phone_shared_at",
                     "organisation",
@@ -43,6 +51,13 @@ class UserAdmin(LargeTableAdmin, DjangoUserAdmin):
         (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     actions = ["erase_people"]
+
+    def save_model(self, request, obj, form, change):
+        # The link to a new address the person asked for names the address they had then: one
+        # set here ends it, so it no longer waits. Another case is the same address.
+        if change and obj.email.lower() != form.initial.get("email", "").lower():
+            obj.pending_email = ""
+        super().save_model(request, obj, form, change)
 
     def has_delete_permission(self, request, obj=None):
         # A person's rows carry the circles' history (answers, attendance, actions): people

@@ -17,7 +17,13 @@ from allies.models import User
 from meetings.admin import MeetingAdmin
 from meetings.models import Meeting
 from polls.models import PollAnswer
-from tests.conftest import KEY_PAGE_MAX_QUERIES, count_queries, make_meeting
+from tests.allies.test_profile import data
+from tests.conftest import (
+    KEY_PAGE_MAX_QUERIES,
+    count_queries,
+    email_change_link_token,
+    make_meeting,
+)
 
 MAX_QUERIES = 20
 MODELS = sorted(
@@ -284,3 +290,38 @@ def test_a_commitment_recorded_in_admin_keeps_the_text_in_the_members_language(
     membership.refresh_from_db()
     assert membership.committed_on == datetime.date(2026, 2, 1)
     assert membership.commitment_agreed_text.startswith("Als bondgenoot doe ik mee")
+
+
+def person_form(person, **changes) -> dict:
+    """The admin's change form of a person as sent without changes (the profile's fields and
+    the admin's own), then with `changes`."""
+    return data(person, username=person.username, is_active="on", _save="Save", **changes)
+
+
+def test_a_new_address_waiting_for_confirmation_is_shown_but_not_edited(
+    client, admin_user, citizen
+):
+    email_change_link_token(citizen, "fatima@example.org")
+    client.force_login(admin_user)
+    html = client.get(reverse("admin:allies_user_change", args=[citizen.pk])).content.decode()
+    assert "New email address waiting for confirmation" in html
+    assert "fatima@example.org" in html
+    assert 'name="pending_email"' not in html and 'name="email_change_sent_at"' not in html
+
+
+@pytest.mark.parametrize(
+    ("email", "waiting"),
+    [("elsewhere@example.org", ""), ("CITIZEN@example.org", "fatima@example.org")],
+    ids=["another address", "another case"],
+)
+def test_an_address_set_in_admin_ends_the_change_waiting(
+    client, admin_user, citizen, email, waiting
+):
+    """The link names the address the person had when they asked: another one ends it."""
+    email_change_link_token(citizen, "fatima@example.org")
+    client.force_login(admin_user)
+    url = reverse("admin:allies_user_change", args=[citizen.pk])
+    response = client.post(url, person_form(citizen, email=email))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    citizen.refresh_from_db()
+    assert (citizen.email, citizen.pending_email) == (email, waiting)
