@@ -302,6 +302,7 @@ def person_export(person: User) -> dict:
             "last_login": person.last_login,
             "password_reset_email_sent_at": person.password_reset_sent_at,
             "email_confirmation_sent_at": person.email_change_sent_at,
+            "new_email_waiting_for_confirmation": person.pending_email,
             "active": person.is_active,
             "staff": person.is_staff,
             "superuser": person.is_superuser,
@@ -387,8 +388,9 @@ def person_export(person: User) -> dict:
 
 
 def identifying_strings(person: User) -> list[str]:
-    """The strings that identify `person` in free text: name, username, email, phone."""
-    needles = [person.name, person.username, person.email]
+    """The strings that identify `person` in free text: name, username, email (and the new
+    one waiting for confirmation), phone."""
+    needles = [person.name, person.username, person.email, person.pending_email]
     if person.phone:
         number = person.phone
         needles.append(number.as_e164)
@@ -479,7 +481,7 @@ def person_erase(*, person: User) -> User:
     person.username = f"erased-{person.pk}"
     person.name = label
     person.first_name = person.last_name = ""
-    person.email = person.organisation = person.dietary_needs = ""
+    person.email = person.pending_email = person.organisation = person.dietary_needs = ""
     person.phone = ""
     person.phone_shared_at = None
     person.reminders_enabled = False
@@ -503,8 +505,9 @@ def purge_expired(
 
     - dietary needs in the answers to dinners that ended more than `dietary_days` ago
       (the counts stay);
-    - phone number, phone-sharing consent, email and dietary needs of people who left every
-      circle they were in more than `contact_days` ago (staff accounts are kept as they are).
+    - phone number, phone-sharing consent, email (and a new one waiting for confirmation) and
+      dietary needs of people who left every circle they were in more than `contact_days` ago
+      (staff accounts are kept as they are).
     """
     now = now or timezone.now()
     if dietary_days is None:
@@ -526,10 +529,14 @@ def purge_expired(
         .annotate(last_left=Max("memberships__left_on"))
         .filter(last_left__lt=left_cutoff)
         .filter(
-            ~Q(phone="") | ~Q(email="") | Q(phone_shared_at__isnull=False) | ~Q(dietary_needs="")
+            ~Q(phone="")
+            | ~Q(email="")
+            | ~Q(pending_email="")
+            | Q(phone_shared_at__isnull=False)
+            | ~Q(dietary_needs="")
         )
     )
     contacts = User.objects.filter(pk__in=list(former.values_list("pk", flat=True))).update(
-        phone="", phone_shared_at=None, email="", dietary_needs=""
+        phone="", phone_shared_at=None, email="", pending_email="", dietary_needs=""
     )
     return {"dietary_needs": dietary, "contact_details": contacts}

@@ -13,7 +13,7 @@ from allies.models import User
 from circles.models import Invitation
 from meetings.models import Attendance, Meeting, Response
 from tests.allies.conftest import EMAIL, NAME, PHONE
-from tests.conftest import PASSWORD, make_person
+from tests.conftest import PASSWORD, email_change_link_token, make_person
 
 pytestmark = pytest.mark.django_db
 
@@ -104,6 +104,16 @@ def test_the_erased_person_is_closed_and_anonymous(client, signed_in_fatima):
     # The session they had is gone, and they cannot sign in again.
     assert client.get(reverse("dashboard")).status_code == 302
     assert authenticate(username="fbouali", password=PASSWORD) is None
+
+
+def test_the_new_address_waiting_for_confirmation_goes_too(signed_in_fatima, citizen):
+    waiting = "fatima.zahra@elders.example"
+    email_change_link_token(signed_in_fatima, waiting)
+    # Someone wrote it down: it is hers as much as the address she has.
+    Meeting.objects.filter(status=Meeting.Status.HELD).update(minutes=f"Mail {waiting} first.")
+    call_command("erase_person", "fbouali", "--no-input")
+    assert User.objects.get(pk=signed_in_fatima.pk).pending_email == ""
+    assert Meeting.objects.get(status=Meeting.Status.HELD).minutes == "Mail former member first."
 
 
 def test_the_command_asks_first(fatima, monkeypatch):

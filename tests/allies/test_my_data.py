@@ -95,6 +95,15 @@ def test_it_says_when_a_link_to_confirm_a_new_email_address_last_went(client, fa
     assert at(sent_at) == asked
 
 
+def test_it_holds_the_new_email_address_waiting_for_confirmation(client, fatima):
+    assert download(client, fatima)["profile"]["new_email_waiting_for_confirmation"] == ""
+    changes = {"email": "fatima@new.example", "current_password": PASSWORD}
+    client.post(reverse("profile"), data(fatima, **changes))
+    profile = download(client, fatima)["profile"]
+    assert profile["new_email_waiting_for_confirmation"] == "fatima@new.example"
+    assert profile["email"] == EMAIL
+
+
 def at(value: str) -> datetime.datetime:
     return datetime.datetime.fromisoformat(value)
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from allies.models import User
 from circles.models import Membership, Sector
 from meetings.models import Response
-from tests.conftest import make_meeting, make_person
+from tests.conftest import email_change_link_token, make_meeting, make_person
 
 pytestmark = pytest.mark.django_db
 
@@ -94,6 +94,8 @@ def test_contact_details_go_a_year_after_leaving_every_circle(circle, other_circ
     Membership.objects.create(person=still_in_one, circle=other_circle, sector=Sector.POLICE)
     staff = former_member("staff", circle, left_days_ago=400, is_staff=True)
     never_member = make_person("admin2", phone="+31622222222")
+    for person in (gone, recent):
+        email_change_link_token(person, f"{person.username}@new.example")
 
     call_command("purge_expired")
 
@@ -102,6 +104,9 @@ def test_contact_details_go_a_year_after_leaving_every_circle(circle, other_circ
     assert contacts(still_in_one) == ("+31611111111", "still@example.org", True, "vegan")
     assert contacts(staff) == ("+31611111111", "staff@example.org", True, "vegan")
     assert str(User.objects.get(pk=never_member.pk).phone) == "+31622222222"
+    # So does a new address waiting for confirmation (its link no longer works either).
+    assert User.objects.get(pk=gone.pk).pending_email == ""
+    assert User.objects.get(pk=recent.pk).pending_email == "recent@new.example"
     # The person and their history stay; only the contact details went.
     gone.refresh_from_db()
     assert gone.name == "Gone"
