@@ -211,8 +211,14 @@ def _too_soon(wait: datetime.timedelta) -> forms.ValidationError:
         "an inbox from here, you can ask for another one in %(minutes)d minutes.",
         "minutes",
     )
-    minutes = math.ceil(wait.total_seconds() / 60)
-    return forms.ValidationError(message, code="too_soon", params={"minutes": minutes})
+    return forms.ValidationError(
+        message, code="too_soon", params={"minutes": minutes_to_wait(wait)}
+    )
+
+
+def minutes_to_wait(wait: datetime.timedelta) -> int:
+    """A wait as the whole minutes a person is told, rounded up: never "0 minutes"."""
+    return math.ceil(wait.total_seconds() / 60)
 
 
 class PhoneConsentForm(forms.Form):

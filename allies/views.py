@@ -18,7 +18,13 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django.views.i18n import set_language as django_set_language
 
 from allies import privacy, services
-from allies.forms import ChangePasswordForm, PhoneConsentForm, ProfileForm, ResetForm
+from allies.forms import (
+    ChangePasswordForm,
+    PhoneConsentForm,
+    ProfileForm,
+    ResetForm,
+    minutes_to_wait,
+)
 from allies.middleware import CHOSEN_LANGUAGE_SESSION_KEY
 from allies.models import PasswordResetRequest, User
 from allies.security import clear_failures, client_ip, log, log_refused
@@ -208,6 +214,15 @@ def email_change_cancel(request):
     if pending:
         message = _("The change to %(email)s is cancelled: the link we sent there no longer works.")
         messages.success(request, message % {"email": pending.new_email})
+        # Mostly to give another address: say when that can be (the limit on links stays).
+        if wait := request.user.email_wait("email_change_sent_at"):
+            minutes = minutes_to_wait(wait)
+            message = ngettext(
+                "You can ask for a link to another address in %(minutes)d minute.",
+                "You can ask for a link to another address in %(minutes)d minutes.",
+                minutes,
+            )
+            messages.info(request, message % {"minutes": minutes})
     else:
         messages.info(request, _("No change of your email address was waiting."))
     return redirect("profile")
