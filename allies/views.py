@@ -171,7 +171,10 @@ def profile(request):
             person.phone_shared_at = None
         person.save(update_fields=[*form.Meta.fields, "phone_shared_at"])
         with translation.override(person.preferred_language):
-            messages.success(request, _("Your details are saved."))
+            # Only a new address asked for: the message about its link says all there is.
+            only_email = set(form.changed_data) <= {"email", "current_password"}
+            if not (only_email and (form.new_email or form.link_already_sent)):
+                messages.success(request, _("Your details are saved."))
             _ask_to_confirm(request, person, form)
         return redirect("profile")
     # A wrong password too often pauses the check (django-axes): 429, as at sign-in; so does

@@ -183,6 +183,16 @@ def test_the_right_password_sends_a_link_and_changes_nothing_yet(client, citizen
     assert link_in(message).startswith("/accounts/profile/email/")
 
 
+def test_a_new_address_alone_is_told_once(client, citizen):
+    """Nothing else was saved: "Your details are saved." above the message about the link
+    would only push the form down, on a phone most of all."""
+    client.force_login(citizen)
+    response = ask_for_link(client, citizen, "fatima@example.org")
+    html = client.get(response.url).content.decode()
+    assert "We sent a link to fatima@example.org." in html
+    assert "Your details are saved." not in html
+
+
 def test_the_link_goes_out_in_my_language_whatever_the_browser_speaks(client, citizen):
     citizen.preferred_language = "nl"
     citizen.save()
