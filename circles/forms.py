@@ -27,7 +27,10 @@ class CircleForm(PlainTextMixin, forms.ModelForm):
     commitment_text = _long_text(
         "commitment_text",
         rows=5,
-        help_text=_("What a member agrees to for a year when they press “I commit”."),
+        help_text=_(
+            "What a member agrees to for a year when they press “I commit”. When you change "
+            "it, the members who agreed to it get an email asking them to commit again."
+        ),
     )
 
     class Meta:

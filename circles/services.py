@@ -60,11 +60,11 @@ def membership_end(*, membership: Membership) -> None:
 
 
 @transaction.atomic
-def circle_update(*, circle: Circle, by: User) -> None:
+def circle_update(*, circle: Circle, by: User) -> int:
     """Save the circle's settings as edited: `circle` holds the new values. When its commitment
     now reads differently (not only in its spaces, nor the standard text in another language),
     each active member who had agreed to the text it replaced is told, in their language, once
-    the change is committed; not `by`, who made it.
+    the change is committed; not `by`, who made it. Returns how many are told.
 
     Members who had not agreed (or agreed to an even earlier text) are not told: the circle
     page and the dashboard already ask them to commit, and nothing they agreed to changed."""
@@ -73,9 +73,10 @@ def circle_update(*, circle: Circle, by: User) -> None:
     before = Circle.objects.select_for_update().only("commitment_text").get(pk=circle.pk)
     circle.save()
     if circle.is_commitment(before.commitment_text):
-        return
+        return 0
     agreed = (
         circle.memberships.active()
+        .filter(person__in=notify.recipients(circle))
         .exclude(commitment_agreed_text="")
         .exclude(person=by)
         .order_by()
@@ -86,6 +87,7 @@ def circle_update(*, circle: Circle, by: User) -> None:
         # robust: a mail server that fails is logged; the saved settings stay saved.
         send = partial(send_commitment_changed, circle.pk, told, by)
         transaction.on_commit(send, robust=True)
+    return len(told)
 
 
 def send_commitment_changed(circle_id: int, person_ids: list[int], by: User) -> int:

@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from allies.models import User
@@ -160,8 +161,17 @@ def edit(request, circle_id):
     circle = _get_coordinated_circle(request, circle_id)
     form = CircleForm(request.POST or None, instance=circle)
     if request.method == "POST" and form.is_valid():
-        services.circle_update(circle=form.save(commit=False), by=request.user)
+        told = services.circle_update(circle=form.save(commit=False), by=request.user)
         messages.success(request, _("The circle's settings are saved."))
+        if told:
+            message = ngettext(
+                "The member who had agreed to the earlier commitment gets an email asking them "
+                "to read it and commit again.",
+                "The %(count)d members who had agreed to the earlier commitment get an email "
+                "asking them to read it and commit again.",
+                told,
+            )
+            messages.info(request, message % {"count": told})
         return redirect("circles:detail", circle_id=circle.pk)
     return render(request, "circles/edit.html", {"circle": circle, "form": form})
 

@@ -61,6 +61,27 @@ def test_members_who_agreed_to_the_old_text_are_told(
     assert sorted(by_address()) == ["clerk@example.org", "officer@example.org"]
 
 
+def test_the_coordinator_reads_how_many_were_emailed(
+    client, agreed, coordinator, django_capture_on_commit_callbacks
+):
+    left = member(agreed, "left")
+    agree(left.person, agreed)
+    left.end()
+    response = edit(client, coordinator, agreed, django_capture_on_commit_callbacks, NEW)
+    page = client.get(response.url).content.decode()
+    told = "The 2 members who had agreed to the earlier commitment get an email asking them"
+    assert told in page
+
+
+def test_a_change_nobody_had_agreed_to_tells_the_coordinator_of_no_email(
+    client, circle, coordinator, django_capture_on_commit_callbacks
+):
+    response = edit(client, coordinator, circle, django_capture_on_commit_callbacks, NEW)
+    page = client.get(response.url).content.decode()
+    assert "The circle&#x27;s settings are saved." in page
+    assert "had agreed to the earlier commitment" not in page
+
+
 def test_the_email_says_who_changed_it_shows_the_new_text_and_links_to_it(
     client, agreed, coordinator, settings, django_capture_on_commit_callbacks
 ):
