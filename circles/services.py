@@ -299,6 +299,8 @@ def send_invitation(*, person: User, circle: Circle, language: str, by: User | N
         "circle": circle,
         "link": f"{settings.SITE_URL}{path}",
         "login_link": f"{settings.SITE_URL}{reverse('login')}",
+        # As long as Django accepts the token: PASSWORD_RESET_TIMEOUT, in seconds.
+        "days": max(1, settings.PASSWORD_RESET_TIMEOUT // (24 * 60 * 60)),
         "site_url": settings.SITE_URL,
     }
     with translation.override(language):
