@@ -19,6 +19,7 @@ from allies import services
 from allies.formfields import PhoneField, PlainTextMixin
 from allies.models import User
 from allies.security import clear_failures, cooloff_minutes
+from meetings import notify
 
 
 def is_current_password(request, user: User, password: str) -> bool:
@@ -70,7 +71,7 @@ class ResetForm(PlainTextMixin, PasswordResetForm):
         with translation.override(user.preferred_language):
             subject = "".join(render_to_string(subject_template_name, context).splitlines())
             body = render_to_string(email_template_name, context)
-        message = EmailMultiAlternatives(subject, body, from_email, [to_email])
+            message = EmailMultiAlternatives(subject, body, notify.sender(), [to_email])
         services.send_limited(person=user, field="password_reset_sent_at", message=message)
 
 

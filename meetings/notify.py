@@ -8,6 +8,7 @@ message, in their own language: no shared To: list shows who else is in the circ
 
 import logging
 from dataclasses import dataclass
+from email.utils import formataddr, parseaddr
 from functools import partial
 from typing import NamedTuple
 
@@ -17,7 +18,7 @@ from django.core.mail.message import SafeMIMEText
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
 from allies.models import User
 from meetings import calendar
@@ -255,11 +256,26 @@ def compose(person, subject: str, template: str, ctx: dict) -> EmailMultiAlterna
     message = EmailMultiAlternatives(
         subject=subject,
         body=render_to_string(f"{template}.txt", ctx),
+        from_email=sender(),
         to=[person.email],
         headers={"Content-Language": translation.get_language()},
     )
     message.attach_alternative(render_to_string(f"{template}.html", ctx), "text/html")
     return message
+
+
+# The sender's name when DEFAULT_FROM_EMAIL is left at the product's name.
+PRODUCT_NAME = "Allies"
+
+
+def sender() -> str:
+    """DEFAULT_FROM_EMAIL, its name in the active language when it is the product's own: a
+    Dutch reader's inbox lists "Bondgenoten", as the email's subject and text say. A name an
+    installation chose ("Politie Utrecht") stays as it is."""
+    name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    if name != PRODUCT_NAME:
+        return settings.DEFAULT_FROM_EMAIL
+    return formataddr((gettext("Allies"), address))
 
 
 def compose_for(

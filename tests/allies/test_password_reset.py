@@ -21,14 +21,20 @@ START = datetime.datetime(2026, 3, 2, 12, 0, tzinfo=datetime.UTC)
 
 
 @pytest.mark.parametrize(
-    ("preferred", "browser", "subject", "line"),
+    ("preferred", "browser", "subject", "line", "sender"),
     [
-        ("nl", "en", "Je wachtwoord voor Bondgenoten", "Kies hier een nieuw wachtwoord:"),
-        ("en", "nl", "Your Allies password", "Choose a new password here:"),
+        (
+            "nl",
+            "en",
+            "Je wachtwoord voor Bondgenoten",
+            "Kies hier een nieuw wachtwoord:",
+            "Bondgenoten",
+        ),
+        ("en", "nl", "Your Allies password", "Choose a new password here:", "Allies"),
     ],
 )
 def test_the_email_speaks_the_persons_language_not_the_browsers(
-    client, db, preferred, browser, subject, line
+    client, db, preferred, browser, subject, line, sender
 ):
     make_person("henk", preferred_language=preferred)
     response = client.post(URL, {"email": "henk@example.org"}, HTTP_ACCEPT_LANGUAGE=browser)
@@ -36,6 +42,7 @@ def test_the_email_speaks_the_persons_language_not_the_browsers(
     [message] = mail.outbox
     assert message.to == ["henk@example.org"]
     assert message.subject == subject
+    assert message.from_email == f"{sender} <allies@localhost>"
     assert line in message.body
     assert "/accounts/reset/" in message.body
 

@@ -199,6 +199,20 @@ def test_each_reads_the_mail_in_their_own_language(
     assert english.subject.startswith("Invitation: Dinner — ")
     assert english.extra_headers["Content-Language"] == "en"
     assert "Thursday 5 March 2026" in english.body
+    # The inbox lists the sender by the product's name in the reader's language.
+    assert dutch.from_email == "Bondgenoten <allies@localhost>"
+    assert english.from_email == "Allies <allies@localhost>"
+
+
+def test_a_sender_named_by_the_installation_keeps_its_name(
+    django_capture_on_commit_callbacks, dinner, citizen, settings
+):
+    settings.DEFAULT_FROM_EMAIL = "Politie Utrecht <bondgenoten@politie.example>"
+    citizen.preferred_language = "nl"
+    citizen.save()
+    sent = send(django_capture_on_commit_callbacks, notify_scheduled, dinner)
+    senders = {message.from_email for message in sent.values()}
+    assert senders == {"Politie Utrecht <bondgenoten@politie.example>"}
 
 
 def test_nothing_is_sent_when_the_change_is_rolled_back(django_capture_on_commit_callbacks, dinner):
