@@ -125,6 +125,17 @@ HOST_INTROS = {
         "This is the new time and place:"
     ),
 }
+# For the previous host, by name, when nobody hosts the meeting now (the host was cleared):
+# "made someone else the host" would be untrue. By whether the time or the venue changed too.
+HOST_CLEARED_INTROS = {
+    False: gettext_lazy(
+        "%(name)s has taken you off as host of this meeting of %(circle)s; nobody hosts it yet:"
+    ),
+    True: gettext_lazy(
+        "%(name)s has taken you off as host of this meeting of %(circle)s, which nobody hosts "
+        "yet, and changed it. This is the new time and place:"
+    ),
+}
 
 
 def notify_host_changed(meeting: Meeting, previous_host_id: int | None, by=None) -> None:
@@ -157,7 +168,10 @@ def host_message(meeting: Meeting, person, by=None) -> EmailMultiAlternatives:
 
 def _host_intro(meeting: Meeting, hosting: bool, by, changed: bool = False) -> str:
     """The line above the meeting's details: what changed for the reader, and who changed it."""
-    intro = HOST_INTROS[hosting, by is not None, changed]
+    if not hosting and by is not None and meeting.host_id is None:
+        intro = HOST_CLEARED_INTROS[changed]
+    else:
+        intro = HOST_INTROS[hosting, by is not None, changed]
     return intro % {"circle": meeting.circle.name, "name": by}
 
 

@@ -290,6 +290,47 @@ def test_whoever_changes_the_host_is_named_and_not_told_themselves(
     assert intro in previous.alternatives[0][0]
 
 
+def test_a_host_taken_off_without_a_new_one_is_not_told_someone_else_hosts(
+    django_capture_on_commit_callbacks, circle, cast, mailoutbox
+):
+    """The coordinator clears the host ("nobody yet"): nobody else hosts it."""
+    dinner = make_meeting(circle, host=cast["officer"])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.meeting_update(meeting=dinner, changes={"host": None}, by=cast["coordinator"])
+    [previous] = mailoutbox
+    assert previous.subject.startswith("You are no longer the host: ")
+    intro = (
+        "Coordinator has taken you off as host of this meeting of Overvecht Allies; nobody "
+        "hosts it yet:"
+    )
+    assert intro in previous.body and intro in previous.alternatives[0][0]
+    assert "someone else" not in previous.body
+
+
+def test_a_host_taken_off_while_moving_the_dinner_is_told_so_in_dutch(
+    django_capture_on_commit_callbacks, circle, cast, mailoutbox
+):
+    dinner = make_meeting(circle, host=cast["officer"])
+    cast["officer"].preferred_language = "nl"
+    cast["officer"].save()
+    moved = {
+        "starts_at": later(dinner, 1),
+        "ends_at": later(dinner, 1) + datetime.timedelta(hours=2),
+        "host": None,
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        services.meeting_update(meeting=dinner, changes=moved, by=cast["coordinator"])
+    previous = {message.to[0]: message for message in mailoutbox}["officer@example.org"]
+    assert previous.subject.startswith("Gewijzigd, en je bent niet langer gastheer/gastvrouw: ")
+    intro = (
+        "Coordinator heeft je afgemeld als gastheer/gastvrouw van deze bijeenkomst van "
+        "Overvecht Allies en hem gewijzigd; er is nog niemand anders. Dit is de nieuwe tijd en "
+        "plaats:"
+    )
+    assert intro in previous.body and intro in previous.alternatives[0][0]
+    assert "iemand anders gastheer" not in previous.body
+
+
 def test_a_host_for_a_dinner_without_one_is_told_alone(
     django_capture_on_commit_callbacks, meeting, cast, mailoutbox
 ):
