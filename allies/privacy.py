@@ -24,6 +24,7 @@ from django.utils.translation import gettext
 
 from actions.models import Action
 from allies.models import User, new_feed_token
+from allies.services import EMAIL_CHANGE_DAYS
 from circles.models import Invitation, Membership
 from meetings.models import Meeting, Response, SentReminder
 from polls.models import Poll, PollReminder
@@ -507,7 +508,9 @@ def purge_expired(
       (the counts stay);
     - phone number, phone-sharing consent, email (and a new one waiting for confirmation) and
       dietary needs of people who left every circle they were in more than `contact_days` ago
-      (staff accounts are kept as they are).
+      (staff accounts are kept as they are);
+    - a new email address waiting for confirmation whose link has expired: it waits for
+      nothing any more, and may be a stranger's, mistyped.
     """
     now = now or timezone.now()
     if dietary_days is None:
@@ -539,4 +542,10 @@ def purge_expired(
     contacts = User.objects.filter(pk__in=list(former.values_list("pk", flat=True))).update(
         phone="", phone_shared_at=None, email="", pending_email="", dietary_needs=""
     )
-    return {"dietary_needs": dietary, "contact_details": contacts}
+    link_cutoff = now - datetime.timedelta(days=EMAIL_CHANGE_DAYS)
+    email_changes = (
+        User.objects.exclude(pending_email="")
+        .filter(email_change_sent_at__lte=link_cutoff)
+        .update(pending_email="")
+    )
+    return {"dietary_needs": dietary, "contact_details": contacts, "email_changes": email_changes}

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from allies.models import User
+from allies.services import EMAIL_CHANGE_DAYS
 from circles.models import Membership, Sector
 from meetings.models import Response
 from tests.conftest import email_change_link_token, make_meeting, make_person
@@ -111,6 +112,20 @@ def test_contact_details_go_a_year_after_leaving_every_circle(circle, other_circ
     gone.refresh_from_db()
     assert gone.name == "Gone"
     assert gone.memberships.count() == 1
+
+
+def test_a_new_address_goes_once_its_link_has_expired(citizen, officer, capsys):
+    """The address waited for a link that no longer works; it may be a stranger's, mistyped.
+    It showed in admin as "waiting for confirmation", and in the person's data, for ever."""
+    email_change_link_token(citizen, "citizen@mistyped.example")
+    email_change_link_token(officer, "officer@new.example")
+    User.objects.filter(pk=citizen.pk).update(
+        email_change_sent_at=timezone.now() - datetime.timedelta(days=EMAIL_CHANGE_DAYS)
+    )
+    call_command("purge_expired")
+    assert User.objects.get(pk=citizen.pk).pending_email == ""
+    assert User.objects.get(pk=officer.pk).pending_email == "officer@new.example"
+    assert "and 1 new email addresses whose confirmation link expired" in capsys.readouterr().out
 
 
 def test_it_reports_what_it_removed_and_is_safe_to_run_again(circle, citizen, capsys):

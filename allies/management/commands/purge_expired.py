@@ -9,7 +9,8 @@ from allies.privacy import purge_expired
 class Command(BaseCommand):
     help = (
         "Remove dietary needs some days after the dinner, and the contact details of people "
-        "who left every circle long ago. Safe to run daily from cron."
+        "who left every circle long ago, and new email addresses whose confirmation link "
+        "expired. Safe to run daily from cron."
     )
 
     def add_arguments(self, parser):
@@ -30,5 +31,6 @@ class Command(BaseCommand):
         removed = purge_expired(dietary_days=dietary_days, contact_days=contact_days)
         self.stdout.write(
             f"Removed dietary needs from {removed['dietary_needs']} answers and contact "
-            f"details of {removed['contact_details']} former members."
+            f"details of {removed['contact_details']} former members, and "
+            f"{removed['email_changes']} new email addresses whose confirmation link expired."
         )
