@@ -54,6 +54,11 @@ TEXTS = [
     gettext_noop("Revert"),
     # A related row deleted since (a topic, say) in the changes column.
     gettext_noop("Deleted %(type_name)s"),
+    # Admin's index (admin/app_list.html): the headings of each app's table, read out by
+    # screen readers; Django's Dutch catalogue has none of them.
+    gettext_noop("Model name"),
+    gettext_noop("Add link"),
+    gettext_noop("Change or view list link"),
     # django-axes (axes/models.py, axes/admin.py): its models' names, its fields' (the list's
     # columns and filters, the change page's labels), the change page's sections, the filter
     # on a pause and the status column ("4 Attempt Remaining", or "Locked Out"). Its app's

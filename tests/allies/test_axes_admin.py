@@ -141,7 +141,11 @@ def english_in(text: str) -> list[str]:
 
 def test_the_admin_index_names_axes_and_its_lists_in_dutch(dutch_admin):
     text = read(dutch_admin, reverse("admin:index"))
-    assert "Inlogbeveiliging Model name Add link Change or view list link" in text
+    assert (
+        "Inlogbeveiliging Modelnaam Link om toe te voegen Link om te wijzigen of de lijst te "
+        "bekijken"
+    ) in text
+    assert "Model name" not in text
     assert "Inloggingen Wijzigen Inlogpogingen Wijzigen Mislukte inloggingen Wijzigen" in text
     assert english_in(text) == []
 
