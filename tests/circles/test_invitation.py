@@ -54,6 +54,16 @@ def test_it_names_the_sector_in_dutch_too(client, invitation, outsider):
     assert "Coordinator nodigt je uit voor deze kring, in de sector politie." in html
 
 
+def test_without_an_inviter_nobody_is_named(client, invitation, outsider):
+    """As the emails say it: the inviter's account is gone (invited_by is emptied)."""
+    invitation.invited_by = None
+    invitation.save()
+    client.force_login(outsider)
+    html = client.get(url(invitation)).content.decode()
+    assert "You are invited to join this circle, in the police sector." in html
+    assert "invites you" not in html
+
+
 def test_joining_makes_them_a_member(client, circle, invitation, outsider):
     client.force_login(outsider)
     response = client.post(url(invitation), {"answer": "join"}, follow=True)
