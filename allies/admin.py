@@ -1,6 +1,7 @@
 from axes.admin import AccessAttemptAdmin as AxesAccessAttemptAdmin
+from axes.admin import AccessLogAdmin as AxesAccessLogAdmin
 from axes.handlers.proxy import AxesProxyHandler
-from axes.models import AccessAttempt
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import Q
@@ -109,14 +110,60 @@ class UserAdmin(LargeTableAdmin, DjangoUserAdmin):
 
 
 # django-axes's own admin, imported above so that it is registered first. Its texts are
-# translated through the project's catalogue (allies/django_texts.py); its clean-up action is
-# done again here.
+# translated through the project's catalogue (allies/django_texts.py), and its rows named in the
+# admin's language (allies.apps.AxesConfig). Its list of failed sign-ins is left out: this site
+# keeps no such log (AXES_ENABLE_ACCESS_FAILURE_LOG is off; the failures are in the attempts),
+# so it was always empty.
 admin.site.unregister(AccessAttempt)
+admin.site.unregister(AccessLog)
+admin.site.unregister(AccessFailureLog)
+
+# Axes's separator between the data of one failed sign-in and the next (in
+# axes.handlers.database.AxesDatabaseHandler.user_login_failed, not exposed).
+FAILURE_SEPARATOR = "\n---------\n"
+
+
+class SignInRecordAdmin(admin.ModelAdmin):
+    """Axes's records are what happened: they can be viewed and deleted (deleting an attempt
+    lifts its pause), not changed. Without the change permission admin shows each row's page
+    read-only, without "Save" buttons, and the list still links to it."""
+
+    class Media:
+        css = {"all": ["css/admin.css"]}  # long values (HTTP Accept) wrap
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(AccessAttempt)
-class AccessAttemptAdmin(AxesAccessAttemptAdmin):
-    @admin.action(description=_("Clean up expired attempts"))
+class AccessAttemptAdmin(SignInRecordAdmin, AxesAccessAttemptAdmin):
+    fieldsets = [
+        (None, {"fields": ["username", "path_info", "failures_since_start", "expiration"]}),
+        (_("Form Data"), {"fields": ["sent_get_data", "sent_post_data"]}),
+        (_("Meta Data"), {"fields": ["user_agent", "ip_address", "http_accept"]}),
+    ]
+    readonly_fields = [*AxesAccessAttemptAdmin.readonly_fields, "sent_get_data", "sent_post_data"]
+
+    @admin.display(description=_("GET Data"))
+    def sent_get_data(self, attempt):
+        return self._data_of_failures(attempt.get_data)
+
+    @admin.display(description=_("POST Data"))
+    def sent_post_data(self, attempt):
+        return self._data_of_failures(attempt.post_data)
+
+    def _data_of_failures(self, data: str) -> str:
+        """What the failed sign-ins sent, without axes's separator lines between empty ones
+        (a sign-in is posted: its GET data is "---------" once per failure after the first)."""
+        sent = [part for part in data.split(FAILURE_SEPARATOR) if part.strip()]
+        return FAILURE_SEPARATOR.join(sent) or self.get_empty_value_display()
+
+    # Axes's expiry rule is its handler's, which removes every expired attempt and takes no
+    # selection; the name says so rather than copy that rule here.
+    @admin.action(
+        description=_("Remove all expired attempts (whatever is selected)"),
+        permissions=["delete"],
+    )
     def cleanup_expired_attempts(self, request, queryset):
         """Axes's action, which failed with a server error (it reads the time of the request
         that axes sets on a sign-in only) and said how many it removed in English, however
@@ -131,3 +178,8 @@ class AccessAttemptAdmin(AxesAccessAttemptAdmin):
             )
             % {"count": count},
         )
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(SignInRecordAdmin, AxesAccessLogAdmin):
+    pass

@@ -1,7 +1,7 @@
 """Django's own texts that the site shows, marked so that the project's Dutch catalogue keeps
 its translations of them; and django-simple-history's and django-axes's, which have no Dutch at
-all: admin's history pages were half in English, and axes's pages (sign-in attempts, failures
-and sign-ins) wholly.
+all: admin's history pages were half in English, and axes's pages (sign-in attempts and
+sign-ins) wholly.
 
 Django's Dutch catalogue speaks formally ("Uw wachtwoord moet minstens 15 tekens lang zijn."),
 the site informally ("je"), and the two met on one page: the help texts and errors of the
@@ -62,11 +62,10 @@ TEXTS = [
     # django-axes (axes/models.py, axes/admin.py): its models' names, its fields' (the list's
     # columns and filters, the change page's labels), the change page's sections, the filter
     # on a pause and the status column ("4 Attempt Remaining", or "Locked Out"). Its app's
-    # name is allies.apps.AxesConfig's; its clean-up action, allies.admin.AccessAttemptAdmin's.
+    # name and its rows' are allies.apps.AxesConfig's; its clean-up action and the labels of
+    # the form data, allies.admin.AccessAttemptAdmin's. Its log of failures is not in admin.
     gettext_noop("access attempt"),
     gettext_noop("access attempts"),
-    gettext_noop("access failure"),
-    gettext_noop("access failures"),
     gettext_noop("access log"),
     gettext_noop("access logs"),
     gettext_noop("User Agent"),
@@ -76,7 +75,6 @@ TEXTS = [
     gettext_noop("Path"),
     gettext_noop("Attempt Time"),
     gettext_noop("Logout Time"),
-    gettext_noop("Access lock out"),
     gettext_noop("GET Data"),
     gettext_noop("POST Data"),
     gettext_noop("Failed Logins"),
