@@ -1,7 +1,7 @@
 """Django's own texts that the site shows, marked so that the project's Dutch catalogue keeps
 its translations of them; and django-simple-history's and django-axes's, which have no Dutch at
 all: admin's history pages were half in English, and axes's pages (sign-in attempts and
-sign-ins) wholly.
+sign-ins) wholly. And a few of Django 5.2's admin texts that its Dutch catalogue lacks.
 
 Django's Dutch catalogue speaks formally ("Uw wachtwoord moet minstens 15 tekens lang zijn."),
 the site informally ("je"), and the two met on one page: the help texts and errors of the
@@ -54,11 +54,13 @@ TEXTS = [
     gettext_noop("Revert"),
     # A related row deleted since (a topic, say) in the changes column.
     gettext_noop("Deleted %(type_name)s"),
-    # Admin's index (admin/app_list.html): the headings of each app's table, read out by
-    # screen readers; Django's Dutch catalogue has none of them.
+    # Django admin's, new in 5.2 and not in its Dutch catalogue: the headings of the index's
+    # tables (hidden, read out by a screen reader) and the <title>'s prefix when a form has
+    # errors. (The search box's label is templates/admin/search_form.html's.)
     gettext_noop("Model name"),
     gettext_noop("Add link"),
     gettext_noop("Change or view list link"),
+    gettext_noop("Error:"),
     # django-axes (axes/models.py, axes/admin.py): its models' names, its fields' (the list's
     # columns and filters, the change page's labels), the change page's sections, the filter
     # on a pause and the status column ("4 Attempt Remaining", or "Locked Out"). Its app's
