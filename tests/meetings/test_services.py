@@ -323,9 +323,8 @@ def test_a_host_taken_off_while_moving_the_dinner_is_told_so_in_dutch(
     previous = {message.to[0]: message for message in mailoutbox}["officer@example.org"]
     assert previous.subject.startswith("Gewijzigd, en je bent niet langer gastheer/gastvrouw: ")
     intro = (
-        "Coordinator heeft je afgemeld als gastheer/gastvrouw van deze bijeenkomst van "
-        "Overvecht Allies en hem gewijzigd; er is nog niemand anders. Dit is de nieuwe tijd en "
-        "plaats:"
+        "Coordinator heeft deze bijeenkomst van Overvecht Allies gewijzigd, en je bent niet "
+        "langer gastheer/gastvrouw; er is nog niemand anders. Dit is de nieuwe tijd en plaats:"
     )
     assert intro in previous.body and intro in previous.alternatives[0][0]
     assert "iemand anders gastheer" not in previous.body
