@@ -6,6 +6,7 @@ from django.forms import BaseFormSet, BaseInlineFormSet, formset_factory, inline
 from django.forms.utils import ErrorDict
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from actions.models import Action
@@ -20,7 +21,7 @@ from allies.models import User
 from allies.once import OnceMixin
 from circles.models import Circle
 from meetings.models import AgendaItem, Meeting, Response, Topic
-from meetings.planner import is_public_holiday
+from meetings.planner import is_public_holiday, public_holiday_name
 
 # How far ahead a meeting or a due date may lie (and the year planner may look); further is a
 # typo, not a plan.
@@ -40,6 +41,18 @@ def years_later(day: datetime.date, years: int = YEARS_AHEAD) -> datetime.date:
 # more than 30 rows to build and show again; a count of 2,000 took seconds to render.
 MAX_ROWS = 30
 ROW_LIMITS = {"max_num": MAX_ROWS, "absolute_max": MAX_ROWS, "validate_max": True}
+
+
+def holiday_error(day: datetime.date) -> str | None:
+    """Why no dinner can be on `day` if it is a public holiday, naming it and saying what to do
+    ("27 April 2027 is King's Day. Choose another date."), in the reader's language."""
+    name = public_holiday_name(day, get_language())
+    if name is None:
+        return None
+    return gettext("%(date)s is %(holiday)s. Choose another date.") % {
+        "date": date_format(day, "j F Y"),
+        "holiday": name,
+    }
 
 
 def _date_input():
@@ -394,8 +407,8 @@ class PlannedDinnerForm(PlainTextMixin, forms.Form):
             self.add_error("date", _("Choose a day in %(year)s.") % {"year": self.year})
         elif local_datetime(day, start) <= timezone.now():
             self.add_error("date", _("Choose a moment in the future."))
-        elif is_public_holiday(day):
-            self.add_error("date", _("This is a public holiday."))
+        elif holiday := holiday_error(day):
+            self.add_error("date", holiday)
         elif day in self.taken:
             self.add_error("date", _("The circle already meets on this day."))
         return data

@@ -15,13 +15,30 @@ WEEK = datetime.timedelta(days=7)
 
 
 @cache
-def _dutch_holidays(year: int) -> frozenset[datetime.date]:
-    return frozenset(holidays.country_holidays("NL", years=year))
+def _dutch_holidays(year: int, language: str | None = None) -> dict[datetime.date, str]:
+    """The year's Dutch public holidays with their names in `language` (a language of the
+    holidays package; its default, Dutch, when None)."""
+    return dict(holidays.country_holidays("NL", years=year, language=language))
 
 
 def is_public_holiday(day: datetime.date) -> bool:
     """Whether the day is a Dutch public holiday (King's Day, Easter Monday, Christmas, ...)."""
     return day in _dutch_holidays(day.year)
+
+
+def _holiday_language(language: str | None) -> str:
+    """The holidays package's language for a Django language code: "nl" for "nl", "en_US" for
+    "en" or "en-gb". A language it lacks gets English, the language the text around the name
+    falls back to as well."""
+    base = (language or "").split("-")[0].split("_")[0].lower()
+    supported = holidays.Netherlands.supported_languages
+    return next((code for code in supported if code.split("_")[0].lower() == base), "en_US")
+
+
+def public_holiday_name(day: datetime.date, language: str | None) -> str | None:
+    """The name of the Dutch public holiday on `day` ("Koningsdag", "King's Day") in the
+    Django language `language`, or None on any other day."""
+    return _dutch_holidays(day.year, _holiday_language(language)).get(day)
 
 
 def year_start(year: int, today: datetime.date) -> datetime.date | None:

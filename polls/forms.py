@@ -12,8 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from allies.formfields import PlainTextMixin
 from allies.once import OnceMixin
 from circles.models import Circle
-from meetings.forms import YEARS_AHEAD, years_later
-from meetings.planner import is_public_holiday
+from meetings.forms import YEARS_AHEAD, holiday_error, years_later
 from polls.models import Poll, PollAnswer
 
 # Rows shown open; the others wait behind "More dates".
@@ -88,8 +87,8 @@ class PollForm(PlainTextMixin, OnceMixin, forms.ModelForm):
                     gettext("Choose a date within the next %(years)d years.")
                     % {"years": YEARS_AHEAD},
                 )
-            elif is_public_holiday(day):  # as the year planner: no circle dines then
-                self.add_error(f"date_{number}", gettext("This is a public holiday."))
+            elif holiday := holiday_error(day):  # as the year planner: no circle dines then
+                self.add_error(f"date_{number}", holiday)
             elif starts in candidates:
                 self.add_error(f"date_{number}", gettext("This date and time is offered twice."))
             else:

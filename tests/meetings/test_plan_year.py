@@ -199,9 +199,19 @@ def test_a_bad_row_saves_nothing_and_keeps_what_was_typed(client, circle, coordi
     response = client.post(url(circle), formset_data("form", rows))
     html = response.content.decode()
     assert response.status_code == 200
-    assert "This is a public holiday." in html
+    assert "14 May 2026 is Ascension Day. Choose another date." in html
     assert "Where is the dinner?" in html
     assert 'value="Buurthuis De Kast"' in html and 'value="2026-05-14"' in html
+    assert not Meeting.objects.exists()
+
+
+def test_a_holiday_is_named_in_the_coordinators_language(client, circle, coordinator):
+    coordinator.preferred_language = "nl"
+    coordinator.save()
+    client.force_login(coordinator)
+    rows = [row(datetime.date(2026, 12, 25))]  # Christmas Day, a Friday
+    html = client.post(url(circle), formset_data("form", rows)).content.decode()
+    assert "25 december 2026 is Eerste kerstdag. Kies een andere datum." in html
     assert not Meeting.objects.exists()
 
 

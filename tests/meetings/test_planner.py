@@ -5,7 +5,12 @@ import itertools
 
 import pytest
 
-from meetings.planner import is_public_holiday, propose_dates, propose_year
+from meetings.planner import (
+    is_public_holiday,
+    propose_dates,
+    propose_year,
+    public_holiday_name,
+)
 
 D = datetime.date
 MONDAY, TUESDAY, WEDNESDAY, THURSDAY, FRIDAY, SATURDAY, SUNDAY = range(7)
@@ -27,6 +32,27 @@ def test_a_dinner_that_would_fall_on_a_holiday_moves_a_week(holiday):
     dates = propose_dates(start=start, end=end, count=1, weekday=holiday.weekday())
     assert is_public_holiday(holiday)
     assert dates in ([holiday - datetime.timedelta(days=7)], [holiday + datetime.timedelta(7)])
+
+
+@pytest.mark.parametrize(
+    ("language", "name"),
+    [
+        ("nl", "Koningsdag"),
+        ("en", "King's Day"),
+        ("en-gb", "King's Day"),
+        ("fy", "Keningsdei"),
+        # A language the holidays package lacks: English, as the message around it.
+        ("de", "King's Day"),
+        (None, "King's Day"),
+    ],
+)
+def test_a_holiday_is_named_in_the_readers_language(language, name):
+    assert public_holiday_name(KINGS_DAY, language) == name
+
+
+def test_a_day_that_is_no_holiday_has_no_name():
+    assert public_holiday_name(KINGS_DAY + datetime.timedelta(days=1), "nl") is None
+    assert public_holiday_name(ASCENSION, "nl") == "Hemelvaartsdag"
 
 
 @pytest.mark.parametrize("weekday", range(7))

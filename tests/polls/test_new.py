@@ -1,5 +1,7 @@
 """Opening a date poll (/circles/<id>/polls/new/): coordinators only, two to ten dates."""
 
+from html import unescape
+
 import pytest
 from django.core import mail
 
@@ -108,8 +110,11 @@ def test_the_invitation_to_answer_is_in_each_members_language(
             "This date and time is offered twice.",
         ),
         ([("2027-03-11", "18:30"), ("2027-03-18", "")], "Give a start time for this date."),
-        # King's Day: the year planner never proposes it either.
-        ([("2027-03-11", "18:30"), ("2027-04-27", "18:30")], "This is a public holiday."),
+        # King's Day: the year planner never proposes it either. The error names it.
+        (
+            [("2027-03-11", "18:30"), ("2027-04-27", "18:30")],
+            "27 April 2027 is King's Day. Choose another date.",
+        ),
         ([("2027-03-11", "18:30"), ("2027-13-01", "18:30")], "Enter a valid date."),
         # Picked, the last one overflowed the meeting's end time: a 500.
         (
@@ -124,11 +129,21 @@ def test_bad_dates_bring_the_form_back_and_save_nothing(
     client.force_login(coordinator)
     response = client.post(URL.format(circle.pk), post_data(*dates))
     assert response.status_code == 200
-    html = response.content.decode()
+    html = unescape(response.content.decode())
     assert error in html
     assert 'value="2027-03-11"' in html and 'value="Spring dinner"' in html
     assert not Poll.objects.exists()
     assert mail.outbox == []
+
+
+def test_a_holiday_is_named_in_the_coordinators_language(client, clock, circle, coordinator):
+    coordinator.preferred_language = "nl"
+    coordinator.save()
+    client.force_login(coordinator)
+    data = post_data(("2027-03-11", "18:30"), ("2027-05-06", "18:30"))
+    html = client.post(URL.format(circle.pk), data).content.decode()
+    assert "6 mei 2027 is Hemelvaartsdag. Kies een andere datum." in html
+    assert not Poll.objects.exists()
 
 
 def test_a_date_ten_years_ahead_is_offered_and_a_day_later_is_not(
