@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from allies.management.commands.seed_demo import DEMO_PASSWORD
 from meetings import services
 from meetings.models import Meeting
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import assert_accessible, sign_in
 
 # Again once the first request is on its way: pressed twice in one go, the browser itself
 # sends only the second.
@@ -61,3 +61,31 @@ def test_the_calendar_link_is_reset_only_after_a_second_press(page, overvecht):
     confirm.click()
     expect(page.get_by_text("Your calendar link has been reset.")).to_be_visible()
     assert page.locator("#calendar-feed-url").input_value() != old
+
+
+# A form sent back with errors opens on its error summary (templates/_error_summary.html,
+# static/js/error-summary.js): on a phone the page used to come back at its top, the one error
+# a screen or two further down, and it looked as if nothing had happened.
+HOLIDAY_ERROR = "27 April 2027 is King's Day. Choose another date."
+
+
+def test_a_holiday_offered_in_a_poll_is_brought_into_view(screen, overvecht):
+    page = screen.page
+    sign_in(page, "coordinator", DEMO_PASSWORD)
+    page.goto(f"/circles/{overvecht.pk}/polls/new/")
+    screen.fill(page.get_by_label("Date 1", exact=True), "2027-03-18")
+    screen.press(page.get_by_text("More dates", exact=True))  # the farthest down a date can be
+    screen.fill(page.get_by_label("Date 6", exact=True), "2027-04-27")
+    screen.press(page.get_by_role("button", name="Open the poll"))
+
+    summary = page.get_by_role("alert").filter(has_text="There is a problem")
+    expect(summary).to_be_focused()  # so a screen reader reads it out
+    expect(summary).to_be_in_viewport()
+    screen.press(summary.get_by_role("link", name=f"Date 6: {HOLIDAY_ERROR}"))
+    field = page.get_by_label("Date 6", exact=True)
+    expect(field).to_be_focused()
+    expect(field).to_have_value("2027-04-27")
+    expect(field).to_be_in_viewport()
+    expect(page.locator("#id_date_6_error")).to_have_text(HOLIDAY_ERROR)
+    expect(page.locator("#id_date_6_error")).to_be_in_viewport()
+    assert_accessible(page)

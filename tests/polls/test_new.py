@@ -136,6 +136,33 @@ def test_bad_dates_bring_the_form_back_and_save_nothing(
     assert mail.outbox == []
 
 
+def test_the_errors_are_summed_up_at_the_top_with_a_link_to_each_date(
+    client, clock, circle, coordinator
+):
+    # On a phone the page comes back at its top, a screen or two above a date in error.
+    client.force_login(coordinator)
+    data = post_data(("2027-03-11", "18:30"), ("2027-02-25", "18:30"))
+    data["date_6"], data["time_6"] = "2027-04-27", "18:30"
+    html = client.post(URL.format(circle.pk), data).content.decode()
+    summary = html.index("There is a problem")
+    assert summary < html.index("<legend")
+    past = html.index('<a href="#id_date_2" class="alert-link">Date 2: This date has passed.</a>')
+    holiday = html.index(
+        '<a href="#id_date_6" class="alert-link">'
+        "Date 6: 27 April 2027 is King&#x27;s Day. Choose another date.</a>"
+    )
+    assert summary < past < holiday < html.index("<legend")
+    # The field itself says it is in error, and which error.
+    assert 'aria-invalid="true" aria-describedby="id_date_6_error" id="id_date_6"' in html
+
+
+def test_an_error_of_the_whole_form_is_in_the_summary(client, clock, circle, coordinator):
+    client.force_login(coordinator)
+    html = client.post(URL.format(circle.pk), post_data(("2027-03-11", "18:30"))).content
+    assert b"There is a problem" in html
+    assert b"<li>Offer at least 2 dates.</li>" in html
+
+
 def test_a_holiday_is_named_in_the_coordinators_language(client, clock, circle, coordinator):
     coordinator.preferred_language = "nl"
     coordinator.save()
@@ -143,6 +170,7 @@ def test_a_holiday_is_named_in_the_coordinators_language(client, clock, circle, 
     data = post_data(("2027-03-11", "18:30"), ("2027-05-06", "18:30"))
     html = client.post(URL.format(circle.pk), data).content.decode()
     assert "6 mei 2027 is Hemelvaartsdag. Kies een andere datum." in html
+    assert "Er is een probleem" in html
     assert not Poll.objects.exists()
 
 
@@ -152,7 +180,10 @@ def test_a_date_ten_years_ahead_is_offered_and_a_day_later_is_not(
     client.force_login(coordinator)
     data = post_data(("2037-03-01", "18:30"), ("2037-03-02", "18:30"))
     html = client.post(URL.format(circle.pk), data).content.decode()
-    assert html.count("Choose a date within the next 10 years.") == 1
+    # Beside the one field (crispy-forms puts it in <strong>), and in the summary at the top.
+    assert html.count("<strong>Choose a date within the next 10 years.</strong>") == 1
+    assert 'href="#id_date_2" class="alert-link">Date 2: Choose a date within' in html
+    assert html.count("Choose a date within the next 10 years.") == 2
     data = post_data(("2037-03-01", "18:30"), ("2027-03-18", "18:30"))
     assert client.post(URL.format(circle.pk), data).status_code == 302
 
