@@ -417,6 +417,10 @@ class PlannedDinnerForm(PlainTextMixin, forms.Form):
 class BasePlanFormSet(SharedChoicesFormSetMixin, BaseFormSet):
     shared_choice_fields = ("host",)
 
+    def row_label(self, index: int) -> str:
+        """The row as the page names it, in its error summary too: "Dinner 2"."""
+        return _("Dinner %(number)s") % {"number": index + 1}
+
     def clean(self):
         if any(self.errors):
             return

@@ -89,3 +89,21 @@ def test_a_holiday_offered_in_a_poll_is_brought_into_view(screen, overvecht):
     expect(page.locator("#id_date_6_error")).to_have_text(HOLIDAY_ERROR)
     expect(page.locator("#id_date_6_error")).to_be_in_viewport()
     assert_accessible(page)
+
+
+def test_a_holiday_in_the_year_plan_is_brought_into_view_on_a_phone(phone_page, overvecht):
+    sign_in(phone_page, "coordinator", DEMO_PASSWORD)
+    phone_page.goto(f"/circles/{overvecht.pk}/plan/2028/")
+    dinner = phone_page.get_by_role("group", name="Dinner 3")
+    date = dinner.get_by_label("Date")  # "Date*": required
+    date.fill("2028-04-27")
+    phone_page.get_by_role("button", name="Plan these dinners").tap()
+
+    summary = phone_page.get_by_role("alert").filter(has_text="There is a problem")
+    expect(summary).to_be_focused()
+    expect(summary).to_be_in_viewport()
+    link = summary.get_by_role("link", name="Dinner 3 · Date: 27 April 2028 is King's Day.")
+    link.tap()
+    expect(date).to_be_focused()
+    expect(date).to_be_in_viewport()
+    assert_accessible(phone_page)

@@ -185,7 +185,9 @@ def test_a_ticked_row_is_still_checked_next_to_an_unticked_one(client, circle, c
     response = client.post(url(circle), formset_data("form", rows))
     html = response.content.decode()
     assert response.status_code == 200
-    assert html.count("This field is required.") == 1
+    # Beside the one field (crispy-forms puts it in <strong>), and in the summary at the top.
+    assert html.count("<strong>This field is required.</strong>") == 1
+    assert html.count("This field is required.") == 2
     assert re.search(r'name="form-0-date"[^>]*is-invalid', html)
     assert not Meeting.objects.exists()
 
@@ -203,6 +205,28 @@ def test_a_bad_row_saves_nothing_and_keeps_what_was_typed(client, circle, coordi
     assert "Where is the dinner?" in html
     assert 'value="Buurthuis De Kast"' in html and 'value="2026-05-14"' in html
     assert not Meeting.objects.exists()
+
+
+def test_the_errors_are_summed_up_at_the_top_of_the_form_by_dinner(client, circle, coordinator):
+    client.force_login(coordinator)
+    rows = [row(datetime.date.fromisoformat(day)) for day in PROPOSED]
+    rows[1]["date"] = "2026-05-14"  # Ascension Day
+    rows[3]["venue_name"] = ""
+    html = client.post(url(circle), formset_data("form", rows)).content.decode()
+    summary = html.index('<h3 id="error-summary-heading" class="h6 alert-heading">There is a')
+    holiday = html.index(
+        '<a href="#id_form-1-date" class="alert-link">'
+        "Dinner 2 · Date: 14 May 2026 is Ascension Day. Choose another date.</a>"
+    )
+    venue = html.index('<a href="#id_form-3-venue_name" class="alert-link">Dinner 4 · Venue')
+    assert html.index('<form method="post"') < summary < holiday < venue < html.index("<fieldset")
+
+
+def test_an_error_of_the_whole_plan_is_in_the_summary(client, circle, coordinator):
+    client.force_login(coordinator)
+    rows = [row(datetime.date(2026, 2, 5)), row(datetime.date(2026, 2, 5))]
+    html = client.post(url(circle), formset_data("form", rows)).content.decode()
+    assert html.index("There is a problem") < html.index("<li>Two dinners on the same day: ")
 
 
 def test_a_holiday_is_named_in_the_coordinators_language(client, circle, coordinator):
@@ -240,7 +264,10 @@ def test_two_dinners_on_one_day_are_refused(client, circle, coordinator):
     html = response.content.decode()
     assert "Two dinners on the same day" in html
     # and next to both days
-    assert html.count("Another dinner of this plan is on the same day.") == 2
+    assert html.count("<strong>Another dinner of this plan is on the same day.</strong>") == 2
+    # and in the summary at the top, with the rows they are in
+    assert "Dinner 1 · Date: Another dinner of this plan is on the same day." in html
+    assert "Dinner 2 · Date: Another dinner of this plan is on the same day." in html
     assert len(re.findall(r'name="form-\d-date"[^>]*is-invalid', html)) == 2
     assert not Meeting.objects.exists()
 
