@@ -233,6 +233,10 @@ class AgendaItemForm(PlainTextMixin, forms.ModelForm):
 class BaseAgendaFormSet(SharedChoicesFormSetMixin, BaseInlineFormSet):
     shared_choice_fields = ("topic",)
 
+    def row_label(self, index: int) -> str:
+        """The row as its legend names it, in the error summary too: "Item 2"."""
+        return _("Item %(number)s") % {"number": index + 1}
+
     def add_fields(self, form, index):
         # Active topics, and the ones already on this agenda even if an admin retired them.
         form.fields["topic"].queryset = Topic.objects.filter(
@@ -356,6 +360,10 @@ class ActionForm(PlainTextMixin, forms.Form):
 
 class BaseActionFormSet(SharedChoicesFormSetMixin, BaseFormSet):
     shared_choice_fields = ("owners",)
+
+    def row_label(self, index: int) -> str:
+        """The row as its legend names it, in the error summary too: "New action 2"."""
+        return _("New action %(number)s") % {"number": index + 1}
 
     def rows(self) -> list[dict]:
         """The filled-in rows; untouched blank rows are left out."""

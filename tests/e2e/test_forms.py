@@ -107,3 +107,23 @@ def test_a_holiday_in_the_year_plan_is_brought_into_view_on_a_phone(phone_page, 
     expect(date).to_be_focused()
     expect(date).to_be_in_viewport()
     assert_accessible(phone_page)
+
+
+def test_a_past_date_for_a_new_meeting_is_brought_into_view_on_a_phone(phone_page, overvecht):
+    sign_in(phone_page, "coordinator", DEMO_PASSWORD)
+    phone_page.goto(f"/circles/{overvecht.pk}/meetings/new/")
+    date = phone_page.get_by_label("Date")  # "Date*": required
+    date.fill("2027-03-01")
+    button = phone_page.get_by_role("button", name="Schedule", exact=True)
+    button.tap()  # at the bottom of the form, a screen below its top
+
+    summary = phone_page.get_by_role("alert").filter(has_text="There is a problem")
+    expect(summary).to_be_focused()
+    expect(summary).to_be_in_viewport()
+    expect(summary.get_by_role("link")).to_have_count(1)
+    summary.get_by_role("link", name="Date: Choose a moment in the future.").tap()
+    expect(date).to_be_focused()
+    expect(date).to_have_value("2027-03-01")
+    expect(date).to_be_in_viewport()
+    assert_accessible(phone_page)
+    assert not Meeting.objects.filter(circle=overvecht, starts_at__date="2027-03-01").exists()

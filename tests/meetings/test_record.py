@@ -271,8 +271,13 @@ def test_an_id_that_names_no_member_is_refused_not_a_server_error(
     response = client.post(url(started), values)
     html = response.content.decode()
     assert response.status_code == 200
-    # A message next to the attendees, and one next to the owners.
-    assert sum(html.count(escape(error)) for error in set(errors)) == 2
+    # A message next to the attendees, and one next to the owners (crispy-forms puts each in
+    # <strong>); both again in the error summary at the top, named by field and row.
+    assert sum(html.count(f"<strong>{escape(error)}") for error in set(errors)) == 2
+    assert sum(html.count(escape(error)) for error in set(errors)) == 4
+    assert f'href="#id_attendees_0" class="alert-link">Who attended: {escape(errors[0])}' in html
+    owners = 'href="#id_actions-0-owners_0" class="alert-link">New action 1 · Owners: '
+    assert owners + escape(errors[1]) in html
     assert "Typed minutes." in html
     assert not Attendance.objects.exists() and not Action.objects.exists()
 
