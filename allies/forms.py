@@ -82,6 +82,10 @@ class ChangePasswordForm(PlainTextMixin, PasswordChangeForm):
     def __init__(self, user, *args, request, **kwargs):
         super().__init__(user, *args, **kwargs)
         self.request = request
+        if self.is_bound:
+            # Sent back with errors, the page opens on its error summary (error-summary.js);
+            # Django's autofocus on the current password would take the focus from it.
+            self.fields["old_password"].widget.attrs.pop("autofocus", None)
 
     def clean_old_password(self):
         old_password = self.cleaned_data["old_password"]
