@@ -1,6 +1,7 @@
 import pytest
 
 from actions.models import Action, ActionUpdate
+from tests.error_summary import link, summary
 
 
 @pytest.fixture
@@ -105,3 +106,21 @@ def test_an_update_keeps_its_line_breaks_and_any_script(client, lights, cast):
     text = "Called the school.\r\n\tThey say: ‏שלום‏ 🍲\r\n" + "w" * 4900
     assert client.post(url(lights), {"text": text}).status_code == 302
     assert ActionUpdate.objects.get().text == text.strip().replace("\r\n", "\n")
+
+
+def test_an_empty_update_opens_on_the_error_summary(client, lights, cast):
+    # The form sits below every earlier update: a screen or more down on a phone.
+    client.force_login(cast["clerk"])
+    html = client.post(url(lights), {"text": " ", "new_status": ""}).content.decode()
+    # An error of the whole form: said once, in the summary at the top of the form.
+    assert "<li>Write an update or choose a new status.</li>" in summary(html, level=3)
+    assert html.count("Write an update or choose a new status.") == 1
+    assert not ActionUpdate.objects.exists()
+
+
+def test_a_bad_status_in_the_summary_links_to_its_field(client, lights, cast):
+    client.force_login(cast["clerk"])
+    html = client.post(url(lights), {"text": "Asked", "new_status": "lost"}).content.decode()
+    expected = "New status: Select a valid choice. lost is not one of the available choices."
+    assert link("id_new_status", expected) in summary(html, level=3)
+    assert not ActionUpdate.objects.exists()
