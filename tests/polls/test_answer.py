@@ -4,6 +4,7 @@ the poll closes."""
 from django.utils import timezone
 
 from polls.models import PollAnswer
+from tests.error_summary import link, summary
 from tests.polls.conftest import answer
 from tests.polls.test_detail import checked
 
@@ -86,3 +87,14 @@ def test_anonymous_is_sent_to_sign_in(client, poll):
     response = client.post(URL.format(poll.pk))
     assert response.status_code == 302
     assert response.url.startswith("/accounts/login/")
+
+
+def test_a_missing_answer_opens_on_the_error_summary_with_a_link_to_its_date(client, poll, citizen):
+    # The form sits below the tally of every date: a screen or more down on a phone.
+    client.force_login(citizen)
+    html = client.post(URL.format(poll.pk), data(poll, "yes", None, "no")).content.decode()
+    second = poll.options.order_by("starts_at")[1]
+    expected = "Thursday 18 March 2027, 18:30: Choose an answer for this date."
+    assert link(f"id_option_{second.pk}_0", expected) in summary(html, level=3)
+    assert f'id="id_option_{second.pk}_0"' in html
+    assert mine(poll, citizen) == []
