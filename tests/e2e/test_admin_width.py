@@ -46,7 +46,8 @@ def test_an_admin_change_page_with_inlines_fits_a_desktop(page, demo, kind, lang
 
 def test_a_sign_in_record_with_a_long_value_fits_a_desktop(page, demo):
     """A browser's HTTP Accept list has no spaces to wrap at; it ran past the right edge."""
-    accept = ",".join(["application/xhtml+xml;q=0.9"] * 40)
+    # Within axes's 1,025 characters (PostgreSQL refuses more; SQLite keeps anything).
+    accept = ",".join(["application/xhtml+xml;q=0.9"] * 30)
     attempt = AccessAttempt.objects.create(
         username="citizen",
         ip_address="198.51.100.7",
