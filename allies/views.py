@@ -253,12 +253,43 @@ def email_change_confirm(request, token):
     except ValidationError as refused:
         ctx = {"refused": refused.messages[0], "reason": refused.code}
         return render(request, "allies/email_change_confirm.html", ctx)
+    theirs = _speak_their_language(request, change.person)
     if not confirming:
         return render(request, "allies/email_change_confirm.html", {"change": change})
     messages.success(
         request, _("Your email address is now %(email)s.") % {"email": change.new_email}
     )
-    return redirect("profile" if request.user.pk == change.person.pk else "login")
+    response = redirect("profile" if request.user.pk == change.person.pk else "login")
+    if theirs:
+        # The sign-in page that follows, with the message above, in the same language.
+        _remember_language(response, theirs)
+    return response
+
+
+def _remember_language(response, language: str) -> None:
+    """The language cookie, set as Django's language switch sets it."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+
+
+def _speak_their_language(request, person) -> str:
+    """The rest of the request in the language of the person a working link is for, as its
+    email was: a phone that is not signed in often speaks another language than its owner
+    chose here. Not when someone is signed in, or the visitor picked a language (its cookie).
+    Returns the language if it was switched to, else ""."""
+    if request.user.is_authenticated or settings.LANGUAGE_COOKIE_NAME in request.COOKIES:
+        return ""
+    translation.activate(person.preferred_language)
+    request.LANGUAGE_CODE = person.preferred_language
+    return person.preferred_language
 
 
 @login_required

@@ -273,6 +273,42 @@ def test_the_refusal_page_is_translated(client, citizen, settings):
     assert '<html lang="nl">' in html and "Deze link werkt niet" in html
 
 
+@pytest.fixture
+def dutch(citizen):
+    citizen.preferred_language = "nl"
+    citizen.save()
+    return citizen
+
+
+def test_the_page_speaks_the_persons_language_not_the_browsers(
+    client, dutch, django_capture_on_commit_callbacks
+):
+    """As the email did: a phone that is not signed in may speak English to a Dutch member."""
+    url = link(dutch)
+    response = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    html = response.content.decode()
+    assert '<html lang="nl">' in html and "Bevestig je nieuwe e-mailadres" in html
+    assert response["Content-Language"] == "nl"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, HTTP_ACCEPT_LANGUAGE="en", follow=True)
+    # The sign-in page that follows too, with its message.
+    html = response.content.decode()
+    assert '<html lang="nl">' in html and f"Je e-mailadres is nu {NEW}." in html
+
+
+def test_a_language_the_visitor_picked_is_kept(client, dutch, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(link(dutch), HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    assert '<html lang="en">' in html and "Confirm your new email address" in html
+
+
+def test_signed_in_the_page_speaks_my_language(client, dutch, officer):
+    """Whoever is signed in reads their own language (PreferredLanguageMiddleware)."""
+    client.force_login(officer)
+    html = client.get(link(dutch)).content.decode()
+    assert '<html lang="en">' in html
+
+
 def test_opening_the_link_takes_a_fixed_few_queries(client, citizen, django_assert_max_num_queries):
     url = link(citizen)
     with django_assert_max_num_queries(4):
