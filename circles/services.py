@@ -91,9 +91,9 @@ def circle_update(*, circle: Circle, by: User) -> int:
 
 
 def send_commitment_changed(circle_id: int, person_ids: list[int], by: User) -> int:
-    """Tell each of these people who is still an active member and can be emailed that the
-    circle's commitment changed, with the text as it now reads to them; returns how many
-    messages went out."""
+    """Tell each of these people (circle_update chose them among the members who can be
+    emailed) that the circle's commitment changed, with the text as it now reads to them;
+    returns how many messages went out."""
     circle = Circle.objects.filter(pk=circle_id).first()
     if circle is None:
         return 0
@@ -104,7 +104,7 @@ def send_commitment_changed(circle_id: int, person_ids: list[int], by: User) -> 
         + reverse("circles:detail", args=[circle.pk])
         + "#commitment",
     }
-    people = notify.recipients(circle).filter(pk__in=person_ids)
+    people = User.objects.filter(pk__in=person_ids)
     # The template reads circle.commitment while compose_for has the reader's language active:
     # the standard text reaches each member in their own language.
     subject = _("%(name)s changed the commitment of %(circle)s")
