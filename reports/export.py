@@ -3,6 +3,7 @@ with its own header row and a blank line between them."""
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from reports.charts import action_group_labels
 from reports.figures import SECTOR_KEYS, YearReport, action_group, sector_labels
@@ -62,7 +63,16 @@ def write_report(writer, report: YearReport) -> None:
             ]
         )
     rows += [[], [_("Topic"), _("Times discussed")], *([name, n] for name, n in report.topics)]
-    rows += [[], [_("Action"), _("Agreed at"), _("Due date"), _("Status"), _("As of today")]]
+    rows += [
+        [],
+        [
+            pgettext("an action agreed at a meeting", "Action"),
+            _("Agreed at"),
+            _("Due date"),
+            _("Status"),
+            _("As of today"),
+        ],
+    ]
     for action in report.actions:
         agreed = timezone.localtime(action.meeting.starts_at).date() if action.meeting else None
         rows.append(
