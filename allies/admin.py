@@ -89,6 +89,8 @@ class UserAdmin(LargeTableAdmin, DjangoUserAdmin):
         count = 0
         for person in queryset:
             person_erase(person=person)
+            # Logged after erasing, so that admin's history names the anonymised person only.
+            self.log_change(request, person, gettext("Erased: anonymised everywhere."))
             count += 1
         self.message_user(
             request,

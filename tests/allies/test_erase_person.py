@@ -140,6 +140,21 @@ def test_the_admin_action_confirms_then_erases(admin_client, fatima):
     assert traces_in_database() == []
 
 
+def test_the_admin_action_leaves_who_erased_whom_and_when_in_the_history(
+    admin_client, admin_user, fatima
+):
+    url = reverse("admin:allies_user_changelist")
+    data = {"action": "erase_people", "_selected_action": [fatima.pk], "confirm": "yes"}
+    admin_client.post(url, data)
+    history = admin_client.get(reverse("admin:allies_user_history", args=[fatima.pk]))
+    *_, entry = history.context["action_list"]  # the latest
+    assert (entry.user, entry.get_change_message()) == (
+        admin_user,
+        "Erased: anonymised everywhere.",
+    )
+    assert entry.object_repr == str(User.objects.get(pk=fatima.pk))
+
+
 def test_the_admin_action_refuses_superusers(admin_client, admin_user):
     other_admin = make_person("root", is_superuser=True, is_staff=True)
     url = reverse("admin:allies_user_changelist")
