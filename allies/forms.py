@@ -2,6 +2,7 @@ import datetime
 import math
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.forms import (
     AuthenticationForm,
@@ -144,6 +145,12 @@ class ProfileForm(PlainTextMixin, forms.ModelForm):
         # For is_current_password, which counts wrong guesses as failed sign-ins.
         self.request = request
         self.fields["email"].required = True
+        # Each language in its own name, as the language switcher has them: whoever cannot
+        # read the page finds theirs.
+        self.fields["preferred_language"].choices = [
+            (code, translation.get_language_info(code)["name_local"])
+            for code, _name in settings.LANGUAGES
+        ]
         self.original_email = self.instance.email
         self.new_email = None
         self.link_already_sent = None

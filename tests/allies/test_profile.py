@@ -110,6 +110,15 @@ def test_a_new_language_is_used_from_the_next_page_on(client, citizen):
     assert '<html lang="nl">' in response.content.decode()
 
 
+def test_each_language_is_offered_in_its_own_name(client, citizen):
+    citizen.preferred_language = "nl"
+    citizen.save()
+    client.force_login(citizen)
+    html = client.get(URL).content.decode()
+    assert '<option value="en">English</option>' in html
+    assert '<option value="nl" selected>Nederlands</option>' in html
+
+
 def test_it_keeps_input_on_a_bad_phone_number(client, citizen):
     client.force_login(citizen)
     response = client.post(URL, data(citizen, phone="12", organisation="Typed"))
