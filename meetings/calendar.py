@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress
 
-from meetings.models import AgendaItem, Meeting
+from meetings.models import AgendaItem, Meeting, Response
 
 PRODID = "-//Allies//Allies calendar//EN"
 # Dinners are in the Netherlands: calendars give their times in Dutch time, whatever the
@@ -212,10 +212,20 @@ def personal_calendar(meetings, actions) -> bytes:
     return _finish(_calendar(name=gettext("Allies")), events)
 
 
-def invitation(meeting, *, recipient, method: str) -> bytes:
+# The recipient's answer as their participation status: calendar apps show the meeting as
+# accepted, tentative or declined, as the meeting page does.
+PARTSTATS = {
+    Response.Answer.ATTENDING: "ACCEPTED",
+    Response.Answer.MAYBE: "TENTATIVE",
+    Response.Answer.NOT_ATTENDING: "DECLINED",
+}
+
+
+def invitation(meeting, *, recipient, method: str, answer: str | None = None) -> bytes:
     """An iTIP message (RFC 5546) for one recipient: METHOD REQUEST for a new or changed meeting,
     CANCEL for a cancelled one. Only the recipient is named as attendee: every member gets their
-    own message, so no one learns the others' addresses."""
+    own message, so no one learns the others' addresses. `answer` is the recipient's answer to
+    the meeting (a Response.Answer), if they gave one: NEEDS-ACTION until then."""
     cal = _calendar(method=method)
     event = meeting_event(meeting, stamp=timezone.now())
     name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
@@ -225,7 +235,7 @@ def invitation(meeting, *, recipient, method: str) -> bytes:
     attendee = vCalAddress(f"mailto:{recipient.email}")
     attendee.params["cn"] = str(recipient)
     attendee.params["role"] = "REQ-PARTICIPANT"
-    attendee.params["partstat"] = "NEEDS-ACTION"
+    attendee.params["partstat"] = PARTSTATS.get(answer, "NEEDS-ACTION")
     # Answers are given on the meeting page, not by a calendar reply to the sender's address.
     attendee.params["rsvp"] = "FALSE"
     event.add("attendee", attendee)

@@ -194,8 +194,17 @@ def send_meeting_mail(
     if meeting is None or (meeting.is_cancelled and mail is not CANCELLED):
         return 0  # gone, or cancelled since: the cancellation says all that is still true
     by = _person(host_change.by_id) if host_change is not None else None
+    # Each member's answer, for their calendar file: one query for all.
+    answers = dict(meeting.responses.values_list("person_id", "answer"))
     messages = [
-        meeting_message(mail, meeting, person, _hosting(meeting, person, host_change, by), by)
+        meeting_message(
+            mail,
+            meeting,
+            person,
+            _hosting(meeting, person, host_change, by),
+            by,
+            answer=answers.get(person.pk),
+        )
         for person in recipients(meeting.circle)
     ]
     return send_each(messages)
@@ -221,9 +230,16 @@ def recipients(circle):
 
 
 def meeting_message(
-    mail: MeetingMail, meeting: Meeting, person, hosting: bool | None = None, by=None
+    mail: MeetingMail,
+    meeting: Meeting,
+    person,
+    hosting: bool | None = None,
+    by=None,
+    *,
+    answer: str | None = None,
 ) -> EmailMultiAlternatives:
-    """The mail to one person; `hosting` (see _hosting) adds the news of a host change."""
+    """The mail to one person; `hosting` (see _hosting) adds the news of a host change, and
+    `answer` is the person's answer to the meeting (a Response.Answer), if they gave one."""
     with translation.override(person.preferred_language):
         if hosting is None:
             message = _about(meeting, person, mail.subject, mail.template)
@@ -231,7 +247,7 @@ def meeting_message(
             subject = CHANGED_HOSTING if hosting else CHANGED_NOT_HOSTING
             intro = _host_intro(meeting, hosting, by, changed=True)
             message = _about(meeting, person, subject, mail.template, intro=intro)
-        ics = calendar.invitation(meeting, recipient=person, method=mail.method)
+        ics = calendar.invitation(meeting, recipient=person, method=mail.method, answer=answer)
     message.attach(ics_part(ics, mail.method))
     return message
 

@@ -8,6 +8,7 @@ from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 from django.db import transaction
 
+from allies.models import User
 from meetings.models import AgendaItem, Meeting, Topic
 from meetings.notify import notify_cancelled, notify_changed, notify_scheduled
 from tests import ical
@@ -121,6 +122,30 @@ def test_an_update_carries_the_same_uid_and_the_new_sequence(
     assert event["uid"] == f"{dinner.uid}@allies"
     assert event["sequence"] == 1
     assert event["start"] == dinner.starts_at
+
+
+def attendee(message):
+    parsed, _ = ical.parse(calendar_part(message).get_payload(decode=True))
+    [event] = parsed.walk("VEVENT")
+    return event["attendee"]
+
+
+def test_the_calendar_file_carries_the_members_answer(django_capture_on_commit_callbacks, dinner):
+    answers = {"officer": "attending", "clerk": "maybe", "citizen": "not_attending"}
+    for username, answer in answers.items():
+        dinner.responses.create(person=User.objects.get(username=username), answer=answer)
+    dinner.starts_at += datetime.timedelta(days=7)
+    dinner.ends_at += datetime.timedelta(days=7)
+    dinner.save()
+    sent = send(django_capture_on_commit_callbacks, notify_changed, dinner)
+    partstat = {to.split("@")[0]: attendee(m).params["partstat"] for to, m in sent.items()}
+    # As the meeting page shows them: the answers stay when the dinner moves.
+    assert partstat == {
+        "officer": "ACCEPTED",
+        "clerk": "TENTATIVE",
+        "citizen": "DECLINED",
+        "coordinator": "NEEDS-ACTION",
+    }
 
 
 def test_a_cancellation_carries_a_cancel(django_capture_on_commit_callbacks, dinner):
