@@ -37,6 +37,11 @@ def meeting_url(meeting) -> str:
     return f"{settings.SITE_URL}/meetings/{meeting.pk}/"
 
 
+def respond_url(meeting) -> str:
+    """The page to answer the meeting (meetings:respond), see meeting_url."""
+    return f"{meeting_url(meeting)}respond/"
+
+
 def action_url(action) -> str:
     """The action page (actions:detail), see meeting_url."""
     return f"{settings.SITE_URL}/actions/{action.pk}/"

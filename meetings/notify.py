@@ -22,7 +22,7 @@ from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
 from allies.models import User
 from meetings import calendar
-from meetings.models import Meeting
+from meetings.models import Meeting, Response
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +34,9 @@ class MeetingMail:
     template: str
     subject: str
     method: str
+    # Whether each message says what the reader's answer to the meeting is, and how to change
+    # it: the answers were carried over from a date poll (see PICKED).
+    tells_answer: bool = False
 
 
 SCHEDULED = MeetingMail(
@@ -41,6 +44,9 @@ SCHEDULED = MeetingMail(
     pgettext_lazy("email subject", "Invitation: %(summary)s, %(date)s"),
     "REQUEST",
 )
+# The invitation to a meeting whose date was picked in a date poll: the members who answered
+# the poll for that date have that answer to the meeting already (polls.services.poll_pick).
+PICKED = MeetingMail(SCHEDULED.template, SCHEDULED.subject, SCHEDULED.method, tells_answer=True)
 CHANGED = MeetingMail(
     "emails/meeting_changed",
     pgettext_lazy("email subject", "Changed: %(summary)s, %(date)s"),
@@ -54,9 +60,26 @@ CANCELLED = MeetingMail(
 )
 
 
-def notify_scheduled(meeting: Meeting) -> None:
-    """Invite the circle's members to a new meeting, once the transaction commits."""
-    _after_commit(SCHEDULED, meeting)
+def notify_scheduled(meeting: Meeting, *, from_poll: bool = False) -> None:
+    """Invite the circle's members to a new meeting, once the transaction commits. `from_poll`:
+    its date was picked in a date poll, whose answers are the members' answers to it by then;
+    each invitation says what the reader's is (CARRIED_ANSWERS) and how to change it."""
+    _after_commit(PICKED if from_poll else SCHEDULED, meeting)
+
+
+# What a member's answer for the picked date in a date poll made of their answer to the
+# meeting, by that answer, above the link to change it.
+CARRIED_ANSWERS = {
+    Response.Answer.ATTENDING: gettext_lazy(
+        "You said yes to this date in the poll, so you are down as coming."
+    ),
+    Response.Answer.MAYBE: gettext_lazy(
+        "You said “if need be” to this date in the poll, so you are down as maybe."
+    ),
+    Response.Answer.NOT_ATTENDING: gettext_lazy(
+        "You said no to this date in the poll, so you are down as not coming."
+    ),
+}
 
 
 class HostChange(NamedTuple):
@@ -194,7 +217,7 @@ def send_meeting_mail(
     if meeting is None or (meeting.is_cancelled and mail is not CANCELLED):
         return 0  # gone, or cancelled since: the cancellation says all that is still true
     by = _person(host_change.by_id) if host_change is not None else None
-    # Each member's answer, for their calendar file: one query for all.
+    # Each member's answer, for their calendar file (and PICKED's text): one query for all.
     answers = dict(meeting.responses.values_list("person_id", "answer"))
     messages = [
         meeting_message(
@@ -240,13 +263,15 @@ def meeting_message(
 ) -> EmailMultiAlternatives:
     """The mail to one person; `hosting` (see _hosting) adds the news of a host change, and
     `answer` is the person's answer to the meeting (a Response.Answer), if they gave one."""
+    subject, extra = mail.subject, {}
+    if mail.tells_answer and answer is not None:
+        extra["carried_answer"] = CARRIED_ANSWERS[answer]
+        extra["respond_url"] = calendar.respond_url(meeting)
     with translation.override(person.preferred_language):
-        if hosting is None:
-            message = _about(meeting, person, mail.subject, mail.template)
-        else:
+        if hosting is not None:
             subject = CHANGED_HOSTING if hosting else CHANGED_NOT_HOSTING
-            intro = _host_intro(meeting, hosting, by, changed=True)
-            message = _about(meeting, person, subject, mail.template, intro=intro)
+            extra["intro"] = _host_intro(meeting, hosting, by, changed=True)
+        message = _about(meeting, person, subject, mail.template, **extra)
         ics = calendar.invitation(meeting, recipient=person, method=mail.method, answer=answer)
     message.attach(ics_part(ics, mail.method))
     return message

@@ -48,9 +48,12 @@ def meeting_schedule(
     title: str = "",
     host: User | None = None,
     status: str = Meeting.Status.PLANNED,
+    from_poll: bool = False,
 ) -> Meeting:
     """Create a meeting of the circle (planned, unless said otherwise) and invite its members;
-    one entered as held already (in admin, for the record) invites no one."""
+    one entered as held already (in admin, for the record) invites no one. `from_poll`: its
+    date was picked in a date poll, and the invitations tell the members the answers carried
+    over from it (the caller stores them in this transaction: polls.services.poll_pick)."""
     meeting = Meeting.objects.create(
         status=status,
         circle=circle,
@@ -64,7 +67,7 @@ def meeting_schedule(
         host=host,
     )
     if status != Meeting.Status.HELD:
-        notify.notify_scheduled(meeting)
+        notify.notify_scheduled(meeting, from_poll=from_poll)
     return meeting
 
 

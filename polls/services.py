@@ -7,11 +7,12 @@ from functools import partial
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext_noop, pgettext_lazy
+from simple_history.utils import bulk_create_with_history
 
-from circles.models import Circle
+from circles.models import Circle, Membership
 from meetings import notify
-from meetings.models import Meeting
+from meetings.models import Meeting, Response
 from meetings.services import meeting_schedule
 from polls.models import Poll, PollAnswer, PollOption
 
@@ -71,8 +72,10 @@ def poll_answer(*, poll: Poll, person, answers: dict[PollOption, str]) -> None:
 
 @transaction.atomic
 def poll_pick(*, poll: Poll, option: PollOption) -> Meeting:
-    """Close the poll on this date: the meeting is created and the members are invited (once,
-    after commit). A second pick of the same poll raises PollClosedError and sends nothing."""
+    """Close the poll on this date: the meeting is created, the members' answers for the date
+    become their answers to it, and the members are invited (once, after commit), each told
+    the answer they have. A second pick of the same poll raises PollClosedError and sends
+    nothing."""
     closed = Poll.objects.filter(pk=poll.pk, closed_at__isnull=True).update(
         closed_at=timezone.now(), chosen=option
     )
@@ -90,9 +93,42 @@ def poll_pick(*, poll: Poll, option: PollOption) -> Meeting:
         venue_kind=poll.venue_kind,
         # The members chose the date together: it is settled, not tentative.
         status=Meeting.Status.CONFIRMED,
+        from_poll=True,
     )
     Poll.objects.filter(pk=poll.pk).update(meeting=meeting)
+    _carry_answers(option=option, meeting=meeting)
     return meeting
+
+
+# A member's answer for the picked date, as their answer to the meeting.
+CARRIED = {
+    PollAnswer.Answer.YES: Response.Answer.ATTENDING,
+    PollAnswer.Answer.IF_NEED_BE: Response.Answer.MAYBE,
+    PollAnswer.Answer.NO: Response.Answer.NOT_ATTENDING,
+}
+# The history's reason for those answers (translated where admin shows it).
+CARRIED_REASON = gettext_noop("Carried over from the date poll")
+
+
+def _carry_answers(*, option: PollOption, meeting: Meeting) -> list[Response]:
+    """Each active member who answered the poll for the picked date has that answer to the new
+    meeting: nobody answers twice. The dietary needs are the profile's, as the answer form fills
+    them in for a first answer (meetings.views.respond). Who did not answer the poll answers
+    the meeting as usual. One query and two inserts (with the history), however many members."""
+    members = Membership.objects.active().filter(circle=meeting.circle_id).values("person")
+    answers = option.answers.filter(person__in=members).select_related("person").order_by()
+    responses = []
+    for answer in answers:
+        response = Response(
+            meeting=meeting,
+            person=answer.person,
+            answer=CARRIED[answer.answer],
+            dietary_needs=answer.person.dietary_needs,
+        )
+        # Their own answer, given in the poll: the history names them, not whoever picked.
+        response._history_user = answer.person
+        responses.append(response)
+    return bulk_create_with_history(responses, Response, default_change_reason=CARRIED_REASON)
 
 
 @transaction.atomic

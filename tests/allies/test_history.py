@@ -13,6 +13,8 @@ from allies.models import User
 from circles.models import Membership
 from meetings import services
 from meetings.models import Meeting, Response
+from polls.models import Poll, PollAnswer
+from polls.services import poll_pick
 from tests.allies.test_dutch_pages import visible_text
 
 pytestmark = pytest.mark.django_db
@@ -210,3 +212,17 @@ def test_the_owners_read_as_a_list_of_names(admin_client, admin_user, meeting, c
     page = read_dutch(admin_client, admin_user, url)
     assert "Eigenaren: - → Citizen, Clerk" in page
     assert "Eigenaren: Citizen, Clerk → Clerk" in page
+
+
+def test_an_answer_carried_over_from_a_date_poll_says_so_in_the_readers_language(
+    admin_client, admin_user, circle, citizen
+):
+    poll = Poll.objects.create(circle=circle, venue_name="Politiebureau")
+    option = poll.options.create(starts_at=timezone.now() + datetime.timedelta(days=14))
+    option.answers.create(person=citizen, answer=PollAnswer.Answer.YES)
+    meeting = poll_pick(poll=poll, option=option)
+    answer = meeting.responses.get(person=citizen)
+    url = reverse("admin:meetings_response_history", args=[answer.pk])
+    page = read_dutch(admin_client, admin_user, url)
+    assert "Overgenomen uit de datumprikker" in page
+    assert "Carried over" not in page

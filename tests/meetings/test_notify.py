@@ -9,7 +9,7 @@ from django.core.mail.backends.locmem import EmailBackend
 from django.db import transaction
 
 from allies.models import User
-from meetings.models import AgendaItem, Meeting, Topic
+from meetings.models import AgendaItem, Meeting, Response, Topic
 from meetings.notify import notify_cancelled, notify_changed, notify_scheduled
 from tests import ical
 from tests.conftest import make_person
@@ -146,6 +146,19 @@ def test_the_calendar_file_carries_the_members_answer(django_capture_on_commit_c
         "citizen": "DECLINED",
         "coordinator": "NEEDS-ACTION",
     }
+
+
+def test_an_invitation_not_from_a_poll_tells_no_carried_answer(
+    django_capture_on_commit_callbacks, dinner, officer
+):
+    # An answer stored with the meeting (in admin, say) was not given in a date poll.
+    dinner.responses.create(person=officer, answer=Response.Answer.ATTENDING)
+    message = send(django_capture_on_commit_callbacks, notify_scheduled, dinner)[
+        "officer@example.org"
+    ]
+    assert "in the poll" not in message.body
+    assert "Let us know whether you will come" in message.body
+    assert attendee(message).params["partstat"] == "ACCEPTED"
 
 
 def test_a_cancellation_carries_a_cancel(django_capture_on_commit_callbacks, dinner):

@@ -3,13 +3,20 @@ those that can be picked); POST creates the meeting and invites the members once
 the calendar file."""
 
 import datetime
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import pytest
+from django.conf import settings
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import resolve
 
 from meetings.models import Meeting
+from meetings.views import respond
+from polls import services
 from polls.models import Poll
+from tests.conftest import make_person
 from tests.htmlforms import forms_on
 from tests.polls.conftest import answer, local, make_poll
 
@@ -211,3 +218,159 @@ def test_anonymous_signs_in_and_comes_back_to_the_confirmation(client, poll, coo
     assert not Meeting.objects.exists()
     client.force_login(coordinator)
     assert "Pick this date?" in client.get(confirm_url(poll, option)).content.decode()
+
+
+# Carried-over answers: each member's answer for the picked date is their answer to the meeting.
+
+
+def carried(meeting) -> dict[str, str]:
+    return {r.person.username: r.answer for r in meeting.responses.select_related("person")}
+
+
+def by_address(outbox) -> dict:
+    return {message.to[0].split("@")[0]: message for message in outbox}
+
+
+def coordinator_picks(client, poll, cast, capture, index=0) -> Meeting:
+    """The coordinator picks the poll's date at `index` (in date order); the new meeting."""
+    client.force_login(cast["coordinator"])
+    pick(client, poll, poll.options.order_by("starts_at")[index], capture)
+    return Meeting.objects.get()
+
+
+def test_the_answers_for_the_picked_date_become_the_members_answers(
+    client, poll, cast, django_capture_on_commit_callbacks
+):
+    # The answers for the other dates are not the ones that count.
+    answer(poll, cast["officer"], "no", "no", "yes")
+    answer(poll, cast["clerk"], "yes", "yes", "if_need_be")
+    answer(poll, cast["citizen"], "yes", "yes", "no")
+    meeting = coordinator_picks(client, poll, cast, django_capture_on_commit_callbacks, index=2)
+    # The coordinator did not answer the poll: they answer the meeting themselves.
+    assert carried(meeting) == {
+        "officer": "attending",
+        "clerk": "maybe",
+        "citizen": "not_attending",
+    }
+
+
+def test_a_carried_answer_has_the_profiles_dietary_needs_as_the_answer_form_would(
+    client, poll, cast, django_capture_on_commit_callbacks
+):
+    answer(poll, cast["citizen"], "yes", "no", "no")  # the citizen's profile says halal
+    answer(poll, cast["officer"], "yes", "no", "no")  # the officer's says nothing
+    meeting = coordinator_picks(client, poll, cast, django_capture_on_commit_callbacks)
+    needs = dict(meeting.responses.values_list("person__username", "dietary_needs"))
+    assert needs == {"citizen": "halal", "officer": ""}
+
+
+def test_a_member_who_left_before_the_pick_gets_no_answer(
+    client, poll, cast, django_capture_on_commit_callbacks
+):
+    answer(poll, cast["clerk"], "yes", "yes", "yes")
+    answer(poll, cast["officer"], "yes", "yes", "yes")
+    cast["clerk"].memberships.get().end()
+    meeting = coordinator_picks(client, poll, cast, django_capture_on_commit_callbacks)
+    assert carried(meeting) == {"officer": "attending"}
+
+
+def test_when_nobody_answered_the_pick_works_and_everyone_is_asked_to_answer(
+    client, poll, cast, django_capture_on_commit_callbacks
+):
+    meeting = coordinator_picks(client, poll, cast, django_capture_on_commit_callbacks)
+    assert Poll.objects.get(pk=poll.pk).meeting == meeting
+    assert not meeting.responses.exists()
+    assert len(mail.outbox) == 4
+    for message in mail.outbox:
+        assert "Let us know whether you will come" in message.body
+        assert "in the poll" not in message.body
+        assert "/respond/" not in message.body
+        assert "PARTSTAT=NEEDS-ACTION" in message.attachments[0].as_string()
+
+
+CARRIED_TEXT = {
+    "yes": "You said yes to this date in the poll, so you are down as coming.",
+    "if_need_be": "You said “if need be” to this date in the poll, so you are down as maybe.",
+    "no": "You said no to this date in the poll, so you are down as not coming.",
+}
+PARTSTAT = {"yes": "ACCEPTED", "if_need_be": "TENTATIVE", "no": "DECLINED"}
+
+
+@pytest.mark.parametrize("given", ["yes", "if_need_be", "no"])
+def test_the_invitation_tells_the_carried_answer_and_how_to_change_it(
+    client, poll, cast, given, django_capture_on_commit_callbacks
+):
+    answer(poll, cast["officer"], given, "no", "no")
+    meeting = coordinator_picks(client, poll, cast, django_capture_on_commit_callbacks)
+    link = f"{settings.SITE_URL}/meetings/{meeting.pk}/respond/"
+    sent = by_address(mail.outbox)
+    message = sent["officer"]
+    assert f"{CARRIED_TEXT[given]}\nChange your answer:\n{link}\n" in message.body
+    assert "Let us know whether you will come" not in message.body
+    [(html, _mimetype)] = message.alternatives
+    assert f'{CARRIED_TEXT[given]} <a href="{link}">Change your answer</a>' in html
+    assert f"PARTSTAT={PARTSTAT[given]}" in message.attachments[0].as_string()
+    assert resolve(urlsplit(link).path).func is respond
+    # Who did not answer the poll is asked to answer, as before.
+    assert "in the poll" not in sent["clerk"].body
+    assert f"/meetings/{meeting.pk}/\n" in sent["clerk"].body
+
+
+def test_a_dutch_member_reads_the_carried_answer_in_dutch(
+    client, poll, cast, django_capture_on_commit_callbacks
+):
+    clerk = cast["clerk"]
+    clerk.preferred_language = "nl"
+    clerk.save()
+    answer(poll, clerk, "if_need_be", "no", "no")
+    meeting = coordinator_picks(client, poll, cast, django_capture_on_commit_callbacks)
+    link = f"{settings.SITE_URL}/meetings/{meeting.pk}/respond/"
+    message = by_address(mail.outbox)["clerk"]
+    sentence = (
+        "Je zei “als het moet” tegen deze datum in de datumprikker, dus je staat genoteerd als "
+        "“misschien”."
+    )
+    assert f"{sentence}\nWijzig je antwoord:\n{link}\n" in message.body
+    [(html, _mimetype)] = message.alternatives
+    assert f'{sentence} <a href="{link}">Wijzig je antwoord</a>' in html
+
+
+def test_the_history_names_the_member_whose_answer_it_was(
+    client, poll, cast, django_capture_on_commit_callbacks
+):
+    officer = cast["officer"]
+    answer(poll, officer, "yes", "no", "no")
+    meeting = coordinator_picks(client, poll, cast, django_capture_on_commit_callbacks)
+    [row] = meeting.responses.get(person=officer).history.all()
+    assert (row.history_type, row.answer, row.history_user) == ("+", "attending", officer)
+    assert row.history_change_reason == "Carried over from the date poll"
+
+
+def test_the_meeting_page_and_the_dashboard_show_the_carried_answer(
+    client, poll, cast, django_capture_on_commit_callbacks
+):
+    citizen = cast["citizen"]
+    answer(poll, citizen, "if_need_be", "no", "no")
+    meeting = coordinator_picks(client, poll, cast, django_capture_on_commit_callbacks)
+    client.force_login(citizen)
+    page = client.get(f"/meetings/{meeting.pk}/").content.decode()
+    assert "<strong>Maybe</strong>" in page
+    assert "Dietary needs: halal" in page
+    dashboard = client.get("/").content.decode()
+    assert "My answer:\n          maybe" in dashboard
+
+
+def test_the_queries_do_not_grow_with_the_members_who_answered(clock, circle, coordinator):
+    def pick_queries(members: int) -> int:
+        poll = make_poll(circle)
+        option = poll.options.first()
+        for n in range(members):
+            person = make_person(f"member{members}-{n}")
+            circle.memberships.create(person=person, sector="community")
+            answer(poll, person, "yes", "no")
+        with CaptureQueriesContext(connection) as queries:
+            meeting = services.poll_pick(poll=poll, option=option)
+        assert meeting.responses.count() == members
+        return len(queries)
+
+    assert pick_queries(2) == pick_queries(20)
