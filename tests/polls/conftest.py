@@ -10,6 +10,12 @@ from polls.models import Poll, PollAnswer, PollOption
 AMSTERDAM = zoneinfo.ZoneInfo("Europe/Amsterdam")
 NOW = datetime.datetime(2027, 3, 1, 10, 0, tzinfo=AMSTERDAM)
 
+# What the poll page and the pick's confirmation tell the coordinator about the answers.
+CARRY_OVER = (
+    "Each member's answer for the date picked becomes their answer to the meeting (yes:"
+    " coming, if need be: maybe, no: not coming), which they can still change."
+)
+
 
 def local(*args) -> datetime.datetime:
     return datetime.datetime(*args, tzinfo=AMSTERDAM)

@@ -6,7 +6,7 @@ from circles.models import Membership, Sector
 from meetings.models import Meeting
 from polls import services
 from tests.conftest import count_queries, make_person
-from tests.polls.conftest import answer, local
+from tests.polls.conftest import CARRY_OVER, answer, local
 
 URL = "/polls/{}/"
 
@@ -52,6 +52,13 @@ def test_the_coordinator_sees_who_has_not_answered_and_can_pick(client, poll, ca
     assert "Not answered yet: Citizen, Clerk, Coordinator" in html
     assert html.count(f'href="/polls/{poll.pk}/pick/?option=') == 3
     assert f'href="/polls/{poll.pk}/close/">Close without a date</a>' in html
+
+
+def test_the_coordinator_reads_that_the_answers_carry_over_to_the_meeting(client, poll, cast):
+    client.force_login(cast["coordinator"])
+    assert CARRY_OVER in client.get(URL.format(poll.pk)).content.decode()
+    client.force_login(cast["citizen"])  # who cannot pick is not told what picking does
+    assert CARRY_OVER not in client.get(URL.format(poll.pk)).content.decode()
 
 
 def test_a_closed_poll_counts_the_members_it_asked(

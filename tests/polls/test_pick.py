@@ -18,7 +18,7 @@ from polls import services
 from polls.models import Poll
 from tests.conftest import make_person
 from tests.htmlforms import forms_on
-from tests.polls.conftest import answer, local, make_poll
+from tests.polls.conftest import CARRY_OVER, answer, local, make_poll
 
 URL = "/polls/{}/pick/"
 
@@ -139,6 +139,12 @@ def test_get_asks_for_confirmation_with_the_counts(client, poll, cast):
     assert not Meeting.objects.exists()
     assert Poll.objects.get(pk=poll.pk).is_open
     assert mail.outbox == []
+
+
+def test_the_confirmation_says_that_the_answers_carry_over(client, poll, coordinator):
+    client.force_login(coordinator)
+    html = client.get(confirm_url(poll, poll.options.first())).content.decode()
+    assert CARRY_OVER in html
 
 
 def test_when_everyone_answered_the_confirmation_says_so(client, poll, cast):
