@@ -61,6 +61,14 @@ def test_the_coordinator_reads_that_the_answers_carry_over_to_the_meeting(client
     assert CARRY_OVER not in client.get(URL.format(poll.pk)).content.decode()
 
 
+def test_members_read_that_their_answer_carries_over_where_they_answer(client, poll, citizen):
+    client.force_login(citizen)
+    html = client.get(URL.format(poll.pk)).content.decode()
+    start = html.index('id="my-answer"')
+    section = html[start : html.index("</form>", start)]
+    assert "Your answer for the date that is picked becomes your answer to the meeting" in section
+
+
 def test_a_closed_poll_counts_the_members_it_asked(
     client, poll, cast, clock, django_capture_on_commit_callbacks
 ):
