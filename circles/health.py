@@ -550,24 +550,38 @@ def _absent_recently(circle: Circle):
     return _boolean(Q(joined_on__lte=Subquery(streak_started)) & ~Q(Exists(came)))
 
 
+def dinners_held_this_year(meetings, now: datetime.datetime):
+    """The dinners among the meetings held in the calendar year of `now`, up to `now`: those a
+    member can have attended this year. A dinner still ahead counts for nobody, even with
+    attendance stored for it (added in the admin, or kept when a held dinner was moved)."""
+    year_start, year_end = year_bounds(timezone.localdate(now).year)
+    return dinners_counted(meetings).filter(
+        starts_at__gte=year_start, starts_at__lt=min(year_end, now)
+    )
+
+
+def dinners_attended(held):
+    """How many of the held dinners the person of each Membership attended (correlated to
+    Membership). The circle page and member_attendance (the year report) both count with it,
+    so that a member's dinners read the same on both."""
+    return SubqueryCount(
+        Attendance.objects.filter(person=OuterRef("person"), meeting__in=held.values("pk")).values(
+            "pk"
+        )
+    )
+
+
 def member_attendance(circle: Circle, now: datetime.datetime | None = None) -> Commitment:
     """Per active member (police first, as on the circle page): this year's dinners attended
     against those held since they joined, and whether they missed the last three recorded
     dinners. One query, whatever the number of members and dinners."""
     now = now or timezone.now()
-    year_start, year_end = year_bounds(timezone.localdate(now).year)
-    held = dinners_counted(circle.meetings.all()).filter(
-        starts_at__gte=year_start, starts_at__lt=min(year_end, now)
-    )
+    held = dinners_held_this_year(circle.meetings.all(), now)
     memberships = (
         circle.memberships.active()
         .select_related("person")
         .annotate(
-            attended=SubqueryCount(
-                Attendance.objects.filter(
-                    person=OuterRef("person"), meeting__in=held.values("pk")
-                ).values("pk")
-            ),
+            attended=dinners_attended(held),
             # Since they joined, or that they came to (attendance recorded before the joining
             # date): never fewer dinners held than attended.
             held=SubqueryCount(
@@ -595,4 +609,4 @@ def member_attendance(circle: Circle, now: datetime.datetime | None = None) -> C
         )
         for membership in memberships
     ]
-    return Commitment(year=year_start.year, members=members)
+    return Commitment(year=timezone.localdate(now).year, members=members)

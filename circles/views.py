@@ -5,8 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import F, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,9 +19,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from allies.models import User
 from circles import services
 from circles.forms import CircleForm, InviteForm, MembershipForm
-from circles.health import health_for_circles, member_attendance
+from circles.health import (
+    dinners_attended,
+    dinners_held_this_year,
+    health_for_circles,
+    member_attendance,
+)
 from circles.models import Circle, Invitation, Membership
-from meetings.models import Attendance, Meeting
 
 PAGE_SIZE = 25
 # The extra tag of a message about my commitment: the circle page shows it in the commitment's
@@ -71,24 +74,14 @@ def index(request):
     return render(request, "circles/index.html", {"page": page})
 
 
-def _members_with_attendance(circle: Circle, year: int):
-    """The circle's active members by sector, each with the dinners of `year` attended."""
-    attended = (
-        Attendance.objects.filter(
-            person=OuterRef("person"),
-            meeting__circle=circle,
-            meeting__kind=Meeting.Kind.DINNER,
-            meeting__starts_at__year=year,
-        )
-        .exclude(meeting__status=Meeting.Status.CANCELLED)
-        .values("person")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
+def _members_with_attendance(circle: Circle, now):
+    """The circle's active members by sector, each with this year's dinners attended: those
+    held by `now`, counted as the year report counts them (circles.health)."""
+    held = dinners_held_this_year(circle.meetings.all(), now)
     return (
         circle.memberships.active()
         .select_related("person")
-        .annotate(dinners_attended=Coalesce(Subquery(attended, output_field=IntegerField()), 0))
+        .annotate(dinners_attended=dinners_attended(held))
         .by_sector()
     )
 
@@ -98,9 +91,10 @@ def detail(request, circle_id):
     """The circle page: next dinner, commitment, members by sector, open actions."""
     me = _get_membership_for_user(request, circle_id)
     circle = me.circle
-    members = Paginator(
-        _members_with_attendance(circle, timezone.localdate().year), PAGE_SIZE
-    ).get_page(request.GET.get("members_page"))
+    now = timezone.now()
+    members = Paginator(_members_with_attendance(circle, now), PAGE_SIZE).get_page(
+        request.GET.get("members_page")
+    )
     for membership in members:
         membership.shared_phone = _shared_phone(membership.person)
     actions = (
@@ -109,8 +103,8 @@ def detail(request, circle_id):
         # Earliest due first puts the overdue ones on top; those without a date last.
         .order_by(F("due_date").asc(nulls_last=True), "pk")
     )
-    health = health_for_circles([circle])[circle.pk]
-    year = timezone.localdate().year
+    health = health_for_circles([circle], now)[circle.pk]
+    year = timezone.localdate(now).year
     ctx = {
         "circle": circle,
         "me": me,
@@ -119,7 +113,7 @@ def detail(request, circle_id):
         "members": members,
         "actions": Paginator(actions, PAGE_SIZE).get_page(request.GET.get("actions_page")),
         "health": health,
-        "commitment": member_attendance(circle) if me.is_coordinator else None,
+        "commitment": member_attendance(circle, now) if me.is_coordinator else None,
         "open_polls": circle.polls.open(),
         "year": year,
         # The planner of this year until its dinners are all held or planned, then the next's.

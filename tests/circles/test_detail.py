@@ -155,6 +155,21 @@ def test_it_shows_dinners_attended_this_year_against_the_target(client, circle, 
     assert "0 of 5" in row("Citizen")
 
 
+@time_machine.travel(datetime.datetime(2026, 6, 15, 12, tzinfo=datetime.UTC))
+def test_a_dinner_still_ahead_is_not_counted_as_attended(client, circle, cast):
+    """Attendance stored for a dinner that has not started (added in the admin, or kept when a
+    held dinner was set back to planned and moved) counts neither here nor in the year report,
+    which counts only the dinners held."""
+    held = make_meeting(circle, days_ahead=-130, status="held")
+    ahead = make_meeting(circle, days_ahead=87)  # 10 September
+    for meeting in (held, ahead):
+        Attendance.objects.create(meeting=meeting, person=cast["officer"])
+    client.force_login(cast["citizen"])
+    html = client.get(url(circle)).content.decode()
+    start = html.index('<span class="member-name">Officer<')
+    assert "1 of 5" in html[start : html.index("</tr>", start)]
+
+
 @pytest.mark.parametrize("created_in", ["en", "nl"])
 @pytest.mark.parametrize("reader", ["en", "nl"])
 def test_the_standard_commitment_is_in_the_readers_language(

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from actions.models import Action
 from circles.models import Membership
-from meetings.models import Meeting
+from meetings.models import Attendance, Meeting
 from reports.figures import year_report
 from tests.conftest import count_queries
 from tests.reports.charts import read_charts
@@ -134,6 +134,29 @@ def test_the_current_year_shows_health_and_commitment(client, year, cast):
     assert "Commitment and attendance in 2026" in html
     html = client.get(f"/circles/{year.pk}/report/2025/").content.decode()
     assert "Circle health" not in html
+
+
+def test_it_counts_the_dinners_each_member_attended_as_the_circle_page_does(client, year, cast):
+    """Both count this year's dinners held (not one still ahead, though attendance is stored
+    for it); the report against those held since the member joined, the circle page against
+    the target."""
+    ahead = year.meetings.get(starts_at=at(11, 19))
+    Attendance.objects.create(meeting=ahead, person=cast["citizen"])
+    client.force_login(cast["coordinator"])
+    report = client.get(URL.format(year.pk)).content.decode()
+    report = report[report.index('id="commitment-attendance"') :]
+    circle_page = client.get(f"/circles/{year.pk}/").content.decode()
+
+    def dinners(html, name):
+        start = html.index(f">{name}<")
+        return re.search(r"(\d+) of (\d+)", html[start : html.index("</tr>", start)]).groups()
+
+    # Held by 1 October: 12 Feb, 16 Apr, 18 Jun and 10 Sep; the newcomer joined on 1 June.
+    expected = {"Officer": "1", "Clerk": "2", "Citizen": "1", "Newcomer": "1"}
+    held_since_joining = {"Officer": "4", "Clerk": "4", "Citizen": "4", "Newcomer": "2"}
+    for name, attended in expected.items():
+        assert dinners(report, name) == (attended, held_since_joining[name])
+        assert dinners(circle_page, name) == (attended, "5")
 
 
 def test_a_year_without_anything_says_so(client, clock, circle, citizen):
