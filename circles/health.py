@@ -515,10 +515,13 @@ class MemberAttendance:
 
 @dataclass(frozen=True)
 class Commitment:
-    """Commitment against attendance in a circle, for its coordinators."""
+    """Commitment against attendance in a circle, for its coordinators. `target` is the
+    circle's dinners per year: the circle page counts each member's dinners against it, where
+    `members` has them against the dinners held since they joined."""
 
     year: int
     members: list[MemberAttendance]
+    target: int
 
     @property
     def absent(self) -> list[MemberAttendance]:
@@ -609,4 +612,6 @@ def member_attendance(circle: Circle, now: datetime.datetime | None = None) -> C
         )
         for membership in memberships
     ]
-    return Commitment(year=timezone.localdate(now).year, members=members)
+    return Commitment(
+        year=timezone.localdate(now).year, members=members, target=circle.dinners_per_year
+    )

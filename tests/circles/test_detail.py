@@ -155,6 +155,28 @@ def test_it_shows_dinners_attended_this_year_against_the_target(client, circle, 
     assert "0 of 5" in row("Citizen")
 
 
+@pytest.mark.parametrize(
+    ("language", "column", "explained"),
+    [
+        ("en", "Dinners against the target", "dinners held so far since the member joined"),
+        ("nl", "Diners tegenover het streefaantal", "tot nu toe zijn gehouden sinds het lid"),
+    ],
+)
+def test_it_says_the_dinners_are_counted_against_the_target(
+    client, circle, citizen, language, column, explained
+):
+    """A member's "2 of 5" here reads "2 of 3 held" in the year report: each page says what
+    it counts the dinners against."""
+    citizen.preferred_language = language
+    citizen.save()
+    client.force_login(citizen)
+    html = client.get(url(circle)).content.decode()
+    members = html[html.index('id="members"') :]
+    assert f'<th scope="col" role="columnheader">{column}</th>' in members
+    assert f'data-label="{column}"' in members
+    assert explained in members[: members.index("</p>")]
+
+
 @time_machine.travel(datetime.datetime(2026, 6, 15, 12, tzinfo=datetime.UTC))
 def test_a_dinner_still_ahead_is_not_counted_as_attended(client, circle, cast):
     """Attendance stored for a dinner that has not started (added in the admin, or kept when a

@@ -159,6 +159,27 @@ def test_it_counts_the_dinners_each_member_attended_as_the_circle_page_does(clie
         assert dinners(circle_page, name) == (attended, "5")
 
 
+@pytest.mark.parametrize(
+    ("language", "cell", "caption"),
+    [
+        ("en", "1 of 2 held", "the circle page counts them against the target of 5 dinners a year"),
+        ("nl", "1 van 2 gehouden", "de pagina van de kring zet ze af tegen het streefaantal van 5"),
+    ],
+)
+def test_it_says_a_members_dinners_are_counted_against_those_held(
+    client, year, cast, language, cell, caption
+):
+    """Not against the target, as on the circle page: "1 of 2" there reads "1 of 5"."""
+    cast["coordinator"].preferred_language = language
+    cast["coordinator"].save()
+    client.force_login(cast["coordinator"])
+    html = client.get(URL.format(year.pk)).content.decode()
+    table = html[html.index('id="commitment-attendance"') :]
+    start = table.index(">Newcomer<")
+    assert cell in table[start : table.index("</tr>", start)]
+    assert caption in table[: table.index("</caption>")]
+
+
 def test_a_year_without_anything_says_so(client, clock, circle, citizen):
     client.force_login(citizen)
     html = client.get(f"/circles/{circle.pk}/report/2024/").content.decode()
