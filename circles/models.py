@@ -17,12 +17,45 @@ DEFAULT_COMMITMENT = _(
 
 
 def _standard_commitments() -> set[str]:
-    """DEFAULT_COMMITMENT in each language of the site."""
+    """DEFAULT_COMMITMENT in each language of the site, word for word (see key_of_commitment)."""
     texts = set()
     for language, _name in settings.LANGUAGES:
         with translation.override(language):
-            texts.add(str(DEFAULT_COMMITMENT))
+            texts.add(" ".join(str(DEFAULT_COMMITMENT).split()))
     return texts
+
+
+# The key of the standard commitment, in whichever language it was read.
+STANDARD_COMMITMENT_KEY = "standard"
+
+
+def key_of_commitment(text: str) -> str:
+    """What makes a commitment text the same as another: two texts are the same commitment
+    when their keys are equal (Circle.is_commitment). Word for word, so that spacing and line
+    breaks make no difference (a form sends CRLF, seeded or imported text has LF), and the
+    standard text is one commitment in every language of the site. Empty without a word.
+
+    Circles and memberships keep the key of their text, so that the health figures can tell
+    in SQL, for many circles at once, who agreed to a text the circle has changed since. A
+    new translation of DEFAULT_COMMITMENT changes the keys of texts already kept: it takes a
+    migration that works them out again."""
+    words = " ".join(text.split())
+    if not words:
+        return ""
+    if words in _standard_commitments():
+        return STANDARD_COMMITMENT_KEY
+    return hashlib.sha256(words.encode()).hexdigest()
+
+
+def _keep_key(instance, save_kwargs: dict, text_field: str, key_field: str) -> None:
+    """Before saving `instance`: when its text_field is saved, set its key_field to the text's
+    key_of_commitment, and have it saved along with the text."""
+    update_fields = save_kwargs.get("update_fields")
+    if update_fields is not None and text_field not in update_fields:
+        return
+    setattr(instance, key_field, key_of_commitment(getattr(instance, text_field)))
+    if update_fields is not None:
+        save_kwargs["update_fields"] = {*update_fields, key_field}
 
 
 class Weekday(models.IntegerChoices):
@@ -99,6 +132,11 @@ class Circle(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(30)],
     )
     commitment_text = models.TextField(_("commitment"), default=DEFAULT_COMMITMENT)
+    # key_of_commitment(commitment_text), kept by save(): it changes only when the text does in
+    # more than its spacing or language (the default is the default text's).
+    commitment_key = models.CharField(
+        _("commitment key"), max_length=64, default=STANDARD_COMMITMENT_KEY, editable=False
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     # The staff overview sorts every circle on a summary of its health. Working it out for
     # thousands of circles on each visit grows with the country, so it is kept here by
@@ -150,7 +188,8 @@ class Circle(models.Model):
 
     def save(self, **kwargs):
         """Saving an edited circle never writes back the summary it was loaded with: it may
-        have been worked out again or cleared since."""
+        have been worked out again or cleared since. The commitment's key is saved with it."""
+        _keep_key(self, kwargs, "commitment_text", "commitment_key")
         if not self._state.adding and kwargs.get("update_fields") is None:
             kwargs["update_fields"] = [
                 field.name
@@ -163,7 +202,7 @@ class Circle(models.Model):
     def commitment(self) -> str:
         """The commitment as the reader sees it: the standard one in their own language, which
         a circle holds in the language it was created in, or the circle's own text."""
-        if self.commitment_text.strip() in _standard_commitments():
+        if key_of_commitment(self.commitment_text) == STANDARD_COMMITMENT_KEY:
             return str(DEFAULT_COMMITMENT)
         return self.commitment_text
 
@@ -176,13 +215,8 @@ class Circle(models.Model):
 
     def is_commitment(self, text: str) -> bool:
         """Whether `text` is the circle's commitment as it stands, as some reader was shown it:
-        the standard one in any language, or the circle's own text."""
-        current = self.commitment_text.strip()
-        standard = _standard_commitments()
-        if current in standard:
-            return text.strip() in standard
-        # Word for word: a form sends its line breaks as CRLF, seeded or imported text has LF.
-        return text.split() == current.split()
+        the standard one in any language, or the circle's own text, whatever its spacing."""
+        return key_of_commitment(text) == key_of_commitment(self.commitment_text)
 
 
 class MembershipQuerySet(models.QuerySet):
@@ -248,6 +282,11 @@ class Membership(models.Model):
     # kept with the membership, as they read it. Empty when they have not agreed, or when they
     # agreed before the text was kept.
     commitment_agreed_text = models.TextField(_("commitment agreed to"), blank=True)
+    # key_of_commitment(commitment_agreed_text), kept by save(); empty without a text. Compared
+    # with the circle's key, it tells in SQL whom agreed_to_earlier_commitment is true of.
+    commitment_agreed_key = models.CharField(
+        _("key of the commitment agreed to"), max_length=64, blank=True, editable=False
+    )
 
     objects = MembershipQuerySet.as_manager()
     history = HistoricalRecords(verbose_name=_("historical membership"))
@@ -283,6 +322,11 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.person} — {self.circle.name}"
+
+    def save(self, **kwargs):
+        """The key of the text agreed to is saved with it."""
+        _keep_key(self, kwargs, "commitment_agreed_text", "commitment_agreed_key")
+        super().save(**kwargs)
 
     @property
     def is_active(self) -> bool:
