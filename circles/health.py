@@ -28,8 +28,9 @@ The rules (DESIGN.md "Peace, not only turmoil"; issue 10). Days are local days (
   membership of the circle, count on neither side. **Low attendance**: that rate is below one
   half; exactly half is not flagged, and without a recorded dinner there is no rate and no flag.
 - Open actions are open or in progress; overdue ones are open with a due date before today.
-- A member has no current commitment when they never committed or their commitment ran out
-  before today.
+- A member has no current commitment when they never committed, their commitment ran out
+  before today, or they agreed to a text of it that the circle has changed since
+  (Membership.agreed_to_earlier_commitment: they are asked to commit again).
 """
 
 import dataclasses
@@ -190,11 +191,19 @@ def _figures(now: datetime.datetime) -> dict:
         "overdue_actions": _count_of_circle(actions, open_action & Q(due_date__lt=today)),
         "member_count": SubqueryCount(members.values("pk")),
         "members_without_commitment": SubqueryCount(
-            members.filter(Q(commitment_until__isnull=True) | Q(commitment_until__lt=today)).values(
-                "pk"
-            )
+            members.filter(
+                Q(commitment_until__isnull=True)
+                | Q(commitment_until__lt=today)
+                | _agreed_to_earlier_commitment(OuterRef("commitment_key"))
+            ).values("pk")
         ),
     }
+
+
+def _agreed_to_earlier_commitment(circle_key) -> Q:
+    """Membership.agreed_to_earlier_commitment in SQL, for memberships of the circle whose
+    commitment_key is `circle_key`: they agreed to a text whose key is not the circle's."""
+    return ~Q(commitment_agreed_text="") & ~Q(commitment_agreed_key=circle_key)
 
 
 # The figures the flags are computed from.

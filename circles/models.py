@@ -346,7 +346,8 @@ class Membership(models.Model):
 
     @property
     def agreed_to_earlier_commitment(self) -> bool:
-        """They agreed to a text of the commitment that the circle has changed since."""
+        """They agreed to a text of the commitment that the circle has changed since. The
+        health figures ask the same in SQL (circles.health._agreed_to_earlier_commitment)."""
         return bool(self.commitment_agreed_text) and not self.circle.is_commitment(
             self.commitment_agreed_text
         )

@@ -6,6 +6,7 @@ import importlib
 from django.apps import apps
 from django.utils import translation
 
+from circles.health import health_for_circles
 from circles.models import DEFAULT_COMMITMENT, Circle, Membership
 
 migration = importlib.import_module("circles.migrations.0012_fill_commitment_keys")
@@ -40,6 +41,10 @@ def test_existing_rows_get_the_keys_save_gives_them(circle, other_circle, cast):
         == keys["memberships"]
     )
     assert keys["memberships"]["citizen"] == ""  # never agreed
+    healths = health_for_circles([circle, other_circle])
+    # The officer agreed to the earlier text, the clerk and the citizen never agreed.
+    assert healths[circle.pk].members_without_commitment == 3
+    assert healths[other_circle.pk].members_without_commitment == 0
     with translation.override("nl"):
         dutch = str(DEFAULT_COMMITMENT)
     assert cast["outsider"].memberships.get().commitment_agreed_text == dutch

@@ -4,8 +4,10 @@ import datetime
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from actions.models import Action
+from circles import services
 from circles.health import (
     BEHIND,
     LOW_ATTENDANCE_FLAG,
@@ -16,7 +18,7 @@ from circles.health import (
     refresh_summaries,
     with_summary_now,
 )
-from circles.models import Circle, Membership, Sector
+from circles.models import DEFAULT_COMMITMENT, Circle, Membership, Sector
 from meetings.models import Meeting
 from tests.circles.conftest import NOW, TODAY, days, dinner, member
 from tests.conftest import make_person
@@ -193,6 +195,90 @@ def test_last_and_next_dinner_actions_and_commitments(clock, circle, coordinator
     assert result.next_planned == upcoming.starts_at
     assert (result.open_actions, result.overdue_actions) == (2, 1)
     assert (result.member_count, result.members_without_commitment) == (2, 1)
+
+
+OWN = "We eat together and keep in touch."
+NEW = "We eat together, keep in touch and bring a dessert."
+RESPACED = "  We eat together\r\nand keep in touch.  "
+
+
+def standard(language: str) -> str:
+    with translation.override(language):
+        return str(DEFAULT_COMMITMENT)
+
+
+def agreed(language="en", on=None):
+    """The member presses "I commit" on a page in `language` (on `on`, today by default)."""
+
+    def step(membership, by):
+        with translation.override(language):
+            membership.commit(on)
+
+    return step
+
+
+def changed(*texts):
+    """The circle's text is edited, to each of `texts` in turn, as in Django admin."""
+
+    def step(membership, by):
+        for text in texts:
+            membership.circle.commitment_text = text
+            services.circle_update(circle=membership.circle, by=by)
+
+    return step
+
+
+# What happened to a member's commitment, and whether they are without a current one.
+COMMITMENTS = {
+    "never agreed": ((), 1),
+    "ran out": ((agreed(on=days(-400)),), 1),
+    "runs out today": ((agreed(on=days(-365)),), 0),
+    "current text": ((changed(OWN), agreed()), 0),
+    "earlier text": ((changed(OWN), agreed(), changed(NEW)), 1),
+    "spacing only": ((changed(OWN), agreed(), changed(RESPACED)), 0),
+    "changed and changed back": ((changed(OWN), agreed(), changed(NEW, OWN)), 0),
+    "standard read in Dutch": ((agreed("nl"),), 0),
+    "standard from English to Dutch": ((agreed("en"), changed(standard("nl"))), 0),
+    "standard from Dutch to English": (
+        (changed(standard("nl")), agreed("nl"), changed(standard("en"))),
+        0,
+    ),
+    "standard respaced, read in Dutch": (
+        (agreed("nl"), changed(standard("en").replace(". ", ".\n\n"))),
+        0,
+    ),
+    "standard to the circle's own": ((agreed("nl"), changed(OWN)), 1),
+    "own back to the standard": ((changed(OWN), agreed(), changed(standard("en"))), 1),
+}
+
+
+def test_the_figure_counts_as_the_circle_page_does(clock, admin_user):
+    """The SQL figure counts whom the circle page asks to commit (again) for having no current
+    commitment: never agreed, ran out, or agreed to a text the circle has changed since
+    (Membership.agreed_to_earlier_commitment, in Python)."""
+    memberships = {}
+    for name, (steps, _expected) in COMMITMENTS.items():
+        circle = Circle.objects.create(name=name, municipality="Utrecht")
+        member(circle, f"{circle.pk}")
+        membership = circle.memberships.get()
+        for step in steps:
+            step(membership, admin_user)
+        memberships[name] = membership
+    healths = health_for_circles([m.circle_id for m in memberships.values()], NOW)
+
+    in_sql = {
+        name: healths[m.circle_id].members_without_commitment for name, m in memberships.items()
+    }
+    in_python = {}
+    for name, membership in memberships.items():
+        membership = Membership.objects.select_related("circle").get(pk=membership.pk)
+        in_python[name] = int(
+            membership.commitment_until is None
+            or membership.commitment_has_run_out
+            or membership.agreed_to_earlier_commitment
+        )
+    expected = {name: without for name, (_steps, without) in COMMITMENTS.items()}
+    assert in_sql == in_python == expected
 
 
 def test_an_active_circle_has_no_flags(four, circle):

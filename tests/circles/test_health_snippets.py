@@ -2,9 +2,11 @@
 against attendance, and open date polls."""
 
 import datetime
+import re
 
 from django.template.loader import render_to_string
 
+from circles import services
 from circles.health import health_for_circles, member_attendance
 from circles.models import Membership
 from meetings.models import Attendance
@@ -56,6 +58,20 @@ def test_a_healthy_circle_says_all_is_well_with_its_figures(clock, circle, four)
     assert "100% at the last dinner" in html
     assert "3 of 4" in html  # members without a current commitment
     assert "health-flagged" not in html
+
+
+def test_members_who_agreed_to_an_earlier_text_count_as_not_agreed(clock, circle, four, admin_user):
+    """Asked to commit again, they are counted with those who never agreed or whose
+    commitment ran out, and the label says so."""
+    first, second, *_never = (person.memberships.get() for person in four)
+    first.commit()
+    second.commit()
+    circle.commitment_text = "We eat together, keep in touch and bring a dessert."
+    services.circle_update(circle=circle, by=admin_user)
+    Membership.objects.get(pk=first.pk).commit()  # to the new text; the second, the earlier
+    html = render_health(circle)
+    figure = re.search(r">([^<>]*)</dt>\s*<dd[^>]*>([^<>]*)</dd>\s*</dl>", html)
+    assert figure.groups() == ("Not (or no longer) agreed to the current commitment", "3 of 4")
 
 
 def test_on_the_dashboard_the_heading_names_the_circle(clock, circle):
