@@ -128,10 +128,8 @@ FAILURE_SEPARATOR = "\n---------\n"
 class SignInRecordAdmin(admin.ModelAdmin):
     """Axes's records are what happened: they can be viewed and deleted (deleting an attempt
     lifts its pause), not changed. Without the change permission admin shows each row's page
-    read-only, without "Save" buttons, and the list still links to it."""
-
-    class Media:
-        css = {"all": ["css/admin.css"]}  # long values (HTTP Accept) wrap
+    read-only, without "Save" buttons, and the list still links to it. Its long values (HTTP
+    Accept) wrap by static/css/admin.css, which every admin page loads."""
 
     def has_change_permission(self, request, obj=None):
         return False
