@@ -21,6 +21,14 @@ class PollAdmin(LargeTableAdmin, admin.ModelAdmin):
     readonly_fields = ["created_at", "chosen"]
     inlines = [PollOptionInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        # A closed poll stays closed: clearing its closed date reopened it for answers and a
+        # second pick, while the meeting made of it stood and its members had been invited.
+        fields = super().get_readonly_fields(request, obj)
+        if obj is not None and not obj.is_open:
+            return [*fields, "closed_at", "meeting"]
+        return fields
+
 
 @admin.register(PollAnswer)
 class PollAnswerAdmin(LargeTableAdmin, admin.ModelAdmin):

@@ -1,0 +1,48 @@
+"""The date poll's admin: a closed poll stays closed, with the meeting made of it."""
+
+import pytest
+from django.urls import reverse
+
+from polls.services import poll_close, poll_pick
+from tests.htmlforms import forms_on
+
+SAVE = {"_save": "Save"}
+CLOSING_FIELDS = {"closed_at_0", "closed_at_1", "meeting"}
+
+
+@pytest.fixture
+def admin(client, admin_user, clock):
+    client.force_login(admin_user)  # once the clock stands still: the session lasts from then
+    return client
+
+
+def change_form(client, poll):
+    """The poll's admin URL and its form as the page shows it."""
+    url = reverse("admin:polls_poll_change", args=[poll.pk])
+    [form] = [f for f in forms_on(client.get(url).content.decode()) if "venue_name" in f.fields]
+    return url, form
+
+
+def test_a_picked_poll_cannot_be_reopened_or_unlinked_in_admin(admin, poll):
+    _, form = change_form(admin, poll)
+    assert CLOSING_FIELDS.issubset(form.fields)  # while open, admin may close it
+    option = poll.options.order_by("starts_at").first()
+    meeting = poll_pick(poll=poll, option=option)
+    url, form = change_form(admin, poll)
+    assert not CLOSING_FIELDS & set(form.fields)
+    # What a form that still had the fields would send: no closed date, no meeting.
+    response = admin.post(url, form.values() | dict.fromkeys(CLOSING_FIELDS, "") | SAVE)
+    assert response.status_code == 302
+    poll.refresh_from_db()
+    assert (poll.is_open, poll.chosen, poll.meeting) == (False, option, meeting)
+
+
+def test_a_poll_closed_without_a_date_stays_closed(admin, poll):
+    poll_close(poll=poll)
+    poll.refresh_from_db()
+    closed_at = poll.closed_at
+    url, form = change_form(admin, poll)
+    assert "closed_at_0" not in form.fields
+    admin.post(url, form.values() | dict.fromkeys(CLOSING_FIELDS, "") | SAVE)
+    poll.refresh_from_db()
+    assert poll.closed_at == closed_at
