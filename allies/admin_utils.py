@@ -155,6 +155,19 @@ class KeepRowsAdmin(HistoryAdmin):
         return False
 
 
+def back_to_change_page(model_admin, request, object_id) -> HttpResponseRedirect:
+    """To the object's change page as it was opened (in a popup, with the list's filters),
+    from its delete page: where a message says why it is not deleted."""
+    opts = model_admin.opts
+    url = reverse(
+        f"admin:{opts.app_label}_{opts.model_name}_change",
+        args=[object_id],
+        current_app=model_admin.admin_site.name,
+    )
+    query = request.GET.urlencode()
+    return HttpResponseRedirect(f"{url}?{query}" if query else url)
+
+
 class DeleteUnlessKeptAdmin(admin.ModelAdmin):
     """For records that rows which are kept refer to: a circle (its meetings, memberships and
     actions: KeepRowsAdmin) or a topic (the agenda items on it: PROTECT). Django's delete
@@ -173,15 +186,7 @@ class DeleteUnlessKeptAdmin(admin.ModelAdmin):
         allowed = obj is not None and self.has_delete_permission(request, obj)
         if not (allowed and self._refuse(request, [obj])):
             return super().delete_view(request, object_id, extra_context)
-        opts = self.opts
-        url = reverse(
-            f"admin:{opts.app_label}_{opts.model_name}_change",
-            args=[object_id],
-            current_app=self.admin_site.name,
-        )
-        # The change page as it was opened: in a popup, with the list's filters.
-        query = request.GET.urlencode()
-        return HttpResponseRedirect(f"{url}?{query}" if query else url)
+        return back_to_change_page(self, request, object_id)
 
     @admin.action(permissions=["delete"], description=delete_selected_confirmed.short_description)
     def delete_selected(self, request, queryset):

@@ -7,6 +7,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
+from allies.models import User
 from circles.models import Circle
 from meetings.models import AgendaItem, Topic
 
@@ -88,3 +89,32 @@ def test_a_topic_on_an_agenda_is_kept_and_admin_says_what_to_do_instead(admin_cl
     )
     assert response.status_code == 302
     assert set(Topic.objects.filter(pk__in=[used.pk, unused.pk])) == {used}
+
+
+ERASE_NOT_DELETE = {
+    "en": "People are erased (anonymised), not deleted: their answers, attendance and actions"
+    " stay in the circles' history. To erase this person, select them in the list of people"
+    " and choose “Erase the selected people (anonymise)”.",
+    "nl": "Personen worden gewist (geanonimiseerd), niet verwijderd: hun antwoorden,"
+    " aanwezigheid en actiepunten blijven in de geschiedenis van de kringen. Wil je deze"
+    " persoon wissen? Selecteer de persoon in de lijst met personen en kies “Geselecteerde"
+    " personen wissen (anonimiseren)”.",
+}
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_typed_delete_address_of_a_person_goes_back_to_their_page_saying_how_to_erase(
+    client, admin_user, citizen, method, language
+):
+    admin_user.preferred_language = language
+    admin_user.save()
+    client.force_login(admin_user)
+    url = reverse("admin:allies_user_delete", args=[citizen.pk])
+    response = getattr(client, method)(
+        f"{url}?_popup=1", {"post": "yes"} if method == "post" else {}
+    )
+    assert response.status_code == 302
+    assert response.url == reverse("admin:allies_user_change", args=[citizen.pk]) + "?_popup=1"
+    assert _messages(response) == [ERASE_NOT_DELETE[language]]
+    assert User.objects.filter(pk=citizen.pk, username="citizen").exists()
