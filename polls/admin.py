@@ -5,8 +5,25 @@ from polls.models import Poll, PollAnswer, PollOption
 
 
 class PollOptionInline(admin.TabularInline):
+    """A closed poll's dates are what the members answered and the coordinator picked from:
+    they stay as they were (deleting the picked one emptied the poll's chosen date)."""
+
     model = PollOption
     extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return _is_open(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return _is_open(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return _is_open(obj) and super().has_delete_permission(request, obj)
+
+
+def _is_open(poll: Poll | None) -> bool:
+    """A poll not yet saved, or open: its dates may change."""
+    return poll is None or poll.is_open
 
 
 @admin.register(Poll)

@@ -46,3 +46,18 @@ def test_a_poll_closed_without_a_date_stays_closed(admin, poll):
     admin.post(url, form.values() | dict.fromkeys(CLOSING_FIELDS, "") | SAVE)
     poll.refresh_from_db()
     assert poll.closed_at == closed_at
+
+
+def test_a_closed_polls_dates_stay_as_they_were(admin, poll):
+    _, form = change_form(admin, poll)
+    assert "options-0-starts_at_0" in form.fields  # while open, admin may change them
+    option = poll.options.order_by("starts_at").first()
+    poll_pick(poll=poll, option=option)
+    url, form = change_form(admin, poll)
+    assert not {"options-0-starts_at_0", "options-0-DELETE"} & set(form.fields)
+    # What a form that still had them would send: the picked date deleted.
+    deleting = {"options-0-id": str(option.pk), "options-0-poll": str(poll.pk)}
+    admin.post(url, form.values() | deleting | {"options-0-DELETE": "on"} | SAVE)
+    poll.refresh_from_db()
+    assert poll.chosen == option
+    assert poll.options.count() == 3
