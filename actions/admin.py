@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from actions.models import Action, ActionUpdate
@@ -30,6 +31,12 @@ class ActionAdmin(LargeTableAdmin, KeepRowsAdmin):
     list_select_related = ["circle"]
     autocomplete_fields = ["circle", "meeting", "owners", "created_by"]
     inlines = [ActionUpdateInline]
+
+    def never_deleted(self) -> str:
+        return gettext(
+            "Actions are dropped, not deleted: they stay in the circle's history. To drop this "
+            "one, set its status to “%(dropped)s”."
+        ) % {"dropped": Action.Status.DROPPED.label}
 
     def save_formset(self, request, form, formset, change):
         for update in formset.save(commit=False):

@@ -3,20 +3,19 @@ from axes.admin import AccessLogAdmin as AxesAccessLogAdmin
 from axes.handlers.proxy import AxesProxyHandler
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import Q
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from allies.admin_utils import LargeTableAdmin, back_to_change_page
+from allies.admin_utils import LargeTableAdmin, NeverDeletedAdmin
 from allies.models import User
 from allies.privacy import person_erase
 
 
 @admin.register(User)
-class UserAdmin(LargeTableAdmin, DjangoUserAdmin):
+class UserAdmin(LargeTableAdmin, NeverDeletedAdmin, DjangoUserAdmin):
     list_display = ["username", "name", "email", "organisation", "preferred_language", "is_staff"]
     list_filter = ["is_staff", "is_superuser", "is_active", "preferred_language"]
     search_fields = ["username", "name", "email", "organisation"]
@@ -66,21 +65,12 @@ class UserAdmin(LargeTableAdmin, DjangoUserAdmin):
         # are erased (anonymised), never deleted.
         return False
 
-    def delete_view(self, request, object_id, extra_context=None):
-        """No button leads to a person's delete page, but its address can be typed: it goes
-        back to the person's page, with a message saying how people are removed instead
-        (Django refused with the site's 403 page). Without the right to view the person, or
-        without such a person, Django's refusal stands."""
-        person = self.get_object(request, unquote(object_id))
-        if person is None or not self.has_view_or_change_permission(request, person):
-            return super().delete_view(request, object_id, extra_context)
-        message = gettext(
+    def never_deleted(self) -> str:
+        return gettext(
             "People are erased (anonymised), not deleted: their answers, attendance and "
             "actions stay in the circles' history. To erase this person, select them in the "
             "list of people and choose “%(action)s”."
         ) % {"action": self.erase_people.short_description}
-        self.message_user(request, message, messages.ERROR)
-        return back_to_change_page(self, request, object_id)
 
     @admin.action(description=_("Erase the selected people (anonymise)"), permissions=["change"])
     def erase_people(self, request, queryset):

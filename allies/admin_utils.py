@@ -143,7 +143,24 @@ class HistoryAdmin(SimpleHistoryAdmin):
         return super().history_view(request, object_id, extra_context=extra)
 
 
-class KeepRowsAdmin(HistoryAdmin):
+class NeverDeletedAdmin:
+    """For records that are never deleted: no button leads to their delete page, but its
+    address can be typed. It goes back to the record's page, with never_deleted() saying what
+    is done instead (Django refused with the site's 403 page). Without such a record, or
+    without the right to see it, Django's refusal stands."""
+
+    def never_deleted(self) -> str:
+        raise NotImplementedError
+
+    def delete_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None or not self.has_view_or_change_permission(request, obj):
+            return super().delete_view(request, object_id, extra_context)
+        self.message_user(request, self.never_deleted(), messages.ERROR)
+        return back_to_change_page(self, request, object_id)
+
+
+class KeepRowsAdmin(NeverDeletedAdmin, HistoryAdmin):
     """For records whose loss would break the circles' history (meetings, memberships,
     actions): no delete for anyone, superusers included, so neither the delete button nor
     the "delete selected" action appears, and deleting a circle or person that owns such rows

@@ -1,5 +1,7 @@
 from django.contrib import admin
 from django.utils import translation
+from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from allies.admin_utils import (
@@ -74,6 +76,12 @@ class MembershipAdmin(LargeTableAdmin, KeepRowsAdmin):
     autocomplete_fields = ["person", "circle"]
     # What the member agreed to is theirs to say (Membership.commit), not the admin's to write.
     readonly_fields = ["commitment_agreed_text"]
+
+    def never_deleted(self) -> str:
+        return gettext(
+            "Memberships end, they are not deleted: they stay in the circle's history. To end "
+            "this one, fill in “%(left_on)s”."
+        ) % {"left_on": capfirst(Membership._meta.get_field("left_on").verbose_name)}
 
     def save_model(self, request, obj, form, change):
         """An agreement recorded here (on paper, say) is to the circle's text as it stands,

@@ -111,6 +111,12 @@ class MeetingAdmin(LargeTableAdmin, KeepRowsAdmin):
     readonly_fields = ["uid", "sequence", "created_at", "updated_at"]
     inlines = [AgendaItemInline, ResponseInline, AttendanceInline]
 
+    def never_deleted(self) -> str:
+        return _(
+            "Meetings are cancelled, not deleted: they stay in the circle's history. To cancel "
+            "this one, set its status to “%(cancelled)s”."
+        ) % {"cancelled": Meeting.Status.CANCELLED.label}
+
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "cancel_reason":
             # The cancel page takes the reason in a text area, line breaks and all; a one-line

@@ -3,10 +3,12 @@ is refused with a message saying why, not Django's "Cannot delete" page; the res
 as before."""
 
 import pytest
+from django.apps import apps
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
+from actions.models import Action
 from allies.models import User
 from circles.models import Circle
 from meetings.models import AgendaItem, Topic
@@ -118,3 +120,45 @@ def test_a_typed_delete_address_of_a_person_goes_back_to_their_page_saying_how_t
     assert response.url == reverse("admin:allies_user_change", args=[citizen.pk]) + "?_popup=1"
     assert _messages(response) == [ERASE_NOT_DELETE[language]]
     assert User.objects.filter(pk=citizen.pk, username="citizen").exists()
+
+
+KEPT_NOT_DELETED = {
+    "meetings.meeting": (
+        "Meetings are cancelled, not deleted: they stay in the circle's history. To cancel this"
+        " one, set its status to “cancelled”.",
+        "Bijeenkomsten worden geannuleerd, niet verwijderd: ze blijven in de geschiedenis van de"
+        " kring. Wil je deze annuleren? Zet de status op “geannuleerd”.",
+    ),
+    "circles.membership": (
+        "Memberships end, they are not deleted: they stay in the circle's history. To end this"
+        " one, fill in “Left on”.",
+        "Lidmaatschappen eindigen, ze worden niet verwijderd: ze blijven in de geschiedenis van"
+        " de kring. Wil je dit lidmaatschap beëindigen? Vul “Gestopt op” in.",
+    ),
+    "actions.action": (
+        "Actions are dropped, not deleted: they stay in the circle's history. To drop this one,"
+        " set its status to “dropped”.",
+        "Actiepunten vervallen, ze worden niet verwijderd: ze blijven in de geschiedenis van de"
+        " kring. Wil je dit actiepunt laten vervallen? Zet de status op “vervallen”.",
+    ),
+}
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+@pytest.mark.parametrize("model", KEPT_NOT_DELETED)
+def test_a_typed_delete_address_of_a_kept_record_goes_back_saying_what_to_do_instead(
+    client, admin_user, meeting, citizen, model, language
+):
+    Action.objects.create(circle=meeting.circle, title="Visit the school")
+    admin_user.preferred_language = language
+    admin_user.save()
+    client.force_login(admin_user)
+    app_label, model_name = model.split(".")
+    kept = apps.get_model(app_label, model_name).objects.order_by("pk").first()
+    url = reverse(f"admin:{app_label}_{model_name}_delete", args=[kept.pk])
+    response = client.post(url, {"post": "yes"})
+    assert response.status_code == 302
+    assert response.url == reverse(f"admin:{app_label}_{model_name}_change", args=[kept.pk])
+    english, dutch = KEPT_NOT_DELETED[model]
+    assert _messages(response) == [english if language == "en" else dutch]
+    assert type(kept).objects.filter(pk=kept.pk).exists()
