@@ -1,4 +1,5 @@
-"""Emails about meetings: the invitation, an update, a cancellation, each with its .ics.
+"""Emails about meetings: the invitation, an update, a cancellation, each with its .ics; the
+year's dinners in one invitation.
 
 Call the public functions from the service that changes the meeting, inside its transaction:
 the mail goes out once the change is committed (a rolled-back change sends nothing), and a
@@ -17,8 +18,9 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.message import SafeMIMEText
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import formats, timezone, translation
-from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext, gettext_lazy, npgettext, pgettext_lazy
 
 from allies.models import User
 from meetings import calendar
@@ -80,6 +82,17 @@ CARRIED_ANSWERS = {
         "You said no to this date in the poll, so you are down as not coming."
     ),
 }
+
+
+def notify_planned(meetings: list[Meeting]) -> None:
+    """Invite the circle's members to the dinners of a year plan, once the transaction commits:
+    one message each, not one per dinner (five at the same moment would bury each other), with
+    a calendar file per dinner. A plan of one dinner is an ordinary invitation."""
+    if len(meetings) == 1:
+        notify_scheduled(meetings[0])
+    elif meetings:
+        send = partial(send_plan_mail, [meeting.pk for meeting in meetings])
+        transaction.on_commit(send, robust=True)
 
 
 class HostChange(NamedTuple):
@@ -245,6 +258,53 @@ def _hosting(meeting: Meeting, person, host_change: HostChange | None, by) -> bo
     return None
 
 
+def send_plan_mail(meeting_ids: list[int]) -> int:
+    """Send each member the planned dinners that are still on; returns how many went out."""
+    meetings = list(
+        calendar.with_agenda(Meeting.objects)
+        .filter(pk__in=meeting_ids)
+        .exclude(status=Meeting.Status.CANCELLED)
+        .order_by("starts_at")
+    )
+    if not meetings:
+        return 0
+    return send_each([plan_message(meetings, person) for person in recipients(meetings[0].circle)])
+
+
+def plan_message(meetings: list[Meeting], person) -> EmailMultiAlternatives:
+    """The dinners of a year plan in one message to the person, in their language, with an
+    invitation (.ics) for each: an iTIP REQUEST holds one UID, so one attachment per dinner."""
+    circle = meetings[0].circle
+    params = {
+        "count": len(meetings),
+        "circle": circle.name,
+        "year": str(timezone.localtime(meetings[0].starts_at).year),
+    }
+    with translation.override(person.preferred_language):
+        dinners = [
+            {
+                **meeting_context(meeting),
+                "summary": calendar.meeting_summary(meeting),
+                "respond_url": settings.SITE_URL + reverse("meetings:respond", args=[meeting.pk]),
+            }
+            for meeting in meetings
+        ]
+        subject = npgettext(
+            "email subject",
+            "Invitation: %(count)d dinner of %(circle)s in %(year)s",
+            "Invitation: %(count)d dinners of %(circle)s in %(year)s",
+            len(meetings),
+        )
+        subject %= params
+        ctx = {**params, "dinners": dinners}
+        message = compose(person, subject, "emails/meetings_planned", ctx)
+        for meeting in meetings:
+            ics = calendar.invitation(meeting, recipient=person, method=SCHEDULED.method)
+            day = timezone.localtime(meeting.starts_at).date()
+            message.attach(ics_part(ics, SCHEDULED.method, filename=f"invite-{day}.ics"))
+    return message
+
+
 def recipients(circle):
     """The circle's active members who can be emailed."""
     return User.objects.filter(
@@ -346,11 +406,11 @@ def compose_for(
     return message
 
 
-def ics_part(ics: bytes, method: str) -> SafeMIMEText:
+def ics_part(ics: bytes, method: str, filename: str = "") -> SafeMIMEText:
     """The calendar file as iMIP (RFC 6047) wants it: text/calendar with the same method."""
     part = SafeMIMEText(ics.decode(), "calendar", "utf-8")
     part.set_param("method", method)
-    name = "cancel.ics" if method == "CANCEL" else "invite.ics"
+    name = filename or ("cancel.ics" if method == "CANCEL" else "invite.ics")
     part.add_header("Content-Disposition", "attachment", filename=name)
     return part
 

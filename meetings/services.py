@@ -76,11 +76,15 @@ def meetings_plan_year(*, circle: Circle, dinners: Iterable[Mapping[str, Any]]) 
     """Schedule the year's dinners all at once: all are created or none.
 
     Each dinner is a mapping of meeting_schedule's arguments (starts_at, ends_at, venue_name,
-    venue_address, venue_kind, host); kind is dinner.
+    venue_address, venue_kind, host); kind is dinner. The members get one invitation listing
+    them all, not one for each (notify.notify_planned).
     """
-    return [
-        meeting_schedule(circle=circle, kind=Meeting.Kind.DINNER, **dinner) for dinner in dinners
+    made = [
+        Meeting.objects.create(circle=circle, kind=Meeting.Kind.DINNER, **dinner)
+        for dinner in dinners
     ]
+    notify.notify_planned(made)
+    return made
 
 
 @transaction.atomic

@@ -37,8 +37,12 @@ def send(django_capture_on_commit_callbacks, notify, meeting):
     return {message.to[0]: message for message in mail.outbox}
 
 
+def calendar_parts(message):
+    return [p for p in message.message().walk() if p.get_content_type() == "text/calendar"]
+
+
 def calendar_part(message):
-    [part] = [p for p in message.message().walk() if p.get_content_type() == "text/calendar"]
+    [part] = calendar_parts(message)
     return part
 
 

@@ -4,11 +4,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from circles.models import VenueKind
 from meetings.models import Meeting
+from tests import ical
 from tests.conftest import KEY_PAGE_MAX_QUERIES, count_queries, make_person
 from tests.formsets import formset_data
+from tests.meetings.test_notify import calendar_parts
 
 AMS = ZoneInfo("Europe/Amsterdam")
 TODAY = datetime.datetime(2025, 11, 1, 12, 0, tzinfo=AMS)
@@ -340,3 +345,152 @@ def test_query_count_does_not_grow_with_the_circles_history(client, circle, coor
     dinner(circle, datetime.date(2026, 3, 12))
     assert count_queries(client, url(circle)) == few
     assert few <= KEY_PAGE_MAX_QUERIES
+
+
+def confirm(client, capture, circle, days):
+    """Confirm a plan of these days; the emails go out as the commit would send them."""
+    rows = [row(datetime.date.fromisoformat(day)) for day in days]
+    with capture(execute=True):
+        response = client.post(url(circle), formset_data("form", rows))
+    assert response.status_code == 302
+    return {message.to[0]: message for message in mail.outbox}
+
+
+def test_confirming_sends_each_member_one_invitation_with_every_dinner(
+    client, django_capture_on_commit_callbacks, circle, cast
+):
+    client.force_login(cast["coordinator"])
+    sent = confirm(client, django_capture_on_commit_callbacks, circle, PROPOSED[:4])
+    # One each (the coordinator too, for the calendar files), not one per dinner.
+    assert len(mail.outbox) == 4
+    assert sorted(sent) == [
+        f"{n}@example.org" for n in ("citizen", "clerk", "coordinator", "officer")
+    ]
+    message = sent["citizen@example.org"]
+    assert message.subject == "Invitation: 4 dinners of Overvecht Allies in 2026"
+    assert "You are invited to the 4 new dinners of Overvecht Allies in 2026:" in message.body
+    meetings = list(Meeting.objects.order_by("starts_at"))
+    for meeting, when in zip(
+        meetings,
+        ["Thursday 5 February", "Thursday 23 April", "Thursday 2 July", "Thursday 10 September"],
+        strict=True,
+    ):
+        assert f"{when} 2026, 18:30\u201321:00" in message.body
+        assert f"/meetings/{meeting.pk}/\n" in message.body
+        assert f"/meetings/{meeting.pk}/respond/\n" in message.body
+    assert message.body.count("Politiebureau Overvecht, Zamenhofdreef 20, Utrecht") == 4
+    assert "Open the attached calendar files to add the dinners to your calendar" in message.body
+    [(html, _mimetype)] = message.alternatives
+    assert html.count("<h2>Dinner — Overvecht Allies</h2>") == 4
+    assert f'/meetings/{meetings[0].pk}/respond/"' in html
+
+
+def test_each_dinner_has_its_own_calendar_request(
+    client, django_capture_on_commit_callbacks, circle, cast
+):
+    client.force_login(cast["coordinator"])
+    sent = confirm(client, django_capture_on_commit_callbacks, circle, PROPOSED[:3])
+    parts = calendar_parts(sent["clerk@example.org"])
+    meetings = list(Meeting.objects.order_by("starts_at"))
+    assert [p.get_filename() for p in parts] == [
+        "invite-2026-02-05.ics",
+        "invite-2026-04-23.ics",
+        "invite-2026-07-02.ics",
+    ]
+    for part, meeting in zip(parts, meetings, strict=True):
+        assert part.get_param("method") == "REQUEST"
+        body = part.get_payload(decode=True)
+        assert ical.calendar_property(body, "METHOD") == "REQUEST"
+        [event] = ical.events(body)  # iTIP: one UID per REQUEST
+        assert event["uid"] == f"{meeting.uid}@allies"
+        assert event["sequence"] == 0
+        assert event["start"] == meeting.starts_at
+        unfolded = body.replace(b"\r\n ", b"")
+        assert b"mailto:clerk@example.org" in unfolded and b"citizen@" not in unfolded
+
+
+def test_each_member_reads_the_plan_in_their_own_language(
+    client, django_capture_on_commit_callbacks, circle, cast
+):
+    cast["citizen"].preferred_language = "nl"
+    cast["citizen"].save()
+    client.force_login(cast["coordinator"])
+    sent = confirm(client, django_capture_on_commit_callbacks, circle, PROPOSED[:2])
+    dutch = sent["citizen@example.org"]
+    assert dutch.subject == "Uitnodiging: 2 diners van Overvecht Allies in 2026"
+    assert dutch.extra_headers["Content-Language"] == "nl"
+    assert "Hallo Citizen," in dutch.body
+    assert "Je bent uitgenodigd voor de 2 nieuwe diners van Overvecht Allies in 2026:" in dutch.body
+    assert "donderdag 5 februari 2026, 18:30\u201321:00" in dutch.body
+    assert "Diner — Overvecht Allies" in dutch.body
+    assert "Open de bijgevoegde agendabestanden" in dutch.body
+    assert (
+        "SUMMARY:Diner — Overvecht Allies"
+        in calendar_parts(dutch)[0].get_payload(decode=True).decode()
+    )
+    assert sent["clerk@example.org"].subject == "Invitation: 2 dinners of Overvecht Allies in 2026"
+
+
+def test_a_plan_of_one_dinner_is_an_ordinary_invitation(
+    client, django_capture_on_commit_callbacks, circle, cast
+):
+    client.force_login(cast["coordinator"])
+    sent = confirm(client, django_capture_on_commit_callbacks, circle, PROPOSED[:1])
+    assert len(mail.outbox) == 4
+    message = sent["officer@example.org"]
+    assert message.subject == "Invitation: Dinner — Overvecht Allies, 5 February 2026"
+    [part] = calendar_parts(message)
+    assert part.get_filename() == "invite.ics"
+
+
+def test_the_plan_goes_to_active_members_who_can_be_emailed(
+    client, django_capture_on_commit_callbacks, circle, cast
+):
+    gone = make_person("gone")
+    circle.memberships.create(person=gone, sector="community").end()
+    circle.memberships.create(person=make_person("no_address", email=""), sector="community")
+    erased = make_person("erased", is_active=False)
+    circle.memberships.create(person=erased, sector="community")
+    client.force_login(cast["coordinator"])
+    sent = confirm(client, django_capture_on_commit_callbacks, circle, PROPOSED[:2])
+    assert len(mail.outbox) == 4
+    assert sorted(sent) == [
+        f"{n}@example.org" for n in ("citizen", "clerk", "coordinator", "officer")
+    ]
+    assert all(len(m.to) == 1 and not m.cc and not m.bcc for m in mail.outbox)
+
+
+def test_the_plan_is_sent_only_once_it_is_committed(
+    client, django_capture_on_commit_callbacks, circle, cast
+):
+    client.force_login(cast["coordinator"])
+    rows = [row(datetime.date.fromisoformat(day)) for day in PROPOSED[:2]]
+    with django_capture_on_commit_callbacks() as on_commit:
+        client.post(url(circle), formset_data("form", rows))
+    assert Meeting.objects.count() == 2 and mail.outbox == []
+    for callback in on_commit:
+        callback()
+    assert len(mail.outbox) == 4
+
+
+def test_confirming_sends_in_queries_that_do_not_grow_with_the_members(
+    client, django_capture_on_commit_callbacks, circle, coordinator
+):
+    client.force_login(coordinator)
+    rows = [row(datetime.date.fromisoformat(day)) for day in PROPOSED[:3]]
+
+    def queries() -> int:
+        Meeting.objects.all().delete()
+        mail.outbox.clear()
+        with (
+            CaptureQueriesContext(connection) as captured,
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            assert client.post(url(circle), formset_data("form", rows)).status_code == 302
+        assert len(mail.outbox) == circle.memberships.count()
+        return len(captured)
+
+    few = queries()
+    for n in range(20):
+        circle.memberships.create(person=make_person(f"member{n}"), sector="community")
+    assert queries() == few

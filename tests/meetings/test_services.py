@@ -13,7 +13,7 @@ from meetings import services
 from meetings.models import Attendance, Meeting
 from tests import ical
 from tests.conftest import make_meeting
-from tests.meetings.test_notify import calendar_part
+from tests.meetings.test_notify import calendar_part, calendar_parts
 
 
 def later(meeting, days):
@@ -197,19 +197,42 @@ def test_scheduling_invites_every_member(django_capture_on_commit_callbacks, cir
     assert all("METHOD:REQUEST" in _ics(m) for m in sent.values())
 
 
-def test_the_planner_invites_for_each_dinner(django_capture_on_commit_callbacks, circle, citizen):
+def _dinners(*days) -> list[dict]:
+    """A year plan's dinners, these days after a month from now."""
     starts = timezone.now() + datetime.timedelta(days=30)
-    dinners = [
+    return [
         {
             "starts_at": starts + datetime.timedelta(days=d),
             "ends_at": starts + datetime.timedelta(days=d, hours=2),
             "venue_name": "Stadhuis",
         }
-        for d in (0, 70)
+        for d in days
     ]
+
+
+def _uids(message) -> list[str]:
+    """The UIDs of the message's calendar files, in order."""
+    return [ical.events(p.get_payload(decode=True))[0]["uid"] for p in calendar_parts(message)]
+
+
+def test_the_planner_invites_to_every_dinner_in_one_message(
+    django_capture_on_commit_callbacks, circle, citizen
+):
     with django_capture_on_commit_callbacks(execute=True):
-        services.meetings_plan_year(circle=circle, dinners=dinners)
-    assert len([m for m in mail.outbox if m.to == ["citizen@example.org"]]) == 2
+        made = services.meetings_plan_year(circle=circle, dinners=_dinners(0, 70))
+    [message] = [m for m in mail.outbox if m.to == ["citizen@example.org"]]
+    assert _uids(message) == [f"{meeting.uid}@allies" for meeting in made]
+
+
+def test_a_planned_dinner_cancelled_before_the_mail_is_left_out(
+    django_capture_on_commit_callbacks, circle, citizen
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        first, *others = services.meetings_plan_year(circle=circle, dinners=_dinners(0, 70, 140))
+        first.cancel()
+    [message] = [m for m in mail.outbox if m.to == ["citizen@example.org"]]
+    assert message.subject.startswith("Invitation: 2 dinners of Overvecht Allies in ")
+    assert _uids(message) == [f"{meeting.uid}@allies" for meeting in others]
 
 
 @pytest.mark.parametrize(
