@@ -1,5 +1,5 @@
 """Emails about meetings: the invitation, an update, a cancellation, each with its .ics; the
-year's dinners in one invitation.
+year's dinners in one invitation; what was said and agreed, once a meeting is recorded.
 
 Call the public functions from the service that changes the meeting, inside its transaction:
 the mail goes out once the change is committed (a rolled-back change sends nothing), and a
@@ -17,10 +17,11 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.message import SafeMIMEText
 from django.db import transaction
+from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone, translation
-from django.utils.translation import gettext, gettext_lazy, npgettext, pgettext_lazy
+from django.utils.translation import gettext, gettext_lazy, ngettext, npgettext, pgettext_lazy
 
 from allies.models import User
 from meetings import calendar
@@ -215,6 +216,103 @@ def _person(pk: int | None):
     return User.objects.filter(pk=pk).first() if pk is not None else None
 
 
+# After a meeting is recorded: what was said and agreed, by whether minutes were written, for a
+# reader who owns none of the actions (the others read how many are theirs: _recorded_subject).
+RECORDED_SUBJECTS = {
+    True: pgettext_lazy("email subject", "Minutes: %(summary)s, %(date)s"),
+    False: pgettext_lazy("email subject", "Actions agreed: %(summary)s, %(date)s"),
+}
+RECORDED_INTRO = gettext_lazy(
+    "%(name)s has written down what was said and agreed at this meeting of %(circle)s:"
+)
+
+
+def notify_recorded(meeting: Meeting, *, by) -> None:
+    """Tell the members what was said and agreed at the meeting, once the transaction commits:
+    the minutes, the actions with their owners, and which of them are the reader's. Not `by`,
+    who recorded it, as with the other news of a change someone made (the host, the
+    commitment)."""
+    transaction.on_commit(partial(send_record_mail, meeting.pk, by), robust=True)
+
+
+def notify_actions_added(meeting: Meeting, actions, *, by) -> None:
+    """Tell the owners of actions added to a meeting recorded before (not `by`) of theirs, once
+    the transaction commits; the others were told of the record already."""
+    added = [action.pk for action in actions]
+    transaction.on_commit(partial(send_record_mail, meeting.pk, by, added), robust=True)
+
+
+def send_record_mail(meeting_id: int, by, added_ids: list[int] | None = None) -> int:
+    """The meeting's record to each member but `by`; with `added_ids`, only those actions, to
+    their owners. Returns how many messages went out."""
+    meeting = calendar.with_agenda(Meeting.objects).filter(pk=meeting_id).first()
+    if meeting is None or meeting.status != Meeting.Status.HELD:
+        return 0
+    owners = Prefetch("owners", queryset=User.objects.only("pk", "name", "username"))
+    actions = meeting.actions.prefetch_related(owners).order_by("pk")  # as agreed
+    people = recipients(meeting.circle).exclude(pk=by.pk)
+    added = added_ids is not None
+    if added:
+        actions = actions.filter(pk__in=added_ids)
+    actions = list(actions)
+    if added:
+        people = people.filter(pk__in={owner.pk for a in actions for owner in a.owners.all()})
+    return send_each([record_message(meeting, p, actions, by=by, added=added) for p in people])
+
+
+def record_message(meeting: Meeting, person, actions, *, by, added=False) -> EmailMultiAlternatives:
+    """The record to one person: the minutes, the actions and which are theirs, with links; with
+    `added`, only the actions (theirs among them) added to a record they were told of before."""
+    mine = [a for a in actions if any(owner.pk == person.pk for owner in a.owners.all())]
+    minutes = "" if added else meeting.minutes
+    names = {"name": by, "circle": meeting.circle.name, "count": len(mine)}
+    with translation.override(person.preferred_language):
+        if added:
+            intro = ngettext(
+                "%(name)s has added an action for you to the record of this meeting of %(circle)s:",
+                "%(name)s has added %(count)d actions for you to the record of this meeting of "
+                "%(circle)s:",
+                len(mine),
+            )
+        else:
+            intro = RECORDED_INTRO
+        return _about(
+            meeting,
+            person,
+            _recorded_subject(bool(minutes), len(mine)),
+            "emails/meeting_recorded",
+            params={"count": len(mine)},
+            intro=intro % names,
+            minutes=minutes,
+            actions=[] if added else _rows(actions),
+            mine=_rows(mine),
+        )
+
+
+def _rows(actions) -> list[dict]:
+    return [{"action": action, "url": calendar.action_url(action)} for action in actions]
+
+
+def _recorded_subject(minutes: bool, mine: int) -> str:
+    """The subject of the record for a reader who owns `mine` of its actions (in the active
+    language), with %(summary)s, %(date)s and %(count)s to fill in."""
+    if not mine:
+        return RECORDED_SUBJECTS[minutes]
+    if minutes:
+        return npgettext(
+            "email subject",
+            "Minutes and %(count)d action for you: %(summary)s, %(date)s",
+            "Minutes and %(count)d actions for you: %(summary)s, %(date)s",
+            mine,
+        )
+    return npgettext(
+        "email subject",
+        "%(count)d action for you: %(summary)s, %(date)s",
+        "%(count)d actions for you: %(summary)s, %(date)s",
+        mine,
+    )
+
+
 def _after_commit(mail: MeetingMail, meeting: Meeting, host_change: HostChange | None = None):
     # robust: a mail server that fails is logged; it must not turn the saved change into an error.
     send = partial(send_meeting_mail, mail, meeting.pk, host_change)
@@ -337,11 +435,18 @@ def meeting_message(
     return message
 
 
-def _about(meeting: Meeting, person, subject, template: str, **extra) -> EmailMultiAlternatives:
+def _about(
+    meeting: Meeting, person, subject, template: str, params=None, **extra
+) -> EmailMultiAlternatives:
     """A message to the person about the meeting, in the active language: the subject (with
-    %(summary)s and %(date)s) and the template, given the meeting's details and `extra`."""
+    %(summary)s and %(date)s, and `params`) and the template, given the meeting's details and
+    `extra`."""
     summary = calendar.meeting_summary(meeting)
-    subject = subject % {"summary": summary, "date": local_date(meeting.starts_at)}
+    subject = subject % {
+        "summary": summary,
+        "date": local_date(meeting.starts_at),
+        **(params or {}),
+    }
     ctx = {**meeting_context(meeting), "summary": summary, **extra}
     return compose(person, subject, template, ctx)
 

@@ -204,10 +204,16 @@ def meeting_record(
     All or nothing. Recording again replaces attendance and minutes; actions are only added
     (each a mapping of title, description, owners, due_date). The meeting becomes held;
     the first recording changes the status and so grows the calendar sequence.
+
+    Once it commits, the members (not `by`, who wrote it) are told what was said and agreed:
+    once, at the first recording with minutes or actions. Recording again (a corrected line of
+    the minutes, an attendance ticked late) tells nobody but the owners of the actions it adds.
     """
     stored = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if stored.status == Meeting.Status.CANCELLED:
         raise MeetingStateError(_("A cancelled meeting cannot be recorded."))
+    had_actions = meeting.actions.exists()
+    told = stored.recorded_at is not None and (stored.minutes != "" or had_actions)
     attendee_ids = {person.pk for person in attendees}
     meeting.attendances.exclude(person_id__in=attendee_ids).delete()
     present = set(meeting.attendances.values_list("person_id", flat=True))
@@ -233,4 +239,8 @@ def meeting_record(
         )
         action.owners.set(row["owners"])
         created.append(action)
+    if not told and (minutes or had_actions or created):
+        notify.notify_recorded(meeting, by=by)
+    elif created:
+        notify.notify_actions_added(meeting, created, by=by)
     return created

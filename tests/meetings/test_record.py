@@ -3,13 +3,18 @@ import re
 
 import pytest
 import time_machine
-from django.utils import timezone
+from django.conf import settings
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.html import escape
 
 from actions.models import Action
 from meetings import services
 from meetings.models import Attendance, Meeting, Response
-from tests.conftest import make_meeting
+from tests.conftest import make_meeting, make_person
 from tests.formsets import formset_data
 
 
@@ -308,3 +313,199 @@ def test_a_meeting_cancelled_while_the_record_was_on_its_way_is_not_recorded(
     assert "A cancelled meeting cannot be recorded." in response.content.decode()
     started.refresh_from_db()
     assert started.minutes == "" and not Attendance.objects.exists()
+
+
+def record(client, capture, meeting, *args):
+    """Record the meeting; the emails go out as the commit would send them."""
+    mail.outbox.clear()
+    with capture(execute=True):
+        response = client.post(url(meeting), data(*args))
+    assert response.status_code == 302
+    return {message.to[0]: message for message in mail.outbox}
+
+
+def test_recording_tells_each_member_but_the_recorder_the_minutes_and_actions(
+    client, django_capture_on_commit_callbacks, started, cast
+):
+    client.force_login(cast["coordinator"])
+    actions = [
+        row("Ask for street lights", [cast["clerk"], cast["citizen"]], due_date="2030-03-01"),
+        row("Meet the youth workers", [cast["officer"]]),
+    ]
+    sent = record(
+        client, django_capture_on_commit_callbacks, started, [cast["clerk"]], "We met.", actions
+    )
+    # The coordinator wrote it all down; each other member gets one message of their own.
+    assert sorted(sent) == ["citizen@example.org", "clerk@example.org", "officer@example.org"]
+    assert all(len(m.to) == 1 and not m.cc and not m.bcc for m in mail.outbox)
+    lights, youth = Action.objects.order_by("pk")
+    summary, day = "Dinner — Overvecht Allies", date_format(started.starts_at, "j F Y")
+    citizen = sent["citizen@example.org"]  # absent, and an owner of the first action
+    assert citizen.subject == f"Minutes and 1 action for you: {summary}, {day}"
+    assert "Coordinator has written down what was said and agreed at this meeting" in citizen.body
+    assert "Minutes:\nWe met.\n" in citizen.body
+    assert "Your actions:\n- Ask for street lights\n" in citizen.body
+    assert "  Owners: Citizen (that is you), Clerk\n" in citizen.body
+    assert "  Due: Friday 1 March 2030\n" in citizen.body
+    assert f"/actions/{lights.pk}/\n" in citizen.body
+    assert f"/actions/{youth.pk}/" not in citizen.body  # not theirs: no link
+    assert "Actions agreed:\n- Ask for street lights\n" in citizen.body
+    assert "- Meet the youth workers\n  Owners: Officer\n\n" in citizen.body  # no due date
+    assert f"/meetings/{started.pk}/\n" in citizen.body
+    [(html, _mimetype)] = citizen.alternatives
+    assert "<h2>Your actions</h2>" in html and "<p>We met.</p>" in html
+    assert f'<a href="{settings.SITE_URL}/actions/{lights.pk}/">Ask for street lights</a>' in html
+    officer = sent["officer@example.org"]
+    assert officer.subject == f"Minutes and 1 action for you: {summary}, {day}"
+    assert f"/actions/{youth.pk}/\n" in officer.body
+    assert "We met." in sent["clerk@example.org"].body
+
+
+def test_a_member_who_owns_nothing_gets_the_minutes(
+    client, django_capture_on_commit_callbacks, started, cast
+):
+    client.force_login(cast["coordinator"])
+    actions = [row("Ask for street lights", [cast["clerk"]])]
+    sent = record(client, django_capture_on_commit_callbacks, started, [], "We met.", actions)
+    citizen = sent["citizen@example.org"]
+    day = date_format(started.starts_at, "j F Y")
+    assert citizen.subject == f"Minutes: Dinner — Overvecht Allies, {day}"
+    assert "Your actions" not in citizen.body and "/actions/" not in citizen.body
+    assert "Actions agreed:\n- Ask for street lights\n  Owners: Clerk\n" in citizen.body
+
+
+def test_actions_without_minutes_are_sent_as_actions_agreed(
+    client, django_capture_on_commit_callbacks, started, cast
+):
+    client.force_login(cast["coordinator"])
+    actions = [row("Ask for street lights", [cast["clerk"], cast["officer"]])]
+    sent = record(client, django_capture_on_commit_callbacks, started, [], "", actions)
+    day = date_format(started.starts_at, "j F Y")
+    assert (
+        sent["citizen@example.org"].subject == f"Actions agreed: Dinner — Overvecht Allies, {day}"
+    )
+    assert (
+        sent["clerk@example.org"].subject == f"1 action for you: Dinner — Overvecht Allies, {day}"
+    )
+    assert "Minutes" not in sent["citizen@example.org"].body
+
+
+def test_each_member_reads_the_record_in_their_own_language(
+    client, django_capture_on_commit_callbacks, started, cast
+):
+    cast["citizen"].preferred_language = "nl"
+    cast["citizen"].save()
+    client.force_login(cast["coordinator"])
+    actions = [
+        row("Ask for street lights", [cast["citizen"]], due_date="2030-03-01"),
+        row("Meet the youth workers", [cast["citizen"], cast["officer"]]),
+    ]
+    sent = record(client, django_capture_on_commit_callbacks, started, [], "We met.", actions)
+    dutch = sent["citizen@example.org"]
+    with translation.override("nl"):
+        day = date_format(started.starts_at, "j F Y")
+    assert dutch.subject == f"Verslag en 2 actiepunten voor jou: Diner — Overvecht Allies, {day}"
+    assert dutch.extra_headers["Content-Language"] == "nl"
+    assert "Hallo Citizen," in dutch.body
+    assert "Coordinator heeft vastgelegd wat er is besproken en afgesproken" in dutch.body
+    assert "Jouw actiepunten:\n- Ask for street lights\n" in dutch.body
+    assert "  Eigenaren: Citizen (dat ben jij)\n" in dutch.body
+    assert "  Streefdatum: vrijdag 1 maart 2030\n" in dutch.body
+    assert "Verslag:\nWe met.\n" in dutch.body
+    assert "Afgesproken actiepunten:\n" in dutch.body
+    assert sent["clerk@example.org"].subject.startswith("Minutes: Dinner — Overvecht Allies, ")
+
+
+def test_the_record_goes_to_active_members_who_can_be_emailed(
+    client, django_capture_on_commit_callbacks, started, circle, cast
+):
+    gone = make_person("gone")
+    circle.memberships.create(person=gone, sector="community").end()
+    circle.memberships.create(person=make_person("no_address", email=""), sector="community")
+    erased = make_person("erased", is_active=False)
+    circle.memberships.create(person=erased, sector="community")
+    other = make_person("other_coordinator")
+    circle.memberships.create(person=other, sector="police", is_coordinator=True)
+    client.force_login(cast["coordinator"])
+    sent = record(client, django_capture_on_commit_callbacks, started, [], "We met.")
+    assert sorted(sent) == [
+        f"{n}@example.org" for n in ("citizen", "clerk", "officer", "other_coordinator")
+    ]
+
+
+def test_a_record_without_minutes_or_actions_sends_nothing_until_they_are_written(
+    client, django_capture_on_commit_callbacks, started, cast
+):
+    client.force_login(cast["coordinator"])
+    assert record(client, django_capture_on_commit_callbacks, started, [cast["clerk"]]) == {}
+    sent = record(client, django_capture_on_commit_callbacks, started, [cast["clerk"]], "We met.")
+    assert sorted(sent) == ["citizen@example.org", "clerk@example.org", "officer@example.org"]
+    assert all("We met." in m.body for m in sent.values())
+
+
+def test_recording_again_tells_only_the_owners_of_the_actions_it_adds(
+    client, django_capture_on_commit_callbacks, started, cast
+):
+    client.force_login(cast["coordinator"])
+    first = [row("Ask for street lights", [cast["clerk"]])]
+    record(client, django_capture_on_commit_callbacks, started, [], "First draft", first)
+    # Correcting the minutes and the attendance is no news for anyone.
+    assert (
+        record(client, django_capture_on_commit_callbacks, started, [cast["clerk"]], "Final") == {}
+    )
+    added = [
+        row("Meet the youth workers", [cast["officer"], cast["coordinator"]], due_date="2030-03-01")
+    ]
+    sent = record(client, django_capture_on_commit_callbacks, started, [], "Final", added)
+    # The officer owns it; the coordinator owns it too, but added it.
+    assert list(sent) == ["officer@example.org"]
+    youth = Action.objects.get(title="Meet the youth workers")
+    officer = sent["officer@example.org"]
+    day = date_format(started.starts_at, "j F Y")
+    assert officer.subject == f"1 action for you: Dinner — Overvecht Allies, {day}"
+    assert (
+        "Coordinator has added an action for you to the record of this meeting of "
+        "Overvecht Allies:" in officer.body
+    )
+    assert (
+        "- Meet the youth workers\n  Owners: Coordinator, Officer (that is you)\n" in officer.body
+    )
+    assert f"/actions/{youth.pk}/\n" in officer.body
+    assert "Final" not in officer.body and "Ask for street lights" not in officer.body
+
+
+def test_the_record_is_sent_only_once_it_is_committed(
+    client, django_capture_on_commit_callbacks, started, cast
+):
+    client.force_login(cast["coordinator"])
+    with django_capture_on_commit_callbacks() as on_commit:
+        client.post(url(started), data([], "We met."))
+    started.refresh_from_db()
+    assert started.minutes == "We met." and mail.outbox == []
+    for callback in on_commit:
+        callback()
+    assert len(mail.outbox) == 3
+
+
+def test_recording_sends_in_queries_that_do_not_grow_with_the_members(
+    client, django_capture_on_commit_callbacks, circle, cast
+):
+    client.force_login(cast["coordinator"])
+    actions = [row("Ask for street lights", [cast["clerk"], cast["citizen"]])]
+
+    def queries() -> int:
+        meeting = make_meeting(circle, days_ahead=-1)
+        mail.outbox.clear()
+        with (
+            CaptureQueriesContext(connection) as captured,
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            response = client.post(url(meeting), data([cast["clerk"]], "We met.", actions))
+        assert response.status_code == 302
+        assert len(mail.outbox) == circle.memberships.count() - 1
+        return len(captured)
+
+    few = queries()
+    for n in range(20):
+        circle.memberships.create(person=make_person(f"member{n}"), sector="community")
+    assert queries() == few
