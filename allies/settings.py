@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.humanize",  # numbers in words, in Dutch too ("vijf keer per jaar")
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "crispy_forms",

@@ -5,13 +5,14 @@ from functools import partial
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
+from django.contrib.humanize.templatetags.humanize import apnumber
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from allies.models import User
@@ -250,21 +251,37 @@ def _invitation_words(circle: Circle, by: User | None) -> tuple[str, str]:
     """An invitation's subject and opening sentence, in the active language. They name the
     coordinator who invites (`by`): an email from an unknown sender asking one to join or to
     choose a password looks like phishing otherwise. Neutral when nobody is known to have
-    invited (the inviter's account has been deleted since)."""
-    params = {"coordinator": by, "circle": circle.name, "municipality": circle.municipality}
+    invited (the inviter's account has been deleted since). They say how often the circle
+    dines, in words as the approach says it ("five times a year"): "a few times" undersold
+    what joining asks."""
+    dinners = circle.dinners_per_year
+    params = {
+        "coordinator": by,
+        "circle": circle.name,
+        "municipality": circle.municipality,
+        "times": apnumber(dinners),
+    }
     if by is None:
         subject = gettext("You are invited to %(circle)s")
-        intro = gettext(
+        intro = ngettext(
             "You are invited to join %(circle)s (%(municipality)s): police, municipality and "
-            "active residents who meet for dinner a few times a year and agree on actions to "
-            "take together."
+            "active residents who meet for dinner once a year and agree on actions to take "
+            "together.",
+            "You are invited to join %(circle)s (%(municipality)s): police, municipality and "
+            "active residents who meet for dinner %(times)s times a year and agree on actions "
+            "to take together.",
+            dinners,
         )
     else:
         subject = gettext("%(coordinator)s invites you to %(circle)s")
-        intro = gettext(
+        intro = ngettext(
             "%(coordinator)s, coordinator of %(circle)s (%(municipality)s), invites you to join "
-            "the circle. In it, police, municipality and active residents meet for dinner a few "
-            "times a year and agree on actions to take together."
+            "the circle. In it, police, municipality and active residents meet for dinner once "
+            "a year and agree on actions to take together.",
+            "%(coordinator)s, coordinator of %(circle)s (%(municipality)s), invites you to join "
+            "the circle. In it, police, municipality and active residents meet for dinner "
+            "%(times)s times a year and agree on actions to take together.",
+            dinners,
         )
     return subject % params, intro % params
 

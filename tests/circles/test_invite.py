@@ -6,6 +6,7 @@ import time_machine
 from django.core import mail
 from django.test import Client
 from django.utils import timezone
+from django.utils.html import escape
 
 from allies.models import User
 from circles import services
@@ -178,6 +179,74 @@ def test_without_an_inviter_the_emails_name_nobody(circle, outsider, mailoutbox)
             assert "coordinator of Overvecht Allies (Utrecht)" not in text
 
 
+AGREE_EN = (
+    "Being an ally is a commitment. When you have chosen your password, you are asked to agree "
+    "to the circle's commitment, which reads:"
+)
+AGREE_NL = (
+    "Bondgenoot zijn is een toezegging. Als je je wachtwoord hebt gekozen, vragen we je in te "
+    "stemmen met de toezegging van de kring. Die luidt:"
+)
+
+
+@pytest.mark.parametrize(
+    ("language", "how_often", "agree", "commitment"),
+    [
+        (
+            "en",
+            "active residents meet for dinner five times a year and agree on actions",
+            AGREE_EN,
+            "As an ally I take part in the circle's dinners, five times a year.",
+        ),
+        (
+            "nl",
+            "Daarin eten politie, gemeente en actieve bewoners vijf keer per jaar samen",
+            AGREE_NL,
+            "Als bondgenoot doe ik mee aan de diners van de kring, vijf keer per jaar.",
+        ),
+    ],
+)
+def test_the_new_persons_email_says_how_often_the_circle_dines_and_what_it_commits_to(
+    client, coordinator, django_capture_on_commit_callbacks, language, how_often, agree, commitment
+):
+    """The approach's dinners are five a year, and being an ally is a commitment: "a few times
+    a year", and no word of the commitment, undersold what joining asks."""
+    message = invite_new(
+        client, coordinator, django_capture_on_commit_callbacks, preferred_language=language
+    )
+    html = message.alternatives[0][0]
+    # The standard commitment in the new person's language, as the circle page shows it.
+    for text, shown in ((message.body, commitment), (html, escape(commitment))):
+        assert how_often in text
+        assert "a few times" not in text and "een paar keer" not in text
+        assert text.index(agree) < text.index(shown) < text.index("/accounts/reset/")
+    assert f"<p>{agree}</p>\n<blockquote><p>{escape(commitment)}" in html
+
+
+@pytest.mark.parametrize(
+    ("dinners", "english", "dutch"),
+    [
+        (1, "meet for dinner once a year", "één keer per jaar samen"),
+        (4, "meet for dinner four times a year", "vier keer per jaar samen"),
+        (12, "meet for dinner 12 times a year", "12 keer per jaar samen"),
+    ],
+)
+def test_the_email_says_the_circles_own_number_of_dinners_and_commitment(
+    circle, coordinator, mailoutbox, dinners, english, dutch
+):
+    circle.dinners_per_year = dinners
+    circle.commitment_text = "We eat together.\nWe keep in touch."
+    circle.save()
+    newcomer = make_person("noor", name="Noor Bakker")
+    for language in ("en", "nl"):
+        services.send_invitation(person=newcomer, circle=circle, language=language, by=coordinator)
+    english_message, dutch_message = mailoutbox
+    assert english in english_message.body and dutch in dutch_message.body
+    for message in mailoutbox:
+        assert "We eat together.\nWe keep in touch." in message.body
+        assert "<p>We eat together.<br>We keep in touch.</p>" in message.alternatives[0][0]
+
+
 def invite_existing(client, circle, coordinator, capture, **changes):
     client.force_login(coordinator)
     values = data(name="Someone Else", email="OUTSIDER@example.org", phone="", sector="police")
@@ -219,6 +288,16 @@ def test_the_question_says_why_it_came_and_that_joining_is_a_choice(
     )
     assert f"<hr>\n<p><small>{footer}</small></p>" in message.alternatives[0][0]
     assert f"\n-- \n{footer}\n" in message.body
+
+
+def test_the_question_to_join_says_how_often_the_circle_dines(
+    client, circle, coordinator, outsider, django_capture_on_commit_callbacks
+):
+    circle.dinners_per_year = 6
+    circle.save()
+    invite_existing(client, circle, coordinator, django_capture_on_commit_callbacks)
+    (message,) = mail.outbox
+    assert "active residents meet for dinner six times a year" in message.body
 
 
 def test_inviting_again_renews_the_open_invitation(
