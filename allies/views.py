@@ -10,7 +10,9 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
@@ -28,8 +30,10 @@ from allies.forms import (
 from allies.middleware import CHOSEN_LANGUAGE_SESSION_KEY
 from allies.models import PasswordResetRequest, User
 from allies.security import clear_failures, client_ip, log, log_refused
+from circles import services as circles_services
 from circles.health import health_for_coordinator
 from circles.models import Circle, Membership
+from circles.views import COMMITMENT_MESSAGE
 from meetings.models import Meeting, Response
 from polls.models import Poll
 
@@ -325,11 +329,48 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     """Django's page to choose a new password from an emailed link. The new password lifts
     the sign-in pause of this person at this address, as the pause's page promises ("set a new
     password if you have forgotten it"): the link proves the account is theirs. A pause from
-    another address stays: the link says nothing about whoever guessed there."""
+    another address stays: the link says nothing about whoever guessed there.
+
+    A person invited to a circle chooses their first password here: the page welcomes them to
+    the circle, naming who invited them, and once it is saved they are signed in and taken to
+    the circle's commitment, which being an ally asks of them. Anyone else resets as Django
+    does and then signs in, as before: see membership_to_welcome for who is welcomed."""
+
+    # With several backends Django asks which one the session is to remember: the one that
+    # loads the person on their next requests. The throttle's (SignInThrottleBackend) loads
+    # nobody.
+    post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
+
+    @cached_property
+    def welcome(self) -> Membership | None:
+        """The membership the person takes up (circles.services.membership_to_welcome), once
+        the link is known to work: nothing about the account for a link that does not."""
+        return circles_services.membership_to_welcome(self.user) if self.validlink else None
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "welcome": self.welcome}
 
     def form_valid(self, form):
         clear_failures(self.request, form.user)
-        return super().form_valid(form)
+        self.post_reset_login = self.welcome is not None
+        response = super().form_valid(form)
+        if self.welcome is not None:
+            # In the language of the page it shows on: theirs now that they are signed in, or
+            # the one they just picked with the switcher (PreferredLanguageMiddleware).
+            session = self.request.session
+            language = session.get(CHOSEN_LANGUAGE_SESSION_KEY) or form.user.preferred_language
+            with translation.override(language or translation.get_language()):
+                text = _(
+                    "Welcome to %(circle)s. Being an ally is a commitment: read it here, and "
+                    "commit if you agree."
+                ) % {"circle": self.welcome.circle.name}
+            messages.success(self.request, text, extra_tags=COMMITMENT_MESSAGE)
+        return response
+
+    def get_success_url(self):
+        if self.welcome is None:
+            return super().get_success_url()
+        return reverse("circles:detail", args=[self.welcome.circle_id]) + "#commitment"
 
 
 class PasswordResetView(auth_views.PasswordResetView):

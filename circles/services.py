@@ -127,6 +127,11 @@ def _free_username(email: str) -> str:
     return username
 
 
+# The change reason in the history of a membership that membership_invite made for a new
+# person: how their first password link is told apart from an ordinary reset.
+INVITED = "invitation"
+
+
 @transaction.atomic
 def membership_invite(
     *,
@@ -179,13 +184,40 @@ def membership_invite(
             code="invited_meanwhile",
             params={"email": email},
         ) from None
-    Membership.objects.create(person=person, circle=circle, sector=sector)
+    membership = Membership(person=person, circle=circle, sector=sector)
+    membership._change_reason = INVITED  # kept in its history: see membership_to_welcome
+    membership.save()
     # robust: a mail server that fails is logged; the membership, already committed, stays,
     # and the person can still use "forgot your password" with their address.
     transaction.on_commit(
         lambda: send_invitation(person=person, circle=circle, language=language, by=invited_by),
         robust=True,
     )
+
+
+def membership_to_welcome(person: User) -> Membership | None:
+    """The membership that a person invited by email (membership_invite) takes up with their
+    first password, with `invited_by`: the coordinator who invited them (None when their
+    account is gone). Theirs while they have never signed in and have not agreed to the
+    circle's commitment, whether their link is the invitation's or a reset they asked for when
+    it had expired, as its email tells them to. None for anyone else, a member added in the
+    admin too: their password link is an ordinary reset."""
+    if person.last_login is not None:
+        return None
+    awaiting = person.memberships.active().filter(committed_on__isnull=True)
+    invited = (
+        Membership.history.filter(
+            id__in=awaiting.values("pk"), history_type="+", history_change_reason=INVITED
+        )
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")
+        .first()
+    )
+    if invited is None:
+        return None
+    membership = Membership.objects.select_related("circle").get(pk=invited.id)
+    membership.invited_by = invited.history_user
+    return membership
 
 
 def _check_not_declined(circle: Circle, person: User, email: str) -> None:

@@ -2,19 +2,39 @@
 moves to /accounts/reset/<uidb64>/set-password/): how a person invited to a circle first
 signs in, so the page says each rule once and in the site's own words."""
 
+import datetime
+import logging
+import re
+
+import pytest
+import time_machine
+from axes.models import AccessAttempt
+from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from allies.models import User
 from tests.allies.test_dutch_pages import formal_words
+from tests.allies.test_sign_in_throttle import fail_until_locked
+from tests.circles.test_invite import invite_new
 from tests.conftest import PASSWORD
+
+
+def new_link(person) -> str:
+    """The path of a link to choose a new password, as the reset email gives it."""
+    uid = urlsafe_base64_encode(force_bytes(person.pk))
+    return f"/accounts/reset/{uid}/{default_token_generator.make_token(person)}/"
 
 
 def set_password_page(client, person, **headers):
     """The set-password page of the person's link, where its link leads."""
     uid = urlsafe_base64_encode(force_bytes(person.pk))
-    token = default_token_generator.make_token(person)
-    response = client.get(f"/accounts/reset/{uid}/{token}/", follow=True, **headers)
+    response = client.get(new_link(person), follow=True, **headers)
     assert response.redirect_chain[-1][0] == f"/accounts/reset/{uid}/set-password/"
     return response
 
@@ -48,3 +68,208 @@ def test_in_dutch_its_errors_say_je_too(client, citizen):
     assert formal_words(html) == []
     citizen.refresh_from_db()
     assert citizen.check_password(PASSWORD)
+
+
+# A person invited to a circle chooses their first password here: welcomed, then signed in
+# and taken to the circle's commitment. Anyone else resets as before.
+
+NEW_PASSWORD = "a long dinner in Overvecht"
+
+
+def invite_noor(client, coordinator, capture, **coordinator_changes) -> str:
+    """The coordinator invites Noor, new here: the path of the link in her email."""
+    message = invite_new(client, coordinator, capture, **coordinator_changes)
+    client.logout()
+    link = re.search(r"http://\S+/accounts/reset/\S+/", message.body).group()
+    return link.removeprefix(settings.SITE_URL)
+
+
+def open_link(path, **headers):
+    """A browser of its own, as the invited person's: the page the link leads to."""
+    visitor = Client(**headers)
+    return visitor, visitor.get(path, follow=True)
+
+
+def choose_password(visitor, page, password=NEW_PASSWORD, **extra):
+    data = {"new_password1": password, "new_password2": password}
+    return visitor.post(page.redirect_chain[-1][0], data, **extra)
+
+
+def test_an_invited_person_is_welcomed_to_the_circle_by_who_invited_them(
+    client, circle, coordinator, django_capture_on_commit_callbacks
+):
+    path = invite_noor(
+        client, coordinator, django_capture_on_commit_callbacks, name="Sanne de Vries"
+    )
+    _visitor, page = open_link(path)
+    html = page.content.decode()
+    assert "<title>Welcome to Overvecht Allies" in html
+    assert '<h1 class="h3">Welcome to Overvecht Allies</h1>' in html
+    assert "Utrecht" in html
+    assert "Sanne de Vries invites you to join this circle, in the community sector." in html
+    assert "Once your password is saved, you are signed in and go on to the circle" in html
+    assert '<h2 class="h5">Choose a password</h2>' in html
+    assert 'name="new_password1"' in html
+
+
+def test_in_dutch_the_welcome_says_je(
+    client, circle, coordinator, django_capture_on_commit_callbacks
+):
+    path = invite_noor(client, coordinator, django_capture_on_commit_callbacks)
+    _visitor, page = open_link(path, HTTP_ACCEPT_LANGUAGE="nl")
+    html = page.content.decode()
+    assert '<h1 class="h3">Welkom bij Overvecht Allies</h1>' in html
+    assert "Coordinator nodigt je uit voor deze kring, in de sector bewoners." in html
+    assert "ga je verder naar de toezegging van de kring" in html
+    assert formal_words(html) == []
+
+
+def test_when_the_inviters_account_is_gone_the_welcome_names_nobody(
+    client, circle, coordinator, officer, django_capture_on_commit_callbacks
+):
+    officer.memberships.update(is_coordinator=True)  # the circle keeps a coordinator
+    path = invite_noor(client, coordinator, django_capture_on_commit_callbacks)
+    coordinator.delete()
+    html = open_link(path)[1].content.decode()
+    assert "You are invited to join this circle, in the community sector." in html
+    assert "None" not in html
+
+
+def test_after_choosing_a_password_an_invited_person_is_signed_in_on_the_commitment(
+    client, circle, coordinator, django_capture_on_commit_callbacks, caplog
+):
+    path = invite_noor(client, coordinator, django_capture_on_commit_callbacks)
+    noor = User.objects.get(email="Noor@Example.org")
+    visitor, page = open_link(path)
+    caplog.set_level(logging.INFO, logger="allies.security")
+    response = choose_password(visitor, page)
+    assert response.status_code == 302
+    assert response.url == f"/circles/{circle.pk}/#commitment"
+    noor.refresh_from_db()
+    assert noor.check_password(NEW_PASSWORD)
+    assert noor.last_login is not None
+    # A sign-in like any other: in the security log, and it lasts.
+    assert f"sign-in user={noor.pk}:'noor@example.org'" in caplog.text
+    html = visitor.get(response.url).content.decode()
+    card = html[html.index('id="commitment"') :]
+    welcome = (
+        "Welcome to Overvecht Allies. Being an ally is a commitment: read it here, and commit "
+        "if you agree."
+    )
+    assert f'<div class="alert alert-success" role="status">{welcome}</div>' in card
+    assert "As an ally I take part in the circle" in card
+    assert ">I commit</button>" in card
+    assert visitor.get("/").status_code == 200
+
+
+def test_the_welcome_speaks_the_invited_persons_language(
+    client, circle, coordinator, django_capture_on_commit_callbacks
+):
+    """The circle page after it speaks the language Noor chose (the inviting page's), whatever
+    the browser that opened the link says: so does the welcome on it."""
+    path = invite_noor(
+        client, coordinator, django_capture_on_commit_callbacks, preferred_language="nl"
+    )
+    visitor, page = open_link(path, HTTP_ACCEPT_LANGUAGE="en")
+    html = visitor.get(choose_password(visitor, page).url).content.decode()
+    assert "Welkom bij Overvecht Allies. Bondgenoot zijn is een toezegging" in html
+    assert ">Ik zeg toe</button>" in html
+
+
+def test_a_language_picked_on_the_welcome_page_carries_on_to_the_commitment(
+    client, circle, coordinator, django_capture_on_commit_callbacks
+):
+    path = invite_noor(client, coordinator, django_capture_on_commit_callbacks)
+    visitor, page = open_link(path)
+    visitor.post(reverse("set_language"), {"language": "nl", "next": page.request["PATH_INFO"]})
+    html = visitor.get(choose_password(visitor, page).url).content.decode()
+    assert "Welkom bij Overvecht Allies. Bondgenoot zijn is een toezegging" in html
+    assert User.objects.get(email="Noor@Example.org").preferred_language == "nl"
+
+
+def test_a_new_link_asked_for_after_the_invitation_expired_welcomes_too(
+    client, circle, coordinator, django_capture_on_commit_callbacks
+):
+    """As the invitation's email tells them to do once its link has expired."""
+    invite_noor(client, coordinator, django_capture_on_commit_callbacks)
+    mail.outbox.clear()
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=4)):
+        client.post(reverse("password_reset"), {"email": "noor@example.org"})
+        (message,) = mail.outbox
+        link = re.search(r"http://\S+/accounts/reset/\S+/", message.body).group()
+        visitor, page = open_link(link.removeprefix(settings.SITE_URL))
+        assert "Coordinator invites you to join this circle" in page.content.decode()
+        assert choose_password(visitor, page).url == f"/circles/{circle.pk}/#commitment"
+
+
+def test_the_pause_of_a_locked_out_invited_person_is_lifted_and_they_are_signed_in(
+    client, circle, coordinator, django_capture_on_commit_callbacks
+):
+    """django-axes: guessing at the new account's password paused it; the link's new password
+    lifts that pause at this address, and the sign-in that follows is not refused."""
+    path = invite_noor(client, coordinator, django_capture_on_commit_callbacks)
+    fail_until_locked(client, "noor@example.org", address="198.51.100.7")
+    visitor, page = open_link(path, REMOTE_ADDR="198.51.100.7")
+    response = choose_password(visitor, page, REMOTE_ADDR="198.51.100.7")
+    assert response.url == f"/circles/{circle.pk}/#commitment"
+    assert visitor.get(response.url, REMOTE_ADDR="198.51.100.7").status_code == 200
+    assert not AccessAttempt.objects.filter(username="noor@example.org").exists()
+
+
+def test_an_ordinary_reset_is_unchanged(client, citizen):
+    """A member who was not invited by email (the admin added them, as the cast was) gets
+    Django's page and signs in themselves."""
+    page = set_password_page(client, citizen)
+    html = page.content.decode()
+    assert '<h1 class="h3">Choose a password</h1>' in html
+    assert "Welcome" not in html and "invites you" not in html
+    response = choose_password(client, page)
+    assert response.url == "/accounts/reset/done/"
+    assert "_auth_user_id" not in client.session
+    html = client.get(response.url).content.decode()
+    assert "Password saved" in html and 'href="/accounts/login/"' in html
+
+
+@pytest.mark.parametrize("since", ["signed in", "committed", "left"])
+def test_once_an_invited_person_has_signed_in_or_committed_or_left_a_reset_is_ordinary(
+    client, circle, coordinator, django_capture_on_commit_callbacks, since
+):
+    path = invite_noor(client, coordinator, django_capture_on_commit_callbacks)
+    noor = User.objects.get(email="Noor@Example.org")
+    membership = noor.memberships.get()
+    if since == "signed in":
+        noor.last_login = timezone.now()
+        noor.save(update_fields=["last_login"])
+    elif since == "committed":
+        membership.commit()
+    else:
+        membership.end()
+    if since == "signed in":  # which changes the token: the invitation's link no longer works
+        path = new_link(noor)
+    visitor, page = open_link(path)
+    html = page.content.decode()
+    assert '<h1 class="h3">Choose a password</h1>' in html and "Welcome" not in html
+    assert choose_password(visitor, page).url == "/accounts/reset/done/"
+    assert "_auth_user_id" not in visitor.session
+
+
+def test_an_expired_link_is_unchanged_and_names_no_circle(
+    client, circle, coordinator, django_capture_on_commit_callbacks
+):
+    path = invite_noor(client, coordinator, django_capture_on_commit_callbacks)
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=4)):
+        html = open_link(path)[1].content.decode()
+    assert "This link has expired or was already used. Ask for a new one." in html
+    assert '<h1 class="h3">Choose a password</h1>' in html
+    assert "Overvecht" not in html and "Welcome" not in html and "Coordinator" not in html
+
+
+def test_a_used_link_is_unchanged_and_names_no_circle(
+    client, circle, coordinator, django_capture_on_commit_callbacks
+):
+    path = invite_noor(client, coordinator, django_capture_on_commit_callbacks)
+    visitor, page = open_link(path)
+    choose_password(visitor, page)
+    html = open_link(path)[1].content.decode()
+    assert "This link has expired or was already used. Ask for a new one." in html
+    assert "Overvecht" not in html and "Welcome" not in html

@@ -86,7 +86,9 @@ def test_a_new_person_gets_an_account_and_an_email_to_choose_a_password(
     (message,) = mail.outbox
     assert message.to == ["Noor@Example.org"]
     assert message.subject == "Coordinator invites you to Overvecht Allies"
-    assert "Then sign in with your username: noor@example.org" in message.body
+    assert "You are then signed in. Next time, sign in with your username: noor@example.org" in (
+        message.body
+    )
     # As long as the link works: Django's PASSWORD_RESET_TIMEOUT, three days by default.
     assert "The link works for 3 days." in message.body
     html, mimetype = message.alternatives[0]

@@ -1,8 +1,10 @@
 """At 375x812, the way most members use the site: no sideways scrolling, a menu that opens."""
 
 import re
+from urllib.parse import urlparse
 
 import pytest
+from django.core import mail
 from playwright.sync_api import expect
 
 from allies.management.commands.seed_demo import DEMO_PASSWORD
@@ -102,3 +104,40 @@ def test_a_member_reads_what_they_agreed_to_and_agrees_to_the_changed_commitment
     phone_page.goto("/")
     expect(my_circles.get_by_role("link", name="Overvecht Allies")).to_be_visible()
     expect(again).to_have_count(0)
+
+
+def test_a_person_invited_by_email_is_welcomed_and_commits_on_a_phone(page, phone_page, overvecht):
+    """The coordinator invites someone new; on their phone they open the email's link, read
+    who invited them to which circle, choose a password and land, signed in, on the circle's
+    commitment, where they agree to it."""
+    sign_in(page, "coordinator", DEMO_PASSWORD)
+    page.goto(f"/circles/{overvecht.pk}/members/invite/")
+    page.get_by_label("Name").fill("Noor Bakker")
+    page.get_by_label("Email address").fill("noor@example.org")
+    page.get_by_label("Sector").select_option(label="community")
+    page.get_by_role("button", name="Invite", exact=True).click()
+    expect(page.get_by_text("An invitation is on its way to noor@example.org.")).to_be_visible()
+    (message,) = mail.outbox
+    assert "meet for dinner five times a year" in message.body
+
+    link = re.search(r"http://\S+/accounts/reset/\S+/", message.body).group()
+    phone_page.goto(urlparse(link).path)
+    heading = phone_page.get_by_role("heading", name="Welcome to Overvecht Allies", level=1)
+    expect(heading).to_be_visible()
+    invited = "Sanne de Vries invites you to join this circle, in the community sector."
+    expect(phone_page.get_by_text(invited)).to_be_visible()
+    assert_no_horizontal_scroll(phone_page)
+    assert_accessible(phone_page)
+    phone_page.get_by_label(re.compile(r"New password\W*$")).fill("a long dinner in Overvecht")
+    phone_page.get_by_label("New password confirmation").fill("a long dinner in Overvecht")
+    phone_page.get_by_role("button", name="Save password").tap()
+
+    expect(phone_page).to_have_url(re.compile(rf"/circles/{overvecht.pk}/#commitment$"))
+    commitment = phone_page.get_by_role("region", name="Our commitment")
+    expect(commitment.get_by_text("Welcome to Overvecht Allies.")).to_be_in_viewport()
+    assert_no_horizontal_scroll(phone_page)
+    assert_accessible(phone_page)
+    commitment.get_by_role("button", name="I commit").tap()
+    expect(phone_page.get_by_text("Thank you for your commitment.")).to_be_visible()
+    membership = overvecht.memberships.get(person__email="noor@example.org")
+    assert membership.committed_on is not None
