@@ -19,7 +19,7 @@ from allies.formfields import (
 )
 from allies.models import User
 from allies.once import OnceMixin
-from circles.models import Circle
+from circles.models import Circle, Sector
 from meetings.models import AgendaItem, Meeting, Response, Topic
 from meetings.planner import is_public_holiday, public_holiday_name
 
@@ -296,8 +296,20 @@ class CancelForm(PlainTextMixin, forms.Form):
     )
 
 
+class MembersField(ModelMultipleIdChoiceField):
+    """Members to tick, each named with their sector when the queryset carries it
+    (meetings.views.members_with_sector): "Fatima (community)". Owners are picked from more
+    than one sector: the circle takes its actions together."""
+
+    def label_from_instance(self, obj):
+        sector = getattr(obj, "sector", None)
+        if not sector:
+            return str(obj)
+        return gettext("%(name)s (%(sector)s)") % {"name": obj, "sector": Sector(sector).label}
+
+
 class RecordForm(PlainTextMixin, OnceMixin, forms.Form):
-    attendees = ModelMultipleIdChoiceField(
+    attendees = MembersField(
         label=_("Who attended"),
         queryset=User.objects.none(),
         required=False,
@@ -326,7 +338,7 @@ class ActionForm(PlainTextMixin, forms.Form):
         max_length=LONG_TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    owners = ModelMultipleIdChoiceField(
+    owners = MembersField(
         label=_("Owners"),
         queryset=User.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -358,6 +370,29 @@ class ActionForm(PlainTextMixin, forms.Form):
         return due
 
 
+class ActionRowForm(ActionForm):
+    """A row of new actions on the record form. A row left empty adds nothing, so its fields
+    are not marked required; a row partly filled is told what it lacks."""
+
+    REQUIRED = ("title", "owners")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.REQUIRED:
+            self.fields[name].required = False
+
+    def clean(self):
+        # Only called for a row that is filled in: the formset leaves an untouched one alone.
+        data = super().clean()
+        for name in self.REQUIRED:
+            if not data.get(name) and name not in self.errors:
+                field = self.fields[name]
+                self.add_error(
+                    name, forms.ValidationError(field.error_messages["required"], "required")
+                )
+        return data
+
+
 class BaseActionFormSet(SharedChoicesFormSetMixin, BaseFormSet):
     shared_choice_fields = ("owners",)
 
@@ -370,7 +405,7 @@ class BaseActionFormSet(SharedChoicesFormSetMixin, BaseFormSet):
         return [form.cleaned_data for form in self.forms if form.has_changed()]
 
 
-ActionFormSet = formset_factory(ActionForm, formset=BaseActionFormSet, extra=2, **ROW_LIMITS)
+ActionFormSet = formset_factory(ActionRowForm, formset=BaseActionFormSet, extra=2, **ROW_LIMITS)
 
 
 class PlannedDinnerForm(PlainTextMixin, forms.Form):

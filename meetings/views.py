@@ -5,7 +5,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, F, OuterRef, Prefetch, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -72,6 +72,15 @@ def _members(circle_id, also=None):
     if also is not None:
         people = people.union(also.order_by())
     return User.objects.filter(pk__in=people)
+
+
+def members_with_sector(circle_id, also=None):
+    """_members(), each with `sector`: that of their membership of the circle (the latest, for
+    someone who has left), so that a list to tick says it beside each name."""
+    latest = Membership.objects.filter(circle_id=circle_id, person=OuterRef("pk")).order_by(
+        F("left_on").desc(nulls_first=True), "-pk"
+    )
+    return _members(circle_id, also).annotate(sector=Subquery(latest.values("sector")[:1]))
 
 
 @login_required
@@ -340,11 +349,11 @@ def record(request, meeting_id):
     else:
         ticked = meeting.attendances.all()
     # Someone who attended and left the circle since stays in the list when re-recording.
-    members = _members(meeting.circle_id, also=meeting.attendances.values("person_id"))
+    members = members_with_sector(meeting.circle_id, also=meeting.attendances.values("person_id"))
     data = request.POST if request.method == "POST" else None
     initial = {"attendees": list(ticked.values_list("person_id", flat=True))}
     form = RecordForm(data, members=members, initial={**initial, "minutes": meeting.minutes})
-    row_kwargs = {"members": _members(meeting.circle_id), "meeting": meeting}
+    row_kwargs = {"members": members_with_sector(meeting.circle_id), "meeting": meeting}
     actions = ActionFormSet(data, prefix="actions", form_kwargs=row_kwargs)
     if data is not None and form.is_valid() and actions.is_valid():
 

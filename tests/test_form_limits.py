@@ -51,6 +51,7 @@ FORM_KWARGS = {
         "members": User.objects.none(),
         "meeting": Meeting(starts_at=timezone.now()),
     },
+    "ActionRowForm": lambda: FORM_KWARGS["ActionForm"](),
     "PlannedDinnerForm": lambda: {"members": [], "year": 2026, "taken": set()},
     "ActionUpdateForm": lambda: {"action": Action()},
     "ActionFilterForm": lambda: {"circles": Circle.objects.none()},

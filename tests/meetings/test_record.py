@@ -14,7 +14,8 @@ from django.utils.html import escape
 from actions.models import Action
 from meetings import services
 from meetings.models import Attendance, Meeting, Response
-from tests.conftest import make_meeting, make_person
+from tests.conftest import count_queries, make_meeting, make_person
+from tests.error_summary import link, summary
 from tests.formsets import formset_data
 
 
@@ -141,6 +142,81 @@ def test_a_bad_action_row_saves_nothing_and_keeps_the_typed_values(client, start
     assert started.minutes == "" and started.recorded_at is None
     assert started.status == Meeting.Status.PLANNED and started.sequence == 0
     assert not Attendance.objects.exists() and not Action.objects.exists()
+
+
+def test_the_optional_action_rows_mark_no_field_required(client, started, cast):
+    # "Leave a row empty" sits above them: a required mark on Title and Owners said otherwise.
+    client.force_login(cast["coordinator"])
+    html = client.get(url(started)).content.decode()
+    rows = html[html.index('id="actions-heading"') :]
+    assert 'for="id_actions-0-title"' in rows and "Owners" in rows
+    assert "asteriskField" not in rows
+
+
+@pytest.mark.parametrize(
+    "filled",
+    [{"description": "Before summer"}, {"due_date": "2030-03-01"}, {"title": "Street lights"}],
+)
+def test_a_row_partly_filled_is_told_what_it_lacks(client, started, cast, filled):
+    client.force_login(cast["coordinator"])
+    rows = [row("Ask for street lights", [cast["clerk"]]), filled]
+    response = client.post(url(started), data([cast["clerk"]], "Typed minutes.", rows))
+    html = response.content.decode()
+    assert response.status_code == 200
+    lacking = [name for name in ("title", "owners") if name not in filled]
+    for name in lacking:
+        anchor = "id_actions-1-title" if name == "title" else "id_actions-1-owners_0"
+        label = f"New action 2 · {name.capitalize()}: This field is required."
+        assert link(anchor, label) in summary(html)
+    assert summary(html).count("<li>") == len(lacking)
+    assert "Typed minutes." in html and 'value="Ask for street lights"' in html
+    assert not Action.objects.exists() and not Attendance.objects.exists()
+
+
+def labels(html: str, name: str) -> dict[str, str]:
+    """The checkboxes of the field `name`: each value's label."""
+    checkbox = rf'name="{name}" value="(\d+)"[^>]*id="([^"]+)"[^>]*>'
+    pattern = checkbox + r'\s*<label for="\2"[^>]*>\s*([^<]*?)\s*<'
+    return {value: label for value, _id, label in re.findall(pattern, html)}
+
+
+def test_each_person_is_named_with_their_sector(client, started, cast):
+    # Owners are picked from more than one sector: the circle acts together.
+    client.force_login(cast["coordinator"])
+    client.post(url(started), data([cast["citizen"]], "Minutes"))
+    cast["citizen"].memberships.get().end()  # attended, then left: still in the list
+    html = client.get(url(started)).content.decode()
+    expected = {
+        str(cast["coordinator"].pk): "Coordinator (police)",
+        str(cast["officer"].pk): "Officer (police)",
+        str(cast["clerk"].pk): "Clerk (municipality)",
+    }
+    assert labels(html, "attendees") == expected | {str(cast["citizen"].pk): "Citizen (community)"}
+    assert labels(html, "actions-0-owners") == expected
+    assert labels(html, "actions-1-owners") == expected
+
+
+def test_the_sectors_are_in_the_readers_language(client, started, cast):
+    cast["coordinator"].preferred_language = "nl"
+    cast["coordinator"].save()
+    client.force_login(cast["coordinator"])
+    html = client.get(url(started)).content.decode()
+    assert labels(html, "actions-0-owners")[str(cast["clerk"].pk)] == "Clerk (gemeente)"
+
+
+def test_the_record_page_makes_as_many_queries_however_many_members(client, started, cast):
+    client.force_login(cast["coordinator"])
+    actions = [row("Ask for street lights", [cast["clerk"], cast["citizen"]])]
+    client.post(url(started), data([cast["clerk"]], "Minutes", actions))
+    few = count_queries(client, url(started))
+    for n in range(15):
+        person = make_person(f"member{n}")
+        started.circle.memberships.create(person=person, sector="community")
+        Attendance.objects.create(meeting=started, person=person)
+        person.memberships.get().end()  # attended, then left: still in the list
+    Action.objects.get().owners.add(person)
+    assert count_queries(client, url(started)) == few
+    assert "Member14 (community)" in client.get(url(started)).content.decode()
 
 
 def test_owners_must_be_active_members(client, started, cast):
