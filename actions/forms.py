@@ -5,6 +5,7 @@ from actions.models import Action
 from allies.formfields import LONG_TEXT_MAX_LENGTH, PlainTextMixin
 from allies.once import OnceMixin
 from circles.models import Circle
+from meetings.forms import ActionForm
 
 
 class ActionUpdateForm(PlainTextMixin, OnceMixin, forms.Form):
@@ -32,6 +33,31 @@ class ActionUpdateForm(PlainTextMixin, OnceMixin, forms.Form):
         if not data.get("text", "").strip() and not changes_status:
             raise forms.ValidationError(_("Write an update or choose a new status."))
         return data
+
+
+class ActionEditForm(ActionForm):
+    """Correct an action: title, description, owners (among `members`, which for an action
+    being corrected include its owners who have left the circle) and due date. Pass the
+    current owners' ids as initial["owners"]."""
+
+    FIELDS = ("title", "description", "owners", "due_date")
+
+    def __init__(self, *args, action: Action, members, **kwargs):
+        self.action = action
+        super().__init__(*args, members=members, meeting=action.meeting, **kwargs)
+        for name in ("title", "description", "due_date"):
+            self.initial.setdefault(name, getattr(action, name))
+
+    def clean_due_date(self):
+        """A due date left as it was is kept, whatever it is (one entered in admin may be
+        before the meeting); a new one follows the rules of the record form."""
+        if self.cleaned_data["due_date"] == self.action.due_date:
+            return self.action.due_date
+        return super().clean_due_date()
+
+    def changes(self) -> dict:
+        """The cleaned values, as action_edit takes them."""
+        return {name: self.cleaned_data[name] for name in self.FIELDS}
 
 
 class ActionFilterForm(forms.Form):

@@ -1,10 +1,18 @@
-"""Work on actions that spans several models."""
+"""Work on actions that spans several models or sends mail."""
+
+import datetime
+from collections.abc import Iterable
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 
 from actions.models import Action, ActionUpdate
 from allies.models import User
+from meetings import calendar, notify
+
+OWNER_ADDED_SUBJECT = pgettext_lazy("email subject", "You now own an action: %(title)s")
 
 
 @transaction.atomic
@@ -24,3 +32,51 @@ def action_add_update(
     return ActionUpdate.objects.create(
         action=action, author=author, text=text, new_status=new_status
     )
+
+
+@transaction.atomic
+def action_edit(
+    *,
+    action: Action,
+    by: User,
+    title: str,
+    description: str,
+    owners: Iterable[User],
+    due_date: datetime.date | None,
+) -> list[int]:
+    """Correct the action; its history keeps each earlier version and who changed it.
+
+    The owners who were added are told, each in their own language, once the change is
+    committed; not `by`, who made it. Returns the ids of the owners who are told.
+    """
+    # Locked, so that two coordinators saving at once each see the owners the other left.
+    Action.objects.select_for_update().filter(pk=action.pk).values("pk").get()
+    before = set(action.owners.values_list("pk", flat=True))
+    values = {"title": title, "description": description, "due_date": due_date}
+    changed = [name for name, value in values.items() if getattr(action, name) != value]
+    for name in changed:
+        setattr(action, name, values[name])
+    if changed:  # an unchanged save would still write a version into the history
+        action.save(update_fields=[*changed, "updated_at"])
+    action.owners.set(owners)
+    told = [person.pk for person in owners if person.pk not in before and person != by]
+    if told:
+        # robust: a mail server that fails is logged; the saved change stays saved.
+        transaction.on_commit(partial(send_owner_added, action.pk, told, by), robust=True)
+    return told
+
+
+def send_owner_added(action_id: int, person_ids: list[int], by: User) -> int:
+    """Tell each of these people who can still be emailed (an active member of the action's
+    circle, with an address) that `by` made them an owner; returns how many messages went."""
+    action = Action.objects.select_related("circle").filter(pk=action_id).first()
+    if action is None:
+        return 0
+    ctx = {"action": action, "by": by, "action_url": calendar.action_url(action)}
+    messages = [
+        notify.compose_for(
+            person, OWNER_ADDED_SUBJECT, "emails/action_owner", ctx, params={"title": action.title}
+        )
+        for person in notify.recipients(action.circle).filter(pk__in=person_ids)
+    ]
+    return notify.send_each(messages)

@@ -10,17 +10,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from actions.forms import ActionFilterForm, ActionUpdateForm
+from actions.forms import ActionEditForm, ActionFilterForm, ActionUpdateForm
 from actions.models import Action
-from actions.services import action_add_update
+from actions.services import action_add_update, action_edit
 from allies import once
 from allies.models import User
 from circles.models import Circle, Membership
+from meetings.views import members_with_sector
 
 
 def _get_action_for_user(request, action_id) -> tuple[Action, bool]:
     """The action and whether the user may change it (an owner, or a coordinator of its
-    circle); 404 for anyone who is not a member of the action's circle."""
+    circle; action.coordinates says which of the two may also correct it); 404 for anyone
+    who is not a member of the action's circle."""
     mine = Membership.objects.active().filter(circle=OuterRef("circle"), person=request.user)
     owns = Action.owners.through.objects.filter(action=OuterRef("pk"), user=request.user)
     action = get_object_or_404(
@@ -79,6 +81,7 @@ def _detail_ctx(action: Action, may_change: bool, form) -> dict:
         "owners": action.owners.all(),
         "updates": action.updates.select_related("author").order_by("created_at", "pk"),
         "may_change": may_change,
+        "may_edit": action.coordinates,
         "form": form,
     }
 
@@ -105,3 +108,22 @@ def update(request, action_id):
         return redirect("actions:detail", action_id=action.pk)
 
     return once.submit(request, form, add)
+
+
+@login_required
+def edit(request, action_id):
+    """Correct the action's title, description, owners and due date; only coordinators."""
+    action, _may_change = _get_action_for_user(request, action_id)
+    if not action.coordinates:
+        raise PermissionDenied
+    owners = Action.owners.through.objects.filter(action=action).values("user_id")
+    # An owner who has left the circle stays a choice, so that saving keeps them.
+    members = members_with_sector(action.circle_id, also=owners)
+    data = request.POST if request.method == "POST" else None
+    initial = {"owners": [row["user_id"] for row in owners]}
+    form = ActionEditForm(data, action=action, members=members, initial=initial)
+    if data is not None and form.is_valid():
+        action_edit(action=action, by=request.user, **form.changes())
+        messages.success(request, _("The action is saved."))
+        return redirect("actions:detail", action_id=action.pk)
+    return render(request, "actions/edit.html", {"action": action, "form": form})

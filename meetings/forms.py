@@ -347,23 +347,26 @@ class ActionForm(PlainTextMixin, forms.Form):
     )
     due_date = forms.DateField(label=_("Due date"), required=False, widget=_date_input())
 
-    def __init__(self, *args, members, meeting: Meeting, **kwargs):
+    def __init__(self, *args, members, meeting: Meeting | None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owners"].queryset = members
-        self.meeting_day = timezone.localtime(meeting.starts_at).date()
+        # None for an action entered in admin without its meeting (ActionEditForm).
+        self.meeting_day = meeting and timezone.localtime(meeting.starts_at).date()
 
     def clean_due_date(self):
         """Agreed at the meeting, so due on its day at the earliest."""
         due = self.cleaned_data["due_date"]
         if due is None:
             return None
-        if due < self.meeting_day:
+        if self.meeting_day and due < self.meeting_day:
             raise forms.ValidationError(
                 _("The due date cannot be before the meeting."), code="before_meeting"
             )
-        if due > years_later(self.meeting_day):
+        if due > years_later(self.meeting_day or timezone.localdate()):
             raise forms.ValidationError(
-                _("Choose a due date within %(years)d years of the meeting."),
+                _("Choose a due date within %(years)d years of the meeting.")
+                if self.meeting_day
+                else _("Choose a date within the next %(years)d years."),
                 code="too_far",
                 params={"years": YEARS_AHEAD},
             )

@@ -54,6 +54,7 @@ FORM_KWARGS = {
     "ActionRowForm": lambda: FORM_KWARGS["ActionForm"](),
     "PlannedDinnerForm": lambda: {"members": [], "year": 2026, "taken": set()},
     "ActionUpdateForm": lambda: {"action": Action()},
+    "ActionEditForm": lambda: {"action": Action(), "members": User.objects.none()},
     "ActionFilterForm": lambda: {"circles": Circle.objects.none()},
     "ProfileForm": lambda: {"instance": User(), "request": None},
     "ChangePasswordForm": lambda: {"user": User(), "request": RequestFactory().post("/")},

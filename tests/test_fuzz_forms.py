@@ -357,6 +357,7 @@ FORMS = {
         valid={"text": "Called the school."},
         readers=action_pages,
     ),
+    "actions:edit": Target(lambda s: f"/actions/{s.action.pk}/edit/", readers=action_pages),
     "actions:index": Target(lambda s: "/actions/"),
     "polls:new": Target(
         lambda s: f"/circles/{s.circle.pk}/polls/new/",

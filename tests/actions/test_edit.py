@@ -1,0 +1,280 @@
+import datetime
+import re
+
+import pytest
+from django.core import mail
+
+from actions.models import Action
+from circles.models import Sector
+from tests.actions import test_detail
+from tests.conftest import make_person
+from tests.error_summary import link, summary
+from tests.meetings.test_record import labels
+
+# Agreed at a dinner ten days ago, due on 1 January 2020 (before it: entered so in admin),
+# owned by the clerk and the citizen.
+lights = test_detail.lights
+
+
+def url(action):
+    return f"/actions/{action.pk}/edit/"
+
+
+def data(action, **changes):
+    """The form as sent unchanged, with `changes` (owners as people)."""
+    values = {
+        "title": action.title,
+        "description": action.description,
+        "owners": list(action.owners.all()),
+        "due_date": action.due_date.isoformat() if action.due_date else "",
+    } | changes
+    values["owners"] = [str(person.pk) for person in values["owners"]]
+    return values
+
+
+def edit(client, coordinator, action, capture, **changes):
+    client.force_login(coordinator)
+    with capture(execute=True):
+        response = client.post(url(action), data(action, **changes))
+    assert response.status_code == 302
+    assert response.url == f"/actions/{action.pk}/"
+    return response
+
+
+def test_anonymous_is_sent_to_sign_in(client, lights):
+    for response in (client.get(url(lights)), client.post(url(lights), data(lights, title="x"))):
+        assert response.status_code == 302
+        assert response.url.startswith("/accounts/login/")
+    lights.refresh_from_db()
+    assert lights.title == "Ask for street lights"
+
+
+def test_outsider_gets_404(client, lights, outsider):
+    client.force_login(outsider)
+    assert client.get(url(lights)).status_code == 404
+    assert client.post(url(lights), data(lights, title="Mine")).status_code == 404
+    lights.refresh_from_db()
+    assert lights.title == "Ask for street lights"
+
+
+@pytest.mark.parametrize("who", ["clerk", "officer"])  # an owner, a member
+def test_a_member_who_does_not_coordinate_gets_403(client, lights, cast, who):
+    client.force_login(cast[who])
+    assert client.get(url(lights)).status_code == 403
+    changes = {"title": "Mine", "owners": [cast[who]], "due_date": "2040-01-01"}
+    assert client.post(url(lights), data(lights, **changes)).status_code == 403
+    lights.refresh_from_db()
+    assert lights.title == "Ask for street lights"
+    assert lights.due_date == datetime.date(2020, 1, 1)
+    assert set(lights.owners.all()) == {cast["clerk"], cast["citizen"]}
+
+
+def test_the_action_page_links_to_the_form_for_coordinators_only(client, lights, cast):
+    edit_link = f'href="{url(lights)}"'
+    client.force_login(cast["coordinator"])
+    assert edit_link in client.get(f"/actions/{lights.pk}/").content.decode()
+    for who in ("clerk", "officer"):
+        client.force_login(cast[who])
+        assert edit_link not in client.get(f"/actions/{lights.pk}/").content.decode()
+
+
+def test_the_form_shows_the_action_and_the_members_with_their_sector(client, lights, cast):
+    client.force_login(cast["coordinator"])
+    html = client.get(url(lights)).content.decode()
+    assert 'value="Ask for street lights"' in html and "In the underpass." in html
+    assert labels(html, "owners") == {
+        str(cast["coordinator"].pk): "Coordinator (police)",
+        str(cast["officer"].pk): "Officer (police)",
+        str(cast["clerk"].pk): "Clerk (municipality)",
+        str(cast["citizen"].pk): "Citizen (community)",
+    }
+    ticked = re.findall(r'name="owners" value="(\d+)"[^>]*checked', html)
+    assert sorted(ticked) == sorted([str(cast["clerk"].pk), str(cast["citizen"].pk)])
+    assert 'value="2020-01-01"' in html
+
+
+def test_a_coordinator_corrects_the_action(
+    client, lights, cast, django_capture_on_commit_callbacks
+):
+    changes = {
+        "title": "Ask for lights in the underpass",
+        "description": "Both ends.",
+        "owners": [cast["citizen"], cast["officer"]],
+        "due_date": "2030-03-01",
+    }
+    response = edit(
+        client, cast["coordinator"], lights, django_capture_on_commit_callbacks, **changes
+    )
+    lights.refresh_from_db()
+    assert lights.title == "Ask for lights in the underpass"
+    assert lights.description == "Both ends."
+    assert lights.due_date == datetime.date(2030, 3, 1)
+    assert set(lights.owners.all()) == {cast["citizen"], cast["officer"]}
+    html = client.get(response.url).content.decode()
+    assert "The action is saved." in html and "1 March 2030" in html
+
+
+def test_the_history_keeps_the_earlier_version_and_who_changed_it(
+    client, lights, cast, django_capture_on_commit_callbacks
+):
+    before = lights.history.count()
+    edit(
+        client,
+        cast["coordinator"],
+        lights,
+        django_capture_on_commit_callbacks,
+        title="Lights",
+        owners=[cast["citizen"]],
+        due_date="2030-03-01",
+    )
+    versions = list(lights.history.all())  # the latest first
+    assert len(versions) > before
+    assert {version.history_user for version in versions[: len(versions) - before]} == {
+        cast["coordinator"]
+    }
+    latest, earliest = versions[0], versions[-1]
+    assert latest.title == "Lights" and latest.due_date == datetime.date(2030, 3, 1)
+    assert [owner.user for owner in latest.owners.all()] == [cast["citizen"]]
+    assert earliest.title == "Ask for street lights"
+    assert earliest.due_date == datetime.date(2020, 1, 1)
+
+
+def test_saving_it_unchanged_writes_no_version(
+    client, lights, cast, django_capture_on_commit_callbacks
+):
+    before = lights.history.count()
+    edit(client, cast["coordinator"], lights, django_capture_on_commit_callbacks)
+    assert lights.history.count() == before and mail.outbox == []
+
+
+def test_the_owners_who_were_added_are_told_in_their_language(
+    client, lights, cast, django_capture_on_commit_callbacks
+):
+    cast["officer"].preferred_language = "nl"
+    cast["officer"].save()
+    youth = make_person("youth", name="Youth worker")
+    lights.circle.memberships.create(person=youth, sector=Sector.COMMUNITY)
+    owners = [cast["clerk"], cast["citizen"], cast["officer"], youth, cast["coordinator"]]
+    edit(
+        client,
+        cast["coordinator"],
+        lights,
+        django_capture_on_commit_callbacks,
+        owners=owners,
+        due_date="2030-03-01",
+    )
+    # Not the clerk and the citizen, who owned it already, nor the coordinator, who made the
+    # change.
+    told = {message.to[0]: message for message in mail.outbox}
+    assert sorted(told) == ["officer@example.org", "youth@example.org"]
+    assert all(len(message.to) == 1 for message in mail.outbox)
+    english = told["youth@example.org"]
+    assert english.subject == "You now own an action: Ask for street lights"
+    assert "Coordinator has made you an owner of this action of Overvecht Allies:" in english.body
+    assert "Due on Friday 1 March 2030." in english.body
+    assert f"/actions/{lights.pk}/" in english.body
+    dutch = told["officer@example.org"]
+    assert dutch.subject == "Je bent nu eigenaar van een actiepunt: Ask for street lights"
+    assert "Coordinator heeft je eigenaar gemaakt van dit actiepunt van Overvecht" in dutch.body
+    assert "Streefdatum: vrijdag 1 maart 2030." in dutch.body
+    html, _type = dutch.alternatives[0]
+    assert "Ask for street lights" in html and f"/actions/{lights.pk}/" in html
+
+
+def test_an_owner_who_left_the_circle_stays_a_choice_and_is_kept(
+    client, lights, cast, django_capture_on_commit_callbacks
+):
+    cast["clerk"].memberships.get().end()
+    client.force_login(cast["coordinator"])
+    html = client.get(url(lights)).content.decode()
+    assert labels(html, "owners")[str(cast["clerk"].pk)] == "Clerk (municipality)"
+    edit(client, cast["coordinator"], lights, django_capture_on_commit_callbacks, title="Lights")
+    lights.refresh_from_db()
+    assert lights.title == "Lights"
+    assert set(lights.owners.all()) == {cast["clerk"], cast["citizen"]}
+
+
+def test_someone_who_left_cannot_be_made_an_owner(client, lights, cast):
+    cast["officer"].memberships.get().end()
+    client.force_login(cast["coordinator"])
+    response = client.post(url(lights), data(lights, owners=[cast["officer"]]))
+    assert "Choose owners among the members of the circle." in response.content.decode()
+    assert set(lights.owners.all()) == {cast["clerk"], cast["citizen"]}
+    assert mail.outbox == []
+
+
+@pytest.mark.parametrize(
+    ("changes", "anchor", "error"),
+    [
+        ({"title": ""}, "id_title", "Title: This field is required."),
+        ({"owners": []}, "id_owners_0", "Owners: This field is required."),
+        ({"title": "Street\nlights"}, "id_title", "Title: This text contains invisible"),
+        (
+            {"due_date": "2000-01-01"},
+            "id_due_date",
+            "Due date: The due date cannot be before the meeting.",
+        ),
+        (
+            {"due_date": "2200-01-01"},
+            "id_due_date",
+            "Due date: Choose a due date within 10 years of the meeting.",
+        ),
+    ],
+)
+def test_bad_input_keeps_what_was_typed_and_saves_nothing(
+    client, lights, cast, changes, anchor, error
+):
+    client.force_login(cast["coordinator"])
+    typed = {"description": "Typed words.", "owners": [cast["officer"]]}
+    response = client.post(url(lights), data(lights, **typed | changes))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f'<li><a href="#{anchor}" class="alert-link">{error}' in summary(html)
+    assert "Typed words." in html
+    if "owners" not in changes:
+        assert re.findall(r'name="owners" value="(\d+)"[^>]*checked', html) == [
+            str(cast["officer"].pk)
+        ]
+    lights.refresh_from_db()
+    assert lights.description == "In the underpass."
+    assert set(lights.owners.all()) == {cast["clerk"], cast["citizen"]}
+    assert mail.outbox == []
+
+
+def test_a_due_date_left_as_it_was_is_kept_even_before_the_meeting(
+    client, lights, cast, django_capture_on_commit_callbacks
+):
+    # One entered in admin may break the record form's rules: correcting the title keeps it.
+    edit(client, cast["coordinator"], lights, django_capture_on_commit_callbacks, title="Lights")
+    lights.refresh_from_db()
+    assert lights.title == "Lights" and lights.due_date == datetime.date(2020, 1, 1)
+
+
+def test_an_action_without_its_meeting_takes_a_due_date_within_ten_years(
+    client, lights, cast, django_capture_on_commit_callbacks
+):
+    Action.objects.filter(pk=lights.pk).update(meeting=None)
+    client.force_login(cast["coordinator"])
+    response = client.post(url(lights), data(lights, due_date="2200-01-01"))
+    assert "Choose a date within the next 10 years." in response.content.decode()
+    edit(
+        client,
+        cast["coordinator"],
+        lights,
+        django_capture_on_commit_callbacks,
+        due_date="2000-01-01",
+    )
+    lights.refresh_from_db()
+    assert lights.due_date == datetime.date(2000, 1, 1)
+
+
+def test_a_member_of_another_circle_is_no_choice(client, lights, cast):
+    stranger = make_person("stranger")
+    client.force_login(cast["coordinator"])
+    html = client.get(url(lights)).content.decode()
+    assert str(stranger.pk) not in labels(html, "owners")
+    assert str(cast["outsider"].pk) not in labels(html, "owners")
+    response = client.post(url(lights), data(lights, owners=[cast["outsider"]]))
+    assert link("id_owners_0", "Owners: Choose owners among the members of the circle.") in (
+        summary(response.content.decode())
+    )
