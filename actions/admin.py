@@ -11,7 +11,7 @@ class ActionUpdateInline(PersonRowsInline):
 
     model = ActionUpdate
     person_field = "author"
-    fields = ["created_at", "author", "new_status", "text"]
+    fields = ["created_at", "author", "new_status", "previous_due_date", "new_due_date", "text"]
 
     def has_add_permission(self, request, obj=None):
         return True

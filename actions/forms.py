@@ -1,11 +1,12 @@
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from actions.models import Action
 from allies.formfields import LONG_TEXT_MAX_LENGTH, PlainTextMixin
 from allies.once import OnceMixin
 from circles.models import Circle
-from meetings.forms import ActionForm
+from meetings.forms import YEARS_AHEAD, ActionForm, years_later
 
 
 class ActionUpdateForm(PlainTextMixin, OnceMixin, forms.Form):
@@ -22,15 +23,40 @@ class ActionUpdateForm(PlainTextMixin, OnceMixin, forms.Form):
         required=False,
         choices=[("", _("no change")), *Action.Status.choices],
     )
+    new_due_date = forms.DateField(
+        label=_("New due date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Leave it empty to keep the due date."),
+    )
 
     def __init__(self, *args, action: Action, **kwargs):
         self.action = action
         super().__init__(*args, **kwargs)
 
+    def clean_new_due_date(self):
+        """Today or later (a date gone by would leave it overdue), within YEARS_AHEAD years."""
+        due = self.cleaned_data["new_due_date"]
+        if due is None or due == self.action.due_date:
+            return None
+        today = timezone.localdate()
+        if due < today:
+            raise forms.ValidationError(_("Choose today or a later date."), code="past")
+        if due > years_later(today):
+            raise forms.ValidationError(
+                _("Choose a date within the next %(years)d years."),
+                code="too_far",
+                params={"years": YEARS_AHEAD},
+            )
+        return due
+
     def clean(self):
         data = super().clean()
+        if "new_due_date" in self.errors:
+            return data  # a date that cannot be taken: its own error says why
         changes_status = data.get("new_status") not in ("", None, self.action.status)
-        if not data.get("text", "").strip() and not changes_status:
+        moves_due_date = data.get("new_due_date") is not None
+        if not data.get("text", "").strip() and not changes_status and not moves_due_date:
             raise forms.ValidationError(_("Write an update or choose a new status."))
         return data
 

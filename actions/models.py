@@ -108,6 +108,10 @@ class ActionUpdate(models.Model):
     new_status = models.CharField(
         _("new status"), max_length=12, choices=Action.Status.choices, blank=True
     )
+    # An owner who moves the due date says so in an update: the page shows the move in the
+    # reader's language ("Due date moved from 1 December 2026 to 15 January 2027").
+    new_due_date = models.DateField(_("new due date"), null=True, blank=True)
+    previous_due_date = models.DateField(_("previous due date"), null=True, blank=True)
     created_at = models.DateTimeField(_("date"), default=timezone.now)
 
     class Meta:

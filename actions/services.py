@@ -17,20 +17,40 @@ OWNER_ADDED_SUBJECT = pgettext_lazy("email subject", "You now own an action: %(t
 
 @transaction.atomic
 def action_add_update(
-    *, action: Action, author: User, text: str = "", new_status: str = ""
+    *,
+    action: Action,
+    author: User,
+    text: str = "",
+    new_status: str = "",
+    new_due_date: datetime.date | None = None,
 ) -> ActionUpdate:
-    """Add a dated update to the action, changing its status when new_status differs.
+    """Add a dated update to the action, changing its status when new_status differs and its
+    due date when new_due_date differs (the update keeps the date it replaced).
 
     Done sets completed_at; moving away from done clears it again.
     """
     if new_status == action.status:
         new_status = ""
+    if new_due_date == action.due_date:
+        new_due_date = None
+    previous_due_date = action.due_date if new_due_date else None
+    changed = []
     if new_status:
         action.status = new_status
         action.completed_at = timezone.now() if new_status == Action.Status.DONE else None
-        action.save(update_fields=["status", "completed_at", "updated_at"])
+        changed += ["status", "completed_at"]
+    if new_due_date:
+        action.due_date = new_due_date
+        changed.append("due_date")
+    if changed:
+        action.save(update_fields=[*changed, "updated_at"])
     return ActionUpdate.objects.create(
-        action=action, author=author, text=text, new_status=new_status
+        action=action,
+        author=author,
+        text=text,
+        new_status=new_status,
+        new_due_date=new_due_date,
+        previous_due_date=previous_due_date,
     )
 
 

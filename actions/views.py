@@ -103,6 +103,7 @@ def update(request, action_id):
             author=request.user,
             text=form.cleaned_data["text"].strip(),
             new_status=form.cleaned_data["new_status"],
+            new_due_date=form.cleaned_data["new_due_date"],
         )
         messages.success(request, _("Your update is saved."))
         return redirect("actions:detail", action_id=action.pk)

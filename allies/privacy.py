@@ -341,6 +341,8 @@ def person_export(person: User) -> dict:
                 "action": u.action.title,
                 "date": u.created_at,
                 "new_status": u.new_status,
+                "previous_due_date": u.previous_due_date,
+                "new_due_date": u.new_due_date,
                 "text": u.text,
             }
             for u in updates

@@ -1,4 +1,9 @@
+import datetime
+
 import pytest
+import time_machine
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from actions.models import Action, ActionUpdate
 from tests.error_summary import link, summary
@@ -124,3 +129,92 @@ def test_a_bad_status_in_the_summary_links_to_its_field(client, lights, cast):
     expected = "New status: Select a valid choice. lost is not one of the available choices."
     assert link("id_new_status", expected) in summary(html, level=3)
     assert not ActionUpdate.objects.exists()
+
+
+@pytest.fixture
+def late(lights):
+    """Ask for street lights, due on 1 December 2026; today is 10 December 2026."""
+    lights.due_date = datetime.date(2026, 12, 1)
+    lights.save()
+    with time_machine.travel(datetime.datetime(2026, 12, 10, 12, 0), tick=False):
+        yield lights
+
+
+def test_an_owner_moves_the_due_date_and_the_update_says_so(client, late, cast):
+    client.force_login(cast["clerk"])
+    moved = {"text": "The supplier is late.", "new_due_date": "2027-01-15"}
+    response = client.post(url(late), moved)
+    assert response.status_code == 302
+    late.refresh_from_db()
+    assert late.due_date == datetime.date(2027, 1, 15) and not late.is_overdue
+    update = ActionUpdate.objects.get()
+    assert (update.previous_due_date, update.new_due_date) == (
+        datetime.date(2026, 12, 1),
+        datetime.date(2027, 1, 15),
+    )
+    assert update.text == "The supplier is late." and update.new_status == ""
+    html = client.get(response.url).content.decode()
+    assert "Due date moved from 1 December 2026 to 15 January 2027." in html
+    assert "overdue since" not in html
+    # The action's history has the move, and who made it.
+    assert late.history.first().due_date == datetime.date(2027, 1, 15)
+    assert late.history.first().history_user == cast["clerk"]
+
+
+def test_the_move_is_shown_in_the_readers_language(client, late, cast):
+    client.force_login(cast["clerk"])
+    client.post(url(late), {"new_due_date": "2027-01-15"})
+    cast["citizen"].preferred_language = "nl"
+    cast["citizen"].save()
+    client.force_login(cast["citizen"])
+    html = client.get(f"/actions/{late.pk}/").content.decode()
+    assert "Streefdatum verschoven van 1 december 2026 naar 15 januari 2027." in html
+
+
+def test_a_new_due_date_alone_is_an_update(client, lights, cast):
+    # No due date yet: the update says the date set.
+    client.force_login(cast["coordinator"])
+    due = timezone.localdate() + datetime.timedelta(days=30)
+    response = client.post(url(lights), {"text": "", "new_status": "", "new_due_date": due})
+    assert response.status_code == 302
+    lights.refresh_from_db()
+    assert lights.due_date == due and lights.status == Action.Status.OPEN
+    update = ActionUpdate.objects.get()
+    assert (update.previous_due_date, update.new_due_date, update.text) == (None, due, "")
+    html = client.get(response.url).content.decode()
+    assert f"Due date set to {date_format(due, 'j F Y')}." in html
+
+
+def test_the_same_due_date_again_is_no_move(client, late, cast):
+    client.force_login(cast["clerk"])
+    response = client.post(url(late), {"text": "", "new_due_date": "2026-12-01"})
+    assert "Write an update or choose a new status." in response.content.decode()
+    response = client.post(url(late), {"text": "Still waiting.", "new_due_date": "2026-12-01"})
+    assert response.status_code == 302
+    update = ActionUpdate.objects.get()
+    assert update.new_due_date is None and update.previous_due_date is None
+
+
+@pytest.mark.parametrize(
+    ("day", "error"),
+    [
+        ("2026-12-09", "New due date: Choose today or a later date."),
+        ("2036-12-11", "New due date: Choose a date within the next 10 years."),
+        ("15 January", "New due date: Enter a valid date."),
+    ],
+)
+def test_a_new_due_date_in_the_past_or_decades_ahead_is_refused(client, late, cast, day, error):
+    client.force_login(cast["clerk"])
+    html = client.post(url(late), {"text": "Typed words", "new_due_date": day}).content.decode()
+    assert link("id_new_due_date", error) in summary(html, level=3)
+    assert "Write an update or choose a new status." not in html
+    assert "Typed words" in html
+    late.refresh_from_db()
+    assert late.due_date == datetime.date(2026, 12, 1) and not ActionUpdate.objects.exists()
+
+
+def test_today_is_a_new_due_date_that_is_taken(client, late, cast):
+    client.force_login(cast["clerk"])
+    assert client.post(url(late), {"new_due_date": "2026-12-10"}).status_code == 302
+    late.refresh_from_db()
+    assert late.due_date == datetime.date(2026, 12, 10) and not late.is_overdue

@@ -69,6 +69,14 @@ def test_it_holds_my_profile_and_everything_i_did(client, fatima):
     assert [u["text"] for u in data["action_updates_written"]] == ["Spoke to the head teacher"]
 
 
+def test_it_holds_the_due_dates_i_moved(client, fatima):
+    fatima.action_updates.update(
+        previous_due_date=datetime.date(2026, 12, 1), new_due_date=datetime.date(2027, 1, 15)
+    )
+    [update] = download(client, fatima)["action_updates_written"]
+    assert (update["previous_due_date"], update["new_due_date"]) == ("2026-12-01", "2027-01-15")
+
+
 def test_it_lists_my_sign_ins(client, fatima):
     client.post(reverse("login"), {"username": "fbouali", "password": PASSWORD})
     data = download(client, fatima)
