@@ -8,6 +8,8 @@ from allies.once import OnceMixin
 from circles.models import Circle
 from meetings.forms import YEARS_AHEAD, ActionForm, years_later
 
+NOTHING_TO_UPDATE = _("Write an update, choose a new status or set a new due date.")
+
 
 class ActionUpdateForm(PlainTextMixin, OnceMixin, forms.Form):
     """One form for progress: a few words, a new status, or both."""
@@ -57,7 +59,7 @@ class ActionUpdateForm(PlainTextMixin, OnceMixin, forms.Form):
         changes_status = data.get("new_status") not in ("", None, self.action.status)
         moves_due_date = data.get("new_due_date") is not None
         if not data.get("text", "").strip() and not changes_status and not moves_due_date:
-            raise forms.ValidationError(_("Write an update or choose a new status."))
+            raise forms.ValidationError(NOTHING_TO_UPDATE)
         return data
 
 

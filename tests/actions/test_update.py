@@ -8,6 +8,8 @@ from django.utils.formats import date_format
 from actions.models import Action, ActionUpdate
 from tests.error_summary import link, summary
 
+NOTHING = "Write an update, choose a new status or set a new due date."
+
 
 @pytest.fixture
 def lights(circle, cast):
@@ -76,7 +78,7 @@ def test_an_empty_update_is_refused_and_nothing_saved(client, lights, cast):
     response = client.post(url(lights), {"text": "   ", "new_status": "open"})
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Write an update or choose a new status." in html
+    assert NOTHING in html
     assert not ActionUpdate.objects.exists()
 
 
@@ -118,8 +120,8 @@ def test_an_empty_update_opens_on_the_error_summary(client, lights, cast):
     client.force_login(cast["clerk"])
     html = client.post(url(lights), {"text": " ", "new_status": ""}).content.decode()
     # An error of the whole form: said once, in the summary at the top of the form.
-    assert "<li>Write an update or choose a new status.</li>" in summary(html, level=3)
-    assert html.count("Write an update or choose a new status.") == 1
+    assert f"<li>{NOTHING}</li>" in summary(html, level=3)
+    assert html.count(NOTHING) == 1
     assert not ActionUpdate.objects.exists()
 
 
@@ -188,7 +190,7 @@ def test_a_new_due_date_alone_is_an_update(client, lights, cast):
 def test_the_same_due_date_again_is_no_move(client, late, cast):
     client.force_login(cast["clerk"])
     response = client.post(url(late), {"text": "", "new_due_date": "2026-12-01"})
-    assert "Write an update or choose a new status." in response.content.decode()
+    assert NOTHING in response.content.decode()
     response = client.post(url(late), {"text": "Still waiting.", "new_due_date": "2026-12-01"})
     assert response.status_code == 302
     update = ActionUpdate.objects.get()
@@ -207,7 +209,7 @@ def test_a_new_due_date_in_the_past_or_decades_ahead_is_refused(client, late, ca
     client.force_login(cast["clerk"])
     html = client.post(url(late), {"text": "Typed words", "new_due_date": day}).content.decode()
     assert link("id_new_due_date", error) in summary(html, level=3)
-    assert "Write an update or choose a new status." not in html
+    assert NOTHING not in html
     assert "Typed words" in html
     late.refresh_from_db()
     assert late.due_date == datetime.date(2026, 12, 1) and not ActionUpdate.objects.exists()
