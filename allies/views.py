@@ -53,6 +53,8 @@ def dashboard(request):
             Prefetch("responses", queryset=Response.objects.filter(person=user), to_attr="mine")
         )[:5]
     )
+    # Headed "My next dinners" unless an extra meeting is among them.
+    next_has_extra = any(meeting.is_extra for meeting in next_meetings)
     actions = (
         user.owned_actions.unfinished()
         .filter(circle__in=circles)
@@ -63,6 +65,7 @@ def dashboard(request):
     ctx = {
         "memberships": Membership.objects.of_person(user),
         "next_meetings": next_meetings,
+        "next_has_extra": next_has_extra,
         "actions": actions,
     }
     ctx.update(_next_steps(user))

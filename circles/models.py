@@ -237,8 +237,9 @@ class MembershipQuerySet(models.QuerySet):
 
     def of_person(self, person):
         """The person's active memberships, ordered as the circles are, each with its circle
-        and the circle's next meeting (next_meeting_starts_at, next_meeting_venue): one query,
-        however many circles, with what each membership says of the person's commitment."""
+        and the circle's next meeting (next_meeting_starts_at, next_meeting_venue,
+        next_meeting_kind): one query, however many circles, with what each membership says of
+        the person's commitment."""
         from meetings.models import Meeting  # meetings depends on circles, not the reverse
 
         upcoming = (
@@ -251,6 +252,7 @@ class MembershipQuerySet(models.QuerySet):
             .annotate(
                 next_meeting_starts_at=Subquery(upcoming.values("starts_at")[:1]),
                 next_meeting_venue=Subquery(upcoming.values("venue_name")[:1]),
+                next_meeting_kind=Subquery(upcoming.values("kind")[:1]),
             )
             .order_by("circle__municipality", "circle__name", "circle")
         )

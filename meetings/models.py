@@ -143,6 +143,25 @@ class Meeting(models.Model):
         return f"{label} — {self.circle.name}, {when}"
 
     @property
+    def is_extra(self) -> bool:
+        return self.kind == self.Kind.EXTRA
+
+    def reference(self, day_format: str = "j F Y") -> str:
+        """The meeting as a sentence names it, by its kind and title, in the active language:
+        "the dinner of 3 December 2026", "the extra meeting “After the unrest” of 3 December
+        2026". A template calls it as `meeting.reference`, with the day in the default format."""
+        when = date_format(timezone.localtime(self.starts_at), day_format)
+        if self.is_extra and self.title:
+            text = gettext("the extra meeting “%(title)s” of %(date)s")
+        elif self.is_extra:
+            text = gettext("the extra meeting of %(date)s")
+        elif self.title:
+            text = gettext("the dinner “%(title)s” of %(date)s")
+        else:
+            text = gettext("the dinner of %(date)s")
+        return text % {"title": self.title, "date": when}
+
+    @property
     def is_cancelled(self) -> bool:
         return self.status == self.Status.CANCELLED
 

@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from allies.models import User
 from circles.models import Circle, Membership, Sector
@@ -133,6 +134,35 @@ def test_cancel_keeps_the_meeting_and_bumps_the_sequence(meeting):
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.CANCELLED
     assert meeting.sequence == 1
+
+
+@pytest.mark.parametrize(
+    ("kind", "title", "language", "expected"),
+    [
+        ("dinner", "", "en", "the dinner of 3 December 2026"),
+        ("dinner", "Winter dinner", "en", "the dinner “Winter dinner” of 3 December 2026"),
+        ("extra", "", "en", "the extra meeting of 3 December 2026"),
+        ("extra", "Unrest", "en", "the extra meeting “Unrest” of 3 December 2026"),
+        ("dinner", "", "nl", "het diner van 3 december 2026"),
+        ("dinner", "Winterdiner", "nl", "het diner “Winterdiner” van 3 december 2026"),
+        ("extra", "", "nl", "de extra bijeenkomst van 3 december 2026"),
+        ("extra", "Onrust", "nl", "de extra bijeenkomst “Onrust” van 3 december 2026"),
+    ],
+)
+def test_a_meeting_is_named_in_a_sentence_by_its_kind_and_title(
+    circle, kind, title, language, expected
+):
+    starts = datetime.datetime(2026, 12, 3, 19, 0, tzinfo=datetime.UTC)
+    meeting = Meeting(circle=circle, kind=kind, title=title, starts_at=starts)
+    with translation.override(language):
+        assert meeting.reference() == expected
+
+
+def test_a_meeting_named_in_a_sentence_may_give_the_weekday(circle):
+    starts = datetime.datetime(2026, 12, 3, 19, 0, tzinfo=datetime.UTC)
+    meeting = Meeting(circle=circle, starts_at=starts)
+    with translation.override("nl"):
+        assert meeting.reference("l j F Y") == "het diner van donderdag 3 december 2026"
 
 
 def test_circles_for_user_leaves_out_ended_memberships(circle, other_circle, citizen):

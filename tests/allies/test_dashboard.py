@@ -1,12 +1,17 @@
 import datetime
+import zoneinfo
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from actions.models import Action
 from meetings.models import Response
 from polls.models import Poll
 from tests.conftest import KEY_PAGE_MAX_QUERIES, count_queries, make_meeting
+
+# A Thursday: a week later is Thursday 3 December 2026.
+NOW = datetime.datetime(2026, 11, 26, 12, 0, tzinfo=zoneinfo.ZoneInfo("Europe/Amsterdam"))
 
 
 def test_anonymous_is_sent_to_sign_in(client, db):
@@ -188,3 +193,80 @@ def test_members_see_the_polls_awaiting_their_answer(client, circle, citizen):
     client.force_login(citizen)
     html = client.get("/").content.decode()
     assert f'href="/polls/{poll.pk}/"' in html
+
+
+def extra_meeting(circle, days_ahead=7, **fields):
+    """An extra meeting "in turmoil", called with a title of its own."""
+    return make_meeting(
+        circle, days_ahead=days_ahead, kind="extra", title="After the unrest", **fields
+    )
+
+
+def next_dinners(html: str) -> str:
+    return html[html.index('id="next-dinners"') : html.index('id="my-actions"')]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_an_extra_meeting_says_what_it_is(client, circle, citizen):
+    make_meeting(circle, days_ahead=30)
+    client.force_login(citizen)
+    html = client.get("/").content.decode()
+    assert ">My next dinners</h2>" in html and "next dinner: " in html
+    extra = extra_meeting(circle)
+    html = client.get("/").content.decode()
+    section = next_dinners(html)
+    assert ">My next meetings</h2>" in section
+    assert f'<a href="/meetings/{extra.pk}/">Thursday 3 December 2026, 12:00</a> ' in section
+    assert '<span class="badge text-bg-info">Extra meeting</span></h3>' in section
+    assert section.count("Extra meeting") == 1  # the dinner after it has no badge
+    assert "<strong>After the unrest</strong> · Overvecht Allies · Police station" in section
+    circles = html[html.index('id="my-circles"') :]
+    assert "next extra meeting: Thursday 3 December 2026, 12:00" in circles
+
+
+@time_machine.travel(NOW, tick=False)
+def test_an_extra_meeting_says_what_it_is_in_dutch(client, circle, citizen):
+    citizen.preferred_language = "nl"
+    citizen.save()
+    extra_meeting(circle)
+    client.force_login(citizen)
+    html = client.get("/").content.decode()
+    section = next_dinners(html)
+    assert ">Mijn volgende bijeenkomsten</h2>" in section
+    assert '<span class="badge text-bg-info">Extra bijeenkomst</span></h3>' in section
+    assert "<strong>After the unrest</strong> · Overvecht Allies" in section
+    assert "volgende extra bijeenkomst: donderdag 3 december 2026, 12:00" in html
+
+
+@time_machine.travel(NOW, tick=False)
+def test_next_steps_name_an_extra_meeting_as_one(client, circle, cast):
+    extra_meeting(circle, days_ahead=-7)
+    make_meeting(circle, days_ahead=7, kind="extra")
+    client.force_login(cast["coordinator"])
+    html = client.get("/").content.decode()
+    assert (
+        "Record the extra meeting “After the unrest” of 19 November 2026"
+        " (Overvecht Allies): who came, the minutes, the actions."
+    ) in html
+    assert (
+        "4 members have not answered for the extra meeting of 3 December 2026 (Overvecht Allies)."
+    ) in html
+    assert "the dinner of" not in html
+
+
+@time_machine.travel(NOW, tick=False)
+def test_next_steps_name_an_extra_meeting_as_one_in_dutch(client, circle, cast):
+    coordinator = cast["coordinator"]
+    coordinator.preferred_language = "nl"
+    coordinator.save()
+    extra_meeting(circle, days_ahead=-7)
+    make_meeting(circle, days_ahead=7)
+    client.force_login(coordinator)
+    html = client.get("/").content.decode()
+    assert (
+        "Leg de extra bijeenkomst “After the unrest” van 19 november 2026"
+        " (Overvecht Allies) vast: wie er waren, het verslag en de actiepunten."
+    ) in html
+    assert (
+        "4 leden hebben nog niet geantwoord voor het diner van 3 december 2026 (Overvecht Allies)."
+    ) in html

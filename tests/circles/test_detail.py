@@ -99,6 +99,33 @@ def test_it_shows_the_next_dinner_not_a_past_or_cancelled_one(client, circle, ci
         assert other not in html
 
 
+def next_card(html: str) -> str:
+    return html[html.index('id="next-dinner"') : html.index('id="keep-in-touch"')]
+
+
+@pytest.mark.parametrize(
+    ("language", "heading", "badge"),
+    [("en", "Next meeting", "Extra meeting"), ("nl", "Volgende bijeenkomst", "Extra bijeenkomst")],
+)
+def test_an_extra_meeting_ahead_of_the_next_dinner_is_headed_as_a_meeting(
+    client, circle, citizen, language, heading, badge
+):
+    citizen.preferred_language = language
+    citizen.save()
+    # The health panel's "next dinner planned" is the dinner after it: the card does not
+    # claim to be the next dinner.
+    extra = make_meeting(circle, days_ahead=5, kind="extra", title="After the unrest")
+    make_meeting(circle, days_ahead=40)
+    client.force_login(citizen)
+    card = next_card(client.get(url(circle)).content.decode())
+    assert f">{heading}</h2>" in card
+    assert f'<span class="badge text-bg-info">{badge}</span>' in card
+    assert "After the unrest · Police station" in card
+    extra.cancel()
+    card = next_card(client.get(url(circle)).content.decode())
+    assert heading not in card and "badge" not in card
+
+
 def test_it_says_when_no_dinner_is_planned(client, circle, citizen):
     client.force_login(citizen)
     assert "No dinner planned yet." in client.get(url(circle)).content.decode()

@@ -1,3 +1,5 @@
+import pytest
+
 from circles.models import Circle, Membership, Sector
 from tests.conftest import count_queries, make_meeting
 
@@ -22,6 +24,20 @@ def test_it_lists_my_circles_with_their_next_dinner(client, circle, other_circle
     assert "Overvecht Allies" in html and "Politiebureau Overvecht" in html
     for absent in ("Tilburg", "Past venue", "Cancelled venue", "Later venue", "coordinator<"):
         assert absent not in html
+
+
+@pytest.mark.parametrize(
+    ("language", "label"), [("en", "next extra meeting:"), ("nl", "volgende extra bijeenkomst:")]
+)
+def test_an_extra_meeting_next_is_named_as_one(client, circle, citizen, language, label):
+    citizen.preferred_language = language
+    citizen.save()
+    make_meeting(circle, days_ahead=4, kind="extra")
+    make_meeting(circle, days_ahead=30)
+    client.force_login(citizen)
+    html = client.get(URL).content.decode()
+    assert label in html
+    assert "next dinner" not in html and "volgend diner" not in html
 
 
 def test_it_marks_the_circles_i_coordinate(client, circle, coordinator):

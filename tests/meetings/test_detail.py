@@ -72,6 +72,26 @@ def test_the_page_title_starts_with_a_capital(client, meeting, citizen):
     assert re.search(r"<title>Dinner · \d+ \w+ \d{4}", html)
 
 
+@pytest.mark.parametrize(
+    ("language", "badge"), [("en", "Extra meeting"), ("nl", "Extra bijeenkomst")]
+)
+def test_a_titled_extra_meeting_says_it_is_one(client, circle, citizen, language, badge):
+    citizen.preferred_language = language
+    citizen.save()
+    extra = make_meeting(circle, kind="extra", title="After the unrest")
+    client.force_login(citizen)
+    html = client.get(url(extra)).content.decode()
+    heading = html[html.index("<h1") : html.index("</h1>")]
+    assert "After the unrest, " in heading
+    assert f'<span class="badge text-bg-info">{badge}</span>' in heading
+    # Untitled, the heading says the kind; a titled dinner is what meetings usually are.
+    extra.title = ""
+    extra.save()
+    dinner = make_meeting(circle, title="Spring dinner")
+    assert "text-bg-info" not in client.get(url(extra)).content.decode()
+    assert "text-bg-info" not in client.get(url(dinner)).content.decode()
+
+
 def test_it_shows_the_agenda_in_order(client, meeting, citizen):
     AgendaItem.objects.create(meeting=meeting, title="Second point", order=2)
     AgendaItem.objects.create(
