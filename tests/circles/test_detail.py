@@ -80,6 +80,38 @@ def test_whatsapp_group_link_is_shown_to_members(client, circle, citizen):
     assert 'href="https://chat.whatsapp.com/AbCdEf1234567890GhIjKl"' in html
 
 
+def keep_in_touch(html: str) -> str:
+    return html[html.index('id="keep-in-touch"') : html.index('id="health-')]
+
+
+@pytest.mark.parametrize(
+    ("language", "prompt"),
+    [
+        ("en", "No WhatsApp group yet."),
+        ("nl", "Nog geen WhatsApp-groep."),
+    ],
+)
+def test_coordinators_are_asked_for_the_whatsapp_group_link(client, circle, cast, language, prompt):
+    coordinator = cast["coordinator"]
+    coordinator.preferred_language = language
+    coordinator.save()
+    client.force_login(coordinator)
+    card = keep_in_touch(client.get(url(circle)).content.decode())
+    assert prompt in card
+    assert f'<a href="/circles/{circle.pk}/edit/#id_whatsapp_link">' in card
+    # The settings form has the field the link goes to.
+    form = client.get(f"/circles/{circle.pk}/edit/").content.decode()
+    assert 'id="id_whatsapp_link"' in form
+    # Members see nothing of a group there is not; with a link, there is nothing to ask.
+    client.force_login(cast["citizen"])
+    assert "whatsapp" not in keep_in_touch(client.get(url(circle)).content.decode()).lower()
+    circle.whatsapp_link = "https://chat.whatsapp.com/AbCdEf1234567890GhIjKl"
+    circle.save()
+    client.force_login(coordinator)
+    card = keep_in_touch(client.get(url(circle)).content.decode())
+    assert "chat.whatsapp.com" in card and prompt not in card
+
+
 def test_members_find_the_contacts_and_the_circle_calendar(client, circle, citizen):
     client.force_login(citizen)
     html = client.get(f"/circles/{circle.pk}/").content.decode()
