@@ -226,14 +226,17 @@ PARTSTATS = {
 }
 
 
-def invitation(meeting, *, recipient, method: str, answer: str | None = None) -> bytes:
+def invitation(meeting, *, recipient, method: str, sender: str, answer: str | None = None) -> bytes:
     """An iTIP message (RFC 5546) for one recipient: METHOD REQUEST for a new or changed meeting,
     CANCEL for a cancelled one. Only the recipient is named as attendee: every member gets their
     own message, so no one learns the others' addresses. `answer` is the recipient's answer to
-    the meeting (a Response.Answer), if they gave one: NEEDS-ACTION until then."""
+    the meeting (a Response.Answer), if they gave one: NEEDS-ACTION until then.
+
+    The organiser is the email's sender ("Bondgenoten <allies@…>", notify.sender() in the
+    recipient's language): the calendar app names it as the inbox does."""
     cal = _calendar(method=method)
     event = meeting_event(meeting, stamp=timezone.now())
-    name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    name, address = parseaddr(sender)
     organizer = vCalAddress(f"mailto:{address}")
     organizer.params["cn"] = name or gettext("Allies")
     event.add("organizer", organizer)

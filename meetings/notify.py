@@ -397,7 +397,9 @@ def plan_message(meetings: list[Meeting], person) -> EmailMultiAlternatives:
         ctx = {**params, "dinners": dinners}
         message = compose(person, subject, "emails/meetings_planned", ctx)
         for meeting in meetings:
-            ics = calendar.invitation(meeting, recipient=person, method=SCHEDULED.method)
+            ics = calendar.invitation(
+                meeting, recipient=person, method=SCHEDULED.method, sender=sender()
+            )
             day = timezone.localtime(meeting.starts_at).date()
             message.attach(ics_part(ics, SCHEDULED.method, filename=f"invite-{day}.ics"))
     return message
@@ -430,7 +432,9 @@ def meeting_message(
             subject = CHANGED_HOSTING if hosting else CHANGED_NOT_HOSTING
             extra["intro"] = _host_intro(meeting, hosting, by, changed=True)
         message = _about(meeting, person, subject, mail.template, **extra)
-        ics = calendar.invitation(meeting, recipient=person, method=mail.method, answer=answer)
+        ics = calendar.invitation(
+            meeting, recipient=person, method=mail.method, sender=sender(), answer=answer
+        )
     message.attach(ics_part(ics, mail.method))
     return message
 

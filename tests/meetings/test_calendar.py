@@ -182,10 +182,10 @@ def test_an_action_is_an_all_day_event_linking_to_it(circle, settings):
     assert ical.timezones(body) == []  # no times, so no time zone needed
 
 
-def test_an_invitation_names_only_its_recipient(circle, citizen, officer, settings):
-    settings.DEFAULT_FROM_EMAIL = "Allies <allies@example.nl>"
+def test_an_invitation_names_only_its_recipient(circle, citizen, officer):
     meeting = dinner(circle, at(2026, 5, 7, 18, 30))
-    body = calendar.invitation(meeting, recipient=citizen, method="REQUEST")
+    sender = "Allies <allies@example.nl>"
+    body = calendar.invitation(meeting, recipient=citizen, method="REQUEST", sender=sender)
     assert ical.calendar_property(body, "METHOD") == "REQUEST"
     parsed, _ = ical.parse(body)
     [event] = parsed.walk("VEVENT")

@@ -257,6 +257,33 @@ def test_a_sender_named_by_the_installation_keeps_its_name(
     assert senders == {"Politie Utrecht <bondgenoten@politie.example>"}
 
 
+def organizer(message) -> tuple[str, str]:
+    """The invitation's ORGANIZER: its name (CN) and its address."""
+    parsed, _ = ical.parse(calendar_part(message).get_payload(decode=True))
+    [event] = parsed.walk("VEVENT")
+    return str(event["organizer"].params["cn"]), str(event["organizer"])
+
+
+def test_the_calendar_names_the_organiser_as_the_inbox_names_the_sender(
+    django_capture_on_commit_callbacks, dinner, citizen, settings
+):
+    citizen.preferred_language = "nl"
+    citizen.save()
+    sent = send(django_capture_on_commit_callbacks, notify_scheduled, dinner)
+    assert organizer(sent["citizen@example.org"]) == ("Bondgenoten", "mailto:allies@localhost")
+    assert organizer(sent["clerk@example.org"]) == ("Allies", "mailto:allies@localhost")
+    mail.outbox.clear()
+    dinner.cancel()
+    sent = send(django_capture_on_commit_callbacks, notify_cancelled, dinner)
+    assert organizer(sent["citizen@example.org"])[0] == "Bondgenoten"
+    # A name the installation chose stays as it is, in every language.
+    settings.DEFAULT_FROM_EMAIL = "Politie Utrecht <bondgenoten@politie.example>"
+    mail.outbox.clear()
+    sent = send(django_capture_on_commit_callbacks, notify_cancelled, dinner)
+    organizers = {organizer(message) for message in sent.values()}
+    assert organizers == {("Politie Utrecht", "mailto:bondgenoten@politie.example")}
+
+
 def test_nothing_is_sent_when_the_change_is_rolled_back(django_capture_on_commit_callbacks, dinner):
     with (
         django_capture_on_commit_callbacks(execute=True),
