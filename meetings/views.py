@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext, pgettext_lazy
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from allies import once
 from allies.models import User
@@ -41,6 +41,12 @@ WHO_COMES = {
     Response.Answer.ATTENDING: pgettext_lazy("who comes", "Attending"),
     Response.Answer.NOT_ATTENDING: pgettext_lazy("who comes", "Not attending"),
     Response.Answer.MAYBE: pgettext_lazy("who comes", "Maybe"),
+}
+# What a one-click answer says once saved: the dashboard it returns to lists several meetings.
+ANSWER_SAVED = {
+    Response.Answer.ATTENDING: gettext_lazy("You're coming to %(meeting)s."),
+    Response.Answer.NOT_ATTENDING: gettext_lazy("You can't come to %(meeting)s."),
+    Response.Answer.MAYBE: gettext_lazy("You might come to %(meeting)s."),
 }
 
 
@@ -315,11 +321,22 @@ def respond(request, meeting_id):
             data.setdefault(name, getattr(mine, name, initial.get(name, "")))
     form = ResponseForm(data, instance=mine, initial=initial)
     if data is not None and form.is_valid():
-        services.meeting_respond(meeting=meeting, person=request.user, **form.cleaned_data)
-        messages.success(request, _("Your answer is saved."))
+        saved = services.meeting_respond(meeting=meeting, person=request.user, **form.cleaned_data)
+        messages.success(request, _answer_saved(request, meeting, earlier=mine, saved=saved))
         return redirect(_next_url(request) or meeting_url(meeting))
     ctx = {"meeting": meeting, "form": form, "next": _next_url(request)}
     return render(request, "meetings/respond.html", ctx)
+
+
+def _answer_saved(request, meeting: Meeting, *, earlier, saved: Response) -> str:
+    """What the member reads once the answer is saved. A one-click answer names the meeting,
+    and says so when it took the dietary needs from the profile, which the member did not see."""
+    if {"dietary_needs", "note"} & request.POST.keys():
+        return _("Your answer is saved.")  # the form, which shows the meeting and the needs
+    text = ANSWER_SAVED[saved.answer] % {"meeting": meeting.reference("l j F Y")}
+    if earlier is None and saved.dietary_needs and saved.answer != Response.Answer.NOT_ATTENDING:
+        text += " " + _("Your answer includes the dietary needs from your profile.")
+    return text
 
 
 def meeting_url(meeting: Meeting) -> str:

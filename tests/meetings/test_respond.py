@@ -1,5 +1,7 @@
 import datetime
 import re
+import zoneinfo
+from html import unescape
 
 import pytest
 import time_machine
@@ -77,6 +79,92 @@ def test_a_first_one_click_answer_takes_dietary_needs_from_the_profile(client, m
     client.force_login(citizen)
     client.post(url(meeting), {"answer": "attending"})
     assert Response.objects.get().dietary_needs == "halal"
+
+
+# A Thursday: a week later is Thursday 3 December 2026.
+NOW = datetime.datetime(2026, 11, 26, 12, 0, tzinfo=zoneinfo.ZoneInfo("Europe/Amsterdam"))
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize(
+    ("language", "answer", "kind", "expected"),
+    [
+        ("en", "attending", "dinner", "You're coming to the dinner of Thursday 3 December 2026."),
+        (
+            "en",
+            "not_attending",
+            "dinner",
+            "You can't come to the dinner of Thursday 3 December 2026.",
+        ),
+        (
+            "en",
+            "maybe",
+            "extra",
+            "You might come to the extra meeting of Thursday 3 December 2026.",
+        ),
+        (
+            "nl",
+            "attending",
+            "extra",
+            "Je komt naar de extra bijeenkomst van donderdag 3 december 2026.",
+        ),
+        (
+            "nl",
+            "not_attending",
+            "dinner",
+            "Je kunt niet naar het diner van donderdag 3 december 2026 komen.",
+        ),
+        (
+            "nl",
+            "maybe",
+            "dinner",
+            "Je komt misschien naar het diner van donderdag 3 december 2026.",
+        ),
+    ],
+)
+def test_a_one_click_answer_names_the_meeting(
+    client, circle, clerk, language, answer, kind, expected
+):
+    clerk.preferred_language = language
+    clerk.save()
+    meeting = make_meeting(circle, kind=kind)
+    client.force_login(clerk)
+    response = client.post(url(meeting), {"answer": answer, "next": "/"}, follow=True)
+    assert expected in unescape(response.content.decode())
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        (
+            "en",
+            "You're coming to the extra meeting “After the unrest” of Thursday 3 December 2026. "
+            "Your answer includes the dietary needs from your profile.",
+        ),
+        (
+            "nl",
+            "Je komt naar de extra bijeenkomst “After the unrest” van donderdag 3 december 2026. "
+            "Je antwoord bevat de dieetwensen uit je profiel.",
+        ),
+    ],
+)
+def test_a_first_one_click_answer_says_it_took_the_dietary_needs(
+    client, circle, citizen, language, expected
+):
+    citizen.preferred_language = language
+    citizen.save()
+    meeting = make_meeting(circle, kind="extra", title="After the unrest")
+    client.force_login(citizen)
+    response = client.post(url(meeting), {"answer": "attending", "next": "/"}, follow=True)
+    assert expected in unescape(response.content.decode())
+    # Changed to "can't come", the answer keeps them, but nobody cooks for an absent member;
+    # a later answer keeps what the first one had, so there is nothing new to tell.
+    for answer in ("not_attending", "attending"):
+        response = client.post(url(meeting), {"answer": answer, "next": "/"}, follow=True)
+        page = response.content.decode()
+        assert "dietary needs from your profile" not in page
+        assert "dieetwensen uit je profiel" not in page
 
 
 def test_next_must_stay_on_this_site(client, meeting, citizen):
