@@ -18,6 +18,7 @@ from allies.models import User
 from circles.models import Membership
 from circles.views import _get_circle_for_user
 from meetings import notify
+from meetings.models import Meeting
 from polls import services
 from polls.forms import AnswerForm, PollForm
 from polls.models import Poll, PollAnswer, PollOption
@@ -62,6 +63,8 @@ def new(request, circle_id):
     if not is_coordinator:
         raise PermissionDenied
     form = PollForm(request.POST or None, circle=circle)
+    if request.method == "GET" and request.GET.get("kind") in Meeting.Kind.values:
+        form.initial["kind"] = request.GET["kind"]  # a cancelled meeting's page links here
     if request.method == "POST" and form.is_valid():
 
         def open_poll():

@@ -229,6 +229,34 @@ def test_a_cancelled_meeting_shows_no_answers_or_catering(client, meeting, cast,
         assert gone not in html
 
 
+@pytest.mark.parametrize(
+    ("language", "lead", "schedule", "poll"),
+    [
+        ("en", "Plan a new date:", "Schedule a new meeting", "Start a date poll"),
+        ("nl", "Plan een nieuwe datum:", "Nieuwe bijeenkomst plannen", "Start een datumprikker"),
+    ],
+)
+def test_a_cancelled_meeting_offers_its_coordinators_a_new_date(
+    client, circle, cast, language, lead, schedule, poll
+):
+    coordinator = cast["coordinator"]
+    coordinator.preferred_language = language
+    coordinator.save()
+    extra = make_meeting(circle, kind="extra")
+    client.force_login(coordinator)
+    new = f'href="/circles/{circle.pk}/meetings/new/?kind=extra"'
+    assert new not in client.get(url(extra)).content.decode()
+    extra.cancel(reason="The venue is closed.")
+    html = client.get(url(extra)).content.decode()
+    assert lead in html
+    assert f'{new}><i class="bi bi-calendar-plus" aria-hidden="true"></i> {schedule}</a>' in html
+    assert f'href="/circles/{circle.pk}/polls/new/?kind=extra"' in html and poll in html
+    # Members cannot plan: they read only that it is cancelled.
+    client.force_login(cast["citizen"])
+    html = client.get(url(extra)).content.decode()
+    assert "/meetings/new/" not in html and "/polls/new/" not in html
+
+
 def test_a_cancelled_meeting_says_why(client, meeting, cast):
     meeting.cancel(reason="The venue is closed.\nA date poll follows.")
     client.force_login(cast["citizen"])

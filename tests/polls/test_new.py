@@ -39,6 +39,14 @@ def test_the_form_is_prefilled_with_the_circles_venue_and_time(client, clock, ci
     assert f'<a href="/circles/{circle.pk}/" class="btn btn-link">Cancel</a>' in html
 
 
+def test_a_cancelled_extra_meetings_link_prefills_its_kind(client, clock, circle, coordinator):
+    client.force_login(coordinator)
+    html = client.get(URL.format(circle.pk) + "?kind=extra").content.decode()
+    assert '<option value="extra" selected>' in html
+    html = client.get(URL.format(circle.pk) + "?kind=nonsense").content.decode()
+    assert '<option value="extra" selected>' not in html
+
+
 def test_a_coordinator_opens_a_poll_and_the_members_are_asked(
     client, clock, circle, cast, django_capture_on_commit_callbacks
 ):
