@@ -169,6 +169,34 @@ def test_the_demo_circles_dine_on_days_of_their_own_and_no_public_holiday(time_m
     assert [day for day in utrecht + tilburg if is_public_holiday(day)] == []
 
 
+# The walkthrough's day (dinners in December and February), two dinners ahead in spring, and
+# the browser tests' day.
+@pytest.mark.parametrize("seeded_on", ["2026-11-30", "2027-03-01", "2027-03-10"])
+def test_each_dinner_ahead_has_an_item_of_its_own_season(time_machine, seeded_on):
+    time_machine.move_to(datetime.datetime.fromisoformat(f"{seeded_on}T12:00+01:00"), tick=False)
+    call_command("seed_demo")
+    for circle in Circle.objects.exclude(name__startswith="Generated circle "):
+        ahead = circle.meetings.filter(starts_at__gt=timezone.now())
+        items = AgendaItem.objects.filter(meeting__in=ahead, topic=None)
+        assert len({item.title for item in items}) == ahead.count() == 2, circle
+        for item in items:
+            if item.title == "Summer festival in the park":
+                assert timezone.localtime(item.meeting.starts_at).month in (3, 4)
+
+
+def test_the_december_and_february_dinners_talk_about_their_own_season(time_machine, settings):
+    time_machine.move_to(datetime.datetime(2026, 11, 30, 12, tzinfo=datetime.UTC), tick=False)
+    settings.LANGUAGE_CODE = "nl"
+    call_command("seed_demo")
+    overvecht = Circle.objects.get(municipality="Utrecht")
+    ahead = overvecht.meetings.filter(starts_at__gt=timezone.now())
+    items = AgendaItem.objects.filter(meeting__in=ahead, topic=None).order_by("meeting__starts_at")
+    assert [(item.meeting.starts_at.month, item.title, item.notes) for item in items] == [
+        (12, "Oud en nieuw in de wijk", "Vuurwerk en overlast: wie is er die nacht in de buurt?"),
+        (2, "Eenzame buren in de winter", "Wie kent iemand die blij is met een bezoekje?"),
+    ]
+
+
 def dinner_days(municipality) -> list[datetime.date]:
     meetings = Meeting.objects.filter(circle__municipality=municipality)
     return [timezone.localdate(meeting.starts_at) for meeting in meetings]

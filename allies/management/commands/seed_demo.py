@@ -115,6 +115,22 @@ MINUTES = _(
     "hang around the shopping centre at night. Everyone agreed to keep in touch through the "
     "WhatsApp group and to meet the youth workers before the next dinner."
 )
+# An item for the agenda of a dinner ahead that fits its time of year, by two months from
+# January: each circle's two dinners ahead lie more than two months apart, so never share one.
+SEASONAL_ITEMS = [
+    (_("Lonely neighbours in winter"), _("Who knows someone who would like a visit?")),
+    (_("Summer festival in the park"), _("Who helps?")),
+    (
+        _("The summer holidays: young people with time on their hands"),
+        _("Which activities run in July and August?"),
+    ),
+    (_("Back to school: safe routes for children"), _("Where do children cross the busy roads?")),
+    (_("Dark evenings: lighting and safety"), _("Which streets and paths are too dark?")),
+    (
+        _("New Year's Eve in the neighbourhood"),
+        _("Fireworks and nuisance: who is around that night?"),
+    ),
+]
 # The dinners held: days before today, minutes, who came. Each of Tilburg's dinners, held or
 # ahead, is a week or more from each of Overvecht's, further than a public holiday moves one
 # (_dinner_day), so the two circles never dine on the same day: the officer, invited to
@@ -343,12 +359,8 @@ def _seed_history(circle, usernames, people, held, ahead):
             host=members[0],
         )
         AgendaItem.objects.create(meeting=meeting, topic=topics[0], order=0)
-        AgendaItem.objects.create(
-            meeting=meeting,
-            title=gettext("Summer festival in the park"),
-            notes=gettext("Who helps?"),
-            order=1,
-        )
+        title, notes = SEASONAL_ITEMS[(timezone.localtime(meeting.starts_at).month - 1) // 2]
+        AgendaItem.objects.create(meeting=meeting, title=str(title), notes=str(notes), order=1)
         for person, answer in zip(members[1:], answers, strict=False):
             Response.objects.create(
                 meeting=meeting, person=person, answer=answer, dietary_needs=person.dietary_needs
