@@ -1,3 +1,4 @@
+import datetime
 import logging
 
 from django.conf import settings
@@ -80,9 +81,15 @@ def dashboard(request):
     return render(request, "allies/dashboard.html", ctx)
 
 
+# Missing answers are a next step for a meeting this close: the caterer needs the count then,
+# and members who have weeks left were not yet expected to have answered.
+ANSWERS_WANTED_DAYS = 30
+
+
 def _next_steps(user) -> dict:
-    """For coordinators: the dinners still to record, and the next dinners that miss answers.
-    A fixed number of queries, however many circles and meetings there are."""
+    """For coordinators: the dinners still to record, and the next dinners, within
+    ANSWERS_WANTED_DAYS, that miss answers. A fixed number of queries, however many circles and
+    meetings there are."""
     now = timezone.now()
     coordinated = Circle.objects.coordinated_by(user)
     to_record = (
@@ -107,7 +114,11 @@ def _next_steps(user) -> dict:
         .values("count")
     )
     awaiting_answers = (
-        Meeting.objects.filter(circle__in=coordinated, pk=Subquery(next_of_circle))
+        Meeting.objects.filter(
+            circle__in=coordinated,
+            pk=Subquery(next_of_circle),
+            starts_at__lte=now + datetime.timedelta(days=ANSWERS_WANTED_DAYS),
+        )
         .annotate(missing_answers=Coalesce(Subquery(silent), 0))
         .filter(missing_answers__gt=0)
         .select_related("circle")

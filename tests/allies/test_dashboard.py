@@ -115,6 +115,16 @@ def test_coordinators_see_the_next_steps(client, circle, cast):
     assert html.count("have not answered") + html.count("has not answered") == 1
 
 
+def test_missing_answers_are_a_next_step_only_within_a_month(client, circle, cast):
+    dinner = make_meeting(circle, days_ahead=31)
+    client.force_login(cast["coordinator"])
+    assert "Next steps" not in client.get("/").content.decode()
+    dinner.starts_at -= datetime.timedelta(days=2)
+    dinner.ends_at -= datetime.timedelta(days=2)
+    dinner.save()
+    assert "4 members have not answered" in client.get("/").content.decode()
+
+
 def test_members_see_no_next_steps(client, circle, coordinator, citizen):
     make_meeting(circle, days_ahead=-2)
     make_meeting(circle, days_ahead=5)
