@@ -418,6 +418,11 @@ class Health:
     def flag_codes(self) -> set[str]:
         return {flag.code for flag in self.flags}
 
+    @property
+    def needs_dinners(self) -> bool:
+        """A flag that more dinners answer: none planned soon, or behind the target."""
+        return bool(self.flag_codes & {NO_DINNER, BEHIND})
+
 
 def health_of(circle: Circle, now: datetime.datetime) -> Health:
     """The health of a circle that came through with_health(…, now)."""

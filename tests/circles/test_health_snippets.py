@@ -26,8 +26,20 @@ def test_each_flag_says_what_to_do_and_coordinators_get_the_way_there(clock, cir
     assert "Plan the next dinner now, or offer a few dates in a date poll" in html
     assert "Behind the target: 0 of 5 dinners held or planned in 2027." in html
     assert "Plan 5 more dinners this year" in html
-    assert html.count(f'href="/circles/{circle.pk}/polls/new/"') == 2
+    # Once for both flags: the same two buttons under each read as twice the work.
+    assert html.count(f'href="/circles/{circle.pk}/polls/new/"') == 1
+    assert html.count(f'href="/circles/{circle.pk}/plan/2027/"') == 1
     assert "health-flagged" in html
+
+
+def test_behind_the_target_alone_gets_the_way_there_and_a_healthy_circle_none(clock, circle):
+    dinner(circle, days(40))
+    html = render_health(circle, is_coordinator=True)
+    assert "Behind the target" in html and "No dinner planned" not in html
+    assert html.count(f'href="/circles/{circle.pk}/polls/new/"') == 1
+    for n in range(2, 6):
+        dinner(circle, days(40 * n))
+    assert "/polls/new/" not in render_health(circle, is_coordinator=True)
 
 
 def test_members_read_the_flags_without_the_coordinators_buttons(clock, circle):
