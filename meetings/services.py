@@ -206,14 +206,18 @@ def meeting_record(
     the first recording changes the status and so grows the calendar sequence.
 
     Once it commits, the members (not `by`, who wrote it) are told what was said and agreed:
-    once, at the first recording with minutes or actions. Recording again (a corrected line of
-    the minutes, an attendance ticked late) tells nobody but the owners of the actions it adds.
+    once, at the first recording with minutes or actions, and again when minutes are first
+    written to a record without them. Recording again (a corrected line of the minutes, an
+    attendance ticked late) tells nobody but the owners of the actions it adds.
     """
     stored = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if stored.status == Meeting.Status.CANCELLED:
         raise MeetingStateError(_("A cancelled meeting cannot be recorded."))
     had_actions = meeting.actions.exists()
-    told = stored.recorded_at is not None and (stored.minutes != "" or had_actions)
+    recorded = stored.recorded_at is not None
+    told = recorded and (stored.minutes != "" or had_actions)
+    # Minutes written after a record without them (of the actions only, say) are news too.
+    new_minutes = minutes != "" and not (recorded and stored.minutes != "")
     attendee_ids = {person.pk for person in attendees}
     meeting.attendances.exclude(person_id__in=attendee_ids).delete()
     present = set(meeting.attendances.values_list("person_id", flat=True))
@@ -239,7 +243,7 @@ def meeting_record(
         )
         action.owners.set(row["owners"])
         created.append(action)
-    if not told and (minutes or had_actions or created):
+    if new_minutes or (not told and (had_actions or created)):
         notify.notify_recorded(meeting, by=by)
     elif created:
         notify.notify_actions_added(meeting, created, by=by)

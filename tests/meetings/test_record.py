@@ -550,6 +550,17 @@ def test_recording_again_tells_only_the_owners_of_the_actions_it_adds(
     assert "Final" not in officer.body and "Ask for street lights" not in officer.body
 
 
+def test_minutes_written_after_a_record_of_the_actions_alone_are_sent(
+    client, django_capture_on_commit_callbacks, started, cast
+):
+    client.force_login(cast["coordinator"])
+    first = [row("Ask for street lights", [cast["clerk"]])]
+    assert len(record(client, django_capture_on_commit_callbacks, started, [], "", first)) == 3
+    sent = record(client, django_capture_on_commit_callbacks, started, [], "We met at last.")
+    assert set(sent) == {"officer@example.org", "clerk@example.org", "citizen@example.org"}
+    assert "We met at last." in sent["citizen@example.org"].body
+
+
 def test_the_record_is_sent_only_once_it_is_committed(
     client, django_capture_on_commit_callbacks, started, cast
 ):
