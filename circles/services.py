@@ -201,8 +201,9 @@ def membership_to_welcome(person: User) -> Membership | None:
     account is gone). Theirs while they have never signed in and have not agreed to the
     circle's commitment, whether their link is the invitation's or a reset they asked for when
     it had expired, as its email tells them to. None for anyone else, a member added in the
-    admin too: their password link is an ordinary reset."""
-    if person.last_login is not None:
+    admin too: their password link is an ordinary reset; and None for a deactivated account,
+    which cannot be signed in."""
+    if person.last_login is not None or not person.is_active:
         return None
     awaiting = person.memberships.active().filter(committed_on__isnull=True)
     invited = (

@@ -230,7 +230,7 @@ def test_an_ordinary_reset_is_unchanged(client, citizen):
     assert "Password saved" in html and 'href="/accounts/login/"' in html
 
 
-@pytest.mark.parametrize("since", ["signed in", "committed", "left"])
+@pytest.mark.parametrize("since", ["signed in", "committed", "left", "deactivated"])
 def test_once_an_invited_person_has_signed_in_or_committed_or_left_a_reset_is_ordinary(
     client, circle, coordinator, django_capture_on_commit_callbacks, since
 ):
@@ -242,8 +242,11 @@ def test_once_an_invited_person_has_signed_in_or_committed_or_left_a_reset_is_or
         noor.save(update_fields=["last_login"])
     elif since == "committed":
         membership.commit()
-    else:
+    elif since == "left":
         membership.end()
+    else:  # an account an admin deactivated cannot be signed in, so it is not welcomed
+        noor.is_active = False
+        noor.save(update_fields=["is_active"])
     if since == "signed in":  # which changes the token: the invitation's link no longer works
         path = new_link(noor)
     visitor, page = open_link(path)
