@@ -61,8 +61,10 @@ def poll_open(
 
 @transaction.atomic
 def poll_answer(*, poll: Poll, person, answers: dict[PollOption, str]) -> None:
-    """Record (or change) the person's answer for each date, while the poll is open."""
-    if not Poll.objects.open().filter(pk=poll.pk).exists():
+    """Record (or change) the person's answer for each date, while the poll is open. The
+    poll's row is locked while they are written: a pick (poll_pick, which carries the answers
+    to the meeting) that closes it meanwhile waits, and one that closed it first is seen."""
+    if not Poll.objects.open().select_for_update().filter(pk=poll.pk).values_list("pk"):
         raise PollClosedError
     for option, answer in answers.items():
         PollAnswer.objects.update_or_create(

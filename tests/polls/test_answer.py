@@ -1,8 +1,13 @@
 """Answering a poll (POST /polls/<id>/answer/): yes, if need be or no per date, changeable until
 the poll closes."""
 
+import threading
+
+import pytest
+from django.db import connection, transaction
 from django.utils import timezone
 
+from polls import services
 from polls.models import PollAnswer
 from tests.error_summary import link, summary
 from tests.polls.conftest import answer
@@ -98,3 +103,30 @@ def test_a_missing_answer_opens_on_the_error_summary_with_a_link_to_its_date(cli
     assert link(f"id_option_{second.pk}_0", expected) in summary(html, level=3)
     assert f'id="id_option_{second.pk}_0"' in html
     assert mine(poll, citizen) == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite writes one at a time")
+@pytest.mark.django_db(transaction=True)
+def test_an_answer_sent_while_a_date_is_picked_waits_for_the_pick_and_is_refused(poll, cast):
+    """Without the wait it was saved on the poll just closed, and not carried to its meeting."""
+    option = poll.options.order_by("starts_at").first()
+    outcome = []
+
+    def answer_meanwhile():
+        try:
+            services.poll_answer(poll=poll, person=cast["citizen"], answers={option: "yes"})
+            outcome.append("saved")
+        except services.PollClosedError:
+            outcome.append("refused")
+        finally:
+            connection.close()  # this thread's
+
+    with transaction.atomic():
+        services.poll_pick(poll=poll, option=option)
+        answering = threading.Thread(target=answer_meanwhile)
+        answering.start()
+        answering.join(timeout=1)
+        assert answering.is_alive()  # waiting for the pick to commit
+    answering.join()
+    assert outcome == ["refused"]
+    assert not PollAnswer.objects.filter(person=cast["citizen"]).exists()
