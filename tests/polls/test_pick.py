@@ -270,6 +270,18 @@ def test_a_carried_answer_has_the_profiles_dietary_needs_as_the_answer_form_woul
     assert needs == {"citizen": "halal", "officer": ""}
 
 
+def test_a_carried_no_keeps_no_dietary_needs(
+    client, poll, cast, django_capture_on_commit_callbacks
+):
+    answer(poll, cast["citizen"], "no", "yes", "yes")  # the citizen's profile says halal
+    answer(poll, cast["clerk"], "if_need_be", "no", "no")
+    cast["clerk"].dietary_needs = "vegetarian"
+    cast["clerk"].save()
+    meeting = coordinator_picks(client, poll, cast, django_capture_on_commit_callbacks)
+    needs = dict(meeting.responses.values_list("person__username", "dietary_needs"))
+    assert needs == {"citizen": "", "clerk": "vegetarian"}
+
+
 def test_a_member_who_left_before_the_pick_gets_no_answer(
     client, poll, cast, django_capture_on_commit_callbacks
 ):
