@@ -57,3 +57,15 @@ class PollAnswerAdmin(LargeTableAdmin, admin.ModelAdmin):
     list_select_related = ["option__poll", "person"]
     autocomplete_fields = ["person"]
     raw_id_fields = ["option"]
+
+    # An answer to a closed poll is what the members said when it was picked or closed (and,
+    # for the picked date, what became their answer to the meeting): it stays as it was.
+    def has_change_permission(self, request, obj=None):
+        return _answers_open(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return _answers_open(obj) and super().has_delete_permission(request, obj)
+
+
+def _answers_open(answer: PollAnswer | None) -> bool:
+    return answer is None or answer.option.poll.is_open

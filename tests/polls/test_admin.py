@@ -3,8 +3,10 @@
 import pytest
 from django.urls import reverse
 
+from polls.models import PollAnswer
 from polls.services import poll_close, poll_pick
 from tests.htmlforms import forms_on
+from tests.polls.conftest import answer
 
 SAVE = {"_save": "Save"}
 CLOSING_FIELDS = {"closed_at_0", "closed_at_1", "meeting"}
@@ -61,3 +63,17 @@ def test_a_closed_polls_dates_stay_as_they_were(admin, poll):
     poll.refresh_from_db()
     assert poll.chosen == option
     assert poll.options.count() == 3
+
+
+def test_an_answer_to_a_closed_poll_stays_as_it_was(admin, poll, citizen):
+    answer(poll, citizen, "yes", "no", "no")
+    given = PollAnswer.objects.get(person=citizen, answer="yes")
+    url = reverse("admin:polls_pollanswer_change", args=[given.pk])
+    assert 'name="answer"' in admin.get(url).content.decode()  # while open, admin may change it
+    poll_pick(poll=poll, option=given.option)
+    assert 'name="answer"' not in admin.get(url).content.decode()
+    admin.post(url, {"option": given.option_id, "person": citizen.pk, "answer": "no"} | SAVE)
+    delete = reverse("admin:polls_pollanswer_delete", args=[given.pk])
+    assert admin.post(delete, {"post": "yes"}).status_code == 403
+    given.refresh_from_db()
+    assert given.answer == "yes"
