@@ -144,17 +144,23 @@ class HistoryAdmin(SimpleHistoryAdmin):
 
 
 class NeverDeletedAdmin:
-    """For records that are never deleted: no button leads to their delete page, but its
-    address can be typed. It goes back to the record's page, with never_deleted() saying what
-    is done instead (Django refused with the site's 403 page). Without such a record, or
-    without the right to see it, Django's refusal stands."""
+    """For records that are never deleted (those has_delete_permission refuses): no button
+    leads to their delete page, but its address can be typed. It goes back to the record's
+    page, with never_deleted() saying what is done instead (Django refused with the site's 403
+    page), or says that there is no such record, as its change page does (Django refused that
+    too, asking the delete permission first). Without the right to see it, Django's refusal
+    stands."""
 
     def never_deleted(self) -> str:
         raise NotImplementedError
 
     def delete_view(self, request, object_id, extra_context=None):
         obj = self.get_object(request, unquote(object_id))
-        if obj is None or not self.has_view_or_change_permission(request, obj):
+        if not self.has_view_or_change_permission(request, obj):
+            return super().delete_view(request, object_id, extra_context)
+        if obj is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if self.has_delete_permission(request, obj):
             return super().delete_view(request, object_id, extra_context)
         self.message_user(request, self.never_deleted(), messages.ERROR)
         return back_to_change_page(self, request, object_id)

@@ -1,6 +1,9 @@
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
-from allies.admin_utils import LargeTableAdmin
+from allies.admin_utils import LargeTableAdmin, NeverDeletedAdmin
 from polls.models import Poll, PollAnswer, PollOption
 
 
@@ -27,7 +30,7 @@ def _is_open(poll: Poll | None) -> bool:
 
 
 @admin.register(Poll)
-class PollAdmin(LargeTableAdmin, admin.ModelAdmin):
+class PollAdmin(LargeTableAdmin, NeverDeletedAdmin, admin.ModelAdmin):
     list_display = ["__str__", "circle", "kind", "created_at", "closed_at", "meeting"]
     # No municipality filter: at national size it lists 350 links; the search finds them.
     list_filter = ["kind"]
@@ -39,16 +42,36 @@ class PollAdmin(LargeTableAdmin, admin.ModelAdmin):
     inlines = [PollOptionInline]
 
     def get_readonly_fields(self, request, obj=None):
-        # A closed poll stays closed: clearing its closed date reopened it for answers and a
-        # second pick, while the meeting made of it stood and its members had been invited.
-        fields = super().get_readonly_fields(request, obj)
+        # A closed poll stays as it was closed: clearing its closed date reopened it for
+        # answers and a second pick while the meeting made of it stood, and moving it to
+        # another circle took it from the members it asked.
         if obj is not None and not obj.is_open:
-            return [*fields, "closed_at", "meeting"]
-        return fields
+            return [field.name for field in self.model._meta.fields]
+        return super().get_readonly_fields(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return _is_open(obj) and super().has_delete_permission(request, obj)
+
+    def never_deleted(self) -> str:
+        return gettext(
+            "A closed date poll is kept: the members' answers to it, and the meeting picked "
+            "in it, refer to it."
+        )
+
+
+class PollAnswerForm(forms.ModelForm):
+    def clean_option(self):
+        option = self.cleaned_data["option"]
+        if not option.poll.is_open:
+            raise forms.ValidationError(
+                _("This poll is closed: its answers stay as they were when it closed.")
+            )
+        return option
 
 
 @admin.register(PollAnswer)
 class PollAnswerAdmin(LargeTableAdmin, admin.ModelAdmin):
+    form = PollAnswerForm
     list_display = ["option", "person", "answer", "updated_at"]
     list_filter = ["answer"]
     # The latest given first (by id, the table's own order): in the model's order (poll, date,

@@ -1,9 +1,10 @@
 """The date poll's admin: a closed poll stays closed, with the meeting made of it."""
 
 import pytest
+from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from polls.models import PollAnswer
+from polls.models import Poll, PollAnswer
 from polls.services import poll_close, poll_pick
 from tests.htmlforms import forms_on
 from tests.polls.conftest import answer
@@ -21,7 +22,7 @@ def admin(client, admin_user, clock):
 def change_form(client, poll):
     """The poll's admin URL and its form as the page shows it."""
     url = reverse("admin:polls_poll_change", args=[poll.pk])
-    [form] = [f for f in forms_on(client.get(url).content.decode()) if "venue_name" in f.fields]
+    [form] = [f for f in forms_on(client.get(url).content.decode()) if "_save" in f.fields]
     return url, form
 
 
@@ -77,3 +78,47 @@ def test_an_answer_to_a_closed_poll_stays_as_it_was(admin, poll, citizen):
     assert admin.post(delete, {"post": "yes"}).status_code == 403
     given.refresh_from_db()
     assert given.answer == "yes"
+
+
+def test_nothing_of_a_closed_poll_changes_in_admin(admin, poll, circle, other_circle):
+    _, form = change_form(admin, poll)
+    assert {"circle", "title", "venue_name"} <= set(form.fields)  # while open, admin may
+    poll_pick(poll=poll, option=poll.options.order_by("starts_at").first())
+    url, form = change_form(admin, poll)
+    assert not {"circle", "title", "venue_name", "kind"} & set(form.fields)
+    # What a form that still had them would send: the poll moved to another circle.
+    admin.post(url, form.values() | {"circle": other_circle.pk, "title": "Moved"} | SAVE)
+    poll.refresh_from_db()
+    assert (poll.circle, poll.title) == (circle, "Spring dinner")
+
+
+def test_a_closed_poll_is_kept_and_admin_says_why(admin, poll):
+    poll_close(poll=poll)
+    response = admin.post(reverse("admin:polls_poll_delete", args=[poll.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert response.url == reverse("admin:polls_poll_change", args=[poll.pk])
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        "A closed date poll is kept: the members' answers to it, and the meeting picked in it,"
+        " refer to it."
+    ]
+    assert Poll.objects.filter(pk=poll.pk).exists()
+
+
+def test_no_answer_is_added_to_a_closed_poll_in_admin(admin, poll, citizen):
+    option = poll.options.order_by("starts_at").first()
+    poll_close(poll=poll)
+    response = admin.post(
+        reverse("admin:polls_pollanswer_add"),
+        {"option": option.pk, "person": citizen.pk, "answer": "yes"} | SAVE,
+    )
+    assert "This poll is closed: its answers stay as they were when it closed." in (
+        response.content.decode()
+    )
+    assert not PollAnswer.objects.exists()
+
+
+def test_a_typed_delete_address_of_nothing_says_there_is_no_such_record(admin):
+    response = admin.get(reverse("admin:meetings_meeting_delete", args=[999]), follow=True)
+    assert "Meeting with ID “999” doesn’t exist. Perhaps it was deleted?" in (  # noqa: RUF001
+        response.content.decode()
+    )
