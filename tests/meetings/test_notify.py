@@ -79,6 +79,32 @@ def test_the_invitation_says_when_where_and_what(django_capture_on_commit_callba
     assert message.extra_headers["Content-Language"] == "en"
 
 
+@pytest.mark.parametrize(
+    ("kind", "language", "invited"),
+    [
+        ("dinner", "en", "You are invited to a dinner of Overvecht Allies."),
+        ("extra", "en", "You are invited to an extra meeting of Overvecht Allies."),
+        ("dinner", "nl", "Je bent uitgenodigd voor een diner van Overvecht Allies."),
+        ("extra", "nl", "Je bent uitgenodigd voor een extra bijeenkomst van Overvecht Allies."),
+    ],
+)
+def test_the_invitation_says_what_kind_of_meeting_it_is(
+    django_capture_on_commit_callbacks, dinner, citizen, kind, language, invited
+):
+    """Not "the next meeting": a date picked in a poll, or a dinner planned for next year,
+    is often not the next."""
+    dinner.kind = kind
+    dinner.save()
+    citizen.preferred_language = language
+    citizen.save()
+    message = send(django_capture_on_commit_callbacks, notify_scheduled, dinner)[
+        "citizen@example.org"
+    ]
+    assert invited in message.body
+    [(html, _mimetype)] = message.alternatives
+    assert f"<p>{invited}</p>" in html
+
+
 def test_the_invitation_names_the_host_and_tells_the_host(
     django_capture_on_commit_callbacks, dinner, clerk
 ):
