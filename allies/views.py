@@ -364,10 +364,23 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "welcome": self.welcome}
 
+    # A working link speaks the language of the person it is for, as its email did
+    # (_speak_their_language): an invited citizen's phone often speaks another.
+    def get(self, request, *args, **kwargs):
+        self.their_language = _speak_their_language(request, self.user)
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.their_language = _speak_their_language(request, self.user)
+        return super().post(request, *args, **kwargs)
+
     def form_valid(self, form):
         clear_failures(self.request, form.user)
         self.post_reset_login = self.welcome is not None
         response = super().form_valid(form)
+        if self.their_language:
+            # The page that follows ("Password saved"), in the same language.
+            _remember_language(response, self.their_language)
         if self.welcome is not None:
             # In the language of the page it shows on: theirs now that they are signed in, or
             # the one they just picked with the switcher (PreferredLanguageMiddleware).

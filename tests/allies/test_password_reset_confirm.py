@@ -45,7 +45,16 @@ def test_it_states_the_common_password_rule_once(client, citizen):
     assert "be a common password, padded or repeated." in html
 
 
-def test_in_dutch_it_says_je_not_u_and_each_rule_once(client, citizen):
+@pytest.fixture
+def dutch_citizen(citizen):
+    """A working link speaks its person's language (test_a_working_link_speaks_...)."""
+    citizen.preferred_language = "nl"
+    citizen.save()
+    return citizen
+
+
+def test_in_dutch_it_says_je_not_u_and_each_rule_once(client, dutch_citizen):
+    citizen = dutch_citizen
     html = set_password_page(client, citizen, HTTP_ACCEPT_LANGUAGE="nl").content.decode()
     assert formal_words(html) == []
     assert "Je wachtwoord mag niet te veel lijken op je andere persoonlijke gegevens." in html
@@ -53,7 +62,8 @@ def test_in_dutch_it_says_je_not_u_and_each_rule_once(client, citizen):
     assert html.count("veelgebruikt") == 1
 
 
-def test_in_dutch_its_errors_say_je_too(client, citizen):
+def test_in_dutch_its_errors_say_je_too(client, dutch_citizen):
+    citizen = dutch_citizen
     page = set_password_page(client, citizen, HTTP_ACCEPT_LANGUAGE="nl")
     response = client.post(
         page.redirect_chain[-1][0],
@@ -68,6 +78,23 @@ def test_in_dutch_its_errors_say_je_too(client, citizen):
     assert formal_words(html) == []
     citizen.refresh_from_db()
     assert citizen.check_password(PASSWORD)
+
+
+def test_a_working_link_speaks_the_persons_language_whatever_the_browser_says(
+    client, dutch_citizen
+):
+    page = set_password_page(client, dutch_citizen, HTTP_ACCEPT_LANGUAGE="en")
+    assert '<html lang="nl">' in page.content.decode()
+    done = choose_password(client, page, HTTP_ACCEPT_LANGUAGE="en")
+    assert done.cookies[settings.LANGUAGE_COOKIE_NAME].value == "nl"
+    html = client.get(done.url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<html lang="nl">' in html and "Wachtwoord opgeslagen" in html
+
+
+def test_a_language_the_visitor_picked_stands(client, dutch_citizen):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = set_password_page(client, dutch_citizen)
+    assert '<html lang="en">' in page.content.decode()
 
 
 # A person invited to a circle chooses their first password here: welcomed, then signed in
@@ -115,7 +142,9 @@ def test_an_invited_person_is_welcomed_to_the_circle_by_who_invited_them(
 def test_in_dutch_the_welcome_says_je(
     client, circle, coordinator, django_capture_on_commit_callbacks
 ):
-    path = invite_noor(client, coordinator, django_capture_on_commit_callbacks)
+    path = invite_noor(
+        client, coordinator, django_capture_on_commit_callbacks, preferred_language="nl"
+    )
     _visitor, page = open_link(path, HTTP_ACCEPT_LANGUAGE="nl")
     html = page.content.decode()
     assert '<h1 class="h3">Welkom bij Overvecht Allies</h1>' in html
