@@ -246,6 +246,13 @@ class Response(models.Model):
     def __str__(self):
         return f"{self.person}: {self.get_answer_display()}"
 
+    @classmethod
+    def first_dietary_needs(cls, person, answer: str | None) -> str:
+        """The dietary needs a first answer takes from the person's profile, when the person
+        gives none themselves (a one-click answer, one carried from a date poll): none for
+        "not attending", special-category data that nobody cooks for."""
+        return "" if answer == cls.Answer.NOT_ATTENDING else person.dietary_needs
+
 
 class Attendance(models.Model):
     """Who was there, recorded by a coordinator after the meeting."""

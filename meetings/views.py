@@ -315,10 +315,13 @@ def respond(request, meeting_id):
     initial = {"dietary_needs": request.user.dietary_needs} if mine is None else {}
     data = None
     if request.method == "POST":
-        # The one-click answers on the dashboard send only the answer: keep the rest.
+        # The one-click answers on the dashboard send only the answer: keep the rest, or take
+        # the profile's dietary needs for a first answer (Response.first_dietary_needs).
         data = request.POST.copy()
+        needs = Response.first_dietary_needs(request.user, data.get("answer"))
+        first = {"dietary_needs": needs, "note": ""}
         for name in ("dietary_needs", "note"):
-            data.setdefault(name, getattr(mine, name, initial.get(name, "")))
+            data.setdefault(name, getattr(mine, name, first[name]))
     form = ResponseForm(data, instance=mine, initial=initial)
     if data is not None and form.is_valid():
         saved = services.meeting_respond(meeting=meeting, person=request.user, **form.cleaned_data)
@@ -334,7 +337,7 @@ def _answer_saved(request, meeting: Meeting, *, earlier, saved: Response) -> str
     if {"dietary_needs", "note"} & request.POST.keys():
         return _("Your answer is saved.")  # the form, which shows the meeting and the needs
     text = ANSWER_SAVED[saved.answer] % {"meeting": meeting.reference("l j F Y")}
-    if earlier is None and saved.dietary_needs and saved.answer != Response.Answer.NOT_ATTENDING:
+    if earlier is None and saved.dietary_needs:
         text += " " + _("Your answer includes the dietary needs from your profile.")
     return text
 

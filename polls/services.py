@@ -114,10 +114,9 @@ CARRIED_REASON = gettext_noop("Carried over from the date poll")
 
 def _carry_answers(*, option: PollOption, meeting: Meeting) -> list[Response]:
     """Each active member who answered the poll for the picked date has that answer to the new
-    meeting: nobody answers twice. The dietary needs are the profile's, as the answer form fills
-    them in for a first answer (meetings.views.respond), but for a "no". Who did not answer the
-    poll answers the meeting as usual. One query and two inserts (with the history), however
-    many members."""
+    meeting: nobody answers twice. The dietary needs are the profile's, as for any first answer
+    (Response.first_dietary_needs). Who did not answer the poll answers the meeting as usual.
+    One query and two inserts (with the history), however many members."""
     members = Membership.objects.active().filter(circle=meeting.circle_id).values("person")
     answers = option.answers.filter(person__in=members).select_related("person").order_by()
     responses = []
@@ -126,10 +125,7 @@ def _carry_answers(*, option: PollOption, meeting: Meeting) -> list[Response]:
             meeting=meeting,
             person=answer.person,
             answer=CARRIED[answer.answer],
-            # Only for whoever may eat: special-category data kept for no use otherwise.
-            dietary_needs=""
-            if answer.answer == PollAnswer.Answer.NO
-            else answer.person.dietary_needs,
+            dietary_needs=Response.first_dietary_needs(answer.person, CARRIED[answer.answer]),
         )
         # Their own answer, given in the poll: the history names them, not whoever picked.
         response._history_user = answer.person

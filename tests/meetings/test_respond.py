@@ -81,6 +81,13 @@ def test_a_first_one_click_answer_takes_dietary_needs_from_the_profile(client, m
     assert Response.objects.get().dietary_needs == "halal"
 
 
+def test_a_first_one_click_no_takes_no_dietary_needs(client, meeting, citizen):
+    """Special-category data that nobody cooks for, as for a "no" carried from a date poll."""
+    client.force_login(citizen)
+    client.post(url(meeting), {"answer": "not_attending"})
+    assert Response.objects.get().dietary_needs == ""
+
+
 # A Thursday: a week later is Thursday 3 December 2026.
 NOW = datetime.datetime(2026, 11, 26, 12, 0, tzinfo=zoneinfo.ZoneInfo("Europe/Amsterdam"))
 
