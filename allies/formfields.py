@@ -8,7 +8,9 @@ random input at every form.
 import re
 
 from django import forms
+from django.conf import settings
 from django.core.validators import ProhibitNullCharactersValidator, RegexValidator
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
@@ -99,3 +101,12 @@ class PhoneField(PhoneNumberField):
         if isinstance(value, str):
             ProhibitNullCharactersValidator()(value)
         return super().to_python(value)
+
+
+def languages_in_their_own_names() -> list[tuple[str, str]]:
+    """The site's languages as choices, each in its own name, as the language switcher has
+    them: whoever cannot read the page finds theirs."""
+    return [
+        (code, translation.get_language_info(code)["name_local"])
+        for code, _name in settings.LANGUAGES
+    ]

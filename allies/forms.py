@@ -2,7 +2,6 @@ import datetime
 import math
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.forms import (
     AuthenticationForm,
@@ -17,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from allies import services
-from allies.formfields import PhoneField, PlainTextMixin
+from allies.formfields import PhoneField, PlainTextMixin, languages_in_their_own_names
 from allies.models import User
 from allies.security import clear_failures, cooloff_minutes
 from meetings import notify
@@ -145,12 +144,7 @@ class ProfileForm(PlainTextMixin, forms.ModelForm):
         # For is_current_password, which counts wrong guesses as failed sign-ins.
         self.request = request
         self.fields["email"].required = True
-        # Each language in its own name, as the language switcher has them: whoever cannot
-        # read the page finds theirs.
-        self.fields["preferred_language"].choices = [
-            (code, translation.get_language_info(code)["name_local"])
-            for code, _name in settings.LANGUAGES
-        ]
+        self.fields["preferred_language"].choices = languages_in_their_own_names()
         self.original_email = self.instance.email
         self.new_email = None
         self.link_already_sent = None

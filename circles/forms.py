@@ -1,9 +1,15 @@
 import re
 
 from django import forms
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from allies.formfields import LONG_TEXT_MAX_LENGTH, PhoneField, PlainTextMixin
+from allies.formfields import (
+    LONG_TEXT_MAX_LENGTH,
+    PhoneField,
+    PlainTextMixin,
+    languages_in_their_own_names,
+)
 from allies.models import User
 from circles.models import Circle, Membership, Sector
 
@@ -91,10 +97,21 @@ class InviteForm(PlainTextMixin, forms.Form):
     sector = forms.ChoiceField(
         label=_("Sector"), choices=[("", _("Choose a sector")), *Sector.choices]
     )
+    language = forms.ChoiceField(
+        label=_("Language"),
+        help_text=_(
+            "Of the invitation and, for a new person, of the site. Someone who already has an "
+            "account gets the email in the language they chose."
+        ),
+    )
 
     def __init__(self, *args, circle: Circle, **kwargs):
         self.circle = circle
         super().__init__(*args, **kwargs)
+        self.fields["language"].choices = languages_in_their_own_names()
+        # The coordinator's own language is the likely one; a citizen who reads English
+        # better is a choice away.
+        self.fields["language"].initial = translation.get_language()
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip()

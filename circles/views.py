@@ -9,7 +9,7 @@ from django.db.models import F, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -202,7 +202,6 @@ def invite(request, circle_id):
             services.membership_invite(
                 circle=circle,
                 **form.cleaned_data,
-                language=translation.get_language(),
                 invited_by=request.user,
             )
         except ValidationError as error:

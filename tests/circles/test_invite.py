@@ -24,6 +24,7 @@ def data(**changes):
         "email": "Noor@Example.org",
         "phone": "06 11112222",
         "sector": "community",
+        "language": "en",
     }
     values.update(changes)
     return values
@@ -52,7 +53,7 @@ def test_a_member_who_does_not_coordinate_gets_403(client, circle, citizen):
 def test_the_form_has_a_label_for_every_field(client, circle, coordinator):
     client.force_login(coordinator)
     html = client.get(url(circle)).content.decode()
-    for field in ("name", "email", "phone", "sector"):
+    for field in ("name", "email", "phone", "sector", "language"):
         assert f'for="id_{field}"' in html
 
 
@@ -111,13 +112,17 @@ def test_a_new_person_gets_an_account_and_an_email_to_choose_a_password(
 
 
 def invite_new(client, coordinator, capture, **coordinator_changes):
-    """The coordinator (changed first) invites Noor, who has no account: the one email."""
+    """The coordinator (changed first) invites Noor, who has no account, in the language the
+    form proposes them (their own): the one email."""
     for name, value in coordinator_changes.items():
         setattr(coordinator, name, value)
     coordinator.save()
     client.force_login(coordinator)
     with capture(execute=True):
-        client.post(url(coordinator.memberships.get().circle), data())
+        client.post(
+            url(coordinator.memberships.get().circle),
+            data(language=coordinator.preferred_language),
+        )
     (message,) = mail.outbox
     return message
 
@@ -125,7 +130,31 @@ def invite_new(client, coordinator, capture, **coordinator_changes):
 FROM_COORDINATOR_NL = "Coordinator, coördinator van Overvecht Allies (Utrecht),"
 
 
-def test_the_email_is_in_the_language_of_the_inviting_page(
+def test_the_form_proposes_the_language_of_the_inviting_page(client, circle, coordinator):
+    coordinator.preferred_language = "nl"
+    coordinator.save()
+    client.force_login(coordinator)
+    html = client.get(url(circle)).content.decode()
+    assert '<option value="nl" selected>Nederlands</option>' in html
+    assert '<option value="en">English</option>' in html
+
+
+def test_a_dutch_coordinator_invites_a_citizen_in_english(
+    client, circle, coordinator, django_capture_on_commit_callbacks
+):
+    """Not every resident reads Dutch best: the coordinator chooses the newcomer's language."""
+    coordinator.preferred_language = "nl"
+    coordinator.save()
+    client.force_login(coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url(circle), data(language="en"))
+    (message,) = mail.outbox
+    assert message.extra_headers["Content-Language"] == "en"
+    assert message.subject == "Coordinator invites you to Overvecht Allies"
+    assert User.objects.get(email="Noor@Example.org").preferred_language == "en"
+
+
+def test_the_email_is_in_the_language_chosen_on_the_form(
     client, coordinator, django_capture_on_commit_callbacks
 ):
     message = invite_new(
@@ -413,6 +442,7 @@ def test_an_active_member_gives_a_form_error(client, circle, coordinator, citize
         ({"phone": "12"}, "Enter a valid phone number"),
         ({"name": ""}, "This field is required."),
         ({"sector": "army"}, "Select a valid choice."),
+        ({"language": "de"}, "Select a valid choice."),
         ({"phone": "+31 6 1234"}, "Enter a valid phone number"),
         ({"phone": "0611112222333"}, "Enter a valid phone number"),
         ({"phone": "+999 1234567"}, "Enter a valid phone number"),
