@@ -10,7 +10,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -184,9 +183,8 @@ def commit(request, circle_id):
         messages.warning(request, changed, extra_tags=COMMITMENT_MESSAGE)
         return redirect(back)
     me.commit()
-    thanks = _("Thank you for your commitment. It runs until %(date)s.") % {
-        "date": date_format(me.commitment_until, "j F Y")
-    }
+    # The card the member lands on says until when it runs.
+    thanks = _("Thank you for your commitment.")
     messages.success(request, thanks, extra_tags=COMMITMENT_MESSAGE)
     return redirect(back)
 
