@@ -5,6 +5,7 @@ import datetime
 import re
 
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from circles import services
 from circles.health import health_for_circles, member_attendance
@@ -147,3 +148,11 @@ def test_polls_awaiting_my_answer(clock, circle, other_circle, citizen, outsider
     answer(answered, citizen, "yes", "no")
     make_poll(other_circle, title="Elsewhere")
     assert list(Poll.objects.awaiting_answer(citizen)) == [mine]
+
+
+def test_dutch_readers_get_the_month_by_name_as_english_ones_do(clock, circle):
+    """Numeric Dutch dates ("10-4-2027") stood beside named months everywhere else."""
+    dinner(circle, days(31))
+    with translation.override("nl"):
+        html = render_health(circle, is_coordinator=False)
+    assert re.search(r"Volgend gepland diner</dt>\s*<dd[^>]*>1 apr 2027</dd>", html)
