@@ -151,8 +151,22 @@ class NeverDeletedAdmin:
     too, asking the delete permission first). Without the right to see it, Django's refusal
     stands."""
 
+    actions = ["delete_selected"]
+
     def never_deleted(self) -> str:
         raise NotImplementedError
+
+    @admin.action(permissions=["delete"], description=delete_selected_confirmed.short_description)
+    def delete_selected(self, request, queryset):
+        """Django's action refused the whole selection, on its permission page, for one record
+        in it that is never deleted: those are left, named in a message with never_deleted(),
+        and the others are deleted after the usual confirmation."""
+        kept = [obj for obj in queryset if not self.has_delete_permission(request, obj)]
+        if kept:
+            listed = ", ".join(f"“{obj}”" for obj in kept)
+            message = gettext("Not deleted: %(objects)s.") % {"objects": listed}
+            self.message_user(request, f"{message} {self.never_deleted()}", messages.ERROR)
+        return delete_the_rest(self, request, queryset, kept)
 
     def delete_view(self, request, object_id, extra_context=None):
         obj = self.get_object(request, unquote(object_id))
@@ -176,6 +190,15 @@ class KeepRowsAdmin(NeverDeletedAdmin, HistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def delete_the_rest(model_admin, request, queryset, kept):
+    """Django's "delete selected" (its confirmation, then the delete) for the selection less
+    the kept records; none left: back to the list, where a message says why."""
+    rest = queryset.exclude(pk__in=[obj.pk for obj in kept])
+    if kept and not rest.exists():
+        return None
+    return delete_selected_confirmed(model_admin, request, rest)
 
 
 def back_to_change_page(model_admin, request, object_id) -> HttpResponseRedirect:
@@ -213,11 +236,7 @@ class DeleteUnlessKeptAdmin(admin.ModelAdmin):
 
     @admin.action(permissions=["delete"], description=delete_selected_confirmed.short_description)
     def delete_selected(self, request, queryset):
-        refused = self._refuse(request, queryset)
-        rest = queryset.exclude(pk__in=[obj.pk for obj in refused])
-        if refused and not rest.exists():
-            return None  # back to the list, with the message
-        return delete_selected_confirmed(self, request, rest)
+        return delete_the_rest(self, request, queryset, self._refuse(request, queryset))
 
     def _refuse(self, request, objs) -> list:
         """Those of objs that rows which are kept refer to, told in a message with what the

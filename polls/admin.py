@@ -70,7 +70,7 @@ class PollAnswerForm(forms.ModelForm):
 
 
 @admin.register(PollAnswer)
-class PollAnswerAdmin(LargeTableAdmin, admin.ModelAdmin):
+class PollAnswerAdmin(LargeTableAdmin, NeverDeletedAdmin, admin.ModelAdmin):
     form = PollAnswerForm
     list_display = ["option", "person", "answer", "updated_at"]
     list_filter = ["answer"]
@@ -88,6 +88,9 @@ class PollAnswerAdmin(LargeTableAdmin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return _answers_open(obj) and super().has_delete_permission(request, obj)
+
+    def never_deleted(self) -> str:
+        return gettext("An answer to a closed date poll stays as it was when the poll closed.")
 
 
 def _answers_open(answer: PollAnswer | None) -> bool:

@@ -7,7 +7,7 @@ from django.urls import reverse
 from polls.models import Poll, PollAnswer
 from polls.services import poll_close, poll_pick
 from tests.htmlforms import forms_on
-from tests.polls.conftest import answer
+from tests.polls.conftest import answer, make_poll
 
 SAVE = {"_save": "Save"}
 CLOSING_FIELDS = {"closed_at_0", "closed_at_1", "meeting"}
@@ -75,9 +75,45 @@ def test_an_answer_to_a_closed_poll_stays_as_it_was(admin, poll, citizen):
     assert 'name="answer"' not in admin.get(url).content.decode()
     admin.post(url, {"option": given.option_id, "person": citizen.pk, "answer": "no"} | SAVE)
     delete = reverse("admin:polls_pollanswer_delete", args=[given.pk])
-    assert admin.post(delete, {"post": "yes"}).status_code == 403
+    response = admin.post(delete, {"post": "yes"})
+    assert response.url == url
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        "An answer to a closed date poll stays as it was when the poll closed."
+    ]
     given.refresh_from_db()
     assert given.answer == "yes"
+
+
+def delete_selected(client, model_name, objs, confirm=False):
+    """Django admin's "delete selected" action on objs, from their list; confirmed if asked."""
+    data = {"action": "delete_selected", "_selected_action": [obj.pk for obj in objs]}
+    if confirm:
+        data["post"] = "yes"
+    return client.post(reverse(f"admin:polls_{model_name}_changelist"), data, follow=True)
+
+
+def test_deleting_a_selection_keeps_the_closed_polls_and_deletes_the_open_ones(admin, poll, circle):
+    """Django refused the whole selection on its permission page for one closed poll in it."""
+    open_poll = make_poll(circle, title="Summer dinner")
+    poll_close(poll=poll)
+    response = delete_selected(admin, "poll", [poll, open_poll])
+    html = response.content.decode()
+    assert "Are you sure you want to delete the selected date poll?" in html
+    assert "Not deleted: “Spring dinner”. A closed date poll is kept" in html
+    assert ">Summer dinner</a>" in html and ">Spring dinner</a>" not in html
+    response = delete_selected(admin, "poll", [open_poll], confirm=True)
+    assert "Successfully deleted 1 date poll." in response.content.decode()
+    assert list(Poll.objects.all()) == [poll]
+
+
+def test_deleting_only_closed_answers_deletes_nothing_and_says_why(admin, poll, citizen):
+    answer(poll, citizen, "yes", "no", "no")
+    poll_close(poll=poll)
+    response = delete_selected(admin, "pollanswer", PollAnswer.objects.all())
+    html = response.content.decode()
+    assert "Are you sure" not in html
+    assert "An answer to a closed date poll stays as it was when the poll closed." in html
+    assert PollAnswer.objects.count() == 3
 
 
 def test_nothing_of_a_closed_poll_changes_in_admin(admin, poll, circle, other_circle):
