@@ -65,6 +65,19 @@ def test_the_page_shows_the_year(client, year, cast):
     assert 'media="print"' in html and "css/print.css" in html
 
 
+def test_the_actions_table_says_which_are_overdue_as_the_counts_and_csv_do(client, year, cast):
+    client.force_login(cast["citizen"])
+    html = client.get(URL.format(year.pk)).content.decode()
+    rows = {
+        found.group(1): row
+        for row in re.findall(r"<tr role=\"row\">(.*?)</tr>", html, re.S)
+        if (found := re.search(r">([^<]+)</a></th>", row))
+    }
+    assert 'Open · <span class="overdue">overdue</span>' in rows["=HYPERLINK(1)"]
+    assert "overdue" not in rows["Lighting in the underpass"]
+    assert "overdue" not in rows["Walk with youth workers"]
+
+
 def test_a_cancelled_dinner_shows_why(client, year, cast):
     cancelled = year.meetings.get(status=Meeting.Status.CANCELLED)
     cancelled.cancel_reason = "The station was closed <for a drill>."
