@@ -41,7 +41,7 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 # Compiled with polib (a project dependency), so no system gettext is needed.
-$(MO): $(PO) $(VENV)/.installed
+$(MO): $(PO) locale/nl/LC_MESSAGES/djangojs.po $(VENV)/.installed
 	$(BIN)/python manage.py compile_catalogue
 
 # Update the catalogue after changing text (needs GNU gettext: apt-get install gettext).

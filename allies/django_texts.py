@@ -61,6 +61,8 @@ TEXTS = [
     gettext_noop("Add link"),
     gettext_noop("Change or view list link"),
     gettext_noop("Error:"),
+    # The person add page's, reworded in 5.2 (curly apostrophes, as in its msgid).
+    gettext_noop("After you’ve created a user, you’ll be able to edit more user options."),  # noqa: RUF001
     # django-axes (axes/models.py, axes/admin.py): its models' names, its fields' (the list's
     # columns and filters, the change page's labels), the change page's sections, the filter
     # on a pause and the status column ("4 Attempt Remaining", or "Locked Out"). Its app's
