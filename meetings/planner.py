@@ -5,7 +5,10 @@ planner proposes the missing dinners, spread evenly, on the circle's preferred w
 a Dutch public holiday and never on a day that already has a meeting of the circle.
 """
 
+import dataclasses
 import datetime
+import itertools
+import math
 from collections.abc import Iterable
 from functools import cache
 
@@ -90,31 +93,66 @@ def propose_dates(
 ) -> list[datetime.date]:
     """Up to count dates between start and end (inclusive), spread evenly around the fixed dinners.
 
-    The period gets one evenly spaced slot per dinner, the fixed ones included; each fixed
-    dinner claims the slot nearest to it, and every free slot becomes the nearest usable day:
-    the right weekday, no public holiday, not taken. Fewer dates come back when fewer days fit.
+    The fixed dinners cut the period into gaps; the new dinners go to the gaps one by one, each
+    to the gap whose intervals between dinners are longest so far, and are spaced evenly inside
+    their gap (see _Gap). Every ideal day becomes the nearest usable day: the right weekday, no
+    public holiday, not taken, not a fixed dinner. Fewer dates come back when fewer days fit.
     """
     fixed = sorted(set(fixed))
-    slots = _even_slots(start, end, count + len(fixed))
-    for day in fixed:
-        slots.remove(min(slots, key=lambda slot: abs((slot - day).days)))
     unusable = set(taken) | set(fixed)
     chosen: list[datetime.date] = []
-    for slot in slots:
-        day = _nearest_usable(slot, start, end, weekday, unusable)
+    for ideal in _ideal_days(start, end, count, fixed):
+        day = _nearest_usable(ideal, start, end, weekday, unusable)
         if day is not None:
             chosen.append(day)
             unusable.add(day)
     return sorted(chosen)
 
 
-def _even_slots(start: datetime.date, end: datetime.date, count: int) -> list[datetime.date]:
-    """count days that cut the period into equal parts, each in the middle of its part."""
-    length = (end - start).days + 1
-    return [
-        start + datetime.timedelta(days=int((index + 0.5) * length / count))
-        for index in range(count)
-    ]
+@dataclasses.dataclass
+class _Gap:
+    """A stretch of the period between fixed dinners, in days from the period's start, and the
+    number of new dinners it gets.
+
+    A side at a fixed dinner is a whole interval from the gap's nearest new dinner, a side at an
+    end of the period half of one: the dinners of the year before or after lie beyond it. So a
+    period without fixed dinners has each dinner in the middle of its equal part of the period.
+    """
+
+    begin: int
+    finish: int
+    begin_weight: float = 1
+    finish_weight: float = 1
+    dinners: int = 0
+
+    def intervals(self) -> float:
+        """How many intervals the gap holds: one between each two of its dinners, plus its sides."""
+        return self.begin_weight + self.dinners - 1 + self.finish_weight
+
+    def interval(self) -> float:
+        """The days between consecutive dinners (infinite in a period still without any)."""
+        return (self.finish - self.begin) / self.intervals() if self.intervals() else math.inf
+
+    def days(self) -> list[float]:
+        """Its new dinners, evenly spaced."""
+        length, intervals = self.finish - self.begin, self.intervals()
+        return [
+            self.begin + (self.begin_weight + index) * length / intervals
+            for index in range(self.dinners)
+        ]
+
+
+def _ideal_days(
+    start: datetime.date, end: datetime.date, count: int, fixed: list[datetime.date]
+) -> list[datetime.date]:
+    """count days in the gaps that the fixed days (sorted) leave in the period, with intervals
+    between consecutive dinners as even as possible."""
+    edges = [0, *((day - start).days for day in fixed), (end - start).days + 1]
+    gaps = [_Gap(begin, finish) for begin, finish in itertools.pairwise(edges)]
+    gaps[0].begin_weight = gaps[-1].finish_weight = 0.5
+    for _ in range(count):
+        max(gaps, key=_Gap.interval).dinners += 1
+    return [start + datetime.timedelta(days=int(day)) for gap in gaps for day in gap.days()]
 
 
 def _nearest_usable(

@@ -137,3 +137,55 @@ def test_the_end_of_a_year_offers_only_the_days_left():
 def test_today_itself_is_never_proposed():
     today = D(2026, 12, 17)  # a Thursday
     assert today not in propose_year(year=2026, target=5, weekday=THURSDAY, today=today)
+
+
+def _intervals(dates):
+    """The days between consecutive dinners."""
+    return [(later - earlier).days for earlier, later in itertools.pairwise(sorted(dates))]
+
+
+def test_dinners_bunched_early_leave_no_long_gap_after_them():
+    # Planning on New Year's Day with two dinners fixed in January and a target of five: the
+    # three new ones used to wait until July, five months without a dinner.
+    fixed = [D(2026, 1, 10), D(2026, 1, 20)]
+    dates = propose_year(
+        year=2026, target=5, weekday=THURSDAY, today=D(2026, 1, 1), planned=fixed, taken=fixed
+    )
+    assert dates == [D(2026, 4, 30), D(2026, 8, 6), D(2026, 11, 12)]
+    assert max(_intervals(fixed + dates)) <= 100
+
+
+def test_dinners_fixed_late_in_the_year_put_the_new_ones_earlier_and_evenly():
+    fixed = [D(2026, 10, 8), D(2026, 11, 12)]
+    dates = propose_year(
+        year=2026, target=5, weekday=THURSDAY, today=BEFORE_2026, planned=fixed, taken=fixed
+    )
+    assert len(dates) == 3
+    assert all(day < fixed[0] for day in dates)
+    intervals = _intervals([*dates, fixed[0]])
+    assert max(intervals) - min(intervals) <= 7
+
+
+def test_a_dinner_fixed_mid_year_splits_the_rest_evenly_on_both_sides():
+    fixed = D(2026, 7, 16)
+    dates = propose_year(
+        year=2026, target=5, weekday=THURSDAY, today=BEFORE_2026, planned=[fixed], taken=[fixed]
+    )
+    before = [day for day in dates if day < fixed]
+    after = [day for day in dates if day > fixed]
+    assert len(before) == len(after) == 2
+    for side in ([*before, fixed], [fixed, *after]):
+        intervals = _intervals(side)
+        assert max(intervals) - min(intervals) <= 7
+
+
+def test_more_dinners_than_usable_days_around_a_fixed_one_gives_the_days_there_are():
+    # December 2026 has five Thursdays; the 17th is already fixed.
+    dates = propose_dates(
+        start=D(2026, 12, 1),
+        end=D(2026, 12, 31),
+        count=10,
+        weekday=THURSDAY,
+        fixed=[D(2026, 12, 17)],
+    )
+    assert dates == [D(2026, 12, 3), D(2026, 12, 10), D(2026, 12, 24), D(2026, 12, 31)]
