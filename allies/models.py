@@ -69,7 +69,10 @@ class User(AbstractUser):
         _("dietary needs"),
         max_length=200,
         blank=True,
-        help_text=_("Used to prefill your answer to a dinner; only coordinators see it."),
+        help_text=_(
+            "Prefills the person's answers to dinners; only they and the coordinators of their "
+            "circles see it."
+        ),
     )
     phone_shared_at = models.DateTimeField(
         _("phone number shared since"),

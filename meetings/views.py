@@ -123,6 +123,7 @@ def plan_year(request, circle_id, year):
         "meetings": meetings,
         "planned_count": len(planned),
         "is_past": year < today.year,
+        "is_this_year": year == today.year,
         "weekday": Weekday(circle.preferred_weekday).label,
         "previous_year": year - 1,
         "next_year": year + 1 if year < today.year + PLAN_YEARS_AHEAD else None,

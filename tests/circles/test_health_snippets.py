@@ -66,7 +66,7 @@ def test_a_healthy_circle_says_all_is_well_with_its_figures(clock, circle, four)
         committed_on=days(-10), commitment_until=days(300)
     )
     html = render_health(circle)
-    assert "All is well" in html
+    assert "On track" in html
     assert "1 held, 4 planned, target 5" in html
     assert "100% at the last dinner" in html
     assert "3 of 4" in html  # members without a current commitment

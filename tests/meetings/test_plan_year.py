@@ -105,6 +105,15 @@ def test_it_proposes_the_target_on_the_preferred_weekday_with_the_default_venue(
     assert "0 of 5 dinners planned this year" in html
 
 
+def test_the_proposal_says_over_which_part_of_the_year_it_is_spread(client, circle, coordinator):
+    client.force_login(coordinator)
+    next_year = client.get(url(circle, 2026)).content.decode()
+    assert "Spread over the year on the circle's weekday (Thursday)" in next_year
+    assert "what is left" not in next_year
+    this_year = client.get(url(circle, 2025)).content.decode()
+    assert "Spread over what is left of the year on the circle's weekday" in this_year
+
+
 def test_it_counts_the_dinners_already_planned(client, circle, coordinator):
     dinner(circle, datetime.date(2026, 2, 5))
     dinner(circle, datetime.date(2026, 3, 5))
