@@ -61,6 +61,9 @@ TEXTS = [
     gettext_noop("Add link"),
     gettext_noop("Change or view list link"),
     gettext_noop("Error:"),
+    # An inline's add link, with the name capitalised (capfirst) where Dutch has it mid-sentence
+    # ("Nog een Lidmaatschap toevoegen").
+    gettext_noop("Add another %(verbose_name)s"),
     # The person add page's, reworded in 5.2 (curly apostrophes, as in its msgid).
     gettext_noop("After you’ve created a user, you’ll be able to edit more user options."),  # noqa: RUF001
     # django-axes (axes/models.py, axes/admin.py): its models' names, its fields' (the list's

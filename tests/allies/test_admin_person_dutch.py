@@ -26,6 +26,14 @@ def test_the_add_page_reads_in_dutch(dutch_admin):
     assert formal_words(html) == []
 
 
+def test_an_inlines_add_link_has_the_name_first(dutch_admin):
+    """Django's Dutch put the capitalised name mid-sentence: "Nog een Lidmaatschap toevoegen"
+    on the page where an admin sets up a new circle with its first coordinator."""
+    html = dutch_admin.get(reverse("admin:circles_circle_add")).content.decode()
+    assert "Lidmaatschap toevoegen" in html
+    assert "Nog een Lidmaatschap" not in html
+
+
 def test_the_picker_of_groups_and_permissions_speaks_dutch(dutch_admin):
     """Its script's texts come from admin's catalogue view; Django has no Dutch for these."""
     catalogue = dutch_admin.get(reverse("admin:jsi18n")).content.decode()
