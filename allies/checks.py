@@ -1,7 +1,8 @@
-"""System checks that prove the database runs the way the settings ask."""
+"""System checks that prove the database runs the way the settings ask, and that production
+sends its email."""
 
 from django.conf import settings
-from django.core.checks import Error, Tags, register
+from django.core.checks import Error, Tags, Warning, register
 from django.db import connections
 
 
@@ -43,3 +44,26 @@ def check_sqlite_pragmas(app_configs=None, databases=None, **kwargs):
         if connection.vendor == "sqlite" and not connection.is_in_memory_db():
             errors.extend(sqlite_pragma_errors(connection))
     return errors
+
+
+# Backends that keep each email, its links that set a password included, where whoever reads
+# the logs or the server's files finds it.
+EMAIL_BACKENDS_IN_THE_OPEN = {
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.filebased.EmailBackend",
+}
+
+
+@register(Tags.security, deploy=True)
+def check_email_backend(app_configs=None, **kwargs):
+    if settings.EMAIL_BACKEND not in EMAIL_BACKENDS_IN_THE_OPEN:
+        return []
+    return [
+        Warning(
+            f"EMAIL_BACKEND is {settings.EMAIL_BACKEND}: every email, with its links to set "
+            "a password, ends up in the logs or in files instead of reaching its reader.",
+            hint="Set EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and the "
+            "EMAIL_HOST variables (README, Running in production).",
+            id="allies.W001",
+        )
+    ]

@@ -38,6 +38,8 @@ BENCH_ENV = {
     "SECRET_KEY": "bench-only-" + "x" * 40,
     "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
     "LOG_LEVEL": "WARNING",
+    # The load's answers send no email that matters; none goes to an SMTP server there is not.
+    "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
     # Plain HTTP on the loopback, no TLS proxy in front: no redirect, cookies the load's
     # clients send back.
     "SECURE_SSL_REDIRECT": "0",

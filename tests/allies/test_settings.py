@@ -134,6 +134,24 @@ def test_check_deploy_is_clean_behind_a_proxy_without_an_ssl_redirect():
     assert result.returncode == 0, result.stderr + result.stdout
 
 
+def test_production_sends_email_by_smtp_unless_told_otherwise():
+    probe = PROBE.replace("print('started')", "print(django.conf.settings.EMAIL_BACKEND)")
+    result = start(probe, DEBUG="0", SECRET_KEY="x" * 50, ALLOWED_HOSTS="allies.example.nl")
+    assert result.stdout.strip() == "django.core.mail.backends.smtp.EmailBackend", result.stderr
+    assert (
+        start(probe, DEBUG="1").stdout.strip() == "django.core.mail.backends.console.EmailBackend"
+    )
+
+
+@pytest.mark.parametrize("backend", ["console", "filebased"])
+def test_check_deploy_warns_when_production_email_would_land_in_the_logs(backend):
+    """Printed by the console backend, a password link was readable by whoever reads the logs."""
+    env = {**PRODUCTION, "EMAIL_BACKEND": f"django.core.mail.backends.{backend}.EmailBackend"}
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **env)
+    assert result.returncode != 0
+    assert "allies.W001" in result.stderr + result.stdout
+
+
 def test_check_deploy_warns_about_development_settings():
     # The check is not toothless: DEBUG on fails it.
     env = {**PRODUCTION, "DEBUG": "1"}
