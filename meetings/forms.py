@@ -29,7 +29,8 @@ YEARS_AHEAD = 10
 
 
 def years_later(day: datetime.date, years: int = YEARS_AHEAD) -> datetime.date:
-    """The same day `years` later (28 February for 29 February in a common year)."""
+    """The same day `years` later, or earlier for a negative number (28 February for
+    29 February in a common year)."""
     try:
         return day.replace(year=day.year + years)
     except ValueError:
@@ -120,7 +121,12 @@ class MeetingForm(PlainTextMixin, OnceMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["title"].help_text = _("Optional, for example the theme of the evening.")
         self.fields["host"].queryset = members
-        if meeting is not None:
+        if meeting is None:
+            self.fields["date"].help_text = _(
+                "A meeting that already took place can be entered too, to record who came, "
+                "the minutes and the actions."
+            )
+        else:
             # A change saved twice is the same change: only a new meeting needs the token.
             del self.fields[once.FIELD]
         # Held and cancelled are reached by recording and cancelling, not by editing.
@@ -175,10 +181,20 @@ class MeetingForm(PlainTextMixin, OnceMixin, forms.Form):
             return data
         data["starts_at"] = local_datetime(day, start)
         data["ends_at"] = local_datetime(day, end)
+        today = timezone.localdate()
         moved = self.meeting is None or data["starts_at"] != self.meeting.starts_at
-        if moved and data["starts_at"] <= timezone.now():
+        if self.meeting is None and day < years_later(today, -1):
+            # A meeting held before anyone entered it (a circle new to the app, an extra one
+            # called at short notice) is entered to record it; from longer ago, a typo.
+            self.add_error(
+                "date",
+                forms.ValidationError(
+                    _("Choose a date within the last year."), code="too_long_ago"
+                ),
+            )
+        elif self.meeting is not None and moved and data["starts_at"] <= timezone.now():
             self.add_error("date", _("Choose a moment in the future."))
-        elif moved and day > years_later(timezone.localdate()):
+        elif moved and day > years_later(today):
             self.add_error(
                 "date",
                 forms.ValidationError(

@@ -3,7 +3,8 @@
 - a dinner reminder, Circle.reminder_days before the meeting, to members who did not decline;
 - an action reminder, settings.ACTION_REMINDER_DAYS before its due date, to its owners;
 - an overdue notice to the owners, the day after the due date;
-- a "record the dinner" prompt to the coordinators, the day after a dinner not yet recorded.
+- a "record the dinner" prompt to the coordinators, the day after a dinner not yet recorded;
+  none for a meeting entered once it had started, to record it (see record_prompts).
 
 Each reminder is sent once. Before sending, a SentReminder row is written in its own transaction;
 its unique key makes the database refuse a second row, so an overlapping or repeated run, or a
@@ -26,6 +27,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import formats, timezone, translation
 from django.utils.translation import pgettext_lazy
 
@@ -204,11 +206,13 @@ def action_reminders(today) -> Iterator[Reminder]:
 
 def record_prompts(today) -> Iterator[Reminder]:
     """Coordinators of meetings held (started) yesterday or up to CATCH_UP_DAYS ago that are
-    neither recorded nor cancelled."""
+    neither recorded nor cancelled. Not of one entered once it had started: it was entered to
+    record it, and whoever did was taken to its record page; a prompt would come minutes
+    later, while they write it. Left unrecorded, the dashboard lists it among the next steps."""
     meetings = list(
         calendar.with_agenda(
             Meeting.objects.exclude(status__in=[Meeting.Status.CANCELLED, Meeting.Status.HELD])
-            .filter(recorded_at__isnull=True)
+            .filter(recorded_at__isnull=True, created_at__lt=F("starts_at"))
             .filter(
                 starts_at__gte=start_of(today - datetime.timedelta(days=CATCH_UP_DAYS)),
                 starts_at__lt=start_of(today),

@@ -51,9 +51,10 @@ def meeting_schedule(
     from_poll: bool = False,
 ) -> Meeting:
     """Create a meeting of the circle (planned, unless said otherwise) and invite its members;
-    one entered as held already (in admin, for the record) invites no one. `from_poll`: its
-    date was picked in a date poll, and the invitations tell the members the answers carried
-    over from it (the caller stores them in this transaction: polls.services.poll_pick)."""
+    one entered to record it, as held already (in admin) or having started already, invites
+    no one: nobody can come to it any more. `from_poll`: its date was picked in a date poll,
+    and the invitations tell the members the answers carried over from it (the caller stores
+    them in this transaction: polls.services.poll_pick)."""
     meeting = Meeting.objects.create(
         status=status,
         circle=circle,
@@ -66,7 +67,7 @@ def meeting_schedule(
         venue_kind=venue_kind,
         host=host,
     )
-    if status != Meeting.Status.HELD:
+    if status != Meeting.Status.HELD and starts_at > timezone.now():
         notify.notify_scheduled(meeting, from_poll=from_poll)
     return meeting
 

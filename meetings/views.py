@@ -176,7 +176,8 @@ def _proposal(circle: Circle, year: int, today, planned, taken) -> list[dict]:
 
 @login_required
 def new(request, circle_id):
-    """Schedule one meeting, prefilled with the circle's usual time and venue."""
+    """Schedule one meeting, prefilled with the circle's usual time and venue; or enter one
+    that already took place, and go on to record it."""
     circle, is_coordinator = _get_circle_for_user(request, circle_id)
     if not is_coordinator:
         raise PermissionDenied
@@ -188,6 +189,13 @@ def new(request, circle_id):
         def schedule():
             meeting = services.meeting_schedule(circle=circle, **form.changes())
             when = date_format(timezone.localtime(meeting.starts_at), "DATETIME_FORMAT")
+            if meeting.starts_at <= timezone.now():  # entered to record it: nobody was invited
+                added = _(
+                    "Meeting of %(when)s added. You can now record who came, the minutes and "
+                    "the actions."
+                )
+                messages.success(request, added % {"when": when})
+                return redirect("meetings:record", meeting_id=meeting.pk)
             messages.success(request, _("Meeting scheduled for %(when)s.") % {"when": when})
             return redirect("meetings:detail", meeting_id=meeting.pk)
 

@@ -291,6 +291,18 @@ def test_agenda_notes_keep_their_line_breaks(client, meeting, coordinator):
     assert meeting.agenda_items.get().notes == notes.strip().replace("\r\n", "\n")
 
 
+def test_a_meeting_cannot_move_into_the_past(client, meeting, coordinator):
+    """Only a new meeting may lie in the past (entered to record it); a meeting ahead that is
+    moved back would be one the members were invited to on another day."""
+    client.force_login(coordinator)
+    response = client.post(url(meeting), data(date="2026-04-16", title="Typed title"))
+    html = response.content.decode()
+    assert "Choose a moment in the future." in html and 'value="Typed title"' in html
+    assert "A meeting that already took place can be entered too" not in html
+    meeting.refresh_from_db()
+    assert meeting.starts_at.date() == datetime.date(2026, 5, 7) and meeting.title == ""
+
+
 def test_a_meeting_cannot_move_more_than_ten_years_ahead(client, meeting, coordinator):
     client.force_login(coordinator)
     response = client.post(url(meeting), data(date="2036-04-21"))

@@ -1,9 +1,12 @@
 import datetime
+import io
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.management import call_command
 
+from circles.health import health_for_circles
 from meetings.models import Meeting
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -83,6 +86,12 @@ def test_the_prefilled_day_skips_a_public_holiday(client, circle, coordinator):
     assert 'value="2026-05-21"' in html
 
 
+def test_the_date_says_a_meeting_that_took_place_can_be_entered(client, circle, coordinator):
+    client.force_login(coordinator)
+    html = client.get(url(circle)).content.decode()
+    assert "A meeting that already took place can be entered too, to record who came" in html
+
+
 def test_it_schedules_a_meeting(client, circle, coordinator, officer):
     client.force_login(coordinator)
     response = client.post(
@@ -113,7 +122,7 @@ def test_the_dutch_message_has_a_comma_between_date_and_time(client, circle, coo
     ("changes", "error"),
     [
         ({"end_time": "18:00"}, "The meeting must end after it starts."),
-        ({"date": "2026-04-19"}, "Choose a moment in the future."),
+        ({"date": "2025-04-19"}, "Choose a date within the last year."),
         ({"venue_name": ""}, "This field is required."),
         ({"date": "not a date"}, "Enter a valid date."),
         ({"date": "2036-04-21"}, "Choose a date within the next 10 years."),
@@ -156,3 +165,113 @@ def test_a_meeting_may_be_planned_up_to_ten_years_ahead(client, circle, coordina
     meeting = Meeting.objects.get()
     assert meeting.starts_at == datetime.datetime(2036, 4, 20, 18, 30, tzinfo=AMS)
     assert meeting.title == "Anniversary — dîner 🍲"
+
+
+def test_a_future_meeting_invites_the_members(
+    client, circle, cast, django_capture_on_commit_callbacks, mailoutbox
+):
+    client.force_login(cast["coordinator"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url(circle), data())
+    assert response.url == f"/meetings/{Meeting.objects.get().pk}/"
+    assert sorted(m.to[0].split("@")[0] for m in mailoutbox) == [
+        "citizen",
+        "clerk",
+        "coordinator",
+        "officer",
+    ]
+    assert all(m.subject == "Invitation: Dinner — Overvecht Allies, 7 May 2026" for m in mailoutbox)
+
+
+# A meeting that already took place, entered to record it
+
+
+def enter_past_dinner(client, circle, coordinator, capture, **extra):
+    """The coordinator enters last Thursday's dinner (16 April 2026); the response."""
+    client.force_login(coordinator)
+    with capture(execute=True):
+        return client.post(url(circle), data(**{"date": "2026-04-16"} | extra))
+
+
+def test_a_meeting_that_took_place_is_entered_without_inviting_anyone(
+    client, circle, cast, django_capture_on_commit_callbacks, mailoutbox
+):
+    response = enter_past_dinner(
+        client, circle, cast["coordinator"], django_capture_on_commit_callbacks
+    )
+    meeting = Meeting.objects.get()
+    assert meeting.starts_at == datetime.datetime(2026, 4, 16, 18, 30, tzinfo=AMS)
+    assert meeting.status == Meeting.Status.PLANNED and meeting.recorded_at is None
+    assert mailoutbox == []  # nobody can come to a dinner gone by
+    assert response.url == f"/meetings/{meeting.pk}/record/"
+    html = client.get(response.url).content.decode()
+    assert (
+        "Meeting of 16 April 2026, 18:30 added. You can now record who came, the minutes and "
+        "the actions." in html
+    )
+
+
+def test_a_meeting_earlier_today_counts_as_taken_place(
+    client, circle, cast, django_capture_on_commit_callbacks, mailoutbox
+):
+    changes = {"date": "2026-04-20", "start_time": "07:30", "end_time": "08:30"}
+    response = enter_past_dinner(
+        client, circle, cast["coordinator"], django_capture_on_commit_callbacks, **changes
+    )
+    assert response.url.endswith("/record/") and mailoutbox == []
+
+
+def test_the_dutch_message_of_a_meeting_that_took_place(
+    client, circle, coordinator, django_capture_on_commit_callbacks
+):
+    coordinator.preferred_language = "nl"
+    coordinator.save()
+    response = enter_past_dinner(client, circle, coordinator, django_capture_on_commit_callbacks)
+    html = client.get(response.url).content.decode()
+    assert (
+        "Bijeenkomst van 16 april 2026, 18:30 toegevoegd. Je kunt nu vastleggen wie er waren, "
+        "het verslag en de actiepunten." in html
+    )
+
+
+def test_a_meeting_a_year_ago_is_entered_and_a_day_earlier_is_not(client, circle, coordinator):
+    client.force_login(coordinator)
+    response = client.post(url(circle), data(date="2025-04-19", title="Typed title"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    error = '<p id="error_1_id_date"><strong>Choose a date within the last year.</strong></p>'
+    assert error in html  # next to the date
+    assert 'value="2025-04-19"' in html and 'value="Typed title"' in html
+    assert not Meeting.objects.exists()
+    assert client.post(url(circle), data(date="2025-04-20")).status_code == 302
+    assert Meeting.objects.get().starts_at.date() == datetime.date(2025, 4, 20)
+
+
+def test_nobody_is_reminded_of_a_meeting_entered_after_it(
+    client, circle, cast, django_capture_on_commit_callbacks, mailoutbox, time_machine
+):
+    enter_past_dinner(client, circle, cast["coordinator"], django_capture_on_commit_callbacks)
+    for moment in (
+        datetime.datetime(2026, 4, 20, 9, 5, tzinfo=AMS),
+        datetime.datetime(2026, 4, 21, 8, 0, tzinfo=AMS),
+    ):
+        time_machine.move_to(moment, tick=False)
+        call_command("send_reminders", stdout=io.StringIO())
+    assert mailoutbox == []
+
+
+def test_a_meeting_entered_and_recorded_counts_in_the_circles_health(
+    client, circle, cast, django_capture_on_commit_callbacks
+):
+    response = enter_past_dinner(
+        client, circle, cast["coordinator"], django_capture_on_commit_callbacks
+    )
+    record = {"attendees": [cast["coordinator"].pk, cast["citizen"].pk], "minutes": "We ate."}
+    record |= {"actions-TOTAL_FORMS": "0", "actions-INITIAL_FORMS": "0"}
+    assert client.post(response.url, record).status_code == 302
+    meeting = Meeting.objects.get()
+    assert meeting.status == Meeting.Status.HELD
+    health = health_for_circles([circle])[circle.pk]
+    assert health.last_held == meeting.starts_at
+    assert (health.held_this_year, health.planned_this_year) == (1, 0)
+    assert (health.recent_dinners, health.attended_recent) == (1, 2)

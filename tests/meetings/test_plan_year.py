@@ -271,6 +271,16 @@ def test_dates_outside_the_year_or_taken_are_refused(client, circle, coordinator
     assert Meeting.objects.count() == 1
 
 
+def test_a_day_gone_by_is_refused(client, circle, coordinator):
+    """A dinner that took place is entered on its own, to record it: not in a plan."""
+    client.force_login(coordinator)
+    response = client.post(
+        url(circle, 2025), formset_data("form", [row(datetime.date(2025, 10, 30))])
+    )
+    assert "Choose a moment in the future." in response.content.decode()
+    assert not Meeting.objects.exists()
+
+
 def test_two_dinners_on_one_day_are_refused(client, circle, coordinator):
     client.force_login(coordinator)
     rows = [row(datetime.date(2026, 2, 5)), row(datetime.date(2026, 2, 5))]
