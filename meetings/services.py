@@ -102,13 +102,13 @@ def meeting_update(
     agenda: an optional valid inline formset of the meeting's agenda items, saved in the same
     transaction. Returns the names of the fields that really changed; when one of them is a
     time, the venue or the status, the calendar sequence grows by one, and when the time or
-    the venue of a meeting not yet held changed, or a cancelled meeting is on again, the
-    members get the updated invitation; when the host of a dinner ahead changed, the new and
-    the previous host are told who made the change (`by`, the person editing: not told
-    themselves), in that update if there is one, else in an email of its own. Only `reopen`
-    (admin) changes a cancelled meeting;
-    otherwise, and for the date and times of a held one, raises MeetingStateError: it was
-    cancelled or recorded since the form was read.
+    the venue of a meeting ahead (not held, starting later) changed, or a cancelled meeting
+    is on again, the members get the updated invitation; when the host of a meeting ahead
+    changed, the new and the previous host are told who made the change (`by`, the person
+    editing: not told themselves), in that update if there is one, else in an email of its
+    own. Only `reopen` (admin) changes a cancelled meeting; otherwise, and for the date and
+    times of a held one, raises MeetingStateError: it was cancelled or recorded since the
+    form was read.
     """
     unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
@@ -132,13 +132,14 @@ def meeting_update(
         changed.append("cancel_reason")
     if changed:
         meeting.save(update_fields=[*changed, "sequence", "updated_at"])
-    # A held meeting's venue corrected is a correction of the record, not news for anyone.
-    held = stored.status == Meeting.Status.HELD
-    if on_again or (TIME_AND_VENUE.intersection(changed) and not held):
+    # The venue of a meeting held, or gone by (entered to record it, say), corrected is a
+    # correction of the record, not news for anyone: nobody can go there any more.
+    ahead = stored.status != Meeting.Status.HELD and meeting.starts_at > timezone.now()
+    if on_again or (TIME_AND_VENUE.intersection(changed) and ahead):
         notify.notify_changed(
             meeting, host_changed="host" in changed, previous_host_id=stored.host_id, by=by
         )
-    elif "host" in changed and not held and meeting.starts_at > timezone.now():
+    elif "host" in changed and ahead:
         notify.notify_host_changed(meeting, previous_host_id=stored.host_id, by=by)
     if agenda is not None:
         agenda.instance = meeting

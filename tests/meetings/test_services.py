@@ -103,15 +103,18 @@ def test_only_a_reopening_changes_a_cancelled_meeting(
     assert mailoutbox and all(m.subject.startswith("Changed:") for m in mailoutbox)
 
 
-def test_correcting_a_held_meetings_venue_tells_nobody(
-    django_capture_on_commit_callbacks, circle, cast, mailoutbox
+# Held, or gone by and not recorded yet (entered to record it, say): nobody can go there.
+@pytest.mark.parametrize("status", [Meeting.Status.HELD, Meeting.Status.PLANNED])
+def test_correcting_the_venue_or_host_of_a_meeting_gone_by_tells_nobody(
+    django_capture_on_commit_callbacks, circle, cast, mailoutbox, status
 ):
-    held = make_meeting(circle, days_ahead=-7, status=Meeting.Status.HELD)
+    past = make_meeting(circle, days_ahead=-7, status=status)
+    changes = {"venue_name": "Wijkcentrum", "host": cast["officer"]}
     with django_capture_on_commit_callbacks(execute=True):
-        changed = services.meeting_update(meeting=held, changes={"venue_name": "Wijkcentrum"})
-    assert changed == ["venue_name"] and mailoutbox == []
-    held.refresh_from_db()
-    assert held.venue_name == "Wijkcentrum"
+        changed = services.meeting_update(meeting=past, changes=changes, by=cast["coordinator"])
+    assert changed == ["venue_name", "host"] and mailoutbox == []
+    past.refresh_from_db()
+    assert (past.venue_name, past.host) == ("Wijkcentrum", cast["officer"])
 
 
 def test_a_held_meeting_cannot_be_cancelled(circle):
