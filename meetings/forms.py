@@ -181,19 +181,21 @@ class MeetingForm(PlainTextMixin, OnceMixin, forms.Form):
             return data
         data["starts_at"] = local_datetime(day, start)
         data["ends_at"] = local_datetime(day, end)
-        today = timezone.localdate()
+        now, today = timezone.now(), timezone.localdate()
         moved = self.meeting is None or data["starts_at"] != self.meeting.starts_at
-        if self.meeting is None and day < years_later(today, -1):
-            # A meeting held before anyone entered it (a circle new to the app, an extra one
-            # called at short notice) is entered to record it; from longer ago, a typo.
+        # A meeting held before anyone entered it (a circle new to the app, an extra one called
+        # at short notice) is entered to record it, and its time corrected until it is; from
+        # longer ago than a year, a typo. One ahead stays ahead: its members were invited to it.
+        on_record = self.meeting is None or self.meeting.starts_at <= now
+        if moved and not on_record and data["starts_at"] <= now:
+            self.add_error("date", _("Choose a moment in the future."))
+        elif moved and on_record and day < years_later(today, -1):
             self.add_error(
                 "date",
                 forms.ValidationError(
                     _("Choose a date within the last year."), code="too_long_ago"
                 ),
             )
-        elif self.meeting is not None and moved and data["starts_at"] <= timezone.now():
-            self.add_error("date", _("Choose a moment in the future."))
         elif moved and day > years_later(today):
             self.add_error(
                 "date",

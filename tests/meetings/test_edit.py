@@ -292,8 +292,8 @@ def test_agenda_notes_keep_their_line_breaks(client, meeting, coordinator):
 
 
 def test_a_meeting_cannot_move_into_the_past(client, meeting, coordinator):
-    """Only a new meeting may lie in the past (entered to record it); a meeting ahead that is
-    moved back would be one the members were invited to on another day."""
+    """A meeting ahead stays ahead: its members were invited to it. (Only one gone by is put
+    in the past, entered or corrected to record it.)"""
     client.force_login(coordinator)
     response = client.post(url(meeting), data(date="2026-04-16", title="Typed title"))
     html = response.content.decode()
@@ -301,6 +301,25 @@ def test_a_meeting_cannot_move_into_the_past(client, meeting, coordinator):
     assert "A meeting that already took place can be entered too" not in html
     meeting.refresh_from_db()
     assert meeting.starts_at.date() == datetime.date(2026, 5, 7) and meeting.title == ""
+
+
+def test_a_meeting_gone_by_is_moved_to_when_it_took_place_and_nobody_is_told(
+    client, circle, cast, django_capture_on_commit_callbacks, mailoutbox
+):
+    """Entered with a wrong date to record it, it is put right before it is recorded."""
+    entered = make_meeting(circle, days_ahead=-4)  # Thursday 16 April, 09:00
+    client.force_login(cast["coordinator"])
+    moved = data(date="2026-04-14", start_time="19:00", end_time="21:00")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url(entered), moved).status_code == 302
+    entered.refresh_from_db()
+    assert entered.starts_at == datetime.datetime(2026, 4, 14, 19, 0, tzinfo=AMS)
+    assert mailoutbox == []
+    response = client.post(url(entered), data(date="2025-04-19", title="Typed title"))
+    html = response.content.decode()
+    assert "Choose a date within the last year." in html and 'value="Typed title"' in html
+    entered.refresh_from_db()
+    assert entered.starts_at.date() == datetime.date(2026, 4, 14) and entered.title == ""
 
 
 def test_a_meeting_cannot_move_more_than_ten_years_ahead(client, meeting, coordinator):
