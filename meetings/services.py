@@ -156,8 +156,10 @@ def _differs(stored: Meeting, name: str, value) -> bool:
 @transaction.atomic
 def meeting_cancel(*, meeting: Meeting, reason: str = "") -> bool:
     """Cancel the meeting (a status, never a delete) and tell the members, with the reason if
-    one is given. Returns False when it already was (its reason stays as it was); raises
-    MeetingStateError for a meeting that has been held."""
+    one is given; of a meeting gone by (entered by mistake to record it, say) nobody is told,
+    as of its other corrections: nobody can go to it any more. Returns False when it already
+    was (its reason stays as it was); raises MeetingStateError for a meeting that has been
+    held."""
     stored = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if stored.status == Meeting.Status.HELD:
         raise MeetingStateError(_("A meeting that was held cannot be cancelled."))
@@ -166,7 +168,8 @@ def meeting_cancel(*, meeting: Meeting, reason: str = "") -> bool:
         return False
     meeting.sequence = stored.sequence
     meeting.cancel(reason=reason)
-    notify.notify_cancelled(meeting)
+    if meeting.starts_at > timezone.now():
+        notify.notify_cancelled(meeting)
     return True
 
 

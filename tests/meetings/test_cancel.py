@@ -79,6 +79,24 @@ def test_the_reason_is_stored_told_and_shown(
     assert f"Reason: {reason}" in to_citizen.body
 
 
+def test_cancelling_a_meeting_gone_by_tells_nobody(
+    client, circle, coordinator, citizen, django_capture_on_commit_callbacks
+):
+    """Entered by mistake to record it, it was never news to the members; its cancellation
+    would be the first they heard of it."""
+    gone_by = make_meeting(circle, days_ahead=-2)
+    client.force_login(coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url(gone_by))
+    gone_by.refresh_from_db()
+    assert gone_by.status == Meeting.Status.CANCELLED
+    assert mail.outbox == []
+    ahead = make_meeting(circle)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url(ahead))
+    assert citizen.email in [address for message in mail.outbox for address in message.to]
+
+
 def test_a_too_long_reason_comes_back_with_what_was_typed(
     client, meeting, coordinator, django_capture_on_commit_callbacks
 ):
