@@ -2,6 +2,7 @@ import datetime
 import math
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.forms import (
     AuthenticationForm,
@@ -66,8 +67,12 @@ class ResetForm(PlainTextMixin, PasswordResetForm):
     ):
         """Django's, but sent through services.send_limited: Django's own logs a failed send
         and carries on, and a failed send must not use up the person's one email per
-        interval. The email is plain text: the site sets no HTML template for it."""
+        interval. The email is plain text: the site sets no HTML template for it. Its link
+        starts with SITE_URL, as every other email's does, not with the host the request
+        named: one of several ALLOWED_HOSTS would have sent the link to a host of the asker's
+        choosing."""
         user = context["user"]
+        context = {**context, "site_url": settings.SITE_URL}
         with translation.override(user.preferred_language):
             subject = "".join(render_to_string(subject_template_name, context).splitlines())
             body = render_to_string(email_template_name, context)

@@ -4,6 +4,7 @@ address may ask only so often, whichever addresses it names."""
 
 import datetime
 import logging
+import re
 
 import pytest
 import time_machine
@@ -45,6 +46,18 @@ def test_the_email_speaks_the_persons_language_not_the_browsers(
     assert message.from_email == f"{sender} <allies@localhost>"
     assert line in message.body
     assert "/accounts/reset/" in message.body
+
+
+def test_the_link_is_on_the_sites_own_address_whatever_host_was_asked(client, db, settings):
+    """Password-reset poisoning: with several ALLOWED_HOSTS, the request's Host header chose
+    the host of the link."""
+    settings.ALLOWED_HOSTS = ["allies.example.nl", ".politie.example"]
+    settings.SITE_URL = "https://allies.example.nl"
+    make_person("henk")
+    client.post(URL, {"email": "henk@example.org"}, HTTP_HOST="evil.politie.example")
+    [message] = mail.outbox
+    assert "evil" not in message.body
+    assert re.search(r"^https://allies\.example\.nl/accounts/reset/\S+/$", message.body, re.M)
 
 
 def test_an_unknown_address_gets_the_same_answer_and_no_email(client, db):
