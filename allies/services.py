@@ -88,9 +88,8 @@ def _send(message) -> bool:
     """Send one email; False, and logged, when the mail server could not take it."""
     try:
         return notify.send_each([message]) == 1
-    except Exception:
-        # The connection to the mail server could not be opened.
-        logger.exception("Could not send the email %r", message.subject)
+    except Exception as error:  # the connection to the mail server could not be opened
+        notify.log_unsent(message, error)
         return False
 
 

@@ -539,7 +539,13 @@ def send_each(messages, connection=None) -> int:
 def send_one(message, connection) -> bool:
     try:
         return bool(connection.send_messages([message]))
-    except Exception:
-        # The address is personal data: log which message failed, not to whom.
-        logger.exception("Could not send the email %r", message.subject)
+    except Exception as error:
+        log_unsent(message, error)
         return False
+
+
+def log_unsent(message, error: Exception) -> None:
+    """Log which email failed and the kind of failure, not to whom: the address is personal
+    data, and no erasure reaches it in the logs. So not the error's text or traceback either:
+    a mail server's refusal (SMTPRecipientsRefused) names the addresses it refused."""
+    logger.error("Could not send the email %r (%s)", message.subject, type(error).__name__)

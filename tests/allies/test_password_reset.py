@@ -143,7 +143,7 @@ def test_an_email_that_could_not_be_sent_can_be_asked_for_again_at_once(
     assert [
         (r.levelno, r.getMessage()) for r in caplog.records if r.levelno >= logging.WARNING
     ] == [
-        (logging.ERROR, "Could not send the email 'Your Allies password'"),
+        (logging.ERROR, "Could not send the email 'Your Allies password' (ConnectionRefusedError)"),
         (
             logging.WARNING,
             f"Person {henk.pk} did not get the email 'Your Allies password'; asking again "

@@ -1,6 +1,8 @@
 """meetings/notify.py: invitation, update and cancellation emails, each with its .ics."""
 
 import datetime
+import logging
+import smtplib
 import zoneinfo
 
 import pytest
@@ -341,6 +343,24 @@ class RefusesTheCitizen(EmailBackend):
         if any("citizen@" in address for m in messages for address in m.to):
             raise OSError("550 mailbox unavailable")
         return super().send_messages(messages)
+
+
+class RefusesWithTheAddress(EmailBackend):
+    def send_messages(self, messages):
+        raise smtplib.SMTPRecipientsRefused({m.to[0]: (550, b"unknown user") for m in messages})
+
+
+def test_a_refused_address_stays_out_of_the_log(
+    django_capture_on_commit_callbacks, dinner, settings, caplog
+):
+    """An address in the logs is personal data that no erasure reaches."""
+    settings.EMAIL_BACKEND = f"{__name__}.RefusesWithTheAddress"
+    send(django_capture_on_commit_callbacks, notify_scheduled, dinner)
+    failures = [r for r in caplog.records if r.name == "meetings.notify"]
+    assert len(failures) == 4
+    assert failures[0].getMessage().endswith("(SMTPRecipientsRefused)")
+    logged = caplog.text + "".join(logging.Formatter().format(r) for r in failures)
+    assert "@example.org" not in logged
 
 
 def test_one_refused_address_does_not_stop_the_others(
