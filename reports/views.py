@@ -6,14 +6,14 @@ import csv
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import F
+from django.db.models import F, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import formats, timezone
 from django.utils.text import slugify
 
 from circles.health import health_for_circles, member_attendance, refresh_summaries
-from circles.models import Circle
+from circles.models import Circle, Membership
 from circles.views import _get_circle_for_user
 from reports import export as csv_export
 from reports.charts import action_group_labels, year_charts
@@ -89,16 +89,24 @@ def overview(request):
         if form.cleaned_data["flagged"]:
             circles = circles.filter(flag_count__gt=0)
         ordering = form.ordering()
-    page = Paginator(circles.order_by(*_with_nulls(ordering), "pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    # Whom to call about a flagged circle: its coordinators, in one query for the page.
+    coordinators = Prefetch(
+        "memberships",
+        Membership.objects.active().coordinators().select_related("person").order_by("pk"),
+        to_attr="coordinator_memberships",
     )
+    circles = circles.order_by(*_with_nulls(ordering), "pk").prefetch_related(coordinators)
+    page = Paginator(circles, PAGE_SIZE).get_page(request.GET.get("page"))
     healths = health_for_circles(page.object_list, now)
     query = request.GET.copy()
     query.pop("page", None)
     ctx = {
         "form": form,
         "page": page,
-        "healths": [healths[circle.pk] for circle in page.object_list],
+        "rows": [
+            (healths[circle.pk], [m.person for m in circle.coordinator_memberships])
+            for circle in page.object_list
+        ],
         "query": query.urlencode(),
     }
     return render(request, "reports/overview.html", ctx)

@@ -51,6 +51,32 @@ def test_staff_see_every_circle_with_its_flags(client, circles, admin_user):
     assert f'href="/admin/circles/circle/{circles["utrecht"].pk}/change/"' in html
 
 
+def test_each_circle_names_its_coordinators_to_write_to(client, circles, admin_user):
+    """A flagged circle is followed up with its coordinator: the overview says who that is."""
+    ans = make_person("ans", name="Ans de Wit", email="ans@tilburg.example")
+    Membership.objects.create(
+        person=ans, circle=circles["tilburg"], sector=Sector.MUNICIPALITY, is_coordinator=True
+    )
+    gone = make_person("gone", name="Gone Coordinator")
+    Membership.objects.create(
+        person=gone,
+        circle=circles["tilburg"],
+        sector=Sector.POLICE,
+        is_coordinator=True,
+        joined_on=datetime.date(2025, 1, 1),
+        left_on=datetime.date(2026, 1, 1),
+    )
+    client.force_login(admin_user)
+    html = client.get(URL).content.decode()
+    rows = {name: row for row in html.split('<tr role="row"')[1:] for name in names(row)}
+    assert (
+        '<a class="d-block" href="mailto:ans@tilburg.example">Ans de Wit</a>'
+        in rows["Tilburg-Noord"]
+    )
+    assert "Gone Coordinator" not in html
+    assert '<span class="overdue">none</span>' in rows["Almere Haven"]
+
+
 def test_a_change_since_the_last_visit_reorders(client, circles, admin_user):
     client.force_login(admin_user)
     assert names(client.get(URL).content.decode())[-1] == "Overvecht"
