@@ -1,6 +1,8 @@
 """manage.py backup: a consistent SQLite copy while the app writes; pg_dump on PostgreSQL."""
 
+import os
 import sqlite3
+import stat
 import threading
 
 import pytest
@@ -83,6 +85,18 @@ def backup_while_writing(live_database, target) -> tuple[int, int, int]:
         stop.set()
         thread.join()
     return before, during, len(written)
+
+
+@sqlite_only
+def test_only_its_owner_may_read_the_copy(live_database, tmp_path):
+    """It holds every person's details; the usual umask (022) made it readable by anyone."""
+    old = os.umask(0o022)
+    try:
+        call_command("backup", str(tmp_path / "copy.sqlite3"))
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "copy.sqlite3").stat().st_mode) == 0o600
+    assert opened(tmp_path / "copy.sqlite3") == ("ok", ROWS)
 
 
 @sqlite_only

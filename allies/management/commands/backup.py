@@ -14,9 +14,11 @@ def sqlite_backup(source: sqlite3.Connection, target: Path) -> str:
     so the copy is one consistent snapshot even while other connections write (in WAL mode
     they are not held up). The copy is written beside the target and renamed into place, so a
     failed backup never leaves a half file under the target's name. Returns the copy's
-    `PRAGMA integrity_check` result ("ok")."""
+    `PRAGMA integrity_check` result ("ok"). Only its owner may read it, whatever the umask:
+    it holds every person's details."""
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
+    os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))  # empty: a new db
     copy = sqlite3.connect(partial)
     try:
         source.backup(copy, pages=-1)
