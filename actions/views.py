@@ -15,8 +15,7 @@ from actions.models import Action
 from actions.services import action_add_update, action_edit
 from allies import once
 from allies.models import User
-from circles.models import Circle, Membership
-from meetings.views import members_with_sector
+from circles.models import Circle, Membership, members_with_sector
 
 
 def _get_action_for_user(request, action_id) -> tuple[Action, bool]:

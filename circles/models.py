@@ -9,6 +9,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from allies.models import User
+
 DEFAULT_COMMITMENT = _(
     "As an ally I take part in the circle's dinners, five times a year. I share what I see in "
     "my neighbourhood, I keep in touch with the other allies between dinners, in quiet times as "
@@ -376,6 +378,27 @@ class Membership(models.Model):
         self.left_on = today or timezone.localdate()
         self.is_coordinator = False
         self.save(update_fields=["left_on", "is_coordinator"])
+
+
+def members_of(circle_id, also=None):
+    """The people with an active membership of the circle, and the people whose ids the
+    queryset `also` selects (one values() column)."""
+    # From the circle's memberships to the people, not the other way: Exists() per person
+    # would walk every user of the installation. And one IN over a UNION, not an OR of two
+    # INs: for that OR, PostgreSQL read every user too.
+    people = Membership.objects.active().filter(circle_id=circle_id).values("person").order_by()
+    if also is not None:
+        people = people.union(also.order_by())
+    return User.objects.filter(pk__in=people)
+
+
+def members_with_sector(circle_id, also=None):
+    """members_of(), each with `sector`: that of their membership of the circle (the latest,
+    for someone who has left), so that a list to tick says it beside each name."""
+    latest = Membership.objects.filter(circle_id=circle_id, person=OuterRef("pk")).order_by(
+        models.F("left_on").desc(nulls_first=True), "-pk"
+    )
+    return members_of(circle_id, also).annotate(sector=Subquery(latest.values("sector")[:1]))
 
 
 class Invitation(models.Model):

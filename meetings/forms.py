@@ -316,7 +316,7 @@ class CancelForm(PlainTextMixin, forms.Form):
 
 class MembersField(ModelMultipleIdChoiceField):
     """Members to tick, each named with their sector when the queryset carries it
-    (meetings.views.members_with_sector): "Fatima (community)". Owners are picked from more
+    (circles.models.members_with_sector): "Fatima (community)". Owners are picked from more
     than one sector: the circle takes its actions together."""
 
     def label_from_instance(self, obj):

@@ -5,7 +5,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, F, OuterRef, Prefetch, Subquery
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from allies import once
 from allies.models import User
-from circles.models import Circle, Membership, Weekday
+from circles.models import Circle, Membership, Weekday, members_of, members_with_sector
 from circles.views import _get_circle_for_user
 from meetings import services
 from meetings.forms import (
@@ -68,27 +68,6 @@ def _refused(request, meeting: Meeting, message):
     return redirect("meetings:detail", meeting_id=meeting.pk)
 
 
-def _members(circle_id, also=None):
-    """The people with an active membership of the circle, and the people whose ids the
-    queryset `also` selects (one values() column)."""
-    # From the circle's memberships to the people, not the other way: Exists() per person
-    # would walk every user of the installation. And one IN over a UNION, not an OR of two
-    # INs: for that OR, PostgreSQL read every user too.
-    people = Membership.objects.active().filter(circle_id=circle_id).values("person").order_by()
-    if also is not None:
-        people = people.union(also.order_by())
-    return User.objects.filter(pk__in=people)
-
-
-def members_with_sector(circle_id, also=None):
-    """_members(), each with `sector`: that of their membership of the circle (the latest, for
-    someone who has left), so that a list to tick says it beside each name."""
-    latest = Membership.objects.filter(circle_id=circle_id, person=OuterRef("pk")).order_by(
-        F("left_on").desc(nulls_first=True), "-pk"
-    )
-    return _members(circle_id, also).annotate(sector=Subquery(latest.values("sector")[:1]))
-
-
 @login_required
 def plan_year(request, circle_id, year):
     """Propose the year's remaining dinners; the coordinator edits them and confirms."""
@@ -100,7 +79,7 @@ def plan_year(request, circle_id, year):
         raise Http404
     meetings = _year_meetings(circle, year)
     planned, taken = _dinner_days(meetings)
-    kwargs = {"members": _members(circle.pk), "year": year, "taken": taken}
+    kwargs = {"members": members_of(circle.pk), "year": year, "taken": taken}
     if request.method == "POST":
         formset = PlanFormSet(request.POST, form_kwargs=kwargs)
         if formset.is_valid():
@@ -181,7 +160,7 @@ def new(request, circle_id):
     circle, is_coordinator = _get_circle_for_user(request, circle_id)
     if not is_coordinator:
         raise PermissionDenied
-    form = MeetingForm(request.POST or None, circle=circle, members=_members(circle.pk))
+    form = MeetingForm(request.POST or None, circle=circle, members=members_of(circle.pk))
     if request.method == "GET" and request.GET.get("kind") in Meeting.Kind.values:
         form.initial["kind"] = request.GET["kind"]  # "Call an extra meeting" links here
     if request.method == "POST" and form.is_valid():
@@ -217,7 +196,7 @@ def edit(request, meeting_id):
     data = request.POST if request.method == "POST" else None
     # The host stays a choice after leaving the circle, so that saving keeps them.
     host = Meeting.objects.filter(pk=meeting.pk, host__isnull=False).values("host")
-    members = _members(meeting.circle_id, also=host)
+    members = members_of(meeting.circle_id, also=host)
     form = MeetingForm(data, circle=meeting.circle, members=members, meeting=meeting)
     agenda = AgendaFormSet(data, instance=meeting, prefix="agenda")
     if data is not None and form.is_valid() and agenda.is_valid():
@@ -293,7 +272,7 @@ def detail(request, meeting_id):
         ctx["maybe_count"] = len(maybe)
         ctx["notes"] = [r for r in responses if r.note]
         answered = [r.person_id for r in responses]
-        ctx["unanswered"] = _members(meeting.circle_id).exclude(pk__in=answered)
+        ctx["unanswered"] = members_of(meeting.circle_id).exclude(pk__in=answered)
     if ctx["is_held"]:
         ctx["attendances"] = meeting.attendances.select_related("person")
         ctx["agreed_actions"] = meeting.actions.prefetch_related(_owners())
