@@ -11,6 +11,12 @@ from meetings.forms import YEARS_AHEAD, ActionForm, years_later
 NOTHING_TO_UPDATE = _("Write an update, choose a new status or set a new due date.")
 
 
+def refuse_past(due) -> None:
+    """A new due date is today or later: one gone by would leave the action overdue."""
+    if due < timezone.localdate():
+        raise forms.ValidationError(_("Choose today or a later date."), code="past")
+
+
 class ActionUpdateForm(PlainTextMixin, OnceMixin, forms.Form):
     """One form for progress: a few words, a new status, or both."""
 
@@ -37,14 +43,12 @@ class ActionUpdateForm(PlainTextMixin, OnceMixin, forms.Form):
         super().__init__(*args, **kwargs)
 
     def clean_new_due_date(self):
-        """Today or later (a date gone by would leave it overdue), within YEARS_AHEAD years."""
+        """Today or later (refuse_past), within YEARS_AHEAD years."""
         due = self.cleaned_data["new_due_date"]
         if due is None or due == self.action.due_date:
             return None
-        today = timezone.localdate()
-        if due < today:
-            raise forms.ValidationError(_("Choose today or a later date."), code="past")
-        if due > years_later(today):
+        refuse_past(due)
+        if due > years_later(timezone.localdate()):
             raise forms.ValidationError(
                 _("Choose a date within the next %(years)d years."),
                 code="too_far",
@@ -78,10 +82,14 @@ class ActionEditForm(ActionForm):
 
     def clean_due_date(self):
         """A due date left as it was is kept, whatever it is (one entered in admin may be
-        before the meeting); a new one follows the rules of the record form."""
+        before the meeting, one agreed long ago may have passed); a new one follows the rules
+        of the record form and, as an owner's new due date does, is today or later."""
         if self.cleaned_data["due_date"] == self.action.due_date:
             return self.action.due_date
-        return super().clean_due_date()
+        due = super().clean_due_date()
+        if due is not None:
+            refuse_past(due)
+        return due
 
     def changes(self) -> dict:
         """The cleaned values, as action_edit takes them."""

@@ -2,7 +2,9 @@ import datetime
 import re
 
 import pytest
+import time_machine
 from django.core import mail
+from django.utils import timezone
 
 from actions.models import Action
 from circles.models import Sector
@@ -241,31 +243,54 @@ def test_bad_input_keeps_what_was_typed_and_saves_nothing(
     assert mail.outbox == []
 
 
-def test_a_due_date_left_as_it_was_is_kept_even_before_the_meeting(
+def test_a_new_due_date_gone_by_is_refused_as_an_owners_is(client, lights, cast):
+    # After the meeting, yet before today: the action would be overdue the moment it is saved.
+    client.force_login(cast["coordinator"])
+    with time_machine.travel(timezone.now(), tick=False):
+        yesterday = (timezone.localdate() - datetime.timedelta(days=1)).isoformat()
+        typed = {"title": "Lights", "description": "Typed words.", "due_date": yesterday}
+        response = client.post(url(lights), data(lights, **typed))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert link("id_due_date", "Due date: Choose today or a later date.") in summary(html)
+    assert 'value="Lights"' in html and "Typed words." in html
+    assert f'value="{yesterday}"' in html
+    lights.refresh_from_db()
+    assert lights.title == "Ask for street lights"
+    assert lights.due_date == datetime.date(2020, 1, 1)
+    assert not lights.updates.exists() and mail.outbox == []
+
+
+def test_a_due_date_left_as_it_was_is_kept_even_gone_by_and_before_the_meeting(
     client, lights, cast, django_capture_on_commit_callbacks
 ):
-    # One entered in admin may break the record form's rules: correcting the title keeps it.
+    # One entered in admin may break the record form's rules, and one agreed long ago has
+    # passed: correcting the title keeps it.
     edit(client, cast["coordinator"], lights, django_capture_on_commit_callbacks, title="Lights")
     lights.refresh_from_db()
     assert lights.title == "Lights" and lights.due_date == datetime.date(2020, 1, 1)
 
 
-def test_an_action_without_its_meeting_takes_a_due_date_within_ten_years(
+def test_an_action_without_its_meeting_takes_a_due_date_from_today_within_ten_years(
     client, lights, cast, django_capture_on_commit_callbacks
 ):
     Action.objects.filter(pk=lights.pk).update(meeting=None)
     client.force_login(cast["coordinator"])
     response = client.post(url(lights), data(lights, due_date="2200-01-01"))
     assert "Choose a date within the next 10 years." in response.content.decode()
-    edit(
-        client,
-        cast["coordinator"],
-        lights,
-        django_capture_on_commit_callbacks,
-        due_date="2000-01-01",
-    )
+    response = client.post(url(lights), data(lights, due_date="2000-01-01"))
+    assert "Choose today or a later date." in response.content.decode()
+    with time_machine.travel(timezone.now(), tick=False):
+        today = timezone.localdate()
+        edit(
+            client,
+            cast["coordinator"],
+            lights,
+            django_capture_on_commit_callbacks,
+            due_date=today.isoformat(),
+        )
     lights.refresh_from_db()
-    assert lights.due_date == datetime.date(2000, 1, 1)
+    assert lights.due_date == today
 
 
 def test_a_member_of_another_circle_is_no_choice(client, lights, cast):
