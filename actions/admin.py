@@ -11,6 +11,8 @@ class ActionUpdateInline(PersonRowsInline):
 
     model = ActionUpdate
     person_field = "author"
+    # What a coordinator's correction changed besides the due date is on the update's own
+    # page: more columns here would not fit a laptop's window.
     fields = ["created_at", "author", "new_status", "previous_due_date", "new_due_date", "text"]
 
     def has_add_permission(self, request, obj=None):
@@ -60,4 +62,4 @@ class ActionUpdateAdmin(LargeTableAdmin, admin.ModelAdmin):
     ordering = ["-created_at"]
     search_fields = ["text", "action__title"]
     list_select_related = ["action", "author"]
-    autocomplete_fields = ["action", "author"]
+    autocomplete_fields = ["action", "author", "owners_added", "owners_removed"]

@@ -91,7 +91,8 @@ class Action(models.Model):
 
 
 class ActionUpdate(models.Model):
-    """A dated note on an action's progress, possibly with a change of status."""
+    """A dated note on an action's progress, possibly with a change of status or due date; or
+    a coordinator's correction of the action, which says what it changed."""
 
     action = models.ForeignKey(
         Action, on_delete=models.CASCADE, related_name="updates", verbose_name=_("action")
@@ -112,6 +113,18 @@ class ActionUpdate(models.Model):
     # reader's language ("Due date moved from 1 December 2026 to 15 January 2027").
     new_due_date = models.DateField(_("new due date"), null=True, blank=True)
     previous_due_date = models.DateField(_("previous due date"), null=True, blank=True)
+    # A coordinator who corrects the action says so in an update as well, in the same way: the
+    # due date moved (or removed: a previous due date without a new one), the owners added and
+    # removed (people, not their names: erasing a person anonymises them here too), and
+    # whether the title or the description was corrected.
+    owners_added = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name=_("owners added")
+    )
+    owners_removed = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name=_("owners removed")
+    )
+    title_corrected = models.BooleanField(_("title corrected"), default=False)
+    description_corrected = models.BooleanField(_("description corrected"), default=False)
     created_at = models.DateTimeField(_("date"), default=timezone.now)
 
     class Meta:

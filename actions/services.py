@@ -64,7 +64,8 @@ def action_edit(
     owners: Iterable[User],
     due_date: datetime.date | None,
 ) -> list[int]:
-    """Correct the action; its history keeps each earlier version and who changed it.
+    """Correct the action; its history keeps each earlier version and who changed it, and an
+    update by `by` tells its readers what changed.
 
     The owners who were added are told, each in their own language, once the change is
     committed; not `by`, who made it. Returns the ids of the owners who are told.
@@ -72,6 +73,7 @@ def action_edit(
     # Locked, so that two coordinators saving at once each see the owners the other left.
     Action.objects.select_for_update().filter(pk=action.pk).values("pk").get()
     before = set(action.owners.values_list("pk", flat=True))
+    previous_due_date = action.due_date
     values = {"title": title, "description": description, "due_date": due_date}
     changed = [name for name, value in values.items() if getattr(action, name) != value]
     for name in changed:
@@ -79,7 +81,21 @@ def action_edit(
     if changed:  # an unchanged save would still write a version into the history
         action.save(update_fields=[*changed, "updated_at"])
     action.owners.set(owners)
-    told = [person.pk for person in owners if person.pk not in before and person != by]
+    added = [person for person in owners if person.pk not in before]
+    removed = before - {person.pk for person in owners}
+    if changed or added or removed:
+        moved = "due_date" in changed
+        update = ActionUpdate.objects.create(
+            action=action,
+            author=by,
+            new_due_date=due_date if moved else None,
+            previous_due_date=previous_due_date if moved else None,
+            title_corrected="title" in changed,
+            description_corrected="description" in changed,
+        )
+        update.owners_added.set(added)
+        update.owners_removed.set(removed)
+    told = [person.pk for person in added if person != by]
     if told:
         # robust: a mail server that fails is logged; the saved change stays saved.
         transaction.on_commit(partial(send_owner_added, action.pk, told, by), robust=True)

@@ -78,7 +78,9 @@ def _detail_ctx(action: Action, may_change: bool, form) -> dict:
     return {
         "action": action,
         "owners": action.owners.all(),
-        "updates": action.updates.select_related("author").order_by("created_at", "pk"),
+        "updates": action.updates.select_related("author")
+        .prefetch_related("owners_added", "owners_removed")
+        .order_by("created_at", "pk"),
         "may_change": may_change,
         "may_edit": action.coordinates,
         "form": form,

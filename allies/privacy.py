@@ -343,6 +343,8 @@ def person_export(person: User) -> dict:
                 "new_status": u.new_status,
                 "previous_due_date": u.previous_due_date,
                 "new_due_date": u.new_due_date,
+                "title_corrected": u.title_corrected,
+                "description_corrected": u.description_corrected,
                 "text": u.text,
             }
             for u in updates

@@ -95,15 +95,20 @@ def test_the_form_shows_the_action_and_the_members_with_their_sector(client, lig
     assert 'value="2020-01-01"' in html
 
 
-def test_a_coordinator_corrects_the_action(
-    client, lights, cast, django_capture_on_commit_callbacks
-):
-    changes = {
+def everything_corrected(cast) -> dict:
+    """Changes to each field: the clerk makes way for the officer."""
+    return {
         "title": "Ask for lights in the underpass",
         "description": "Both ends.",
         "owners": [cast["citizen"], cast["officer"]],
         "due_date": "2030-03-01",
     }
+
+
+def test_a_coordinator_corrects_the_action(
+    client, lights, cast, django_capture_on_commit_callbacks
+):
+    changes = everything_corrected(cast)
     response = edit(
         client, cast["coordinator"], lights, django_capture_on_commit_callbacks, **changes
     )
@@ -147,6 +152,69 @@ def test_saving_it_unchanged_writes_no_version(
     before = lights.history.count()
     edit(client, cast["coordinator"], lights, django_capture_on_commit_callbacks)
     assert lights.history.count() == before and mail.outbox == []
+    assert not lights.updates.exists()
+
+
+def updates(client, reader, action) -> str:
+    """The updates on the action's page, as `reader` sees them."""
+    client.force_login(reader)
+    html = client.get(f"/actions/{action.pk}/").content.decode()
+    return html[html.index('id="updates-heading"') :]
+
+
+def test_the_members_read_the_correction_among_the_updates(
+    client, lights, cast, django_capture_on_commit_callbacks
+):
+    changes = everything_corrected(cast)
+    edit(client, cast["coordinator"], lights, django_capture_on_commit_callbacks, **changes)
+    update = lights.updates.get()
+    assert update.author == cast["coordinator"] and update.text == ""
+    assert (update.previous_due_date, update.new_due_date) == (
+        datetime.date(2020, 1, 1),
+        datetime.date(2030, 3, 1),
+    )
+    assert list(update.owners_added.all()) == [cast["officer"]]
+    assert list(update.owners_removed.all()) == [cast["clerk"]]
+    assert update.title_corrected and update.description_corrected
+    html = updates(client, cast["clerk"], lights)  # removed, and still a member
+    assert "· Coordinator" in html
+    assert "Due date moved from 1 January 2020 to 1 March 2030." in html
+    assert "Owners: added Officer; removed Clerk." in html
+    assert "Title and description corrected." in html
+
+
+def test_the_correction_is_read_in_the_readers_language(
+    client, lights, cast, django_capture_on_commit_callbacks
+):
+    changes = {"title": "Lights", "owners": [cast["officer"]], "due_date": "2030-03-01"}
+    edit(client, cast["coordinator"], lights, django_capture_on_commit_callbacks, **changes)
+    cast["officer"].preferred_language = "nl"
+    cast["officer"].save()
+    html = updates(client, cast["officer"], lights)
+    assert "Streefdatum verschoven van 1 januari 2020 naar 1 maart 2030." in html
+    assert "Eigenaren: Officer toegevoegd; Citizen, Clerk verwijderd." in html
+    assert "Titel verbeterd." in html
+
+
+@pytest.mark.parametrize(
+    ("changes", "told"),
+    [
+        ({"title": "Lights"}, "Title corrected."),
+        ({"description": ""}, "Description corrected."),
+        ({"due_date": ""}, "Due date removed (it was 1 January 2020)."),
+        ({"owners": ["clerk", "citizen", "officer"]}, "Owners: added Officer."),
+        ({"owners": ["citizen"]}, "Owners: removed Clerk."),
+    ],
+)
+def test_the_update_says_only_what_changed(
+    client, lights, cast, django_capture_on_commit_callbacks, changes, told
+):
+    if "owners" in changes:
+        changes["owners"] = [cast[who] for who in changes["owners"]]
+    edit(client, cast["coordinator"], lights, django_capture_on_commit_callbacks, **changes)
+    html = updates(client, cast["officer"], lights)
+    said = re.findall(r'<p class="mb-1">([^<]*)</p>', html)
+    assert said == [told]
 
 
 def test_the_owners_who_were_added_are_told_in_their_language(

@@ -1,6 +1,7 @@
 """Every admin page loads for an admin with the demo data, in a fixed number of queries."""
 
 import datetime
+import re
 
 import pytest
 from django.contrib import admin
@@ -267,6 +268,26 @@ def test_the_updates_are_filtered_by_the_year_they_were_written(client, admin_us
     assert [u.text for u in response.context["cl"].result_list] == ["In 2025"]
     years = response.context["cl"].filter_specs[0].lookup_choices
     assert [title for title, _ in years] == ["2025", "2024"]
+
+
+def test_an_updates_page_names_the_owners_it_changed_without_listing_everyone(
+    client, admin_user, circle, cast
+):
+    update = ActionUpdate.objects.create(
+        action=Action.objects.create(circle=circle, title="Lighting"), author=cast["coordinator"]
+    )
+    update.owners_added.set([cast["officer"]])
+    update.owners_removed.set([cast["citizen"], cast["clerk"]])
+    client.force_login(admin_user)
+    html = client.get(reverse("admin:actions_actionupdate_change", args=[update.pk])).content
+    # Searched for, not picked from every person of the installation.
+    offered = {
+        name: re.findall(r"<option [^>]*>([^<]*)</option>", select)
+        for name, select in re.findall(
+            r'<select name="(owners_\w+)"(.*?)</select>', html.decode(), re.S
+        )
+    }
+    assert offered == {"owners_added": ["Officer"], "owners_removed": ["Citizen", "Clerk"]}
 
 
 def test_the_commitment_agreed_to_is_shown_but_not_edited(client, admin_user, circle, citizen):

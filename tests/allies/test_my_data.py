@@ -77,6 +77,12 @@ def test_it_holds_the_due_dates_i_moved(client, fatima):
     assert (update["previous_due_date"], update["new_due_date"]) == ("2026-12-01", "2027-01-15")
 
 
+def test_it_holds_what_my_corrections_of_an_action_corrected(client, fatima):
+    fatima.action_updates.update(title_corrected=True)
+    [update] = download(client, fatima)["action_updates_written"]
+    assert (update["title_corrected"], update["description_corrected"]) == (True, False)
+
+
 def test_it_lists_my_sign_ins(client, fatima):
     client.post(reverse("login"), {"username": "fbouali", "password": PASSWORD})
     data = download(client, fatima)
