@@ -12,7 +12,15 @@ from actions.models import Action, ActionUpdate
 from allies.models import User
 from meetings import calendar, notify
 
-OWNER_ADDED_SUBJECT = pgettext_lazy("email subject", "You now own an action: %(title)s")
+# What an owner whom a correction added or removed is told: the subject and the templates.
+OWNER_ADDED = (
+    pgettext_lazy("email subject", "You now own an action: %(title)s"),
+    "emails/action_owner",
+)
+OWNER_REMOVED = (
+    pgettext_lazy("email subject", "You no longer own an action: %(title)s"),
+    "emails/action_owner_removed",
+)
 
 
 @transaction.atomic
@@ -63,12 +71,12 @@ def action_edit(
     description: str,
     owners: Iterable[User],
     due_date: datetime.date | None,
-) -> list[int]:
+) -> None:
     """Correct the action; its history keeps each earlier version and who changed it, and an
     update by `by` tells its readers what changed.
 
-    The owners who were added are told, each in their own language, once the change is
-    committed; not `by`, who made it. Returns the ids of the owners who are told.
+    The owners who were added or removed are told, each in their own language, once the
+    change is committed; not `by`, who made it.
     """
     # Locked, so that two coordinators saving at once each see the owners the other left.
     Action.objects.select_for_update().filter(pk=action.pk).values("pk").get()
@@ -81,8 +89,8 @@ def action_edit(
     if changed:  # an unchanged save would still write a version into the history
         action.save(update_fields=[*changed, "updated_at"])
     action.owners.set(owners)
-    added = [person for person in owners if person.pk not in before]
-    removed = before - {person.pk for person in owners}
+    after = {person.pk for person in owners}
+    added, removed = after - before, before - after
     if changed or added or removed:
         moved = "due_date" in changed
         update = ActionUpdate.objects.create(
@@ -95,24 +103,24 @@ def action_edit(
         )
         update.owners_added.set(added)
         update.owners_removed.set(removed)
-    told = [person.pk for person in added if person != by]
-    if told:
-        # robust: a mail server that fails is logged; the saved change stays saved.
-        transaction.on_commit(partial(send_owner_added, action.pk, told, by), robust=True)
-    return told
+    for mail, people in ((OWNER_ADDED, added), (OWNER_REMOVED, removed)):
+        if told := sorted(people - {by.pk}):
+            # robust: a mail server that fails is logged; the saved change stays saved.
+            send = partial(send_owner_change, action.pk, told, by, mail)
+            transaction.on_commit(send, robust=True)
 
 
-def send_owner_added(action_id: int, person_ids: list[int], by: User) -> int:
+def send_owner_change(action_id: int, person_ids: list[int], by: User, mail: tuple) -> int:
     """Tell each of these people who can still be emailed (an active member of the action's
-    circle, with an address) that `by` made them an owner; returns how many messages went."""
+    circle, with an address) that `by` made them an owner (mail OWNER_ADDED) or took them off
+    the owners (OWNER_REMOVED); returns how many messages went."""
     action = Action.objects.select_related("circle").filter(pk=action_id).first()
     if action is None:
         return 0
+    subject, template = mail
     ctx = {"action": action, "by": by, "action_url": calendar.action_url(action)}
     messages = [
-        notify.compose_for(
-            person, OWNER_ADDED_SUBJECT, "emails/action_owner", ctx, params={"title": action.title}
-        )
+        notify.compose_for(person, subject, template, ctx, params={"title": action.title})
         for person in notify.recipients(action.circle).filter(pk__in=person_ids)
     ]
     return notify.send_each(messages)

@@ -93,6 +93,7 @@ def test_the_form_shows_the_action_and_the_members_with_their_sector(client, lig
     ticked = re.findall(r'name="owners" value="(\d+)"[^>]*checked', html)
     assert sorted(ticked) == sorted([str(cast["clerk"].pk), str(cast["citizen"].pk)])
     assert 'value="2020-01-01"' in html
+    assert "Owners you add or remove are told by email." in html
 
 
 def everything_corrected(cast) -> dict:
@@ -238,17 +239,82 @@ def test_the_owners_who_were_added_are_told_in_their_language(
     told = {message.to[0]: message for message in mail.outbox}
     assert sorted(told) == ["officer@example.org", "youth@example.org"]
     assert all(len(message.to) == 1 for message in mail.outbox)
-    english = told["youth@example.org"]
-    assert english.subject == "You now own an action: Ask for street lights"
-    assert "Coordinator has made you an owner of this action of Overvecht Allies:" in english.body
-    assert "Due on Friday 1 March 2030." in english.body
-    assert f"/actions/{lights.pk}/" in english.body
-    dutch = told["officer@example.org"]
-    assert dutch.subject == "Je bent nu eigenaar van een actiepunt: Ask for street lights"
-    assert "Coordinator heeft je eigenaar gemaakt van dit actiepunt van Overvecht" in dutch.body
-    assert "Streefdatum: vrijdag 1 maart 2030." in dutch.body
-    html, _type = dutch.alternatives[0]
-    assert "Ask for street lights" in html and f"/actions/{lights.pk}/" in html
+    assert_told(
+        told["youth@example.org"],
+        lights,
+        "You now own an action: Ask for street lights",
+        "Coordinator has made you an owner of this action of Overvecht Allies:",
+        "Due on Friday 1 March 2030.",
+    )
+    assert_told(
+        told["officer@example.org"],
+        lights,
+        "Je bent nu eigenaar van een actiepunt: Ask for street lights",
+        "Coordinator heeft je eigenaar gemaakt van dit actiepunt van Overvecht",
+        "Streefdatum: vrijdag 1 maart 2030.",
+    )
+
+
+def assert_told(message, action, subject: str, *lines: str):
+    """The message has this subject and these lines, and its text and HTML link to the
+    action."""
+    assert message.subject == subject
+    for line in lines:
+        assert line in message.body
+    html, _type = message.alternatives[0]
+    assert f"/actions/{action.pk}/" in message.body
+    assert action.title in html and f"/actions/{action.pk}/" in html
+
+
+def test_the_owners_who_were_removed_are_told_in_their_language(
+    client, lights, cast, django_capture_on_commit_callbacks
+):
+    cast["clerk"].preferred_language = "nl"
+    cast["clerk"].save()
+    lights.owners.add(cast["coordinator"])
+    edit(
+        client,
+        cast["coordinator"],
+        lights,
+        django_capture_on_commit_callbacks,
+        owners=[cast["officer"]],
+    )
+    # The officer is told they now own it; not the coordinator, who took themselves off.
+    told = {message.to[0]: message for message in mail.outbox}
+    assert sorted(told) == ["citizen@example.org", "clerk@example.org", "officer@example.org"]
+    assert told["officer@example.org"].subject == "You now own an action: Ask for street lights"
+    assert_told(
+        told["citizen@example.org"],
+        lights,
+        "You no longer own an action: Ask for street lights",
+        "Hello Citizen,",
+        "Coordinator has taken you off the owners of this action of Overvecht Allies:",
+        "You no longer own it. If you have a question about it, ask Coordinator, who "
+        "coordinates the circle.",
+    )
+    assert_told(
+        told["clerk@example.org"],
+        lights,
+        "Je bent geen eigenaar meer van een actiepunt: Ask for street lights",
+        "Coordinator heeft je als eigenaar van dit actiepunt van Overvecht Allies weggehaald:",
+        "Je bent er geen eigenaar meer van. Heb je er een vraag over, stel die dan aan "
+        "Coordinator, die de kring coördineert.",
+    )
+
+
+def test_an_owner_who_left_the_circle_is_not_told_of_their_removal(
+    client, lights, cast, django_capture_on_commit_callbacks
+):
+    # They cannot open the action any more: the circle's business is no longer theirs.
+    cast["clerk"].memberships.get().end()
+    edit(
+        client,
+        cast["coordinator"],
+        lights,
+        django_capture_on_commit_callbacks,
+        owners=[cast["citizen"]],
+    )
+    assert list(lights.owners.all()) == [cast["citizen"]] and mail.outbox == []
 
 
 def test_an_owner_who_left_the_circle_stays_a_choice_and_is_kept(
