@@ -1,6 +1,7 @@
 """Reminders, sent by `manage.py send_reminders` (run it every few minutes from cron).
 
-- a dinner reminder, Circle.reminder_days before the meeting, to members who did not decline;
+- a dinner reminder, Circle.reminder_days before the meeting, to members who did not decline,
+  worded by their answer (none yet, maybe, coming: DINNER_REMINDERS);
 - an action reminder, settings.ACTION_REMINDER_DAYS before its due date, to its owners;
 - an overdue notice to the owners, the day after the due date;
 - a "record the dinner" prompt to the coordinators, the day after a dinner not yet recorded;
@@ -23,13 +24,14 @@ import datetime
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import formats, timezone, translation
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from actions.models import Action
 from circles.models import Membership
@@ -48,7 +50,6 @@ KEY_CHUNK = 500
 Kind = SentReminder.Kind
 
 SUBJECTS = {
-    Kind.DINNER: pgettext_lazy("email subject", "Reminder: %(summary)s, %(date)s"),
     Kind.ACTION_DUE: pgettext_lazy("email subject", "Action due on %(date)s: %(title)s"),
     Kind.ACTION_OVERDUE: pgettext_lazy("email subject", "Action overdue: %(title)s"),
     Kind.RECORD: pgettext_lazy("email subject", "Please record the meeting: %(summary)s, %(date)s"),
@@ -61,12 +62,46 @@ TEMPLATES = {
 }
 
 
+class DinnerReminder(NamedTuple):
+    """What a dinner reminder says, for one answer."""
+
+    subject: str
+    intro: str  # with %(meeting)s ("the dinner of 4 March 2027") and %(circle)s
+    link: str  # the words before the link to the answer page
+
+
+# The dinner reminder by the member's answer (None: no answer yet). It comes two days or so
+# before the food is ordered: the moment to get the missing answers. Who said they are not
+# coming gets none: it would be noise.
+DINNER_REMINDERS = {
+    None: DinnerReminder(
+        pgettext_lazy("email subject", "Will you come? %(summary)s, %(date)s"),
+        gettext_lazy("You have not said yet whether you will come to %(meeting)s (%(circle)s)."),
+        gettext_lazy("Say whether you will come"),
+    ),
+    Response.Answer.MAYBE: DinnerReminder(
+        pgettext_lazy("email subject", "Yes or no? %(summary)s, %(date)s"),
+        gettext_lazy(
+            "You said “maybe” to %(meeting)s (%(circle)s). Please decide whether you will come."
+        ),
+        gettext_lazy("Say yes or no"),
+    ),
+    Response.Answer.ATTENDING: DinnerReminder(
+        pgettext_lazy("email subject", "Reminder: %(summary)s, %(date)s"),
+        gettext_lazy("You said you are coming to %(meeting)s (%(circle)s)."),
+        gettext_lazy("Change your answer"),
+    ),
+}
+
+
 @dataclass
 class Reminder:
     kind: str
     person: object
     meeting: Meeting | None = None
     action: Action | None = None
+    # A dinner reminder's: the person's answer to the meeting (None: none yet).
+    response: Response | None = None
     key: str = field(init=False)
 
     def __post_init__(self):
@@ -76,8 +111,14 @@ class Reminder:
         else:
             about = f"a{self.action.pk}:{self.action.due_date:%Y%m%d}"
         # The date is part of the key: a dinner moved to another day, or an action given a new
-        # due date, is reminded again.
+        # due date, is reminded again. The answer is not: who answers between two runs is not
+        # reminded again in other words.
         self.key = f"{self.kind}:{about}:p{self.person.pk}"
+
+    @property
+    def answer(self) -> str | None:
+        """The person's answer to the meeting, a Response.Answer; None if none (yet)."""
+        return self.response.answer if self.response is not None else None
 
 
 def send_reminders(now: datetime.datetime | None = None) -> dict[str, int]:
@@ -145,8 +186,8 @@ def reachable(memberships):
 
 def dinner_reminders(now, today) -> Iterator[Reminder]:
     """Meetings whose reminder day has come (and which have not started): every member who did
-    not decline. A meeting scheduled inside its reminder window is skipped: its invitation has
-    only just gone out."""
+    not decline, with their answer. A meeting scheduled inside its reminder window is skipped:
+    its invitation has only just gone out."""
     candidates = calendar.with_agenda(
         Meeting.objects.exclude(status=Meeting.Status.CANCELLED).filter(
             starts_at__gt=now,
@@ -161,18 +202,20 @@ def dinner_reminders(now, today) -> Iterator[Reminder]:
             meetings.append(meeting)
     if not meetings:
         return
-    declined = set(
-        Response.objects.filter(
-            meeting__in=meetings, answer=Response.Answer.NOT_ATTENDING
-        ).values_list("meeting_id", "person_id")
-    )
-    members = members_by_circle(
-        reachable(Membership.objects.filter(circle__in={m.circle_id for m in meetings}))
-    )
+    answers: dict[int, dict[int, Response]] = {}  # by meeting, then person
+    for response in Response.objects.filter(meeting__in=meetings).only(
+        "meeting", "person", "answer", "dietary_needs"
+    ):
+        answers.setdefault(response.meeting_id, {})[response.person_id] = response
+    memberships = Membership.objects.filter(circle__in={m.circle_id for m in meetings})
+    members = members_by_circle(reachable(memberships))
     for meeting in meetings:
+        answered = answers.get(meeting.pk, {})
         for person in members.get(meeting.circle_id, []):
-            if (meeting.pk, person.pk) not in declined:
-                yield Reminder(Kind.DINNER, person, meeting=meeting)
+            response = answered.get(person.pk)
+            if response is not None and response.answer == Response.Answer.NOT_ATTENDING:
+                continue
+            yield Reminder(Kind.DINNER, person, meeting=meeting, response=response)
 
 
 def action_reminders(today) -> Iterator[Reminder]:
@@ -248,6 +291,8 @@ def message(reminder: Reminder):
             ctx = {**notify.meeting_context(meeting), "summary": calendar.meeting_summary(meeting)}
             if reminder.kind == Kind.RECORD:
                 ctx["meeting_url"] += "record/"  # the record page, /meetings/<id>/record/
+            elif reminder.kind == Kind.DINNER:
+                ctx.update(dinner_context(reminder))
             values = {"summary": ctx["summary"], "date": notify.local_date(meeting.starts_at)}
         else:
             action = reminder.action
@@ -256,5 +301,23 @@ def message(reminder: Reminder):
                 "title": action.title,
                 "date": formats.date_format(action.due_date, "j F Y"),
             }
-        subject = SUBJECTS[reminder.kind] % values
-        return notify.compose(reminder.person, subject, TEMPLATES[reminder.kind], ctx)
+        if reminder.kind == Kind.DINNER:
+            subject = DINNER_REMINDERS[reminder.answer].subject
+        else:
+            subject = SUBJECTS[reminder.kind]
+        return notify.compose(reminder.person, subject % values, TEMPLATES[reminder.kind], ctx)
+
+
+def dinner_context(reminder: Reminder) -> dict:
+    """What the dinner reminder says to the person, by their answer, in the active language:
+    the dietary needs of the answer are theirs (this email is only theirs)."""
+    meeting, answer = reminder.meeting, reminder.answer
+    words = DINNER_REMINDERS[answer]
+    return {
+        "intro": words.intro % {"meeting": meeting.reference(), "circle": meeting.circle.name},
+        "link": words.link,
+        "respond_url": calendar.respond_url(meeting),
+        # The food is ordered for those who said yes; an extra meeting may have none.
+        "food_for_yes": answer != Response.Answer.ATTENDING and not meeting.is_extra,
+        "dietary_needs": reminder.response.dietary_needs if answer is not None else "",
+    }

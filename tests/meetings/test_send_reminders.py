@@ -63,7 +63,7 @@ def test_the_dinner_reminder_goes_out_on_its_day_and_not_before(clock, dinner):
     assert run(clock, 2027, 3, 1, 23, 55) == []
     sent = run(clock, 2027, 3, 2, 0, 5)
     assert recipients(sent) == ["citizen", "clerk", "coordinator", "officer"]
-    assert sent[0][1] == "Reminder: Dinner — Overvecht Allies, 4 March 2027"
+    assert sent[0][1] == "Will you come? Dinner — Overvecht Allies, 4 March 2027"
 
 
 def test_run_twice_each_reminder_goes_once(clock, dinner):
@@ -134,6 +134,136 @@ def test_each_reads_the_reminder_in_their_own_language(clock, dinner, citizen):
     assert dutch.extra_headers["Content-Language"] == "nl"
     assert "donderdag 4 maart 2027, 18:30" in dutch.body
     assert "Thursday 4 March 2027, 18:30" in by_person["clerk@example.org"].body
+
+
+# What the dinner reminder says, by the member's answer
+
+
+def sent_to(username: str):
+    return next(m for m in mail.outbox if m.to == [f"{username}@example.org"])
+
+
+def reminder_of(clock, username: str):
+    """Run the command on the dinner's reminder day; the reminder the person got."""
+    run(clock, 2027, 3, 2, 8)
+    return sent_to(username)
+
+
+def html_of(message) -> str:
+    return message.alternatives[0][0]
+
+
+def test_who_has_not_answered_is_asked_to_with_the_link(clock, dinner, settings):
+    settings.SITE_URL = "https://allies.example.nl"
+    message = reminder_of(clock, "citizen")
+    assert message.subject == "Will you come? Dinner — Overvecht Allies, 4 March 2027"
+    respond_url = f"https://allies.example.nl/meetings/{dinner.pk}/respond/"
+    assert (
+        "You have not said yet whether you will come to the dinner of 4 March 2027 (Overvecht "
+        "Allies). The coordinator orders the food for those who said yes.\n\n"
+        f"Say whether you will come:\n{respond_url}\n"
+    ) in message.body
+    assert f'<a href="{respond_url}">Say whether you will come</a>' in html_of(message)
+    assert "Dietary needs" not in message.body  # the profile's (halal) are not an answer
+
+
+def test_who_is_coming_reads_it_with_their_dietary_needs_and_the_link_to_change(
+    clock, dinner, citizen, settings
+):
+    Response.objects.create(
+        meeting=dinner, person=citizen, answer="attending", dietary_needs="halal, no nuts"
+    )
+    message = reminder_of(clock, "citizen")
+    assert message.subject == "Reminder: Dinner — Overvecht Allies, 4 March 2027"
+    assert (
+        "You said you are coming to the dinner of 4 March 2027 (Overvecht Allies).\n"
+        "Dietary needs: halal, no nuts\n\n"
+        f"Change your answer:\n{settings.SITE_URL}/meetings/{dinner.pk}/respond/\n"
+    ) in message.body
+    assert "<p>Dietary needs: halal, no nuts</p>" in html_of(message)
+    assert "orders the food" not in message.body
+
+
+def test_dietary_needs_are_only_in_the_members_own_reminder(clock, dinner, citizen, clerk):
+    Response.objects.create(
+        meeting=dinner, person=citizen, answer="attending", dietary_needs="halal, no nuts"
+    )
+    Response.objects.create(meeting=dinner, person=clerk, answer="maybe", dietary_needs="vegan")
+    run(clock, 2027, 3, 2, 8)
+    assert len(mail.outbox) == 4
+    for message in mail.outbox:
+        mine = {"citizen": "halal, no nuts", "clerk": "vegan"}.get(message.to[0].split("@")[0])
+        for needs in ("halal, no nuts", "vegan"):
+            assert (needs in message.body) == (needs == mine)
+            assert (needs in html_of(message)) == (needs == mine)
+
+
+def test_who_said_maybe_is_asked_to_decide(clock, dinner, clerk, settings):
+    Response.objects.create(meeting=dinner, person=clerk, answer="maybe")
+    message = reminder_of(clock, "clerk")
+    assert message.subject == "Yes or no? Dinner — Overvecht Allies, 4 March 2027"
+    assert (
+        "You said “maybe” to the dinner of 4 March 2027 (Overvecht Allies). Please decide whether "
+        "you will come. The coordinator orders the food for those who said yes.\n\n"
+        f"Say yes or no:\n{settings.SITE_URL}/meetings/{dinner.pk}/respond/\n"
+    ) in message.body
+
+
+def test_who_answers_between_two_runs_is_not_reminded_again(clock, dinner, citizen):
+    assert ("citizen", "Will you come? Dinner — Overvecht Allies, 4 March 2027") in run(
+        clock, 2027, 3, 2, 8
+    )
+    Response.objects.create(meeting=dinner, person=citizen, answer="attending")
+    assert run(clock, 2027, 3, 2, 8, 5) == []
+
+
+def test_an_extra_meeting_does_not_speak_of_food(clock, dinner):
+    dinner.kind = Meeting.Kind.EXTRA
+    dinner.save()
+    message = reminder_of(clock, "citizen")
+    assert message.subject == "Will you come? Extra meeting — Overvecht Allies, 4 March 2027"
+    assert "will come to the extra meeting of 4 March 2027 (Overvecht Allies).\n" in message.body
+    assert "food" not in message.body
+
+
+@pytest.mark.parametrize(
+    ("answer", "subject", "text"),
+    [
+        (
+            None,
+            "Kom je? Diner — Overvecht Allies, 4 maart 2027",
+            "Je hebt nog niet laten weten of je naar het diner van 4 maart 2027 (Overvecht "
+            "Allies) komt. De coördinator bestelt het eten voor wie ja heeft gezegd.\n\n"
+            "Laat weten of je komt:\n",
+        ),
+        (
+            "maybe",
+            "Ja of nee? Diner — Overvecht Allies, 4 maart 2027",
+            "Je zei “misschien” tegen het diner van 4 maart 2027 (Overvecht Allies). Wil je nu "
+            "beslissen of je komt? De coördinator bestelt het eten voor wie ja heeft gezegd.\n"
+            "Dieetwensen: halal\n\nZeg ja of nee:\n",
+        ),
+        (
+            "attending",
+            "Herinnering: Diner — Overvecht Allies, 4 maart 2027",
+            "Je hebt laten weten dat je naar het diner van 4 maart 2027 (Overvecht Allies) "
+            "komt.\nDieetwensen: halal\n\nWijzig je antwoord:\n",
+        ),
+    ],
+)
+def test_a_dutch_member_reads_their_reminder_in_dutch(
+    clock, dinner, citizen, answer, subject, text
+):
+    citizen.preferred_language = "nl"
+    citizen.save()
+    if answer:
+        Response.objects.create(
+            meeting=dinner, person=citizen, answer=answer, dietary_needs="halal"
+        )
+    message = reminder_of(clock, "citizen")
+    assert message.subject == subject
+    assert text in message.body
+    assert html_of(message).count("/respond/") == 1  # the one link
 
 
 # Action reminders
