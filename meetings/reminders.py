@@ -1,7 +1,8 @@
 """Reminders, sent by `manage.py send_reminders` (run it every few minutes from cron).
 
 - a dinner reminder, Circle.reminder_days before the meeting, to members who did not decline,
-  worded by their answer (none yet, maybe, coming: DINNER_REMINDERS);
+  worded by their answer (none yet, maybe, coming: DINNER_REMINDERS), with a catering count
+  for the coordinators;
 - an action reminder, settings.ACTION_REMINDER_DAYS before its due date, to its owners;
 - an overdue notice to the owners, the day after the due date;
 - a "record the dinner" prompt to the coordinators, the day after a dinner not yet recorded;
@@ -31,7 +32,7 @@ from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import formats, timezone, translation
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext, gettext_lazy, ngettext, pgettext_lazy
 
 from actions.models import Action
 from circles.models import Membership
@@ -94,14 +95,41 @@ DINNER_REMINDERS = {
 }
 
 
+class Catering(NamedTuple):
+    """The answers to a meeting so far, in numbers, for its coordinators' reminder: those who
+    come, who may come, of these who have dietary needs (as the meeting page counts them), and
+    the circle's members who have not answered."""
+
+    coming: int
+    maybe: int
+    dietary: int
+    unanswered: int
+
+    def line(self) -> str:
+        """The numbers in one line, in the active language."""
+        counts = [
+            ngettext("%(count)d coming", "%(count)d coming", self.coming) % {"count": self.coming},
+            ngettext("%(count)d maybe", "%(count)d maybe", self.maybe) % {"count": self.maybe},
+            ngettext("%(count)d with dietary needs", "%(count)d with dietary needs", self.dietary)
+            % {"count": self.dietary},
+            ngettext(
+                "%(count)d has not answered yet", "%(count)d have not answered yet", self.unanswered
+            )
+            % {"count": self.unanswered},
+        ]
+        return gettext("Catering so far: %(counts)s.") % {"counts": ", ".join(counts)}
+
+
 @dataclass
 class Reminder:
     kind: str
     person: object
     meeting: Meeting | None = None
     action: Action | None = None
-    # A dinner reminder's: the person's answer to the meeting (None: none yet).
+    # A dinner reminder's: the person's answer to the meeting (None: none yet), and for a
+    # coordinator the answers so far in numbers.
     response: Response | None = None
+    catering: Catering | None = None
     key: str = field(init=False)
 
     def __post_init__(self):
@@ -186,8 +214,8 @@ def reachable(memberships):
 
 def dinner_reminders(now, today) -> Iterator[Reminder]:
     """Meetings whose reminder day has come (and which have not started): every member who did
-    not decline, with their answer. A meeting scheduled inside its reminder window is skipped:
-    its invitation has only just gone out."""
+    not decline, with their answer; the coordinators with the catering counts too. A meeting
+    scheduled inside its reminder window is skipped: its invitation has only just gone out."""
     candidates = calendar.with_agenda(
         Meeting.objects.exclude(status=Meeting.Status.CANCELLED).filter(
             starts_at__gt=now,
@@ -209,13 +237,44 @@ def dinner_reminders(now, today) -> Iterator[Reminder]:
         answers.setdefault(response.meeting_id, {})[response.person_id] = response
     memberships = Membership.objects.filter(circle__in={m.circle_id for m in meetings})
     members = members_by_circle(reachable(memberships))
+    # Whom the coordinators wait for: every member, also those who get no reminders.
+    everyone: dict[int, set[int]] = {}
+    coordinators = set()
+    for circle_id, person_id, is_coordinator in memberships.active().values_list(
+        "circle_id", "person_id", "is_coordinator"
+    ):
+        everyone.setdefault(circle_id, set()).add(person_id)
+        if is_coordinator:
+            coordinators.add((circle_id, person_id))
     for meeting in meetings:
         answered = answers.get(meeting.pk, {})
+        catering = catering_of(answered, everyone.get(meeting.circle_id, set()))
         for person in members.get(meeting.circle_id, []):
             response = answered.get(person.pk)
             if response is not None and response.answer == Response.Answer.NOT_ATTENDING:
                 continue
-            yield Reminder(Kind.DINNER, person, meeting=meeting, response=response)
+            coordinates = (meeting.circle_id, person.pk) in coordinators
+            yield Reminder(
+                Kind.DINNER,
+                person,
+                meeting=meeting,
+                response=response,
+                catering=catering if coordinates else None,
+            )
+
+
+def catering_of(answers: dict[int, Response], members: set[int]) -> Catering:
+    """A meeting's answers so far in numbers, from its responses by person and the ids of its
+    circle's members."""
+    coming = [r for r in answers.values() if r.answer == Response.Answer.ATTENDING]
+    maybe = [r for r in answers.values() if r.answer == Response.Answer.MAYBE]
+    return Catering(
+        coming=len(coming),
+        maybe=len(maybe),
+        # Whoever orders the food plans for the maybes too, as the meeting page does.
+        dietary=sum(1 for r in coming + maybe if r.dietary_needs),
+        unanswered=len(members - answers.keys()),
+    )
 
 
 def action_reminders(today) -> Iterator[Reminder]:
@@ -317,7 +376,13 @@ def dinner_context(reminder: Reminder) -> dict:
         "intro": words.intro % {"meeting": meeting.reference(), "circle": meeting.circle.name},
         "link": words.link,
         "respond_url": calendar.respond_url(meeting),
-        # The food is ordered for those who said yes; an extra meeting may have none.
-        "food_for_yes": answer != Response.Answer.ATTENDING and not meeting.is_extra,
+        # The food is ordered for those who said yes (an extra meeting may have none): told to
+        # whoever has not said yes, but the coordinators, who order it.
+        "food_for_yes": (
+            answer != Response.Answer.ATTENDING
+            and not meeting.is_extra
+            and reminder.catering is None
+        ),
         "dietary_needs": reminder.response.dietary_needs if answer is not None else "",
+        "catering": reminder.catering.line() if reminder.catering is not None else "",
     }

@@ -226,6 +226,22 @@ def test_an_extra_meeting_does_not_speak_of_food(clock, dinner):
     assert "food" not in message.body
 
 
+def test_the_coordinators_reminder_counts_the_answers_so_far(
+    clock, dinner, circle, citizen, clerk, officer
+):
+    Response.objects.create(meeting=dinner, person=citizen, answer="attending", dietary_needs="x")
+    Response.objects.create(meeting=dinner, person=clerk, answer="maybe", dietary_needs="y")
+    Response.objects.create(meeting=dinner, person=officer, answer="not_attending")
+    quiet = make_person("quiet", reminders_enabled=False)  # gets no reminder, still awaited
+    Membership.objects.create(person=quiet, circle=circle, sector=Sector.COMMUNITY)
+    run(clock, 2027, 3, 2, 8)
+    line = "Catering so far: 1 coming, 1 maybe, 2 with dietary needs, 2 have not answered yet."
+    assert f"\n{line}\n" in sent_to("coordinator").body
+    assert f"<p>{line}</p>" in html_of(sent_to("coordinator"))
+    assert "orders the food" not in sent_to("coordinator").body  # they do
+    assert "Catering" not in sent_to("citizen").body + sent_to("clerk").body
+
+
 @pytest.mark.parametrize(
     ("answer", "subject", "text"),
     [
@@ -264,6 +280,17 @@ def test_a_dutch_member_reads_their_reminder_in_dutch(
     assert message.subject == subject
     assert text in message.body
     assert html_of(message).count("/respond/") == 1  # the one link
+
+
+def test_a_dutch_coordinator_reads_the_counts_in_dutch(clock, dinner, coordinator, citizen):
+    coordinator.preferred_language = "nl"
+    coordinator.save()
+    Response.objects.create(meeting=dinner, person=citizen, answer="attending")
+    run(clock, 2027, 3, 2, 8)
+    assert (
+        "Eten en drinken tot nu toe: 1 komt, 0 misschien, 0 met dieetwensen, 3 hebben nog niet "
+        "geantwoord." in sent_to("coordinator").body
+    )
 
 
 # Action reminders
