@@ -32,6 +32,7 @@ from allies.middleware import CHOSEN_LANGUAGE_SESSION_KEY
 from allies.models import PasswordResetRequest, User
 from allies.security import clear_failures, client_ip, log, log_refused
 from circles import services as circles_services
+from circles.getting_started import getting_started_of_coordinator
 from circles.health import health_for_coordinator
 from circles.models import Circle, Membership
 from circles.views import COMMITMENT_MESSAGE
@@ -63,14 +64,18 @@ def dashboard(request):
         # Earliest due first puts the overdue ones on top.
         .order_by(F("due_date").asc(nulls_last=True), "pk")[:10]
     )
+    # Listed here, and read for the first steps of the circles I coordinate.
+    memberships = list(Membership.objects.of_person(user))
+    coordinated = health_for_coordinator(user)
     ctx = {
-        "memberships": Membership.objects.of_person(user),
+        "memberships": memberships,
         "next_meetings": next_meetings,
         "next_has_extra": next_has_extra,
         "actions": actions,
+        "getting_started": getting_started_of_coordinator(coordinated, memberships),
     }
     ctx.update(_next_steps(user))
-    ctx["needing_attention"] = [h for h in health_for_coordinator(user) if h.is_flagged]
+    ctx["needing_attention"] = [h for h in coordinated if h.is_flagged]
     ctx["open_polls"] = Poll.objects.awaiting_answer(user).select_related("circle")
     # Not to a circle they have joined since, some other way (an admin, a new invitation).
     ctx["invitations"] = (

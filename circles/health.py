@@ -31,6 +31,9 @@ The rules (DESIGN.md "Peace, not only turmoil"; issue 10). Days are local days (
 - A member has no current commitment when they never committed, their commitment ran out
   before today, or they agreed to a text of it that the circle has changed since
   (Membership.agreed_to_earlier_commitment: they are asked to commit again).
+- The sectors of a circle are those of its active members: a circle brings police,
+  municipality and community together, and a new one's coordinator is told which are missing
+  (circles.getting_started).
 """
 
 import dataclasses
@@ -59,7 +62,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from actions.models import Action
-from circles.models import Circle, Membership
+from circles.models import Circle, Membership, Sector
 from meetings.models import Attendance, Meeting
 
 HORIZON_DAYS = 90
@@ -197,6 +200,7 @@ def _figures(now: datetime.datetime) -> dict:
                 | _agreed_to_earlier_commitment(OuterRef("commitment_key"))
             ).values("pk")
         ),
+        **{f"has_{sector}": Exists(members.filter(sector=sector)) for sector in Sector.values},
     }
 
 
@@ -388,6 +392,7 @@ class Health:
     overdue_actions: int
     member_count: int
     members_without_commitment: int
+    sectors: frozenset[str]  # those with an active member (Sector values)
     flags: tuple[Flag, ...] = ()
 
     @property
@@ -398,6 +403,16 @@ class Health:
     def missing_this_year(self) -> int:
         """How many more dinners this year's plan needs to reach the target."""
         return max(self.target - self.dinners_this_year, 0)
+
+    @property
+    def plan_year(self) -> int:
+        """The year to plan: this one until its dinners are all held or planned, then the next."""
+        return self.year if self.missing_this_year else self.year + 1
+
+    @property
+    def missing_sectors(self) -> list[Sector]:
+        """The sectors without an active member, in the order of Sector."""
+        return [sector for sector in Sector if sector not in self.sectors]
 
     @property
     def attendance_rate(self) -> float | None:
@@ -441,6 +456,7 @@ def health_of(circle: Circle, now: datetime.datetime) -> Health:
         overdue_actions=circle.overdue_actions,
         member_count=circle.member_count,
         members_without_commitment=circle.members_without_commitment,
+        sectors=frozenset(sector for sector in Sector.values if getattr(circle, f"has_{sector}")),
     )
     flags = []
     if circle.planned_soon == 0:

@@ -356,6 +356,16 @@ class Membership(models.Model):
             self.commitment_agreed_text
         )
 
+    @property
+    def has_current_commitment(self) -> bool:
+        """Agreed to the circle's commitment as it reads now, for a term that has not run out:
+        what the health figures count the members without (circles.health)."""
+        return (
+            self.commitment_until is not None
+            and not self.commitment_has_run_out
+            and not self.agreed_to_earlier_commitment
+        )
+
     def is_last_coordinator(self) -> bool:
         """True when this is the circle's only active coordinator."""
         others = (

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from allies.models import User
 from circles import services
 from circles.forms import CircleForm, InviteForm, MembershipForm
+from circles.getting_started import getting_started
 from circles.health import (
     dinners_attended,
     dinners_held_this_year,
@@ -103,7 +104,6 @@ def detail(request, circle_id):
         .order_by(F("due_date").asc(nulls_last=True), "pk")
     )
     health = health_for_circles([circle], now)[circle.pk]
-    year = timezone.localdate(now).year
     ctx = {
         "circle": circle,
         "me": me,
@@ -114,9 +114,8 @@ def detail(request, circle_id):
         "health": health,
         "commitment": member_attendance(circle, now) if me.is_coordinator else None,
         "open_polls": circle.polls.open(),
-        "year": year,
-        # The planner of this year until its dinners are all held or planned, then the next's.
-        "plan_year": year if health.missing_this_year else year + 1,
+        "year": health.year,
+        "getting_started": getting_started(health, me),
     }
     return render(request, "circles/detail.html", ctx)
 

@@ -118,7 +118,7 @@ def test_coordinators_see_the_next_steps(client, circle, cast):
 def test_missing_answers_are_a_next_step_only_within_a_month(client, circle, cast):
     dinner = make_meeting(circle, days_ahead=31)
     client.force_login(cast["coordinator"])
-    assert "Next steps" not in client.get("/").content.decode()
+    assert "members have not answered" not in client.get("/").content.decode()
     dinner.starts_at -= datetime.timedelta(days=2)
     dinner.ends_at -= datetime.timedelta(days=2)
     dinner.save()

@@ -6,8 +6,14 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from allies.management.commands.seed_demo import DEMO_PASSWORD
+from circles.models import Circle, Membership, Sector
 from meetings.models import Meeting
-from tests.e2e.conftest import assert_accessible, assert_rules_pass, sign_in
+from tests.e2e.conftest import (
+    assert_accessible,
+    assert_no_horizontal_scroll,
+    assert_rules_pass,
+    sign_in,
+)
 
 PAGE_WITH = """<!doctype html><html lang="en"><head><title>Search</title></head>
 <body><main><h1>Search</h1><form>{field}<button type="submit">Go</button></form></main></body>
@@ -66,6 +72,29 @@ def test_dashboard_is_accessible(page, demo, username, shows):
     sign_in(page, username, DEMO_PASSWORD)
     expect(page.get_by_text(shows)).to_be_visible()
     assert_accessible(page)
+
+
+@pytest.mark.parametrize(
+    ("language", "heading"),
+    [("en", "Getting started with Zuilen Allies"), ("nl", "Zo begin je met Zuilen Allies")],
+)
+def test_a_new_circles_first_steps_are_accessible_on_a_phone(phone_page, demo, language, heading):
+    """The demo's circles are under way, so the scan of every page never meets the checklist
+    of a circle being set up: here the coordinator starts one."""
+    coordinator = demo["coordinator"]
+    coordinator.preferred_language = language
+    coordinator.save(update_fields=["preferred_language"])
+    circle = Circle.objects.create(name="Zuilen Allies", municipality="Utrecht")
+    Membership.objects.create(
+        person=coordinator, circle=circle, sector=Sector.POLICE, is_coordinator=True
+    )
+    sign_in(phone_page, "coordinator", DEMO_PASSWORD)
+    expect(phone_page.get_by_role("heading", name=heading, level=3)).to_be_visible()
+    for path in ("/", f"/circles/{circle.pk}/"):
+        phone_page.goto(path)
+        expect(phone_page.locator(".getting-started li")).to_have_count(4)
+        assert_accessible(phone_page)
+        assert_no_horizontal_scroll(phone_page)
 
 
 def test_the_skip_link_is_the_first_stop_and_leads_to_the_content(page, db):
