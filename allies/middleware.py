@@ -10,6 +10,15 @@ from allies.security import log_refused
 CHOSEN_LANGUAGE_SESSION_KEY = "allies_chosen_language"
 
 
+def adopt_chosen_language(request, user) -> None:
+    """A language picked with the switcher before signing in becomes the signed-in person's
+    preferred language."""
+    chosen = request.session.pop(CHOSEN_LANGUAGE_SESSION_KEY, None)
+    if chosen in dict(settings.LANGUAGES) and chosen != user.preferred_language:
+        user.preferred_language = chosen
+        user.save(update_fields=["preferred_language"])
+
+
 class PreferredLanguageMiddleware:
     """Speak the signed-in person's preferred language, whatever the browser says.
 
@@ -24,10 +33,7 @@ class PreferredLanguageMiddleware:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return self.get_response(request)
-        chosen = request.session.pop(CHOSEN_LANGUAGE_SESSION_KEY, None)
-        if chosen in dict(settings.LANGUAGES) and chosen != user.preferred_language:
-            user.preferred_language = chosen
-            user.save(update_fields=["preferred_language"])
+        adopt_chosen_language(request, user)
         if user.preferred_language:
             translation.activate(user.preferred_language)
             request.LANGUAGE_CODE = user.preferred_language

@@ -28,7 +28,7 @@ from allies.forms import (
     ResetForm,
     minutes_to_wait,
 )
-from allies.middleware import CHOSEN_LANGUAGE_SESSION_KEY
+from allies.middleware import CHOSEN_LANGUAGE_SESSION_KEY, adopt_chosen_language
 from allies.models import PasswordResetRequest, User
 from allies.security import clear_failures, client_ip, log, log_refused
 from circles import services as circles_services
@@ -352,8 +352,9 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
     A person invited to a circle chooses their first password here: the page welcomes them to
     the circle, naming who invited them, and once it is saved they are signed in and taken to
-    the circle's commitment, which being an ally asks of them. Anyone else resets as Django
-    does and then signs in, as before: see membership_to_welcome for who is welcomed."""
+    the circle's commitment, which being an ally asks of them, and emailed the circle's
+    meetings ahead (circles.services.membership_take_up). Anyone else resets as Django does
+    and then signs in, as before: see membership_to_welcome for who is welcomed."""
 
     # With several backends Django asks which one the session is to remember: the one that
     # loads the person on their next requests. The throttle's (SignInThrottleBackend) loads
@@ -387,11 +388,12 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
             # The page that follows ("Password saved"), in the same language.
             _remember_language(response, self.their_language)
         if self.welcome is not None:
-            # In the language of the page it shows on: theirs now that they are signed in, or
-            # the one they just picked with the switcher (PreferredLanguageMiddleware).
-            session = self.request.session
-            language = session.get(CHOSEN_LANGUAGE_SESSION_KEY) or form.user.preferred_language
-            with translation.override(language or translation.get_language()):
+            # Theirs from now on, one they just picked with the switcher too, as it would be
+            # from their next page (PreferredLanguageMiddleware): the email about the circle's
+            # meetings speaks it, and so does the welcome on the page it shows on.
+            adopt_chosen_language(self.request, form.user)
+            circles_services.membership_take_up(membership=self.welcome)
+            with translation.override(form.user.preferred_language or translation.get_language()):
                 text = _(
                     "Welcome to %(circle)s. Being an ally is a commitment: read it here, and "
                     "commit if you agree."

@@ -221,6 +221,15 @@ def membership_to_welcome(person: User) -> Membership | None:
     return membership
 
 
+def membership_take_up(*, membership: Membership) -> None:
+    """The person invited by email (membership_invite) has chosen their first password, and
+    takes up the membership (membership_to_welcome): they are invited to the circle's meetings
+    ahead, as someone with an account is when they accept (invitation_answer). Not when they
+    were invited: they had said yes to nothing yet, and calendar apps put an emailed
+    invitation in the calendar as it arrives."""
+    notify.notify_joined(membership)
+
+
 def _check_not_declined(circle: Circle, person: User, email: str) -> None:
     declined = (
         circle.invitations.filter(person=person, accepted=False, answered_at__isnull=False)
@@ -261,7 +270,8 @@ class InvitationAnsweredError(Exception):
 @transaction.atomic
 def invitation_answer(*, invitation: Invitation, accept: bool) -> Membership | None:
     """The person's answer to an invitation; accepted, the membership it makes (None when they
-    had become a member since). Raises InvitationAnsweredError when it was answered before,
+    had become a member since), and an email inviting them to the circle's meetings ahead
+    (notify.notify_joined). Raises InvitationAnsweredError when it was answered before,
     unless it is a join after a "no thanks" that still holds (Invitation.may_join_after_all)."""
     stored = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if stored.answered_at is not None and not (accept and stored.may_join_after_all()):
@@ -273,11 +283,13 @@ def invitation_answer(*, invitation: Invitation, accept: bool) -> Membership | N
         return None
     try:
         with transaction.atomic():
-            return Membership.objects.create(
+            membership = Membership.objects.create(
                 person=invitation.person, circle=invitation.circle, sector=invitation.sector
             )
     except IntegrityError:
         return None  # a member already
+    notify.notify_joined(membership)
+    return membership
 
 
 def _invitation_words(circle: Circle, by: User | None) -> tuple[str, str]:

@@ -1,5 +1,6 @@
 """Emails about meetings: the invitation, an update, a cancellation, each with its .ics; the
-year's dinners in one invitation; what was said and agreed, once a meeting is recorded.
+year's dinners in one invitation, and the meetings ahead to a new member; what was said and
+agreed, once a meeting is recorded.
 
 Call the public functions from the service that changes the meeting, inside its transaction:
 the mail goes out once the change is committed (a rolled-back change sends nothing), and a
@@ -21,9 +22,18 @@ from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone, translation
-from django.utils.translation import gettext, gettext_lazy, ngettext, npgettext, pgettext_lazy
+from django.utils.translation import (
+    gettext,
+    gettext_lazy,
+    ngettext,
+    ngettext_lazy,
+    npgettext,
+    npgettext_lazy,
+    pgettext_lazy,
+)
 
 from allies.models import User
+from circles.models import Membership
 from meetings import calendar
 from meetings.models import Meeting, Response
 
@@ -371,37 +381,145 @@ def send_plan_mail(meeting_ids: list[int]) -> int:
 
 def plan_message(meetings: list[Meeting], person) -> EmailMultiAlternatives:
     """The dinners of a year plan in one message to the person, in their language, with an
-    invitation (.ics) for each: an iTIP REQUEST holds one UID, so one attachment per dinner."""
-    circle = meetings[0].circle
+    invitation (.ics) for each."""
     params = {
         "count": len(meetings),
-        "circle": circle.name,
+        "circle": meetings[0].circle.name,
         "year": str(timezone.localtime(meetings[0].starts_at).year),
     }
     with translation.override(person.preferred_language):
-        dinners = [
-            {
-                **meeting_context(meeting),
-                "summary": calendar.meeting_summary(meeting),
-                "respond_url": settings.SITE_URL + reverse("meetings:respond", args=[meeting.pk]),
-            }
-            for meeting in meetings
-        ]
         subject = npgettext(
             "email subject",
             "Invitation: %(count)d dinner of %(circle)s in %(year)s",
             "Invitation: %(count)d dinners of %(circle)s in %(year)s",
             len(meetings),
         )
-        subject %= params
-        ctx = {**params, "dinners": dinners}
-        message = compose(person, subject, "emails/meetings_planned", ctx)
-        for meeting in meetings:
-            ics = calendar.invitation(
-                meeting, recipient=person, method=SCHEDULED.method, sender=sender()
-            )
-            day = timezone.localtime(meeting.starts_at).date()
-            message.attach(ics_part(ics, SCHEDULED.method, filename=f"invite-{day}.ics"))
+        intro = ngettext(
+            "You are invited to the new dinner of %(circle)s in %(year)s:",
+            "You are invited to the %(count)d new dinners of %(circle)s in %(year)s:",
+            len(meetings),
+        )
+        note = gettext(
+            "Open the attached calendar files to add the dinners to your calendar, one file for "
+            "each dinner."
+        )
+        return invitations_message(meetings, person, subject % params, intro % params, note)
+
+
+def notify_joined(membership) -> None:
+    """Invite a new member to each meeting of their circle that is ahead, once the transaction
+    commits: the members who were in already were invited to each as it was planned, and a
+    newcomer to a circle whose year is planned would otherwise hear of no dinner before its
+    reminder. Nothing without a meeting ahead."""
+    transaction.on_commit(partial(send_joined_mail, membership.pk), robust=True)
+
+
+def send_joined_mail(membership_id: int) -> int:
+    """The meetings ahead, in one message to the member if they still are one and can be
+    emailed; returns how many messages went out (0 or 1)."""
+    membership = (
+        Membership.objects.active().select_related("circle").filter(pk=membership_id).first()
+    )
+    if membership is None:
+        return 0
+    person = recipients(membership.circle).filter(pk=membership.person_id).first()
+    if person is None:
+        return 0
+    ahead = (
+        calendar.with_agenda(membership.circle.meetings)
+        .filter(starts_at__gt=timezone.now())
+        .filter(status__in=[Meeting.Status.PLANNED, Meeting.Status.CONFIRMED])
+        .order_by("starts_at")
+    )
+    meetings = list(ahead)
+    if not meetings:
+        return 0
+    # A member who left and came back may have answered some of them before.
+    answers = dict(
+        person.responses.filter(meeting__in=meetings).values_list("meeting_id", "answer")
+    )
+    return send_each([joined_message(meetings, person, answers)])
+
+
+# The message to a new member (joined_message), by whether the meetings ahead are all dinners.
+JOINED_SUBJECTS = {
+    True: npgettext_lazy(
+        "email subject",
+        "Invitation: the next dinner of %(circle)s",
+        "Invitation: the next %(count)d dinners of %(circle)s",
+        "count",
+    ),
+    False: npgettext_lazy(
+        "email subject",
+        "Invitation: the next meeting of %(circle)s",
+        "Invitation: the next %(count)d meetings of %(circle)s",
+        "count",
+    ),
+}
+JOINED_INTROS = {
+    True: ngettext_lazy(
+        "Welcome to %(circle)s. You are invited to its next dinner:",
+        "Welcome to %(circle)s. You are invited to its next %(count)d dinners:",
+        "count",
+    ),
+    False: ngettext_lazy(
+        "Welcome to %(circle)s. You are invited to its next meeting:",
+        "Welcome to %(circle)s. You are invited to its next %(count)d meetings:",
+        "count",
+    ),
+}
+JOINED_NOTE = ngettext_lazy(
+    "Open the attached calendar file to add it to your calendar.",
+    "Open the attached calendar files to add them to your calendar, one file each.",
+    "count",
+)
+
+
+def joined_message(meetings: list[Meeting], person, answers: dict) -> EmailMultiAlternatives:
+    """The meetings ahead of the circle the person joined, in one message in their language,
+    with an invitation (.ics) for each that shows their answer, if they gave one (`answers`, by
+    meeting id)."""
+    dinners = not any(meeting.is_extra for meeting in meetings)
+    params = {"count": len(meetings), "circle": meetings[0].circle.name}
+    with translation.override(person.preferred_language):
+        return invitations_message(
+            meetings,
+            person,
+            JOINED_SUBJECTS[dinners] % params,
+            JOINED_INTROS[dinners] % params,
+            JOINED_NOTE % params,
+            answers,
+        )
+
+
+def invitations_message(
+    meetings: list[Meeting], person, subject: str, intro: str, note: str, answers=None
+) -> EmailMultiAlternatives:
+    """One message to the person about several meetings of a circle, in the active language:
+    `intro` above them, each with its details and links, and `note` (on the calendar files)
+    below; with an invitation (.ics) for each, showing the person's answer if `answers` (by
+    meeting id) has one: an iTIP REQUEST holds one UID, so one attachment per meeting."""
+    answers = answers or {}
+    items = [
+        {
+            **meeting_context(meeting),
+            "summary": calendar.meeting_summary(meeting),
+            "respond_url": settings.SITE_URL + reverse("meetings:respond", args=[meeting.pk]),
+        }
+        for meeting in meetings
+    ]
+    ctx = {"circle": meetings[0].circle.name, "intro": intro, "note": note, "meetings": items}
+    message = compose(person, subject, "emails/meetings_planned", ctx)
+    for meeting in meetings:
+        ics = calendar.invitation(
+            meeting,
+            recipient=person,
+            method=SCHEDULED.method,
+            sender=sender(),
+            answer=answers.get(meeting.pk),
+        )
+        day = timezone.localtime(meeting.starts_at).date()
+        message.attach(ics_part(ics, SCHEDULED.method, filename=f"invite-{day}.ics"))
     return message
 
 

@@ -22,7 +22,8 @@ from allies.models import User
 from tests.allies.test_dutch_pages import formal_words
 from tests.allies.test_sign_in_throttle import fail_until_locked
 from tests.circles.test_invite import invite_new
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, make_meeting
+from tests.meetings.test_notify import uids
 
 
 def new_link(person) -> str:
@@ -214,6 +215,44 @@ def test_a_language_picked_on_the_welcome_page_carries_on_to_the_commitment(
     html = visitor.get(choose_password(visitor, page).url).content.decode()
     assert "Welkom bij Overvecht Allies. Bondgenoot zijn is een toezegging" in html
     assert User.objects.get(email="Noor@Example.org").preferred_language == "nl"
+
+
+def test_once_their_password_is_chosen_they_are_invited_to_the_meetings_ahead(
+    client, circle, coordinator, django_capture_on_commit_callbacks, mailoutbox
+):
+    """Not with the invitation (invite_noor finds that one email only): they had said yes to
+    nothing yet."""
+    dinners = [make_meeting(circle, days_ahead=days) for days in (10, 50)]
+    path = invite_noor(client, coordinator, django_capture_on_commit_callbacks)
+    visitor, page = open_link(path)
+    with django_capture_on_commit_callbacks(execute=True):
+        choose_password(visitor, page)
+    _invitation, message = mailoutbox
+    assert message.to == ["Noor@Example.org"]
+    assert message.subject == "Invitation: the next 2 dinners of Overvecht Allies"
+    assert uids(message) == [f"{dinner.uid}@allies" for dinner in dinners]
+
+
+def test_the_meetings_email_speaks_a_language_picked_on_the_welcome_page(
+    client, circle, coordinator, django_capture_on_commit_callbacks, mailoutbox
+):
+    make_meeting(circle, days_ahead=10)
+    path = invite_noor(client, coordinator, django_capture_on_commit_callbacks)
+    visitor, page = open_link(path)
+    visitor.post(reverse("set_language"), {"language": "nl", "next": page.request["PATH_INFO"]})
+    with django_capture_on_commit_callbacks(execute=True):
+        choose_password(visitor, page)
+    assert mailoutbox[-1].subject == "Uitnodiging: het volgende diner van Overvecht Allies"
+
+
+def test_an_ordinary_reset_sends_no_meetings(
+    client, circle, citizen, django_capture_on_commit_callbacks, mailoutbox
+):
+    make_meeting(circle, days_ahead=10)
+    page = set_password_page(client, citizen)
+    with django_capture_on_commit_callbacks(execute=True):
+        choose_password(client, page)
+    assert mailoutbox == []
 
 
 def test_a_new_link_asked_for_after_the_invitation_expired_welcomes_too(

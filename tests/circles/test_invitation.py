@@ -5,9 +5,11 @@ import datetime
 
 import pytest
 import time_machine
+from django.core import mail
 
 from circles.models import Invitation, Membership
-from tests.conftest import make_person
+from tests.conftest import make_meeting, make_person
+from tests.meetings.test_notify import calendar_parts
 
 
 def url(invitation):
@@ -73,6 +75,46 @@ def test_joining_makes_them_a_member(client, circle, invitation, outsider):
     assert membership.sector == "police" and not membership.is_coordinator
     invitation.refresh_from_db()
     assert invitation.accepted and invitation.answered_at is not None
+
+
+def answer(client, capture, invitation, choice):
+    """The invited person's answer, and the emails it sends once it commits."""
+    client.force_login(invitation.person)
+    with capture(execute=True):
+        client.post(url(invitation), {"answer": choice})
+    return mail.outbox
+
+
+def test_joining_invites_them_to_the_meetings_ahead_in_their_language(
+    client, circle, invitation, outsider, django_capture_on_commit_callbacks
+):
+    """The members who were in already were invited as the meetings were planned."""
+    outsider.preferred_language = "nl"
+    outsider.save()
+    dinners = [make_meeting(circle, days_ahead=days) for days in (10, 50)]
+    [message] = answer(client, django_capture_on_commit_callbacks, invitation, "join")
+    assert message.to == ["outsider@example.org"]
+    assert message.subject == "Uitnodiging: de volgende 2 diners van Overvecht Allies"
+    for dinner, part in zip(dinners, calendar_parts(message), strict=True):
+        assert part.get_param("method") == "REQUEST"
+        assert f"UID:{dinner.uid}@allies" in part.get_payload(decode=True).decode()
+
+
+@pytest.mark.parametrize("choice", ["decline", "join"])
+def test_no_thanks_or_no_meeting_ahead_sends_nothing(
+    client, circle, invitation, django_capture_on_commit_callbacks, choice
+):
+    if choice == "decline":
+        make_meeting(circle, days_ahead=10)
+    assert answer(client, django_capture_on_commit_callbacks, invitation, choice) == []
+
+
+def test_joining_when_already_a_member_sends_nothing(
+    client, circle, invitation, outsider, django_capture_on_commit_callbacks
+):
+    Membership.objects.create(person=outsider, circle=circle, sector="community")
+    make_meeting(circle, days_ahead=10)
+    assert answer(client, django_capture_on_commit_callbacks, invitation, "join") == []
 
 
 def test_no_thanks_makes_no_member(client, circle, invitation, outsider):

@@ -137,6 +137,10 @@ def test_a_person_invited_by_email_is_welcomed_and_commits_on_a_phone(page, phon
     expect(commitment.get_by_text("Welcome to Overvecht Allies.")).to_be_in_viewport()
     assert_no_horizontal_scroll(phone_page)
     assert_accessible(phone_page)
+    # Now that she has said yes: the dinners the others were invited to, in one email.
+    (_invitation, dinners) = mail.outbox
+    assert dinners.to == ["noor@example.org"]
+    assert dinners.subject.startswith("Invitation: the next ")
     commitment.get_by_role("button", name="I commit").tap()
     expect(phone_page.get_by_text("Thank you for your commitment.")).to_be_visible()
     membership = overvecht.memberships.get(person__email="noor@example.org")

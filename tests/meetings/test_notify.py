@@ -12,9 +12,9 @@ from django.db import transaction
 
 from allies.models import User
 from meetings.models import AgendaItem, Meeting, Response, Topic
-from meetings.notify import notify_cancelled, notify_changed, notify_scheduled
+from meetings.notify import notify_cancelled, notify_changed, notify_joined, notify_scheduled
 from tests import ical
-from tests.conftest import make_person
+from tests.conftest import make_meeting, make_person
 
 AMSTERDAM = zoneinfo.ZoneInfo("Europe/Amsterdam")
 
@@ -370,3 +370,141 @@ def test_one_refused_address_does_not_stop_the_others(
     sent = send(django_capture_on_commit_callbacks, notify_scheduled, dinner)
     assert "citizen@example.org" not in sent
     assert len(sent) == 3
+
+
+# A new member is invited to the meetings ahead (notify_joined): one message, a .ics each.
+
+
+@pytest.fixture
+def newcomer(circle, coordinator, officer):
+    """A member who joins after the others were invited to what is planned."""
+    return circle.memberships.create(person=make_person("newcomer"), sector="community")
+
+
+def joined(capture, membership):
+    """The messages that notify_joined sends once the joining commits."""
+    with capture(execute=True):
+        notify_joined(membership)
+    return mail.outbox
+
+
+def uids(message) -> list[str]:
+    return [ical.events(p.get_payload(decode=True))[0]["uid"] for p in calendar_parts(message)]
+
+
+def test_a_new_member_gets_one_request_for_each_meeting_ahead_and_nobody_else_a_thing(
+    django_capture_on_commit_callbacks, circle, newcomer
+):
+    planned = make_meeting(circle, days_ahead=10)
+    confirmed = make_meeting(circle, days_ahead=40, status="confirmed")
+    make_meeting(circle, days_ahead=20, status="cancelled")
+    make_meeting(circle, days_ahead=-10, status="held")
+    make_meeting(circle, days_ahead=-0.02)  # under way: too late to invite to
+    [message] = joined(django_capture_on_commit_callbacks, newcomer)
+    assert message.to == ["newcomer@example.org"]
+    assert message.subject == "Invitation: the next 2 dinners of Overvecht Allies"
+    assert "Welcome to Overvecht Allies. You are invited to its next 2 dinners:" in message.body
+    assert f"/meetings/{planned.pk}/respond/\n" in message.body
+    assert f"/meetings/{confirmed.pk}/respond/\n" in message.body
+    assert "Open the attached calendar files to add them to your calendar, one file each." in (
+        message.body
+    )
+    assert uids(message) == [f"{planned.uid}@allies", f"{confirmed.uid}@allies"]
+    for part in calendar_parts(message):
+        body = part.get_payload(decode=True)
+        assert part.get_param("method") == "REQUEST"
+        assert ical.calendar_property(body, "METHOD") == "REQUEST"
+        unfolded = body.replace(b"\r\n ", b"")
+        assert b"mailto:newcomer@example.org" in unfolded and b"officer@" not in unfolded
+
+
+@pytest.mark.parametrize(
+    ("kinds", "subject", "intro", "note"),
+    [
+        (
+            ["dinner"],
+            "Invitation: the next dinner of Overvecht Allies",
+            "Welcome to Overvecht Allies. You are invited to its next dinner:",
+            "Open the attached calendar file to add it to your calendar.",
+        ),
+        (
+            ["extra"],
+            "Invitation: the next meeting of Overvecht Allies",
+            "Welcome to Overvecht Allies. You are invited to its next meeting:",
+            "Open the attached calendar file to add it to your calendar.",
+        ),
+        (
+            ["dinner", "extra"],
+            "Invitation: the next 2 meetings of Overvecht Allies",
+            "Welcome to Overvecht Allies. You are invited to its next 2 meetings:",
+            "one file each.",
+        ),
+    ],
+)
+def test_it_speaks_of_dinners_only_when_all_are_and_counts_them(
+    django_capture_on_commit_callbacks, circle, newcomer, kinds, subject, intro, note
+):
+    for n, kind in enumerate(kinds):
+        make_meeting(circle, days_ahead=10 + n, kind=kind)
+    [message] = joined(django_capture_on_commit_callbacks, newcomer)
+    assert message.subject == subject
+    assert intro in message.body and note in message.body
+    [(html, _mimetype)] = message.alternatives
+    assert f"<p>{intro}</p>" in html and note in html
+    assert len(calendar_parts(message)) == len(kinds)
+
+
+def test_the_new_member_reads_it_in_their_own_language(
+    django_capture_on_commit_callbacks, circle, newcomer
+):
+    newcomer.person.preferred_language = "nl"
+    newcomer.person.save()
+    make_meeting(circle, days_ahead=10)
+    make_meeting(circle, days_ahead=40)
+    [message] = joined(django_capture_on_commit_callbacks, newcomer)
+    assert message.subject == "Uitnodiging: de volgende 2 diners van Overvecht Allies"
+    assert "Welkom bij Overvecht Allies. Je bent uitgenodigd voor de volgende 2 diners:" in (
+        message.body
+    )
+    assert "elk in een eigen bestand" in message.body
+    assert "Diner — Overvecht Allies" in message.body
+
+
+def test_without_a_meeting_ahead_no_email(django_capture_on_commit_callbacks, circle, newcomer):
+    make_meeting(circle, days_ahead=-10, status="held")
+    make_meeting(circle, days_ahead=10, status="cancelled")
+    assert joined(django_capture_on_commit_callbacks, newcomer) == []
+
+
+@pytest.mark.parametrize("since", ["left", "no address", "deactivated"])
+def test_no_email_to_who_left_before_it_went_or_cannot_be_emailed(
+    django_capture_on_commit_callbacks, circle, newcomer, since
+):
+    make_meeting(circle, days_ahead=10)
+    with django_capture_on_commit_callbacks(execute=True):
+        notify_joined(newcomer)
+        if since == "left":
+            newcomer.end()
+        else:
+            person = newcomer.person
+            person.email = "" if since == "no address" else person.email
+            person.is_active = since != "deactivated"
+            person.save()
+    assert mail.outbox == []
+
+
+def test_a_member_who_comes_back_finds_their_earlier_answers_in_the_calendar_files(
+    django_capture_on_commit_callbacks, circle, newcomer
+):
+    answered = make_meeting(circle, days_ahead=10)
+    unanswered = make_meeting(circle, days_ahead=40)
+    answered.responses.create(person=newcomer.person, answer="not_attending")
+    newcomer.end()
+    back = circle.memberships.create(person=newcomer.person, sector="community")
+    [message] = joined(django_capture_on_commit_callbacks, back)
+    partstats = [
+        ical.parse(p.get_payload(decode=True))[0].walk("VEVENT")[0]["attendee"].params["partstat"]
+        for p in calendar_parts(message)
+    ]
+    assert uids(message) == [f"{answered.uid}@allies", f"{unanswered.uid}@allies"]
+    assert partstats == ["DECLINED", "NEEDS-ACTION"]
