@@ -4,6 +4,7 @@ from axes.handlers.proxy import AxesProxyHandler
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext, ngettext
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from allies.admin_utils import LargeTableAdmin, NeverDeletedAdmin
 from allies.models import User
 from allies.privacy import person_erase
+from circles import services as circles_services
 
 
 @admin.register(User)
@@ -51,7 +53,7 @@ class UserAdmin(LargeTableAdmin, NeverDeletedAdmin, DjangoUserAdmin):
         ),
         (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
     ]
-    actions = ["erase_people"]
+    actions = ["erase_people", "send_welcome"]
 
     def save_model(self, request, obj, form, change):
         # The link to a new address the person asked for names the address they had then: one
@@ -106,6 +108,38 @@ class UserAdmin(LargeTableAdmin, NeverDeletedAdmin, DjangoUserAdmin):
             messages.SUCCESS,
         )
         return None
+
+    @admin.action(
+        description=_("Send a welcome email with a link to choose a password"),
+        permissions=["change"],
+    )
+    def send_welcome(self, request, queryset):
+        """Welcome each selected person to their circle (circles.services.person_welcome): how
+        a circle's first coordinator, made here, starts without a password passed on by
+        phone."""
+        self._send_welcomes(request, queryset)
+
+    def _send_welcomes(self, request, people) -> None:
+        """Send the welcome to each of these people, naming those it cannot reach and why,
+        and saying how many it went to."""
+        sent = 0
+        for person in people:
+            try:
+                circles_services.person_welcome(person=person, by=request.user)
+            except ValidationError as refusal:
+                self.message_user(request, refusal.messages[0], messages.WARNING)
+            else:
+                sent += 1
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d welcome email sent, with a link to choose a password.",
+                "%(count)d welcome emails sent, each with a link to choose a password.",
+                sent,
+            )
+            % {"count": sent},
+            messages.SUCCESS if sent else messages.WARNING,
+        )
 
     add_fieldsets = [
         (

@@ -128,7 +128,8 @@ def _free_username(email: str) -> str:
 
 
 # The change reason in the history of a membership that membership_invite made for a new
-# person: how their first password link is told apart from an ordinary reset.
+# person, or that person_welcome emailed an invitation for: how their first password link is
+# told apart from an ordinary reset.
 INVITED = "invitation"
 
 
@@ -195,21 +196,75 @@ def membership_invite(
     )
 
 
+@transaction.atomic
+def person_welcome(*, person: User, by: User) -> Membership:
+    """Email a person whom the admin made a member the invitation that a new person invited by
+    a coordinator gets (send_invitation), in their language: a link to choose their password,
+    for their most recent circle, naming `by`. Their membership's history records it as an
+    invitation by `by`, so that the link welcomes them into that circle (membership_to_welcome).
+    Returns the membership. Raises ValidationError, naming them, for an account that cannot
+    sign in, has no email address or has signed in before (they have a password: "forgot your
+    password" is theirs to ask), or has no circle to be welcomed into."""
+    params = {"name": person}
+    if not person.is_active:
+        raise ValidationError(
+            _("No welcome email to %(name)s: their account is deactivated."),
+            code="inactive",
+            params=params,
+        )
+    if not person.email:
+        raise ValidationError(
+            _("No welcome email to %(name)s: they have no email address."),
+            code="no_email",
+            params=params,
+        )
+    if person.last_login is not None:
+        raise ValidationError(
+            _(
+                "No welcome email to %(name)s: they have signed in before. If they forgot their "
+                "password, they can ask for a new one on the sign-in page."
+            ),
+            code="signed_in",
+            params=params,
+        )
+    membership = (
+        person.memberships.active().select_related("circle").order_by("-joined_on", "-pk").first()
+    )
+    if membership is None:
+        raise ValidationError(
+            _("No welcome email to %(name)s: they are not a member of a circle."),
+            code="no_circle",
+            params=params,
+        )
+    # A record of the invitation, the membership unchanged: who sent it, when.
+    Membership.history.bulk_history_create(
+        [membership], update=True, default_user=by, default_change_reason=INVITED
+    )
+    # robust: a mail server that fails is logged; the person can still use "forgot your
+    # password" with their address, and is welcomed as its link opens. A lambda, not a
+    # partial: Django names the function it logs by its __qualname__.
+    transaction.on_commit(
+        lambda: send_invitation(
+            person=person, circle=membership.circle, language=person.preferred_language, by=by
+        ),
+        robust=True,
+    )
+    return membership
+
+
 def membership_to_welcome(person: User) -> Membership | None:
-    """The membership that a person invited by email (membership_invite) takes up with their
-    first password, with `invited_by`: the coordinator who invited them (None when their
-    account is gone). Theirs while they have never signed in and have not agreed to the
-    circle's commitment, whether their link is the invitation's or a reset they asked for when
-    it had expired, as its email tells them to. None for anyone else, a member added in the
-    admin too: their password link is an ordinary reset; and None for a deactivated account,
-    which cannot be signed in."""
+    """The membership that a person invited by email (membership_invite, or person_welcome
+    from the admin) takes up with their first password, with `invited_by`: who invited them
+    most recently (None when their account is gone). Theirs while they have never signed in
+    and have not agreed to the circle's commitment, whether their link is the invitation's or
+    a reset they asked for when it had expired, as its email tells them to. None for anyone
+    else, a member the admin added without a welcome too: their password link is an ordinary
+    reset; and None for a deactivated account, which cannot be signed in."""
     if person.last_login is not None or not person.is_active:
         return None
     awaiting = person.memberships.active().filter(committed_on__isnull=True)
     invited = (
-        Membership.history.filter(
-            id__in=awaiting.values("pk"), history_type="+", history_change_reason=INVITED
-        )
+        Membership.history.filter(id__in=awaiting.values("pk"), history_change_reason=INVITED)
         .select_related("history_user")
         .order_by("-history_date", "-history_id")
         .first()
@@ -293,9 +348,10 @@ def invitation_answer(*, invitation: Invitation, accept: bool) -> Membership | N
 
 
 def _invitation_words(circle: Circle, by: User | None) -> tuple[str, str]:
-    """An invitation's subject and opening sentence, in the active language. They name the
-    coordinator who invites (`by`): an email from an unknown sender asking one to join or to
-    choose a password looks like phishing otherwise. Neutral when nobody is known to have
+    """An invitation's subject and opening sentence, in the active language. They name who
+    invites (`by`): an email from an unknown sender asking one to join or to choose a password
+    looks like phishing otherwise; as the circle's coordinator when they are one (site staff
+    who sent a welcome from the admin often are not). Neutral when nobody is known to have
     invited (the inviter's account has been deleted since). They say how often the circle
     dines, in words as the approach says it ("five times a year"): "a few times" undersold
     what joining asks."""
@@ -319,15 +375,26 @@ def _invitation_words(circle: Circle, by: User | None) -> tuple[str, str]:
         )
     else:
         subject = gettext("%(coordinator)s invites you to %(circle)s")
-        intro = ngettext(
-            "%(coordinator)s, coordinator of %(circle)s (%(municipality)s), invites you to join "
-            "the circle. In it, police, municipality and active residents meet for dinner once "
-            "a year and agree on actions to take together.",
-            "%(coordinator)s, coordinator of %(circle)s (%(municipality)s), invites you to join "
-            "the circle. In it, police, municipality and active residents meet for dinner "
-            "%(times)s times a year and agree on actions to take together.",
-            dinners,
-        )
+        if circle.memberships.active().coordinators().filter(person=by).exists():
+            intro = ngettext(
+                "%(coordinator)s, coordinator of %(circle)s (%(municipality)s), invites you to "
+                "join the circle. In it, police, municipality and active residents meet for "
+                "dinner once a year and agree on actions to take together.",
+                "%(coordinator)s, coordinator of %(circle)s (%(municipality)s), invites you to "
+                "join the circle. In it, police, municipality and active residents meet for "
+                "dinner %(times)s times a year and agree on actions to take together.",
+                dinners,
+            )
+        else:
+            intro = ngettext(
+                "%(coordinator)s invites you to join %(circle)s (%(municipality)s): police, "
+                "municipality and active residents who meet for dinner once a year and agree "
+                "on actions to take together.",
+                "%(coordinator)s invites you to join %(circle)s (%(municipality)s): police, "
+                "municipality and active residents who meet for dinner %(times)s times a year "
+                "and agree on actions to take together.",
+                dinners,
+            )
     return subject % params, intro % params
 
 
@@ -348,8 +415,8 @@ def send_invitation_to_join(invitation: Invitation) -> None:
 
 
 def send_invitation(*, person: User, circle: Circle, language: str, by: User | None) -> None:
-    """Email a new person a link to choose their password, in the given language, naming the
-    coordinator who invited them (`by`)."""
+    """Email a new person a link to choose their password, in the given language, naming who
+    invited them (`by`)."""
     path = reverse(
         "password_reset_confirm",
         kwargs={

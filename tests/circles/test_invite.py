@@ -210,6 +210,41 @@ def test_without_an_inviter_the_emails_name_nobody(circle, outsider, mailoutbox)
             assert "coordinator of Overvecht Allies (Utrecht)" not in text
 
 
+@pytest.mark.parametrize(
+    ("language", "intro"),
+    [
+        (
+            "en",
+            "Admin invites you to join Overvecht Allies (Utrecht): police, municipality and "
+            "active residents who meet for dinner five times a year and agree on actions",
+        ),
+        (
+            "nl",
+            "Admin nodigt je uit om mee te doen met Overvecht Allies (Utrecht): politie, "
+            "gemeente en actieve bewoners die vijf keer per jaar samen eten",
+        ),
+    ],
+)
+def test_an_inviter_who_does_not_coordinate_the_circle_is_not_called_its_coordinator(
+    circle, admin_user, coordinator, outsider, mailoutbox, language, intro
+):
+    """Site staff send the welcome from the admin (person_welcome), and a coordinator who
+    asked someone to join may have stepped down since: "Admin, coordinator of ..." was
+    untrue."""
+    newcomer = make_person("noor", name="Noor Bakker")
+    services.send_invitation(person=newcomer, circle=circle, language=language, by=admin_user)
+    invitation = Invitation.objects.create(
+        circle=circle, person=outsider, sector="police", invited_by=coordinator
+    )
+    coordinator.memberships.update(is_coordinator=False)
+    services.send_invitation_to_join(invitation)  # in the outsider's English
+    welcome, question = mailoutbox
+    assert intro in welcome.body and intro in welcome.alternatives[0][0]
+    assert "Coordinator invites you to join Overvecht Allies (Utrecht): police" in question.body
+    assert ", coordinator of" not in question.body
+    assert ", coordinator of" not in welcome.body and ", coördinator van" not in welcome.body
+
+
 AGREE_EN = (
     "Being an ally is a commitment. When you have chosen your password, you are asked to agree "
     "to the circle's commitment, which reads:"
