@@ -2,10 +2,13 @@ from axes.admin import AccessAttemptAdmin as AxesAccessAttemptAdmin
 from axes.admin import AccessLogAdmin as AxesAccessLogAdmin
 from axes.handlers.proxy import AxesProxyHandler
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.forms.models import BaseInlineFormSet
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +17,80 @@ from allies.admin_utils import LargeTableAdmin, NeverDeletedAdmin
 from allies.models import User
 from allies.privacy import person_erase
 from circles import services as circles_services
+from circles.models import Membership
+
+# Whether a person added here chooses their own password from an email, or gets one the admin
+# makes up: Django's "password-based authentication" field, its "disabled" meaning the email
+# here, so that its page hides the password fields for it (admin/auth/user/add_form.html).
+EMAIL_A_LINK = "false"
+
+
+class PersonAddForm(AdminUserCreationForm):
+    """Admin's form to add a person: rather than a password the admin makes up and passes on
+    by phone, they may be emailed a link to choose their own, once their membership (below the
+    form) is saved (UserAdmin.save_related). Their account then has a password nobody knows,
+    not Django's unusable one (User.set_password_nobody_knows)."""
+
+    usable_password = forms.ChoiceField(
+        label=_("Their password"),
+        choices={
+            EMAIL_A_LINK: _("Email them a link to choose a password"),
+            "true": _("Enter a password to pass on to them"),
+        },
+        initial=EMAIL_A_LINK,
+        required=False,
+        widget=forms.RadioSelect(attrs={"class": "radiolist inline"}),
+        help_text=_(
+            "The email welcomes them, in their preferred language, to the circle chosen "
+            "below, and names you as who invites them."
+        ),
+    )
+
+    def clean(self):
+        cleaned_data = super().clean()
+        emailed = not cleaned_data["set_usable_password"]
+        if emailed and not cleaned_data.get("email") and "email" not in self.errors:
+            self.add_error(
+                "email",
+                _("Enter their email address: the link to choose a password goes to it."),
+            )
+        return cleaned_data
+
+    def set_password_and_save(self, user, commit=True, **kwargs):
+        if self.cleaned_data["set_usable_password"]:
+            return super().set_password_and_save(user, commit=commit, **kwargs)
+        user.set_password_nobody_knows()
+        if commit:
+            user.save()
+        return user
+
+
+class WelcomeMembershipFormSet(BaseInlineFormSet):
+    def clean(self):
+        """A person to be emailed a link has a circle to be welcomed into. The choice is the
+        person's form's, posted beside this formset (without a prefix)."""
+        super().clean()
+        emailed = self.data.get("usable_password") == EMAIL_A_LINK
+        if emailed and not any(form.cleaned_data for form in self.forms):
+            raise ValidationError(
+                _(
+                    "Choose the circle they join: the email welcomes them to it. For someone "
+                    "who joins no circle, enter a password to pass on to them."
+                ),
+                code="no_circle",
+            )
+
+
+class NewPersonMembershipInline(admin.TabularInline):
+    """The circle a person added here joins, and whether they coordinate it: a new circle's
+    first coordinator is made in one form. Later memberships are the circle's to add."""
+
+    model = Membership
+    formset = WelcomeMembershipFormSet
+    fields = ["circle", "sector", "is_coordinator"]
+    autocomplete_fields = ["circle"]
+    extra = 1
+    can_delete = False
 
 
 @admin.register(User)
@@ -53,7 +130,11 @@ class UserAdmin(LargeTableAdmin, NeverDeletedAdmin, DjangoUserAdmin):
         ),
         (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
     ]
+    add_form = PersonAddForm
     actions = ["erase_people", "send_welcome"]
+
+    def get_inlines(self, request, obj):
+        return [] if obj else [NewPersonMembershipInline]
 
     def save_model(self, request, obj, form, change):
         # The link to a new address the person asked for names the address they had then: one
@@ -61,6 +142,12 @@ class UserAdmin(LargeTableAdmin, NeverDeletedAdmin, DjangoUserAdmin):
         if change and obj.email.lower() != form.initial.get("email", "").lower():
             obj.pending_email = ""
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Once their membership is saved: the welcome is to its circle.
+        if not change and not form.cleaned_data["set_usable_password"]:
+            self._send_welcomes(request, [form.instance])
 
     def has_delete_permission(self, request, obj=None):
         # A person's rows carry the circles' history (answers, attendance, actions): people
@@ -146,7 +233,15 @@ class UserAdmin(LargeTableAdmin, NeverDeletedAdmin, DjangoUserAdmin):
             None,
             {
                 "classes": ["wide"],
-                "fields": ["username", "name", "email", "password1", "password2"],
+                "fields": [
+                    "username",
+                    "name",
+                    "email",
+                    "preferred_language",
+                    "usable_password",
+                    "password1",
+                    "password2",
+                ],
             },
         ),
     ]

@@ -145,6 +145,12 @@ class User(AbstractUser):
         self.phone_shared_at = timezone.now()
         self.save(update_fields=["phone_shared_at"])
 
+    def set_password_nobody_knows(self):
+        """A random password nobody knows, for an account whose person is emailed a link to
+        choose their own; rather than an unusable one: Django's "forgot your password" refuses
+        accounts without a usable password, and the link may expire before it is used."""
+        self.set_password(secrets.token_urlsafe(32))
+
     def withdraw_phone_consent(self):
         self.phone_shared_at = None
         self.save(update_fields=["phone_shared_at"])

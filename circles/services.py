@@ -1,6 +1,5 @@
 """Membership work that spans several models or sends mail."""
 
-import secrets
 from functools import partial
 
 from django.conf import settings
@@ -172,10 +171,7 @@ def membership_invite(
         phone=phone or "",
         preferred_language=language,
     )
-    # A random password nobody knows, rather than an unusable one: Django's "forgot your
-    # password" refuses accounts without a usable password, and the invitation link may
-    # expire before it is used.
-    person.set_password(secrets.token_urlsafe(32))
+    person.set_password_nobody_knows()
     try:
         with transaction.atomic():
             person.save()

@@ -17,11 +17,11 @@ from django.utils import timezone
 from allies.models import User
 from circles.models import Circle, Membership, Sector
 from circles.services import INVITED
+from tests.allies.test_password_reset_confirm import NEW_PASSWORD, choose_password, open_link
 from tests.conftest import PASSWORD, make_person
 
 CHANGELIST = reverse("admin:allies_user_changelist")
 ADD = reverse("admin:allies_user_add")
-NEW_PASSWORD = "a long dinner in Overvecht"
 
 
 def member(username, circle, **extra) -> User:
@@ -46,10 +46,13 @@ def link_in(message) -> str:
     return link.removeprefix(settings.SITE_URL)
 
 
-def open_link(path):
-    """The link opened in a browser of its own, as the welcomed person's."""
-    visitor = Client()
-    return visitor, visitor.get(path, follow=True)
+def welcome_page(message, circle) -> str:
+    """The HTML of the page the email's link opens, in a browser of the person's own, where
+    choosing a password signs them in on the circle's commitment."""
+    visitor, page = open_link(link_in(message))
+    response = choose_password(visitor, page)
+    assert response.url == f"/circles/{circle.pk}/#commitment"
+    return page.content.decode()
 
 
 def test_each_selected_member_gets_the_invitation_in_their_language(
@@ -78,14 +81,9 @@ def test_the_link_welcomes_them_into_the_circle_naming_the_admin(
     noor = member("noor", circle, name="Noor Bakker")
     send_welcome(admin_client, [noor], django_capture_on_commit_callbacks)
     (message,) = mail.outbox
-    visitor, page = open_link(link_in(message))
-    html = page.content.decode()
+    html = welcome_page(message, circle)
     assert '<h1 class="h3">Welcome to Overvecht Allies</h1>' in html
     assert "Admin invites you to join this circle, in the police sector." in html
-    response = visitor.post(
-        page.redirect_chain[-1][0], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
-    )
-    assert response.url == f"/circles/{circle.pk}/#commitment"
     noor.refresh_from_db()
     assert noor.check_password(NEW_PASSWORD)
 
@@ -198,3 +196,110 @@ def test_staff_who_may_change_people_get_the_action(client, staff_who_may_view_p
     client.force_login(staff_who_may_view_people)
     actions = dict(client.get(CHANGELIST).context["action_form"].fields["action"].choices)
     assert actions["send_welcome"] == "Send a welcome email with a link to choose a password"
+
+
+# Adding a person: the circle they join, and a link to choose their own password.
+
+
+def added(circle=None, **changes):
+    """The add page's fields for a new person emailed a link, in Dutch; with a circle, its
+    new coordinator."""
+    values = {
+        "username": "noor@example.org",
+        "name": "Noor Bakker",
+        "email": "noor@example.org",
+        "preferred_language": "nl",
+        "usable_password": "false",
+        "password1": "",
+        "password2": "",
+        "memberships-TOTAL_FORMS": "1",
+        "memberships-INITIAL_FORMS": "0",
+        "memberships-MIN_NUM_FORMS": "0",
+        "memberships-MAX_NUM_FORMS": "1000",
+    }
+    if circle is not None:
+        values |= {
+            "memberships-0-circle": circle.pk,
+            "memberships-0-sector": "municipality",
+            "memberships-0-is_coordinator": "on",
+        }
+    return values | changes
+
+
+def test_the_add_page_offers_the_email_and_the_circle(admin_client):
+    html = admin_client.get(ADD).content.decode()
+    assert "Their password" in html
+    assert "Email them a link to choose a password" in html
+    assert 'name="usable_password" value="false" class="radiolist inline" required' not in html
+    assert re.search(r'value="false"[^>]*checked', html)  # the email, unless chosen otherwise
+    assert 'name="memberships-0-circle"' in html
+    assert 'name="memberships-0-is_coordinator"' in html
+    assert 'name="preferred_language"' in html
+
+
+def test_a_person_added_with_a_circle_gets_one_email_once_saved(
+    admin_client, circle, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = admin_client.post(ADD, added(circle))
+        assert mail.outbox == []  # not before the person and membership are committed
+    assert response.status_code == 302
+    noor = User.objects.get(username="noor@example.org")
+    membership = noor.memberships.get()
+    assert (membership.circle, membership.sector, membership.is_coordinator) == (
+        circle,
+        "municipality",
+        True,
+    )
+    # A password nobody knows, not an unusable one: "forgot your password" still works.
+    assert noor.has_usable_password()
+    assert not noor.check_password("")
+    for callback in callbacks:
+        callback()
+    (message,) = mail.outbox
+    assert message.to == ["noor@example.org"]
+    assert message.subject == "Admin nodigt je uit voor Overvecht Allies"
+    shown = [str(m) for m in get_messages(response.wsgi_request)]
+    assert "1 welcome email sent, with a link to choose a password." in shown
+
+    html = welcome_page(message, circle)
+    assert '<h1 class="h3">Welkom bij Overvecht Allies</h1>' in html
+    assert "Admin nodigt je uit voor deze kring, in de sector gemeente." in html
+
+
+def test_emailing_a_link_needs_a_circle(admin_client, circle):
+    response = admin_client.post(ADD, added())
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Choose the circle they join: the email welcomes them to it." in html
+    assert 'value="Noor Bakker"' in html
+    assert not User.objects.filter(username="noor@example.org").exists()
+
+
+def test_emailing_a_link_needs_an_email_address(admin_client, circle):
+    response = admin_client.post(ADD, added(circle, email=""))
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert errors["email"] == [
+        "Enter their email address: the link to choose a password goes to it."
+    ]
+    assert not User.objects.filter(username="noor@example.org").exists()
+
+
+def test_a_person_given_a_password_gets_no_email(
+    admin_client, circle, django_capture_on_commit_callbacks
+):
+    values = added(circle, usable_password="true", password1=NEW_PASSWORD, password2=NEW_PASSWORD)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(ADD, values)
+    assert response.status_code == 302
+    noor = User.objects.get(username="noor@example.org")
+    assert noor.check_password(NEW_PASSWORD)
+    assert mail.outbox == []
+
+
+def test_a_password_is_still_asked_for_when_not_emailing(admin_client):
+    response = admin_client.post(ADD, added(usable_password="true"))
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["password1"] == ["This field is required."]
+    assert not User.objects.filter(username="noor@example.org").exists()
