@@ -412,7 +412,8 @@ def send_invitation_to_join(invitation: Invitation) -> None:
 
 def send_invitation(*, person: User, circle: Circle, language: str, by: User | None) -> None:
     """Email a new person a link to choose their password, in the given language, naming who
-    invited them (`by`)."""
+    invited them (`by`); one made the circle's coordinator (in the admin) is told where to
+    start."""
     path = reverse(
         "password_reset_confirm",
         kwargs={
@@ -427,6 +428,7 @@ def send_invitation(*, person: User, circle: Circle, language: str, by: User | N
         # As long as Django accepts the token: PASSWORD_RESET_TIMEOUT, in seconds.
         "days": max(1, settings.PASSWORD_RESET_TIMEOUT // (24 * 60 * 60)),
         "site_url": settings.SITE_URL,
+        "coordinates": circle.memberships.active().coordinators().filter(person=person).exists(),
     }
     with translation.override(language):
         subject, ctx["intro"] = _invitation_words(circle, by)

@@ -73,6 +73,7 @@ def test_each_selected_member_gets_the_invitation_in_their_language(
     assert message.subject == "Admin invites you to Overvecht Allies"
     assert "Admin invites you to join Overvecht Allies (Utrecht): police" in message.body
     assert "coordinator of" not in message.body
+    assert "You are its coordinator" not in message.body  # a member, not a coordinator
 
 
 def test_the_link_welcomes_them_into_the_circle_naming_the_admin(
@@ -259,6 +260,13 @@ def test_a_person_added_with_a_circle_gets_one_email_once_saved(
     (message,) = mail.outbox
     assert message.to == ["noor@example.org"]
     assert message.subject == "Admin nodigt je uit voor Overvecht Allies"
+    # Where a new coordinator starts.
+    where_to_start = (
+        "Jij bent de coördinator van de kring: als je bent ingelogd, plan je de diners en "
+        "nodig je de leden uit op de pagina van de kring."
+    )
+    assert where_to_start in message.body
+    assert f"<p>{where_to_start}</p>" in message.alternatives[0][0]
     shown = [str(m) for m in get_messages(response.wsgi_request)]
     assert "1 welcome email sent, with a link to choose a password." in shown
 
