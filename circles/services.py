@@ -433,4 +433,4 @@ def send_invitation(*, person: User, circle: Circle, language: str, by: User | N
     with translation.override(language):
         subject, ctx["intro"] = _invitation_words(circle, by)
         message = notify.compose(person, subject, "emails/invitation", ctx)
-    message.send()
+    notify.send_each([message])
