@@ -19,8 +19,13 @@ The rules (DESIGN.md "Peace, not only turmoil"; issue 10). Days are local days (
 - **No dinner planned**: no planned dinner starts on or before the 90th day from today
   (a dinner on day 90 is in time, one on day 91 is not).
 - **Behind the target**: the dinners held plus those planned this year are fewer than the
-  circle's dinners per year. A plan that reaches the target is enough: what a coordinator can do
-  about it is to put the dates in the calendar.
+  circle's target for this year. A plan that reaches the target is enough: what a coordinator
+  can do about it is to put the dates in the calendar.
+- The *target* of a year is the circle's dinners per year, but in the year the circle was
+  created (Circle.created_at, local time) only for the part of the year it existed: the whole
+  months left, counting the month it was created in, rounded half up (target * (13 - month) /
+  12: five a year from July is 3, from November 1, from December 0, so no flag). Later years
+  have the whole target (Circle.target_in; Circle.target_in_sql for the SQL flag).
 - **Attendance rate**: over the last four dinners whose attendance was recorded (status HELD),
   the members who came divided by the members at the time: the memberships that had started on
   the dinner's day and not ended on or before it, plus any member recorded as present outside
@@ -214,10 +219,10 @@ def _agreed_to_earlier_commitment(circle_key) -> Q:
 FLAG_FIGURES = ("planned_soon", "dinners_this_year", "attended_recent", "expected_recent")
 
 
-def _flags() -> dict:
+def _flags(year: int) -> dict:
     return {
         "flag_no_dinner": _boolean(Q(planned_soon=0)),
-        "flag_behind": _boolean(Q(dinners_this_year__lt=F("dinners_per_year"))),
+        "flag_behind": _boolean(Q(dinners_this_year__lt=Circle.target_in_sql(year))),
         # With no member expected, 0 > 0 is false: no rate, no flag.
         "flag_low_attendance": _boolean(
             Q(expected_recent__gt=F("attended_recent") * LOW_ATTENDANCE_DIVISOR)
@@ -247,7 +252,7 @@ def with_summary_now(circles, now: datetime.datetime):
     )
     return (
         circles.alias(**{name: figures[name] for name in FLAG_FIGURES})
-        .alias(**_flags())
+        .alias(**_flags(timezone.localdate(now).year))
         .annotate(
             flags_now=_flag_count(),
             last_held=figures["last_held"],
@@ -441,10 +446,11 @@ class Health:
 
 def health_of(circle: Circle, now: datetime.datetime) -> Health:
     """The health of a circle that came through with_health(…, now)."""
+    year = timezone.localdate(now).year
     health = Health(
         circle=circle,
-        year=timezone.localdate(now).year,
-        target=circle.dinners_per_year,
+        year=year,
+        target=circle.target_in(year),
         last_held=circle.last_held,
         next_planned=circle.next_planned,
         held_this_year=circle.held_this_year,

@@ -4,7 +4,8 @@ import hashlib
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Case, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Cast, ExtractMonth
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -199,6 +200,30 @@ class Circle(models.Model):
                 if not field.primary_key and field.name not in self.SUMMARY_FIELDS
             ]
         super().save(**kwargs)
+
+    def target_in(self, year: int) -> int:
+        """The dinners the circle aims at in `year`: its dinners per year, but in the year it
+        was created only for the part of the year it existed, the whole months from the month
+        it was created in (local time), rounded half up: five a year from July is 2.5, so 3;
+        from November 1; from December none. A circle that starts late in the year is not told
+        to hold all its dinners in a few weeks. target_in_sql says the same to the database."""
+        created = timezone.localtime(self.created_at)
+        if year != created.year:
+            return self.dinners_per_year
+        # dinners_per_year * months / 12, plus one half, rounded down: in whole numbers.
+        return (self.dinners_per_year * (13 - created.month) * 2 + 12) // 24
+
+    @staticmethod
+    def target_in_sql(year: int) -> Case:
+        """target_in(year) as an expression on circles (the staff overview counts its flags in
+        SQL), in whole numbers on every database: PostgreSQL's EXTRACT gives a numeric, whose
+        division would not round down. The month is that of the current time zone."""
+        months = 13 - Cast(ExtractMonth("created_at"), models.IntegerField())
+        return Case(
+            When(created_at__year=year, then=(F("dinners_per_year") * months * 2 + 12) / 24),
+            default=F("dinners_per_year"),
+            output_field=models.IntegerField(),
+        )
 
     @property
     def commitment(self) -> str:

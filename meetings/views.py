@@ -79,6 +79,7 @@ def plan_year(request, circle_id, year):
         raise Http404
     meetings = _year_meetings(circle, year)
     planned, taken = _dinner_days(meetings)
+    target = circle.target_in(year)
     kwargs = {"members": members_of(circle.pk), "year": year, "taken": taken}
     if request.method == "POST":
         formset = PlanFormSet(request.POST, form_kwargs=kwargs)
@@ -93,7 +94,7 @@ def plan_year(request, circle_id, year):
             )
             return redirect("meetings:plan_year", circle_id=circle.pk, year=year)
     else:
-        initial = _proposal(circle, year, today, planned, taken)
+        initial = _proposal(circle, year, target, today, planned, taken)
         formset = PlanFormSet(initial=initial, form_kwargs=kwargs)
     ctx = {
         "circle": circle,
@@ -101,6 +102,7 @@ def plan_year(request, circle_id, year):
         "formset": formset,
         "meetings": meetings,
         "planned_count": len(planned),
+        "target": target,
         "is_past": year < today.year,
         "is_this_year": year == today.year,
         "weekday": Weekday(circle.preferred_weekday).label,
@@ -130,11 +132,11 @@ def _dinner_days(meetings) -> tuple[list[datetime.date], set[datetime.date]]:
     return planned, {timezone.localtime(m.starts_at).date() for m in meetings}
 
 
-def _proposal(circle: Circle, year: int, today, planned, taken) -> list[dict]:
+def _proposal(circle: Circle, year: int, target: int, today, planned, taken) -> list[dict]:
     """The planner's dates as the initial rows of the form, with the circle's usual venue."""
     dates = propose_year(
         year=year,
-        target=circle.dinners_per_year,
+        target=target,
         weekday=circle.preferred_weekday,
         today=today,
         planned=planned,

@@ -149,7 +149,7 @@ def year_report(circle: Circle, year: int, now: datetime.datetime | None = None)
     return YearReport(
         circle=circle,
         year=year,
-        target=circle.dinners_per_year,
+        target=circle.target_in(year),
         meetings=rows,
         topics=sorted(topic_counts.items(), key=lambda item: (-item[1], item[0])),
         actions=actions,

@@ -48,14 +48,33 @@ def make_meeting(circle, days_ahead=7, **extra) -> Meeting:
     )
 
 
+# When the cast's circles were created: years before any test's today, so that the whole
+# target counts in every year the tests look at, as it does after a circle's first year
+# (Circle.target_in).
+ESTABLISHED = datetime.datetime(2020, 1, 1, 12, 0, tzinfo=datetime.UTC)
+
+
+def created_on(circle, created_at: datetime.datetime) -> Circle:
+    """The circle, as if it had been created at `created_at` (auto_now_add makes it now)."""
+    Circle.objects.filter(pk=circle.pk).update(created_at=created_at)
+    circle.created_at = created_at
+    return circle
+
+
+def make_circle(name, municipality, created_at=ESTABLISHED, **extra) -> Circle:
+    return created_on(
+        Circle.objects.create(name=name, municipality=municipality, **extra), created_at
+    )
+
+
 @pytest.fixture
 def circle(db):
-    return Circle.objects.create(name="Overvecht Allies", municipality="Utrecht")
+    return make_circle("Overvecht Allies", "Utrecht")
 
 
 @pytest.fixture
 def other_circle(db):
-    return Circle.objects.create(name="Tilburg Allies", municipality="Tilburg")
+    return make_circle("Tilburg Allies", "Tilburg")
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 import datetime
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
@@ -20,12 +21,12 @@ from circles.health import (
 )
 from circles.models import DEFAULT_COMMITMENT, Circle, Membership, Sector
 from meetings.models import Meeting
-from tests.circles.conftest import NOW, TODAY, days, dinner, member
-from tests.conftest import make_person
+from tests.circles.conftest import AMSTERDAM, NOW, TODAY, days, dinner, member
+from tests.conftest import make_circle, make_person
 
 
-def health(circle):
-    return health_for_circles([circle], NOW)[circle.pk]
+def health(circle, now=NOW):
+    return health_for_circles([circle], now)[circle.pk]
 
 
 # No dinner planned in the next 90 days
@@ -99,6 +100,76 @@ def test_the_target_is_the_circles_own(clock, circle):
     dinner(circle, days(10))
     dinner(circle, days(40))
     assert BEHIND not in health(circle).flag_codes
+
+
+# The target of a circle's first year: the months it existed, counting the month it was
+# created in, rounded half up. Seen on the last morning of 2026, with 2026 dinners held.
+
+END_OF_2026 = datetime.datetime(2026, 12, 31, 10, 0, tzinfo=AMSTERDAM)
+UTC = datetime.UTC
+FIRST_YEAR = {
+    # (dinners per year, created at): the target in 2026
+    "January: the whole target": (5, datetime.datetime(2026, 1, 15, 12, 0, tzinfo=UTC), 5),
+    "July: 2.5, half up": (5, datetime.datetime(2026, 7, 1, 12, 0, tzinfo=UTC), 3),
+    "July, one a year: 0.5, half up": (1, datetime.datetime(2026, 7, 20, 12, 0, tzinfo=UTC), 1),
+    "August, one a year: 0.42": (1, datetime.datetime(2026, 8, 1, 12, 0, tzinfo=UTC), 0),
+    "September: 1.67": (5, datetime.datetime(2026, 9, 10, 12, 0, tzinfo=UTC), 2),
+    "November: 0.83": (5, datetime.datetime(2026, 11, 30, 12, 0, tzinfo=UTC), 1),
+    "December: 0.42, no dinner expected": (5, datetime.datetime(2026, 12, 1, 12, 0, tzinfo=UTC), 0),
+    "30 November 23:30 UTC is December in Amsterdam": (
+        5,
+        datetime.datetime(2026, 11, 30, 23, 30, tzinfo=UTC),
+        0,
+    ),
+    "twelve a year from April: 9": (12, datetime.datetime(2026, 4, 2, 12, 0, tzinfo=UTC), 9),
+    "created last year: the whole target": (
+        5,
+        datetime.datetime(2025, 12, 15, 12, 0, tzinfo=UTC),
+        5,
+    ),
+    "31 December 23:30 UTC is the new year in Amsterdam": (
+        5,
+        datetime.datetime(2025, 12, 31, 23, 30, tzinfo=UTC),
+        5,
+    ),
+}
+
+
+@pytest.mark.parametrize(("per_year", "created_at", "target"), FIRST_YEAR.values(), ids=FIRST_YEAR)
+def test_the_first_years_target_counts_the_months_the_circle_existed(
+    time_machine, db, per_year, created_at, target
+):
+    """Python (the health card, the planner, the report) and SQL (the staff overview's flag
+    count) give the same target, and the same "behind" flag below and at it."""
+    time_machine.move_to(END_OF_2026, tick=False)
+    circle = make_circle("New", "Utrecht", created_at=created_at, dinners_per_year=per_year)
+    in_sql = Circle.objects.annotate(target=Circle.target_in_sql(2026)).get().target
+    assert (circle.target_in(2026), in_sql) == (target, target)
+    assert circle.target_in(2027) == per_year
+
+    def behind() -> tuple[bool, bool]:
+        health = health_for_circles([circle], END_OF_2026)[circle.pk]
+        flagged = with_summary_now(Circle.objects.all(), END_OF_2026).filter(flag_behind=True)
+        assert health.target == target
+        return BEHIND in health.flag_codes, flagged.exists()
+
+    for n in range(target):
+        assert behind() == (True, True)
+        dinner(circle, datetime.date(2026, 1, 8) + datetime.timedelta(weeks=n))
+    assert behind() == (False, False)
+
+
+def test_a_circle_created_in_december_is_not_behind_until_the_new_year(time_machine, db):
+    created = datetime.datetime(2026, 12, 2, 10, 0, tzinfo=AMSTERDAM)
+    time_machine.move_to(created, tick=False)
+    circle = Circle.objects.create(name="New", municipality="Utrecht")
+    result = health(circle, created)
+    assert result.target == 0
+    assert BEHIND not in result.flag_codes
+    assert NO_DINNER in result.flag_codes  # a dinner within 90 days is still the way to start
+    new_year = datetime.datetime(2027, 1, 1, 0, 0, tzinfo=AMSTERDAM)
+    flags = {flag.code: flag for flag in health(circle, new_year).flags}
+    assert flags[BEHIND].message == "Behind the target: 0 of 5 dinners held or planned in 2027."
 
 
 # Attendance below half, over the last four recorded dinners

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from circles.models import VenueKind
 from meetings.models import Meeting
 from tests import ical
-from tests.conftest import KEY_PAGE_MAX_QUERIES, count_queries, make_person
+from tests.conftest import KEY_PAGE_MAX_QUERIES, count_queries, created_on, make_person
 from tests.formsets import formset_data
 from tests.meetings.test_notify import calendar_parts
 
@@ -103,6 +103,7 @@ def test_it_proposes_the_target_on_the_preferred_weekday_with_the_default_venue(
     assert html.count('value="Politiebureau Overvecht"') == 5
     assert html.count('value="18:30"') == 5
     assert "0 of 5 dinners planned this year" in html
+    assert "The circle started" not in html
 
 
 def test_the_proposal_says_over_which_part_of_the_year_it_is_spread(client, circle, coordinator):
@@ -143,6 +144,68 @@ def test_a_full_year_says_so(client, circle, coordinator):
     html = client.get(url(circle)).content.decode()
     assert "The circle has all its dinners for 2026" in html
     assert 'name="form-TOTAL_FORMS"' not in html
+
+
+def started(circle, year, month, day):
+    """The circle was created on that day (in the morning), and today is that day: sign in
+    once there, a session started on the autouse day has expired by then."""
+    created = datetime.datetime(year, month, day, 9, 0, tzinfo=AMS)
+    created_on(circle, created)
+    return time_machine.travel(created + datetime.timedelta(hours=1), tick=False)
+
+
+def proposed(html) -> list[str]:
+    return re.findall(r'name="form-\d+-date" value="([\d-]+)"', html)
+
+
+def test_a_circle_started_in_november_is_proposed_one_dinner_that_year(client, circle, coordinator):
+    with started(circle, 2026, 11, 30):
+        client.force_login(coordinator)
+        html = client.get(url(circle)).content.decode()
+        assert proposed(html) == ["2026-12-17"]
+        assert "0 of 1 dinner planned this year." in html
+        assert "The circle started in November 2026: 1 dinner counts for 2026, not 5." in html
+        client.post(url(circle), formset_data("form", [row(datetime.date(2026, 12, 17))]))
+        html = client.get(url(circle)).content.decode()
+        assert "1 of 1 dinner planned this year." in html
+        assert "The circle has all its dinners for 2026" in html
+        next_year = client.get(url(circle, 2027)).content.decode()
+    assert len(proposed(next_year)) == 5
+    assert "0 of 5 dinners planned this year." in next_year
+    assert "The circle started" not in next_year
+
+
+def test_a_circle_started_in_december_is_proposed_nothing_but_next_year(
+    client, circle, coordinator
+):
+    with started(circle, 2026, 12, 1):
+        client.force_login(coordinator)
+        html = client.get(url(circle)).content.decode()
+    assert proposed(html) == []
+    assert "The circle started in December 2026: 0 dinners count for 2026, not 5." in html
+    assert "0 of 0" not in html
+    assert "No dinner is expected in 2026." in html
+    assert f'href="{url(circle, 2027)}">Plan the dinners of 2027</a>' in html
+
+
+def test_a_circle_started_in_january_has_the_whole_target_and_no_explanation(
+    client, circle, coordinator
+):
+    with started(circle, 2026, 1, 5):
+        client.force_login(coordinator)
+        html = client.get(url(circle)).content.decode()
+    assert len(proposed(html)) == 5
+    assert "0 of 5 dinners planned this year." in html
+    assert "The circle started" not in html
+
+
+def test_the_reduced_target_is_explained_in_dutch(client, circle, coordinator):
+    coordinator.preferred_language = "nl"
+    coordinator.save()
+    with started(circle, 2026, 7, 1):
+        client.force_login(coordinator)
+        html = client.get(url(circle)).content.decode()
+    assert "De kring is in juli 2026 begonnen: voor 2026 tellen 3 diners mee, niet 5." in html
 
 
 def test_confirming_creates_the_ticked_dinners_as_edited(client, circle, coordinator, citizen):

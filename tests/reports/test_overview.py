@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from circles.models import Circle, Membership, Sector
-from tests.conftest import count_queries, make_person
+from tests.conftest import count_queries, make_circle, make_person
 from tests.reports.conftest import at, meeting
 
 URL = "/circles/overview/"
@@ -26,9 +26,9 @@ def healthy(circle):
 @pytest.fixture
 def circles(clock, admin_user):
     return {
-        "utrecht": healthy(Circle.objects.create(name="Overvecht", municipality="Utrecht")),
-        "tilburg": Circle.objects.create(name="Tilburg-Noord", municipality="Tilburg"),
-        "almere": Circle.objects.create(name="Almere Haven", municipality="Almere"),
+        "utrecht": healthy(make_circle("Overvecht", "Utrecht")),
+        "tilburg": make_circle("Tilburg-Noord", "Tilburg"),
+        "almere": make_circle("Almere Haven", "Almere"),
     }
 
 

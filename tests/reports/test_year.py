@@ -11,9 +11,17 @@ from actions.models import Action
 from circles.models import Membership
 from meetings.models import Attendance, Meeting
 from reports.figures import year_report
-from tests.conftest import count_queries
+from tests.conftest import count_queries, created_on
 from tests.reports.charts import read_charts
 from tests.reports.conftest import NOW, URL, at, meeting
+
+
+def test_the_target_of_the_first_year_counts_the_months_the_circle_existed(clock, circle):
+    created_on(circle, at(9, 1, hour=9))
+    meeting(circle, at(9, 17))
+    report = year_report(circle, 2026, NOW)
+    assert (report.dinners_held, report.target) == (1, 2)  # 5 * 4/12 = 1.67
+    assert year_report(circle, 2027, NOW).target == 5
 
 
 def test_the_figures_of_a_constructed_year(year):
