@@ -140,6 +140,17 @@ def test_nobody_came_to_a_dinner_before_joining_the_circle():
         assert membership.commitment_agreed_text == membership.circle.commitment
 
 
+def test_the_circles_were_created_when_their_history_starts(time_machine):
+    """Not in the year the demo was loaded, whose target would count only the weeks left: the
+    whole target counts this year, and the health card reads as for a circle at work."""
+    time_machine.move_to(datetime.datetime(2026, 11, 30, 12, 0, tzinfo=datetime.UTC), tick=False)
+    call_command("seed_demo", circles=1)
+    for circle in Circle.objects.all():
+        first_joined = circle.memberships.order_by("joined_on").first().joined_on
+        assert timezone.localdate(circle.created_at) <= first_joined
+        assert health_for_circles([circle])[circle.pk].target == circle.dinners_per_year
+
+
 def test_tilburg_has_a_history_of_dinners_with_members_who_came():
     """Not "Low attendance: 0%" on the outsider's dashboard and the staff overview."""
     call_command("seed_demo")

@@ -285,6 +285,8 @@ def seed_demo_circles() -> bool:
     for circle, usernames in ((utrecht, in_utrecht), (tilburg, in_tilburg)):
         for username in usernames:
             _join(circle, people[username], sectors[username], *JOINED[username])
+        days_ago = max(JOINED[username][0] for username in usernames)
+        _started([circle], timezone.now() - datetime.timedelta(days=days_ago))
     dinners = _seed_history(utrecht, in_utrecht, people, OVERVECHT_HELD, OVERVECHT_AHEAD)
     _seed_actions(dinners, people)
     dinners = _seed_history(tilburg, in_tilburg, people, TILBURG_HELD, TILBURG_AHEAD)
@@ -311,6 +313,13 @@ def _join(circle, person, sector, joined_days_ago, committed_days_ago):
     )
     if committed_days_ago is not None:
         membership.commit(today - datetime.timedelta(days=committed_days_ago))
+
+
+def _started(circles: list[Circle], created_at: datetime.datetime) -> None:
+    """The circles were created when their history starts (when their first member joined),
+    not when the demo was loaded: a circle's first year has a smaller target
+    (Circle.target_in), and one with years of dinners behind it is not in its first year."""
+    Circle.objects.filter(pk__in=[circle.pk for circle in circles]).update(created_at=created_at)
 
 
 def _in_every_language(text) -> set[str]:
@@ -515,6 +524,7 @@ def _generate_batch(indexes, members_per_circle, years, password, now, rng):
         )
         for i in indexes
     )
+    _started(circles, now - datetime.timedelta(days=365 * years))
     users = User.objects.bulk_create(
         User(
             username=f"gen-{c.pk}-{m}",
