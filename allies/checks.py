@@ -1,5 +1,5 @@
 """System checks that prove the database runs the way the settings ask, and that production
-sends its email."""
+sends its email and names who answers for the personal data on the site."""
 
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
@@ -66,4 +66,25 @@ def check_email_backend(app_configs=None, **kwargs):
             "EMAIL_HOST variables (README, Running in production).",
             id="allies.W001",
         )
+    ]
+
+
+@register(deploy=True)
+def check_privacy_statement(app_configs=None, **kwargs):
+    """The privacy statement names the organisation responsible and where members ask about
+    their data; without them it tells them the organisation has not filled this in yet, which
+    a demo may say but a site in use may not."""
+    wanted = [
+        ("PRIVACY_CONTROLLER", "the organisation responsible for the personal data", "W002"),
+        ("PRIVACY_CONTACT", "the email address where members ask about their data", "W003"),
+    ]
+    return [
+        Warning(
+            f"{name} is not set: the privacy statement (/privacy/) says that the organisation "
+            "running the site has not filled it in yet.",
+            hint=f"Set {name} to {meaning} (see .env.example).",
+            id=f"allies.{code}",
+        )
+        for name, meaning, code in wanted
+        if not getattr(settings, name)
     ]

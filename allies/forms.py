@@ -12,9 +12,11 @@ from django.contrib.auth.forms import (
 from django.core.mail import EmailMultiAlternatives
 from django.core.validators import MaxLengthValidator
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
+from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext_lazy
 
 from allies import services
 from allies.formfields import PhoneField, PlainTextMixin, languages_in_their_own_names
@@ -101,6 +103,18 @@ class ChangePasswordForm(PlainTextMixin, PasswordChangeForm):
         return old_password
 
 
+def dietary_needs_help(text) -> str:
+    """A help text for dietary needs, with a link to what the privacy statement says about
+    them: they can reveal religion or health, so whoever fills them in can read who sees them
+    and how long they stay."""
+    return format_html(
+        '{} <a href="{}#dietary-needs">{}</a>',
+        text,
+        reverse("privacy_statement"),
+        gettext("How the site handles them"),
+    )
+
+
 class ProfileForm(PlainTextMixin, forms.ModelForm):
     """My own details. A new email address needs the current password: whoever controls the
     address can reset the password, so taking it over must take more than an open session.
@@ -150,6 +164,8 @@ class ProfileForm(PlainTextMixin, forms.ModelForm):
         self.request = request
         self.fields["email"].required = True
         self.fields["preferred_language"].choices = languages_in_their_own_names()
+        dietary_needs = self.fields["dietary_needs"]
+        dietary_needs.help_text = dietary_needs_help(dietary_needs.help_text)
         self.original_email = self.instance.email
         self.new_email = None
         self.link_already_sent = None

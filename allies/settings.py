@@ -6,7 +6,8 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -44,6 +45,17 @@ def env_int(name: str, default: int) -> int:
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
+
+
+def env_email(name: str, default: str = "") -> str:
+    """An email address, or the default (empty: none)."""
+    value = env_str(name, default).strip()
+    if value:
+        try:
+            validate_email(value)
+        except ValidationError:
+            raise ImproperlyConfigured(f"Unexpected value {name}={value}") from None
+    return value
 
 
 DEBUG = env_bool("DEBUG", True)
@@ -326,6 +338,12 @@ LOGGING = {
 # Privacy: how long personal data is kept once it is no longer needed (manage.py purge_expired).
 DIETARY_NEEDS_RETENTION_DAYS = env_int("DIETARY_NEEDS_RETENTION_DAYS", 30)
 CONTACT_DETAILS_RETENTION_DAYS = env_int("CONTACT_DETAILS_RETENTION_DAYS", 365)
+# The privacy statement (/privacy/) names the organisation responsible for the personal data on
+# the site (the controller under the GDPR) and the address where members ask about their data
+# (its privacy officer's, say). Left empty, the page says the organisation has not filled them
+# in yet, and `check --deploy` warns (allies.checks).
+PRIVACY_CONTROLLER = env_str("PRIVACY_CONTROLLER", "").strip()
+PRIVACY_CONTACT = env_email("PRIVACY_CONTACT")
 
 # Content Security Policy on every page: only the site's own scripts, styles, fonts and images
 # (Bootstrap's icons in its CSS are data: SVGs); no inline script or style, no plugins, no

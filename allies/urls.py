@@ -52,6 +52,7 @@ urlpatterns = [
         name="email_change_confirm",
     ),
     path("accounts/my-data/", views.my_data, name="my_data"),
+    path("privacy/", views.privacy_statement, name="privacy_statement"),
     path(
         "accounts/reset/<uidb64>/<token>/",
         views.PasswordResetConfirmView.as_view(),

@@ -163,6 +163,19 @@ def my_data(request):
     return response
 
 
+@require_safe
+def privacy_statement(request):
+    """How the site handles personal data, in plain words, for anyone: a person is told before
+    signing in for the first time (the invitation links here), and a visitor may ask."""
+    ctx = {
+        "privacy_controller": settings.PRIVACY_CONTROLLER,
+        "privacy_contact": settings.PRIVACY_CONTACT,
+        "dietary_days": settings.DIETARY_NEEDS_RETENTION_DAYS,
+        "contact_days": settings.CONTACT_DETAILS_RETENTION_DAYS,
+    }
+    return render(request, "allies/privacy_statement.html", ctx)
+
+
 @require_POST
 def set_language(request):
     """Django's language switch, which also remembers the choice as the person's preferred
@@ -204,7 +217,11 @@ def profile(request):
     # asking for links to new addresses too often.
     paused = form.has_error("current_password", "locked_out") or form.has_error("email", "too_soon")
     status = 429 if paused else 200
-    ctx = {"form": form, "pending_email_change": services.email_change_pending(person)}
+    ctx = {
+        "form": form,
+        "pending_email_change": services.email_change_pending(person),
+        "privacy_contact": settings.PRIVACY_CONTACT,
+    }
     return render(request, "allies/profile.html", ctx, status=status)
 
 

@@ -1,12 +1,13 @@
 import datetime
 
 from django import forms
+from django.conf import settings
 from django.db.models import Q
 from django.forms import BaseFormSet, BaseInlineFormSet, formset_factory, inlineformset_factory
 from django.forms.utils import ErrorDict
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from actions.models import Action
@@ -17,6 +18,7 @@ from allies.formfields import (
     ModelMultipleIdChoiceField,
     PlainTextMixin,
 )
+from allies.forms import dietary_needs_help
 from allies.models import User
 from allies.once import OnceMixin
 from circles.models import Circle, Sector
@@ -285,13 +287,23 @@ class ResponseForm(PlainTextMixin, forms.ModelForm):
         fields = ["answer", "dietary_needs", "note"]
         widgets = {"answer": forms.RadioSelect}
         help_texts = {
-            "dietary_needs": _("Only you and the coordinators see this."),
             "note": _("For example that you come later. Only you and the coordinators see it."),
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["answer"].choices = Response.Answer.choices  # no blank "---------" option
+        days = settings.DIETARY_NEEDS_RETENTION_DAYS
+        self.fields["dietary_needs"].help_text = dietary_needs_help(
+            ngettext(
+                "Only you and the coordinators see this. It is erased %(days)d day after the "
+                "dinner.",
+                "Only you and the coordinators see this. It is erased %(days)d days after the "
+                "dinner.",
+                days,
+            )
+            % {"days": days}
+        )
 
 
 class CancelForm(PlainTextMixin, forms.Form):

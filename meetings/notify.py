@@ -594,6 +594,7 @@ def compose(person, subject: str, template: str, ctx: dict) -> EmailMultiAlterna
         "person": person,
         "subject": subject,
         "profile_url": settings.SITE_URL + PROFILE_PATH,
+        "privacy_url": settings.SITE_URL + reverse("privacy_statement"),
     }
     message = EmailMultiAlternatives(
         subject=subject,

@@ -34,6 +34,7 @@ PUBLIC = {
     "set_language",
     "calendar_feed",  # the personal feed, opened by its secret token
     "email_change_confirm",  # the link sent to a new address, often opened on a phone
+    "privacy_statement",  # read before signing in for the first time
 }
 
 # Parameters naming something that belongs to a circle: outsiders get 404 for all of them.

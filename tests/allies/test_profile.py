@@ -68,7 +68,28 @@ def test_it_offers_my_data_as_a_download(client, citizen):
     client.force_login(citizen)
     html = client.get(URL).content.decode()
     assert '<a href="/accounts/my-data/" class="btn btn-outline-secondary" download>' in html
-    assert "To have your account erased, ask the coordinator of your circle" in html
+    assert "To have your account erased, ask the coordinator of your circle." in html
+    assert '<a href="/privacy/#erasure">What erasing does</a>' in html
+
+
+def test_erasure_is_asked_of_the_privacy_contact_once_it_is_set(client, citizen, settings):
+    settings.PRIVACY_CONTACT = "privacy@utrecht.example"
+    client.force_login(citizen)
+    html = client.get(URL).content.decode()
+    assert (
+        'To have your account erased, email <a href="mailto:privacy@utrecht.example">'
+        "privacy@utrecht.example</a>."
+    ) in html
+    assert "ask the coordinator of your circle" not in html
+
+
+def test_the_dietary_needs_link_to_what_the_privacy_statement_says_of_them(client, citizen):
+    client.force_login(citizen)
+    html = client.get(URL).content.decode()
+    assert (
+        'Only the coordinators of your circles see it. <a href="/privacy/#dietary-needs">'
+        "How the site handles them</a>"
+    ) in html
 
 
 def test_it_saves_my_details(client, citizen):

@@ -94,6 +94,8 @@ PRODUCTION = {
     "CSRF_TRUSTED_ORIGINS": "https://allies.example.nl",
     "SITE_URL": "https://allies.example.nl",
     "DATABASE_URL": "postgres://allies:secret@127.0.0.1:5432/allies",
+    "PRIVACY_CONTROLLER": "Gemeente Utrecht",
+    "PRIVACY_CONTACT": "privacy@example.nl",
 }
 
 
@@ -183,6 +185,12 @@ def test_production_settings_are_secure():
     assert result.stdout.split("\n")[0] == (
         "True True True True ['https://allies.example.nl'] ('HTTP_X_FORWARDED_PROTO', 'https')"
     ), result.stderr
+
+
+def test_a_privacy_contact_that_is_no_email_address_fails_loudly():
+    result = start(PRIVACY_CONTACT="the privacy officer")
+    assert result.returncode != 0
+    assert "Unexpected value PRIVACY_CONTACT=the privacy officer" in result.stderr
 
 
 def test_a_bad_trusted_proxy_count_fails_loudly():

@@ -92,10 +92,13 @@ def test_a_new_person_gets_an_account_and_an_email_to_choose_a_password(
     )
     # As long as the link works: Django's PASSWORD_RESET_TIMEOUT, three days by default.
     assert "The link works for 3 days." in message.body
+    privacy = "How Allies handles your personal data, who sees it and how long it stays:"
+    assert f"\n-- \n{privacy}\nhttp://127.0.0.1:8000/privacy/\n" in message.body
     html, mimetype = message.alternatives[0]
     assert mimetype == "text/html"
     link = re.search(r"http://\S+/accounts/reset/\S+/", message.body).group()
     assert f'href="{link}"' in html
+    assert f'{privacy} <a href="http://127.0.0.1:8000/privacy/">' in html
 
     # The link lets the new person choose a password and sign in with it.
     visitor = Client()
@@ -352,8 +355,12 @@ def test_the_question_says_why_it_came_and_that_joining_is_a_choice(
         "You receive this email because a coordinator of Overvecht Allies invited you. "
         "You only become a member if you choose to join."
     )
-    assert f"<hr>\n<p><small>{footer}</small></p>" in message.alternatives[0][0]
-    assert f"\n-- \n{footer}\n" in message.body
+    privacy = "How Allies handles your personal data, who sees it and how long it stays:"
+    link = "http://127.0.0.1:8000/privacy/"
+    assert (
+        f'<hr>\n<p><small>{footer}<br>\n{privacy} <a href="{link}">{link}</a></small></p>'
+    ) in message.alternatives[0][0]
+    assert f"\n-- \n{footer}\n{privacy}\n{link}\n" in message.body
 
 
 def test_the_question_to_join_says_how_often_the_circle_dines(

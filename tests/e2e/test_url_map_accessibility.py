@@ -229,6 +229,7 @@ def test_each_page_goes_to_the_first_role_that_gets_it(visitors):
     # What the scans rely on; a walk that skipped or misplaced everything would pass them.
     meeting_id, held_id = visitors.site.values["meeting_id"]
     assert visitors.find("login") == Found("anonymous", "/accounts/login/")
+    assert visitors.find("privacy_statement") == Found("anonymous", "/privacy/")
     assert visitors.find("dashboard") == Found("member", "/")
     assert visitors.find("meetings:respond") == Found("member", f"/meetings/{meeting_id}/respond/")
     assert visitors.find("meetings:edit") == Found("coordinator", f"/meetings/{meeting_id}/edit/")

@@ -37,6 +37,18 @@ def test_dietary_needs_are_prefilled_from_my_profile(client, meeting, citizen):
     assert "Only you and the coordinators see this." in html
 
 
+def test_the_dietary_needs_say_when_they_go_and_link_to_the_privacy_statement(
+    client, meeting, citizen, settings
+):
+    settings.DIETARY_NEEDS_RETENTION_DAYS = 14
+    client.force_login(citizen)
+    html = client.get(url(meeting)).content.decode()
+    assert (
+        "It is erased 14 days after the dinner. "
+        '<a href="/privacy/#dietary-needs">How the site handles them</a>'
+    ) in html
+
+
 def test_the_form_shows_my_earlier_answer(client, meeting, citizen):
     Response.objects.create(
         meeting=meeting, person=citizen, answer="maybe", dietary_needs="no pork", note="Late"
