@@ -10,12 +10,14 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.forms.models import BaseInlineFormSet
 from django.template.response import TemplateResponse
+from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from allies.admin_utils import LargeTableAdmin, NeverDeletedAdmin
+from allies.admin_utils import LargeTableAdmin, NeverDeletedAdmin, change_page
 from allies.models import User
-from allies.privacy import person_erase
+from allies.privacy import NameMentions, name_mentions, person_erase
 from circles import services as circles_services
 from circles.models import Membership
 
@@ -182,19 +184,58 @@ class UserAdmin(LargeTableAdmin, NeverDeletedAdmin, DjangoUserAdmin):
                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
             }
             return TemplateResponse(request, "admin/allies/user/erase_confirmation.html", ctx)
-        count = 0
+        erased = []
         for person in queryset:
+            # Looked for first: erasing overwrites the name that is looked for.
+            erased.append(name_mentions(person))
             person_erase(person=person)
             # Logged after erasing, so that admin's history names the anonymised person only.
             self.log_change(request, person, gettext("Erased: anonymised everywhere."))
-            count += 1
         self.message_user(
             request,
-            ngettext("%(count)d person erased.", "%(count)d people erased.", count)
-            % {"count": count},
+            ngettext("%(count)d person erased.", "%(count)d people erased.", len(erased))
+            % {"count": len(erased)},
             messages.SUCCESS,
         )
+        self._ask_to_check(request, erased)
         return None
+
+    def _ask_to_check(self, request, erased: list[NameMentions]) -> None:
+        """Say which meetings, actions and updates still name the erased people by a part of
+        their name, to check by hand; or that none does."""
+        left = [mentions for mentions in erased if mentions.records]
+        for mentions in left:
+            self.message_user(request, self._still_mentioned(mentions), messages.WARNING)
+        if not left:
+            self.message_user(
+                request,
+                gettext(
+                    "No meeting, action or update names them by their first name or surname "
+                    "any more: none to check by hand."
+                ),
+                messages.INFO,
+            )
+
+    def _still_mentioned(self, mentions: NameMentions) -> str:
+        """What to check by hand: the records whose text still holds a part of the name, each
+        linked to its change page."""
+        names = ", ".join(f"“{part}”" for part in mentions.parts)
+        links = format_html_join(
+            ", ",
+            '<a href="{}">{}</a>',
+            (
+                (
+                    change_page(record),
+                    f"{capfirst(record._meta.verbose_name)}: {name}",
+                )
+                for record, name in mentions.records
+            ),
+        )
+        text = gettext(
+            "Free text still names them as %(names)s: the full name was replaced, a first name "
+            "or surname alone was not. Check these by hand:"
+        ) % {"names": names}
+        return format_html("{} {}", text, links)
 
     @admin.action(
         description=_("Send a welcome email with a link to choose a password"),

@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected as delete_selected_confirmed
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.templatetags.admin_urls import admin_urlname
 from django.contrib.admin.utils import NestedObjects, display_for_value, unquote
 from django.core.paginator import Paginator
 from django.db import connections, router
@@ -199,6 +200,11 @@ def delete_the_rest(model_admin, request, queryset, kept):
     if kept and not rest.exists():
         return None
     return delete_selected_confirmed(model_admin, request, rest)
+
+
+def change_page(record) -> str:
+    """The path of a record's change page in admin."""
+    return reverse(admin_urlname(record._meta, "change"), args=[record.pk])
 
 
 def back_to_change_page(model_admin, request, object_id) -> HttpResponseRedirect:

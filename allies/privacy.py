@@ -3,12 +3,14 @@
 - person_export: everything stored about one person, and nothing about anyone else.
 - person_erase: anonymise a person everywhere while the circles' history (counts, minutes,
   actions) stays; their name, username, email and phone are scrubbed from every text column.
+- name_mentions: where free text will still name them by a part of their name once erased.
 - purge_expired: dietary needs some days after the dinner, contact details of people who left
   every circle long ago.
 """
 
 import datetime
 import re
+from dataclasses import dataclass
 
 import phonenumbers
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
@@ -22,7 +24,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from actions.models import Action
+from actions.models import Action, ActionUpdate
 from allies.models import User, new_feed_token
 from allies.services import EMAIL_CHANGE_DAYS
 from circles.models import Invitation, Membership
@@ -31,6 +33,9 @@ from polls.models import Poll, PollReminder
 
 # Scrubbing a shorter string would mangle ordinary words in other people's text.
 MIN_NEEDLE_LENGTH = 3
+# Words that join a surname to the first name ("Jan van der Berg", "Ayşe ten Hove"): looked for
+# alone, they would find nearly every Dutch text.
+NAME_PARTICLES = frozenset({"van", "der", "den", "ter", "ten", "het", "von", "del", "dos", "das"})
 
 
 # simple-history's history_type, and the admin log's action_flag, in words.
@@ -419,15 +424,22 @@ def _text_fields(model) -> list[models.Field]:
     ]
 
 
+def _whole_words(needles: list[str]) -> re.Pattern:
+    """Any of the needles as a whole word (not inside another word), in any case; without
+    needles, a pattern that finds nothing."""
+    return re.compile(
+        "|".join(rf"(?<!\w){re.escape(n)}(?!\w)" for n in needles) or "(?!)",
+        flags=re.IGNORECASE,
+    )
+
+
 def scrub_text(needles: list[str], replacement: str) -> int:
     """Replace each needle (whole words, any case) in every text column of every table,
     except the people table (other people's own details) and the sessions; the number of
     rows changed."""
     if not needles:
         return 0
-    pattern = re.compile(
-        "|".join(rf"(?<!\w){re.escape(n)}(?!\w)" for n in needles), flags=re.IGNORECASE
-    )
+    pattern = _whole_words(needles)
     changed = 0
     for model in apps.get_models(include_auto_created=True):
         if model in (User, Session) or model._meta.proxy or not model._meta.managed:
@@ -454,6 +466,72 @@ def scrub_text(needles: list[str], replacement: str) -> int:
     return changed
 
 
+def former_member() -> str:
+    """What an erased person's name and details are replaced with, in the active language."""
+    return gettext("former member")
+
+
+def name_parts(name: str) -> list[str]:
+    """The words of a name that free text may name someone by alone: their first name, their
+    surname; not a part shorter than MIN_NEEDLE_LENGTH, nor a particle ("van", "der")."""
+    parts = []
+    for word in re.findall(r"\w+", name):
+        known = {part.lower() for part in parts}
+        if len(word) >= MIN_NEEDLE_LENGTH and word.lower() not in NAME_PARTICLES | known:
+            parts.append(word)
+    return parts
+
+
+def _free_texts() -> list[tuple[models.QuerySet, list[str]]]:
+    """The records in which members write about each other, with their text fields: what an
+    admin checks by hand after an erasure. Each queryset loads what the record's name needs."""
+    return [
+        (Meeting.objects.select_related("circle"), ["title", "minutes", "cancel_reason"]),
+        (Action.objects.all(), ["title", "description"]),
+        (ActionUpdate.objects.select_related("action"), ["text"]),
+    ]
+
+
+@dataclass(frozen=True)
+class NameMentions:
+    """Meetings (their minutes), actions and updates that name a person by a part of their
+    name, each with its name (__str__) as it reads once the person is erased; and the parts
+    found, as the name spells them."""
+
+    parts: list[str]
+    records: list[tuple[models.Model, str]]
+
+
+def name_mentions(person: User) -> NameMentions:
+    """Where free text will still name `person` once person_erase has replaced their full
+    name, username, email and phone: "Ahmed knows the shopkeepers." keeps "Ahmed". Each part
+    of their name (name_parts) is looked for as a whole word, in any case, in the text as the
+    erasure will leave it. Call it before erasing, while the name is known. One query per
+    kind of record, however many there are."""
+    parts = name_parts(person.name)
+    if not parts:
+        return NameMentions(parts=[], records=[])
+    erased = _whole_words(identifying_strings(person))
+    wanted = _whole_words(parts)
+    label = former_member()
+    records, found = [], set()
+    for queryset, fields in _free_texts():
+        # The database narrows the rows down (LIKE cannot tell a whole word on both SQLite
+        # and PostgreSQL; on SQLite it ignores the case of ASCII letters only, so "ÇELIK" is
+        # missed where "Çelik" is looked for); the pattern then decides.
+        has_part = Q()
+        for field in fields:
+            for part in parts:
+                has_part |= Q(**{f"{field}__icontains": part})
+        for record in queryset.filter(has_part):
+            left = " ".join(erased.sub(" ", getattr(record, field)) for field in fields)
+            words = {match.group().lower() for match in wanted.finditer(left)}
+            if words:
+                records.append((record, erased.sub(label, str(record))))
+                found |= words
+    return NameMentions(parts=[p for p in parts if p.lower() in found], records=records)
+
+
 def _delete_sessions(person: User):
     key = str(person.pk)
     for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
@@ -468,7 +546,7 @@ def person_erase(*, person: User) -> User:
     to, which is the circle's words, not theirs), but their name, username, email and phone
     are replaced in every text column, their own notes and dietary needs are emptied, their
     sign-in records and sessions removed, and the account can no longer sign in."""
-    label = gettext("former member")
+    label = former_member()
     needles = identifying_strings(person)
     username = person.get_username()
 

@@ -10,10 +10,11 @@ from django.utils import timezone
 
 from actions.models import Action, ActionUpdate
 from allies.models import User
+from allies.privacy import name_mentions, name_parts
 from circles.models import Invitation
 from meetings.models import Attendance, Meeting, Response
 from tests.allies.conftest import EMAIL, NAME, PHONE
-from tests.conftest import PASSWORD, email_change_link_token, make_person
+from tests.conftest import PASSWORD, email_change_link_token, make_meeting, make_person
 
 pytestmark = pytest.mark.django_db
 
@@ -186,3 +187,110 @@ def test_the_commitment_agreed_to_stays_with_the_ended_membership(fatima, circle
     assert membership.left_on is not None
     assert membership.committed_on is not None
     assert membership.commitment_agreed_text == "We eat together and keep in touch."
+
+
+def erase_in_admin(admin_client, person):
+    url = reverse("admin:allies_user_changelist")
+    data = {"action": "erase_people", "_selected_action": [person.pk], "confirm": "yes"}
+    return admin_client.post(url, data, follow=True).content.decode()
+
+
+def test_the_confirmation_says_the_full_name_is_replaced_not_a_first_name(admin_client, fatima):
+    url = reverse("admin:allies_user_changelist")
+    html = admin_client.post(url, {"action": "erase_people", "_selected_action": [fatima.pk]})
+    text = html.content.decode()
+    assert "replaces their full name, username, email address and phone number" in text
+    assert "A first name or surname on its own, or a nickname, is not replaced" in text
+    assert "everywhere, also where others mention them" not in text
+
+
+def test_the_admin_lists_what_still_names_them_by_first_name_or_surname(
+    admin_client, fatima, circle
+):
+    held = Meeting.objects.get(status=Meeting.Status.HELD)
+    action = Action.objects.create(
+        circle=circle, title="Meet the shopkeepers", description="Fatima kent de winkeliers."
+    )
+    update = ActionUpdate.objects.create(action=action, text="Asked BOUALI's neighbour.")
+    # Not whole words, or the full name that the erasure replaces: nothing to check there.
+    Action.objects.create(circle=circle, title="Fatimah and Zahrawi clean the square")
+
+    html = erase_in_admin(admin_client, fatima)
+
+    assert "1 person erased." in html
+    assert "Free text still names them as “Fatima”, “Bouali”" in html
+    action_link = f'<a href="/admin/actions/action/{action.pk}/change/">Action: Meet the'
+    assert f"{action_link} shopkeepers</a>" in html
+    update_link = f'<a href="/admin/actions/actionupdate/{update.pk}/change/">Action update: '
+    assert update_link in html
+    assert f"/admin/meetings/meeting/{held.pk}/change/" not in html  # only the full name there
+    assert "none to check by hand" not in html
+    # As the confirmation said: the first name alone stays.
+    action.refresh_from_db()
+    assert action.description == "Fatima kent de winkeliers."
+
+
+def test_a_record_named_by_the_full_name_is_listed_as_it_reads_after_erasure(
+    admin_client, fatima, circle
+):
+    meeting = make_meeting(
+        circle, title="Farewell to Fatima Zahra Bouali", minutes="Zahra will be missed."
+    )
+    html = erase_in_admin(admin_client, fatima)
+    assert "Free text still names them as “Zahra”" in html
+    meeting_link = f'<a href="/admin/meetings/meeting/{meeting.pk}/change/">Meeting: Farewell'
+    assert f"{meeting_link} to former member — Overvecht Allies" in html
+    assert NAME not in html
+
+
+def test_the_admin_says_when_nothing_names_them_any_more(admin_client, fatima):
+    # The fixture names Fatima by her full name, email and phone only.
+    html = erase_in_admin(admin_client, fatima)
+    assert (
+        "No meeting, action or update names them by their first name or surname any more: "
+        "none to check by hand."
+    ) in html
+    assert "Free text still names them" not in html
+
+
+def test_the_admin_says_it_in_dutch(admin_client, admin_user, fatima, circle):
+    admin_user.preferred_language = "nl"
+    admin_user.save()
+    Action.objects.create(circle=circle, title="Bouali belt de school")
+    html = erase_in_admin(admin_client, fatima)
+    assert "Vrije tekst noemt hen nog als “Bouali”" in html
+
+
+@pytest.mark.parametrize("count", [1, 8])
+def test_the_search_takes_a_query_per_kind_of_record(
+    fatima, circle, count, django_assert_num_queries
+):
+    for i in range(count):
+        action = Action.objects.create(circle=circle, title=f"Fatima's task {i}")
+        ActionUpdate.objects.create(action=action, text=f"Bouali did {i}")
+        make_meeting(circle, days_ahead=-i - 1, minutes=f"Zahra spoke {i}")
+    with django_assert_num_queries(3):
+        mentions = name_mentions(fatima)
+    assert len(mentions.records) == 3 * count
+
+
+@pytest.mark.parametrize(
+    ("name", "parts"),
+    [
+        ("Fatima Zahra Bouali", ["Fatima", "Zahra", "Bouali"]),
+        ("Jan van der Berg", ["Jan", "Berg"]),
+        ("Ayşe ten Hove-Çelik", ["Ayşe", "Hove", "Çelik"]),
+        ("Al Li", []),
+        ("Bo Bo Anna anna", ["Anna"]),
+    ],
+)
+def test_name_parts_are_the_words_a_text_may_name_someone_by(name, parts):
+    assert name_parts(name) == parts
+
+
+def test_the_command_lists_what_still_names_them(fatima, circle, capsys):
+    action = Action.objects.create(circle=circle, title="Fatima calls the school")
+    call_command("erase_person", "fbouali", "--no-input")
+    out = capsys.readouterr().out
+    assert "Free text still names them as Fatima; check these by hand in admin:" in out
+    assert f"action {action.pk}: /admin/actions/action/{action.pk}/change/" in out

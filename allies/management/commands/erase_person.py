@@ -3,15 +3,18 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
+from allies.admin_utils import change_page
 from allies.models import User
-from allies.privacy import person_erase
+from allies.privacy import name_mentions, person_erase
 
 
 class Command(BaseCommand):
     help = (
-        "Erase a person: their name, username, email and phone are replaced everywhere "
+        "Erase a person: their full name, username, email and phone are replaced everywhere "
         "(also in others' text and in the history), their memberships end, their account is "
-        "closed; the circles' counts, minutes and actions stay."
+        "closed; the circles' counts, minutes and actions stay. A first name or surname alone "
+        "is not replaced: the meetings, actions and updates that still hold one are listed, "
+        "to check by hand."
     )
 
     def add_arguments(self, parser):
@@ -30,5 +33,14 @@ class Command(BaseCommand):
             if answer.strip().lower() not in {"y", "yes"}:
                 raise CommandError("Nothing erased.")
         pk = found.pk
+        # Looked for first: erasing overwrites the name that is looked for.
+        mentions = name_mentions(found)
         person_erase(person=found)
         self.stdout.write(self.style.SUCCESS(f"Erased person {pk}."))
+        if not mentions.records:
+            self.stdout.write("No meeting, action or update names them by first name or surname.")
+            return
+        names = ", ".join(mentions.parts)
+        self.stdout.write(f"Free text still names them as {names}; check these by hand in admin:")
+        for record, _name in mentions.records:
+            self.stdout.write(f"  {record._meta.model_name} {record.pk}: {change_page(record)}")
