@@ -100,8 +100,8 @@ class InviteForm(PlainTextMixin, forms.Form):
     language = forms.ChoiceField(
         label=_("Language"),
         help_text=_(
-            "Of the invitation and, for a new person, of the site. Someone who already has an "
-            "account gets the email in the language they chose."
+            "The language of the invitation and, for someone new, of the site. Someone who "
+            "already has an account gets the email in the language they chose."
         ),
     )
 

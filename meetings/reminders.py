@@ -106,18 +106,32 @@ class Catering(NamedTuple):
     unanswered: int
 
     def line(self) -> str:
-        """The numbers in one line, in the active language."""
+        """The numbers in one line, in the active language; those who come always, the others
+        when there are any."""
         counts = [
-            ngettext("%(count)d coming", "%(count)d coming", self.coming) % {"count": self.coming},
-            ngettext("%(count)d maybe", "%(count)d maybe", self.maybe) % {"count": self.maybe},
-            ngettext("%(count)d with dietary needs", "%(count)d with dietary needs", self.dietary)
-            % {"count": self.dietary},
-            ngettext(
-                "%(count)d has not answered yet", "%(count)d have not answered yet", self.unanswered
-            )
-            % {"count": self.unanswered},
+            ngettext("%(count)d coming", "%(count)d coming", self.coming) % {"count": self.coming}
         ]
-        return gettext("Catering so far: %(counts)s.") % {"counts": ", ".join(counts)}
+        if self.maybe:
+            counts.append(
+                ngettext("%(count)d maybe", "%(count)d maybe", self.maybe) % {"count": self.maybe}
+            )
+        if self.dietary:
+            counts.append(
+                ngettext(
+                    "%(count)d with dietary needs", "%(count)d with dietary needs", self.dietary
+                )
+                % {"count": self.dietary}
+            )
+        if self.unanswered:
+            counts.append(
+                ngettext(
+                    "%(count)d has not answered yet",
+                    "%(count)d have not answered yet",
+                    self.unanswered,
+                )
+                % {"count": self.unanswered}
+            )
+        return gettext("Answers so far: %(counts)s.") % {"counts": ", ".join(counts)}
 
 
 @dataclass

@@ -109,7 +109,9 @@ def test_a_holiday_in_the_year_plan_is_brought_into_view_on_a_phone(phone_page, 
     assert_accessible(phone_page)
 
 
-def test_a_date_too_long_ago_for_a_new_meeting_is_brought_into_view_on_a_phone(phone_page, overvecht):
+def test_a_date_too_long_ago_for_a_new_meeting_is_brought_into_view_on_a_phone(
+    phone_page, overvecht
+):
     sign_in(phone_page, "coordinator", DEMO_PASSWORD)
     phone_page.goto(f"/circles/{overvecht.pk}/meetings/new/")
     date = phone_page.get_by_label("Date")  # "Date*": required

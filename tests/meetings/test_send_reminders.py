@@ -235,9 +235,15 @@ def test_the_coordinators_reminder_counts_the_answers_so_far(
     quiet = make_person("quiet", reminders_enabled=False)  # gets no reminder, still awaited
     Membership.objects.create(person=quiet, circle=circle, sector=Sector.COMMUNITY)
     run(clock, 2027, 3, 2, 8)
-    line = "Catering so far: 1 coming, 1 maybe, 2 with dietary needs, 2 have not answered yet."
+    line = "Answers so far: 1 coming, 1 maybe, 2 with dietary needs, 2 have not answered yet."
     assert f"\n{line}\n" in sent_to("coordinator").body
     assert f"<p>{line}</p>" in html_of(sent_to("coordinator"))
+    # Where the names and the dietary needs are: the meeting's page.
+    link = f"http://127.0.0.1:8000/meetings/{dinner.pk}/"
+    assert f"{line}\nWho comes, and their dietary needs: {link}\n" in sent_to("coordinator").body
+    assert f'<a href="{link}">Who comes, and their dietary needs</a>' in html_of(
+        sent_to("coordinator")
+    )
     assert "orders the food" not in sent_to("coordinator").body  # they do
     assert "Catering" not in sent_to("citizen").body + sent_to("clerk").body
 
@@ -287,9 +293,10 @@ def test_a_dutch_coordinator_reads_the_counts_in_dutch(clock, dinner, coordinato
     coordinator.save()
     Response.objects.create(meeting=dinner, person=citizen, answer="attending")
     run(clock, 2027, 3, 2, 8)
+    # No "0 maybe": only the counts there are.
     assert (
-        "Eten en drinken tot nu toe: 1 komt, 0 misschien, 0 met dieetwensen, 3 hebben nog niet "
-        "geantwoord." in sent_to("coordinator").body
+        "Antwoorden tot nu toe: 1 komt, 3 hebben nog niet geantwoord."
+        in sent_to("coordinator").body
     )
 
 
