@@ -21,6 +21,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 from django.db import models, transaction
 from django.db.models import Max, Q
+from django.db.models.functions import Lower
+from django.db.models.lookups import In
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -202,15 +204,35 @@ def _history(person: User) -> dict:
     }
 
 
+def _named(*names: str) -> Q:
+    """django-axes' rows under any of `names`, in any case: sign-in takes a name in any case
+    (PersonManager), and axes keeps a typed one in lower case (allies.security.client_username).
+    As stored too, for a name that the database's LOWER() leaves alone (SQLite's, beyond
+    ASCII)."""
+    names = {name for name in names if name}
+    return Q(username__in=names) | Q(In(Lower("username"), {name.lower() for name in names}))
+
+
+def _sign_in_rows(person: User) -> tuple[models.QuerySet, models.QuerySet, models.QuerySet]:
+    """The sign-ins to the person's account (axes logs them under the account's username),
+    and the failed ones and the throttle's counts under their username or email address (a
+    failed sign-in's username is whatever was typed, and people sign in with either)."""
+    typed = _named(person.get_username(), person.email)
+    return (
+        AccessLog.objects.filter(_named(person.get_username())),
+        AccessFailureLog.objects.filter(typed),
+        AccessAttempt.objects.filter(typed),
+    )
+
+
 def _sign_in_records(person: User) -> dict:
-    """Sign-ins to the person's account and the failed ones under their username or email (a
-    failed sign-in's username is whatever was typed; person_erase removes the same rows).
-    A failed one tells when, but not from which address or browser: anyone can type a
-    username, and that address and browser may be theirs, not the person's."""
-    typed = [name for name in (person.get_username(), person.email) if name]
-    sign_ins = AccessLog.objects.filter(username=person.get_username()).order_by("attempt_time")
-    failures = AccessFailureLog.objects.filter(username__in=typed).order_by("attempt_time")
-    throttled = AccessAttempt.objects.filter(username__in=typed).order_by("attempt_time")
+    """Sign-ins to the person's account and the failed ones under their username or email
+    (_sign_in_rows; person_erase removes the same rows). A failed one tells when, but not
+    from which address or browser: anyone can type a username, and that address and browser
+    may be theirs, not the person's."""
+    sign_ins, failures, throttled = (
+        rows.order_by("attempt_time") for rows in _sign_in_rows(person)
+    )
     return {
         "sign_ins": [
             {
@@ -548,7 +570,6 @@ def person_erase(*, person: User) -> User:
     sign-in records and sessions removed, and the account can no longer sign in."""
     label = former_member()
     needles = identifying_strings(person)
-    username = person.get_username()
 
     for membership in person.memberships.active():
         membership.end()
@@ -556,9 +577,10 @@ def person_erase(*, person: User) -> User:
     person.invitations.filter(answered_at__isnull=True).delete()
     person.responses.update(dietary_needs="", note="")
     Response.history.filter(person_id=person.pk).update(note="")
+    # Before scrub_text, which would rename them "former member" and leave them unfound.
+    for rows in _sign_in_rows(person):
+        rows.delete()
     scrub_text(needles, label)
-    for log in (AccessAttempt, AccessLog, AccessFailureLog):
-        log.objects.filter(username__in=[username, person.email]).delete()
     _delete_sessions(person)
 
     person.username = f"erased-{person.pk}"

@@ -2,6 +2,7 @@
 name, email or phone anywhere in the database, while the circles' history stays."""
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -294,3 +295,34 @@ def test_the_command_lists_what_still_names_them(fatima, circle, capsys):
     out = capsys.readouterr().out
     assert "Free text still names them as Fatima; check these by hand in admin:" in out
     assert f"action {action.pk}: /admin/actions/action/{action.pk}/change/" in out
+
+
+def sign_in_records() -> set[tuple]:
+    return {
+        (model.__name__, row.username, row.ip_address)
+        for model in (AccessLog, AccessAttempt, AccessFailureLog)
+        for row in model.objects.all()
+    }
+
+
+def test_the_sign_in_records_go_under_either_name_in_any_case(client, fatima, settings):
+    """The records are found before the username in them is replaced by "former member":
+    afterwards they would hold the person's addresses under that name."""
+    settings.AXES_ENABLE_ACCESS_FAILURE_LOG = True
+    # Kept as she typed it; django-axes keeps a typed name in lower case.
+    User.objects.filter(pk=fatima.pk).update(email="F.Bouali@BuurtNet.example")
+    login = reverse("login")
+    client.post(login, {"username": "fbouali", "password": PASSWORD}, REMOTE_ADDR="10.1.2.3")
+    client.logout()
+    for typed, address in (("FBouali", "10.9.9.9"), (EMAIL.upper(), "10.8.8.8")):
+        client.post(login, {"username": typed, "password": "wrong"}, REMOTE_ADDR=address)
+    client.post(login, {"username": "clerk", "password": "wrong"}, REMOTE_ADDR="10.7.7.7")
+    assert len(sign_in_records()) == 7
+
+    call_command("erase_person", "fbouali", "--no-input")
+
+    # Only someone else's failure stays.
+    assert sign_in_records() == {
+        ("AccessAttempt", "clerk", "10.7.7.7"),
+        ("AccessFailureLog", "clerk", "10.7.7.7"),
+    }
