@@ -20,8 +20,8 @@ from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 from django.db import models, transaction
-from django.db.models import Max, Q
-from django.db.models.functions import Lower
+from django.db.models import Max, Q, Value
+from django.db.models.functions import Cast, Concat, Lower
 from django.db.models.lookups import In
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -610,9 +610,10 @@ def purge_expired(
 
     - dietary needs in the answers to dinners that ended more than `dietary_days` ago
       (the counts stay);
-    - phone number, phone-sharing consent, email (and a new one waiting for confirmation) and
-      dietary needs of people who left every circle they were in more than `contact_days` ago
-      (staff accounts are kept as they are);
+    - phone number, phone-sharing consent, email (and a new one waiting for confirmation), a
+      username that is an email address (it becomes "former-<id>"), the address their answered
+      invitations were sent to, and dietary needs of people who left every circle they were in
+      more than `contact_days` ago (staff accounts are kept as they are);
     - a new email address waiting for confirmation whose link has expired: it waits for
       nothing any more, and may be a stranger's, mistyped.
     """
@@ -630,22 +631,35 @@ def purge_expired(
     )
 
     left_cutoff = timezone.localdate(now) - datetime.timedelta(days=contact_days)
-    former = (
+    left = (
         User.objects.filter(is_staff=False, memberships__isnull=False)
         .exclude(memberships__left_on__isnull=True)
+        .values("pk")
         .annotate(last_left=Max("memberships__left_on"))
         .filter(last_left__lt=left_cutoff)
-        .filter(
-            ~Q(phone="")
-            | ~Q(email="")
-            | ~Q(pending_email="")
-            | Q(phone_shared_at__isnull=False)
-            | ~Q(dietary_needs="")
-        )
     )
-    contacts = User.objects.filter(pk__in=list(former.values_list("pk", flat=True))).update(
+    # An invited person's username is their email address (circles.services._free_username);
+    # any username with an "@" in it goes, an address as it was typed or made unique.
+    email_username = Q(username__contains="@")
+    former = left.filter(
+        ~Q(phone="")
+        | ~Q(email="")
+        | ~Q(pending_email="")
+        | Q(phone_shared_at__isnull=False)
+        | ~Q(dietary_needs="")
+        | email_username
+    )
+    people = User.objects.filter(pk__in=list(former.values_list("pk", flat=True)))
+    people.filter(email_username).update(
+        username=Concat(Value("former-"), Cast("pk", output_field=models.CharField()))
+    )
+    contacts = people.update(
         phone="", phone_shared_at=None, email="", pending_email="", dietary_needs=""
     )
+    # The address a coordinator typed to invite them; an invitation still waiting for an
+    # answer keeps it, shown on the invite page until then.
+    answered = Invitation.objects.filter(answered_at__isnull=False).exclude(email="")
+    answered.filter(person__in=left.values("pk")).update(email="")
     link_cutoff = now - datetime.timedelta(days=EMAIL_CHANGE_DAYS)
     email_changes = (
         User.objects.exclude(pending_email="")

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from allies.models import User
 from allies.services import EMAIL_CHANGE_DAYS
-from circles.models import Membership, Sector
+from circles.models import Invitation, Membership, Sector
 from meetings.models import Response
 from tests.conftest import email_change_link_token, make_meeting, make_person
 
@@ -112,6 +112,45 @@ def test_contact_details_go_a_year_after_leaving_every_circle(circle, other_circ
     gone.refresh_from_db()
     assert gone.name == "Gone"
     assert gone.memberships.count() == 1
+
+
+def test_a_username_that_is_the_email_address_goes_too(circle, other_circle, coordinator):
+    """An invited person's username is their address as it was then (circles.services
+    ._free_username), in lower case, made unique with a number if need be."""
+    gone = former_member("noor.b@buurt.example-2", circle, 400, email="Noor.B@Buurt.example")
+    recent = former_member("sem@buurt.example", circle, left_days_ago=300)
+    named = former_member("gone", circle, left_days_ago=400)
+    answered = Invitation.objects.create(
+        circle=other_circle,
+        person=gone,
+        sector=Sector.POLICE,
+        email="noor.b@buurt.example",
+        answered_at=timezone.now(),
+    )
+
+    call_command("purge_expired")
+
+    gone.refresh_from_db()
+    assert (gone.username, gone.email) == (f"former-{gone.pk}", "")
+    assert User.objects.get(pk=recent.pk).username == "sem@buurt.example"
+    assert User.objects.get(pk=named.pk).username == "gone"
+    # The address the coordinator typed for it went too; the invitation's answer stays.
+    answered.refresh_from_db()
+    assert (answered.email, answered.accepted, answered.answered_at is not None) == (
+        "",
+        False,
+        True,
+    )
+
+
+def test_an_invitation_waiting_for_an_answer_keeps_its_address(circle, other_circle):
+    """The coordinator who asked sees it on the invite page until it is answered."""
+    gone = former_member("noor@buurt.example", circle, left_days_ago=400)
+    waiting = Invitation.objects.create(
+        circle=other_circle, person=gone, sector=Sector.POLICE, email="noor@buurt.example"
+    )
+    call_command("purge_expired")
+    assert Invitation.objects.get(pk=waiting.pk).email == "noor@buurt.example"
 
 
 def test_a_new_address_goes_once_its_link_has_expired(citizen, officer, capsys):
