@@ -5,7 +5,7 @@
   actions) stays; their name, username, email and phone are scrubbed from every text column.
 - name_mentions: where free text will still name them by a part of their name once erased.
 - purge_expired: dietary needs some days after the dinner, contact details of people who left
-  every circle long ago.
+  every circle long ago, sign-in records some days after the sign-in.
 """
 
 import datetime
@@ -605,6 +605,7 @@ def purge_expired(
     now: datetime.datetime | None = None,
     dietary_days: int | None = None,
     contact_days: int | None = None,
+    sign_in_days: int | None = None,
 ) -> dict[str, int]:
     """Remove what is no longer needed; safe to run daily. Returns what it removed:
 
@@ -615,13 +616,18 @@ def purge_expired(
       invitations were sent to, and dietary needs of people who left every circle they were in
       more than `contact_days` ago (staff accounts are kept as they are);
     - a new email address waiting for confirmation whose link has expired: it waits for
-      nothing any more, and may be a stranger's, mistyped.
+      nothing any more, and may be a stranger's, mistyped;
+    - django-axes' records of sign-ins (with their address and browser) that began and ended
+      more than `sign_in_days` ago, of failed ones, and its counts of failures in a row, but
+      not one that still pauses signing in.
     """
     now = now or timezone.now()
     if dietary_days is None:
         dietary_days = settings.DIETARY_NEEDS_RETENTION_DAYS
     if contact_days is None:
         contact_days = settings.CONTACT_DETAILS_RETENTION_DAYS
+    if sign_in_days is None:
+        sign_in_days = settings.SIGN_IN_RETENTION_DAYS
 
     dinner_cutoff = now - datetime.timedelta(days=dietary_days)
     dietary = (
@@ -666,4 +672,23 @@ def purge_expired(
         .filter(email_change_sent_at__lte=link_cutoff)
         .update(pending_email="")
     )
-    return {"dietary_needs": dietary, "contact_details": contacts, "email_changes": email_changes}
+    sign_in_cutoff = now - datetime.timedelta(days=sign_in_days)
+    # However few days are asked for, a pause still running stays: deleting its count of
+    # failures would lift it.
+    pause_cutoff = min(sign_in_cutoff, now - settings.AXES_COOLOFF_TIME)
+    sign_ins = 0
+    for rows in (
+        AccessLog.objects.filter(attempt_time__lt=sign_in_cutoff).exclude(
+            logout_time__gte=sign_in_cutoff
+        ),
+        AccessFailureLog.objects.filter(attempt_time__lt=sign_in_cutoff),
+        AccessAttempt.objects.filter(attempt_time__lt=pause_cutoff),
+    ):
+        # By model: an AccessAttempt's expiration, if any, is deleted with it.
+        sign_ins += rows.delete()[1].get(rows.model._meta.label, 0)
+    return {
+        "dietary_needs": dietary,
+        "contact_details": contacts,
+        "email_changes": email_changes,
+        "sign_ins": sign_ins,
+    }

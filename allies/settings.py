@@ -338,6 +338,8 @@ LOGGING = {
 # Privacy: how long personal data is kept once it is no longer needed (manage.py purge_expired).
 DIETARY_NEEDS_RETENTION_DAYS = env_int("DIETARY_NEEDS_RETENTION_DAYS", 30)
 CONTACT_DETAILS_RETENTION_DAYS = env_int("CONTACT_DETAILS_RETENTION_DAYS", 365)
+# django-axes' records of sign-ins and failed ones: each with its address and browser.
+SIGN_IN_RETENTION_DAYS = env_int("SIGN_IN_RETENTION_DAYS", 90)
 # The privacy statement (/privacy/) names the organisation responsible for the personal data on
 # the site (the controller under the GDPR) and the address where members ask about their data
 # (its privacy officer's, say). Left empty, the page says the organisation has not filled them

@@ -172,6 +172,7 @@ def privacy_statement(request):
         "privacy_contact": settings.PRIVACY_CONTACT,
         "dietary_days": settings.DIETARY_NEEDS_RETENTION_DAYS,
         "contact_days": settings.CONTACT_DETAILS_RETENTION_DAYS,
+        "sign_in_days": settings.SIGN_IN_RETENTION_DAYS,
     }
     return render(request, "allies/privacy_statement.html", ctx)
 

@@ -55,9 +55,11 @@ def test_unset_it_says_the_organisation_has_not_filled_it_in(client, settings):
 def test_it_says_what_the_site_does(client, settings):
     settings.DIETARY_NEEDS_RETENTION_DAYS = 14
     settings.CONTACT_DETAILS_RETENTION_DAYS = 200
+    settings.SIGN_IN_RETENTION_DAYS = 60
     html = client.get(URL).content.decode()
     assert "they are erased 14 days after the dinner" in html
     assert "dietary needs are erased 200 days later" in html
+    assert "erases its records of sign-ins and failed attempts 60 days later" in html
     assert "only you and the coordinators of the circle" in html
     assert "Your phone number only if you share it on your profile page" in html
     assert "Every sign-in is recorded: when, from which internet address" in html
@@ -76,6 +78,7 @@ def test_it_reads_in_dutch(client, filled_in):
     assert "<strong>Gemeente Utrecht</strong> beheert deze site" in html
     assert '<a href="mailto:privacy@utrecht.example">privacy@utrecht.example</a>' in html
     assert "worden ze 30 dagen na het diner gewist" in html
+    assert "na 90 dagen" in html
 
 
 def test_in_dutch_unset_it_says_so_too(client, settings):

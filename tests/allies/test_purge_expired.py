@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 import time_machine
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -164,7 +165,7 @@ def test_a_new_address_goes_once_its_link_has_expired(citizen, officer, capsys):
     call_command("purge_expired")
     assert User.objects.get(pk=citizen.pk).pending_email == ""
     assert User.objects.get(pk=officer.pk).pending_email == "officer@new.example"
-    assert "and 1 new email addresses whose confirmation link expired" in capsys.readouterr().out
+    assert "1 new email addresses whose confirmation link expired" in capsys.readouterr().out
 
 
 def test_it_reports_what_it_removed_and_is_safe_to_run_again(circle, citizen, capsys):
@@ -174,3 +175,80 @@ def test_it_reports_what_it_removed_and_is_safe_to_run_again(circle, citizen, ca
     assert "from 1 answers and contact details of 1 former members" in capsys.readouterr().out
     call_command("purge_expired")
     assert "from 0 answers and contact details of 0 former members" in capsys.readouterr().out
+
+
+def days_ago(days: float) -> datetime.datetime:
+    return NOW - datetime.timedelta(days=days)
+
+
+def at(moment: datetime.datetime, row):
+    """The row as if written at `moment` (axes stamps the time of writing)."""
+    type(row).objects.filter(pk=row.pk).update(attempt_time=moment)
+    return row
+
+
+def sign_in(username, began, ended=None):
+    row = AccessLog.objects.create(
+        username=username, ip_address="192.0.2.7", user_agent="Firefox", logout_time=ended
+    )
+    return at(began, row)
+
+
+def failure(username, moment, failures=1):
+    at(moment, AccessFailureLog.objects.create(username=username, ip_address="192.0.2.7"))
+    attempt = AccessAttempt.objects.create(
+        username=username,
+        ip_address="192.0.2.7",
+        user_agent="Firefox",
+        failures_since_start=failures,
+    )
+    return at(moment, attempt)
+
+
+def sign_in_records() -> set[str]:
+    return {
+        f"{model.__name__} {row.username}"
+        for model in (AccessLog, AccessFailureLog, AccessAttempt)
+        for row in model.objects.all()
+    }
+
+
+def test_sign_in_records_go_90_days_after_the_sign_in(capsys):
+    """The address and browser of each sign-in were kept for ever: axes cleans them up only
+    with its own command, which nothing ran."""
+    sign_in("old", days_ago(91), days_ago(91))
+    sign_in("never-signed-out", days_ago(91))
+    sign_in("recent", days_ago(89))
+    sign_in("signed-out-lately", days_ago(95), days_ago(89))
+    failure("old-failure", days_ago(91))
+    failure("recent-failure", days_ago(89))
+
+    call_command("purge_expired")
+
+    assert sign_in_records() == {
+        "AccessLog recent",
+        "AccessLog signed-out-lately",
+        "AccessFailureLog recent-failure",
+        "AccessAttempt recent-failure",
+    }
+    assert "and 4 records of sign-ins." in capsys.readouterr().out
+
+
+def test_the_number_of_days_is_a_setting_and_an_option(settings):
+    settings.SIGN_IN_RETENTION_DAYS = 10
+    sign_in("kept", days_ago(9))
+    sign_in("gone", days_ago(11))
+    call_command("purge_expired")
+    assert sign_in_records() == {"AccessLog kept"}
+    call_command("purge_expired", "--sign-in-days", "5")
+    assert sign_in_records() == set()
+
+
+def test_a_pause_still_running_is_kept_however_few_the_days(settings):
+    """Deleting its count of failures would lift it before its time."""
+    pausing = settings.AXES_COOLOFF_TIME - datetime.timedelta(minutes=1)
+    paused = failure("paused", NOW - pausing, failures=settings.AXES_FAILURE_LIMIT)
+    failure("over", NOW - settings.AXES_COOLOFF_TIME - datetime.timedelta(minutes=1), 5)
+    call_command("purge_expired", "--sign-in-days", "0")
+    assert list(AccessAttempt.objects.all()) == [paused]
+    assert AccessFailureLog.objects.count() == 0

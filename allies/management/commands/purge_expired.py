@@ -10,7 +10,7 @@ class Command(BaseCommand):
     help = (
         "Remove dietary needs some days after the dinner, and the contact details of people "
         "who left every circle long ago, and new email addresses whose confirmation link "
-        "expired. Safe to run daily from cron."
+        "expired, and the records of sign-ins some days after. Safe to run daily from cron."
     )
 
     def add_arguments(self, parser):
@@ -26,11 +26,21 @@ class Command(BaseCommand):
             default=settings.CONTACT_DETAILS_RETENTION_DAYS,
             help="keep contact details this many days after leaving (default %(default)s)",
         )
+        parser.add_argument(
+            "--sign-in-days",
+            type=int,
+            default=settings.SIGN_IN_RETENTION_DAYS,
+            help="keep the records of sign-ins and failed ones this many days "
+            "(default %(default)s)",
+        )
 
-    def handle(self, *args, dietary_days, contact_days, **options):
-        removed = purge_expired(dietary_days=dietary_days, contact_days=contact_days)
+    def handle(self, *args, dietary_days, contact_days, sign_in_days, **options):
+        removed = purge_expired(
+            dietary_days=dietary_days, contact_days=contact_days, sign_in_days=sign_in_days
+        )
         self.stdout.write(
             f"Removed dietary needs from {removed['dietary_needs']} answers and contact "
-            f"details of {removed['contact_details']} former members, and "
-            f"{removed['email_changes']} new email addresses whose confirmation link expired."
+            f"details of {removed['contact_details']} former members, "
+            f"{removed['email_changes']} new email addresses whose confirmation link expired, "
+            f"and {removed['sign_ins']} records of sign-ins."
         )
