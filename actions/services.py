@@ -2,7 +2,6 @@
 
 import datetime
 from collections.abc import Iterable
-from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -106,8 +105,11 @@ def action_edit(
     for mail, people in ((OWNER_ADDED, added), (OWNER_REMOVED, removed)):
         if told := sorted(people - {by.pk}):
             # robust: a mail server that fails is logged; the saved change stays saved.
-            send = partial(send_owner_change, action.pk, told, by, mail)
-            transaction.on_commit(send, robust=True)
+            transaction.on_commit(
+                # Bound now, not when it runs: by then the loop has moved on.
+                lambda told=told, mail=mail: send_owner_change(action.pk, told, by, mail),
+                robust=True,
+            )
 
 
 def send_owner_change(action_id: int, person_ids: list[int], by: User, mail: tuple) -> int:

@@ -14,7 +14,6 @@ after EMAIL_CHANGE_DAYS. The person keeps only the new address they asked for la
 import datetime
 import logging
 from dataclasses import dataclass
-from functools import partial
 
 from django.conf import settings
 from django.core import signing
@@ -225,7 +224,7 @@ def email_change_confirm(*, token: str) -> EmailChange:
         raise _refused(_taken_message(), "taken", email=change.new_email) from None
     if old_email:
         transaction.on_commit(
-            partial(send_email_changed, person_id=person.pk, old_email=old_email), robust=True
+            lambda: send_email_changed(person_id=person.pk, old_email=old_email), robust=True
         )
     return EmailChange(person=person, new_email=change.new_email)
 

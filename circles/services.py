@@ -1,7 +1,5 @@
 """Membership work that spans several models or sends mail."""
 
-from functools import partial
-
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.humanize.templatetags.humanize import apnumber
@@ -85,8 +83,7 @@ def circle_update(*, circle: Circle, by: User) -> int:
     told = [person_id for person_id, text in agreed if before.is_commitment(text)]
     if told:
         # robust: a mail server that fails is logged; the saved settings stay saved.
-        send = partial(send_commitment_changed, circle.pk, told, by)
-        transaction.on_commit(send, robust=True)
+        transaction.on_commit(lambda: send_commitment_changed(circle.pk, told, by), robust=True)
     return len(told)
 
 

@@ -11,7 +11,6 @@ message, in their own language: no shared To: list shows who else is in the circ
 import logging
 from dataclasses import dataclass
 from email.utils import formataddr, parseaddr
-from functools import partial
 from typing import NamedTuple
 
 from django.conf import settings
@@ -102,8 +101,8 @@ def notify_planned(meetings: list[Meeting]) -> None:
     if len(meetings) == 1:
         notify_scheduled(meetings[0])
     elif meetings:
-        send = partial(send_plan_mail, [meeting.pk for meeting in meetings])
-        transaction.on_commit(send, robust=True)
+        ids = [meeting.pk for meeting in meetings]
+        transaction.on_commit(lambda: send_plan_mail(ids), robust=True)
 
 
 class HostChange(NamedTuple):
@@ -190,8 +189,7 @@ def notify_host_changed(meeting: Meeting, previous_host_id: int | None, by=None)
     `by`, who made the change (a coordinator who takes on the dinner knows), but the others
     learn who did."""
     by_id = by.pk if by is not None else None
-    send = partial(send_host_mail, meeting.pk, previous_host_id, by_id)
-    transaction.on_commit(send, robust=True)
+    transaction.on_commit(lambda: send_host_mail(meeting.pk, previous_host_id, by_id), robust=True)
 
 
 def send_host_mail(meeting_id: int, previous_host_id: int | None, by_id: int | None = None) -> int:
@@ -242,14 +240,14 @@ def notify_recorded(meeting: Meeting, *, by) -> None:
     the minutes, the actions with their owners, and which of them are the reader's. Not `by`,
     who recorded it, as with the other news of a change someone made (the host, the
     commitment)."""
-    transaction.on_commit(partial(send_record_mail, meeting.pk, by), robust=True)
+    transaction.on_commit(lambda: send_record_mail(meeting.pk, by), robust=True)
 
 
 def notify_actions_added(meeting: Meeting, actions, *, by) -> None:
     """Tell the owners of actions added to a meeting recorded before (not `by`) of theirs, once
     the transaction commits; the others were told of the record already."""
     added = [action.pk for action in actions]
-    transaction.on_commit(partial(send_record_mail, meeting.pk, by, added), robust=True)
+    transaction.on_commit(lambda: send_record_mail(meeting.pk, by, added), robust=True)
 
 
 def send_record_mail(meeting_id: int, by, added_ids: list[int] | None = None) -> int:
@@ -325,8 +323,7 @@ def _recorded_subject(minutes: bool, mine: int) -> str:
 
 def _after_commit(mail: MeetingMail, meeting: Meeting, host_change: HostChange | None = None):
     # robust: a mail server that fails is logged; it must not turn the saved change into an error.
-    send = partial(send_meeting_mail, mail, meeting.pk, host_change)
-    transaction.on_commit(send, robust=True)
+    transaction.on_commit(lambda: send_meeting_mail(mail, meeting.pk, host_change), robust=True)
 
 
 def send_meeting_mail(
@@ -411,7 +408,7 @@ def notify_joined(membership) -> None:
     commits: the members who were in already were invited to each as it was planned, and a
     newcomer to a circle whose year is planned would otherwise hear of no dinner before its
     reminder. Nothing without a meeting ahead."""
-    transaction.on_commit(partial(send_joined_mail, membership.pk), robust=True)
+    transaction.on_commit(lambda: send_joined_mail(membership.pk), robust=True)
 
 
 def send_joined_mail(membership_id: int) -> int:

@@ -2,7 +2,6 @@
 
 import datetime
 import logging
-from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -55,7 +54,7 @@ def poll_open(
         venue_kind=venue_kind,
     )
     PollOption.objects.bulk_create(PollOption(poll=poll, starts_at=at) for at in candidates)
-    transaction.on_commit(partial(send_poll_opened, poll.pk), robust=True)
+    transaction.on_commit(lambda: send_poll_opened(poll.pk), robust=True)
     return poll
 
 
@@ -139,7 +138,7 @@ def poll_close(*, poll: Poll) -> None:
     after commit."""
     if not Poll.objects.filter(pk=poll.pk, closed_at__isnull=True).update(closed_at=timezone.now()):
         raise PollClosedError
-    transaction.on_commit(partial(send_poll_closed, poll.pk), robust=True)
+    transaction.on_commit(lambda: send_poll_closed(poll.pk), robust=True)
 
 
 def send_poll_opened(poll_id: int) -> int:

@@ -28,6 +28,29 @@ def post_data(*dates, **extra):
     return data
 
 
+def test_an_email_that_fails_after_the_save_is_logged_and_the_poll_stays(
+    client, clock, circle, coordinator, django_capture_on_commit_callbacks, monkeypatch, caplog
+):
+    """A failure in the email sent once the poll is saved (beyond a refused message, which
+    notify logs itself) is logged, and the poll stays. The email goes as a lambda, as every
+    on_commit callback does: Django logs a failing "robust" callback by its __qualname__,
+    which a functools.partial lacks, so the logging itself would raise."""
+
+    def fails(poll_id):
+        raise RuntimeError("the templates are broken")
+
+    monkeypatch.setattr("polls.services.send_poll_opened", fails)
+    client.force_login(coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            URL.format(circle.pk), post_data(("2027-03-11", "18:30"), ("2027-03-18", "18:30"))
+        )
+    assert response.status_code == 302
+    assert Poll.objects.get().title == "Spring dinner"
+    [logged] = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert "in on_commit() (the templates are broken)" in logged.getMessage()
+
+
 def test_the_form_is_prefilled_with_the_circles_venue_and_time(client, clock, circle, coordinator):
     circle.default_venue_name = "Stadhuis"
     circle.save()
