@@ -142,6 +142,7 @@ class ProfileForm(PlainTextMixin, forms.ModelForm):
             "reminders_enabled",
         ]
         field_classes = {"phone": PhoneField}
+        labels = {"reminders_enabled": _("Send me reminders")}
         help_texts = {
             "email": _(
                 "A new address takes effect once you confirm it, from the link we send there."

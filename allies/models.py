@@ -80,7 +80,8 @@ class User(AbstractUser):
         blank=True,
         help_text=_("When this person agreed to show their phone number to fellow members."),
     )
-    reminders_enabled = models.BooleanField(_("send me reminders"), default=True)
+    # The person's own profile asks it in the first person ("Send me reminders": ProfileForm).
+    reminders_enabled = models.BooleanField(_("email reminders"), default=True)
     password_reset_sent_at = models.DateTimeField(
         _("password reset email sent at"),
         null=True,

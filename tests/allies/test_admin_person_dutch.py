@@ -47,3 +47,21 @@ def test_the_picker_of_groups_and_permissions_speaks_dutch(dutch_admin):
         "(klik om te wissen)",
     ):
         assert json.dumps(dutch) in catalogue
+
+
+def test_a_persons_page_speaks_of_them_not_as_them(dutch_admin, admin_user):
+    """The profile asks "Stuur me herinneringen"; on someone else's record in admin that read
+    as if the admin asked it."""
+    html = dutch_admin.get(reverse("admin:allies_user_change", args=[admin_user.pk])).content
+    assert "Herinneringen per e-mail" in html.decode()
+    assert "tuur me herinneringen" not in html.decode()
+    assert "Hoe krijgt deze persoon een wachtwoord" in (
+        dutch_admin.get(reverse("admin:allies_user_add")).content.decode()
+    )
+
+
+def test_the_profile_still_asks_in_the_first_person(client, admin_user):
+    admin_user.preferred_language = "nl"
+    admin_user.save()
+    client.force_login(admin_user)
+    assert "Stuur me herinneringen" in client.get(reverse("profile")).content.decode()
