@@ -213,4 +213,8 @@ def test_the_overview_fits_a_phone_with_each_circles_flags_in_sight(phone_page, 
         assert_no_horizontal_scroll(phone_page)
         assert_tables_fit(phone_page)
         assert_within_width(phone_page, tilburg.or_(overvecht))
+    # The coordinators, a list, on a line of their own: not beside the last dinner's date.
+    row = rows.filter(has_text="Overvecht Allies")
+    coordinators = row.get_by_role("cell").first.bounding_box()
+    assert coordinators["width"] > 0.9 * row.bounding_box()["width"]
     assert_accessible(phone_page)
