@@ -106,12 +106,13 @@ class ChangePasswordForm(PlainTextMixin, PasswordChangeForm):
 def dietary_needs_help(text) -> str:
     """A help text for dietary needs, with a link to what the privacy statement says about
     them: they can reveal religion or health, so whoever fills them in can read who sees them
-    and how long they stay."""
+    and how long they stay. In a new tab, saying so: in this one, what was typed in the form
+    would be lost."""
     return format_html(
-        '{} <a href="{}#dietary-needs">{}</a>',
+        '{} <a href="{}#dietary-needs" target="_blank" rel="noopener">{}</a>',
         text,
         reverse("privacy_statement"),
-        gettext("How the site handles them"),
+        gettext("How the site handles them (opens in a new tab)"),
     )
 
 

@@ -87,8 +87,8 @@ def test_the_dietary_needs_link_to_what_the_privacy_statement_says_of_them(clien
     client.force_login(citizen)
     html = client.get(URL).content.decode()
     assert (
-        'Only the coordinators of your circles see it. <a href="/privacy/#dietary-needs">'
-        "How the site handles them</a>"
+        'Only the coordinators of your circles see it. <a href="/privacy/#dietary-needs" '
+        'target="_blank" rel="noopener">How the site handles them (opens in a new tab)</a>'
     ) in html
 
 

@@ -52,7 +52,11 @@ def test_the_respond_form_by_keyboard(page, overvecht):
     page.keyboard.press("ControlOrMeta+A")
     page.keyboard.type("vegetarian")
     # The help text's link to the privacy statement, then on.
-    tab_to(page, page.get_by_role("link", name="How the site handles them"), limit=1)
+    tab_to(
+        page,
+        page.get_by_role("link", name="How the site handles them (opens in a new tab)"),
+        limit=1,
+    )
     tab_to(page, page.get_by_label("Note"), limit=1)
     page.keyboard.type("I may come later.")
     tab_to(page, page.get_by_role("button", name="Save my answer"), limit=1)

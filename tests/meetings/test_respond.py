@@ -45,8 +45,9 @@ def test_the_dietary_needs_say_when_they_go_and_link_to_the_privacy_statement(
     html = client.get(url(meeting)).content.decode()
     assert (
         "It is erased 14 days after the dinner. "
-        '<a href="/privacy/#dietary-needs">How the site handles them</a>'
-    ) in html
+        '<a href="/privacy/#dietary-needs" target="_blank" rel="noopener">'
+        "How the site handles them (opens in a new tab)</a>"
+    ) in html  # not in this tab: what was typed in the form would be lost
 
 
 def test_the_form_shows_my_earlier_answer(client, meeting, citizen):
