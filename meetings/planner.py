@@ -15,6 +15,7 @@ from functools import cache
 import holidays
 
 WEEK = datetime.timedelta(days=7)
+YEAR_DAYS = 365
 
 
 @cache
@@ -63,12 +64,14 @@ def propose_year(
     today: datetime.date,
     planned: Iterable[datetime.date] = (),
     taken: Iterable[datetime.date] = (),
+    before: datetime.date | None = None,
 ) -> list[datetime.date]:
     """The dates of the dinners still to plan in the year.
 
     planned: the dates of the year's dinners that count towards the target (kind dinner, not
     cancelled), held or still to come. taken: every date that already has a meeting of the
-    circle, which the proposal skips. weekday: 0 is Monday, as in date.weekday().
+    circle, which the proposal skips. weekday: 0 is Monday, as in date.weekday(). before: the
+    day of the circle's last such dinner before the year, if any.
     """
     start = year_start(year, today)
     planned = sorted(set(planned))
@@ -77,8 +80,15 @@ def propose_year(
         return []
     end = datetime.date(year, 12, 31)
     ahead = [day for day in planned if start <= day <= end]
+    previous = max([day for day in planned if day < start], default=before)
     return propose_dates(
-        start=start, end=end, count=missing, weekday=weekday, fixed=ahead, taken=taken
+        start=start,
+        end=end,
+        count=missing,
+        weekday=weekday,
+        fixed=ahead,
+        taken=taken,
+        previous=previous,
     )
 
 
@@ -90,18 +100,23 @@ def propose_dates(
     weekday: int,
     fixed: Iterable[datetime.date] = (),
     taken: Iterable[datetime.date] = (),
+    previous: datetime.date | None = None,
 ) -> list[datetime.date]:
     """Up to count dates between start and end (inclusive), spread evenly around the fixed dinners.
 
     The fixed dinners cut the period into gaps; the new dinners go to the gaps one by one, each
     to the gap whose intervals between dinners are longest so far, and are spaced evenly inside
-    their gap (see _Gap). Every ideal day becomes the nearest usable day: the right weekday, no
-    public holiday, not taken, not a fixed dinner. Fewer dates come back when fewer days fit.
+    their gap (see _Gap). The last dinner before the period (`previous`) bounds its first gap
+    as a fixed one does, if it was recent: within one interval of the period's dinners
+    (a year's length over their number); an older one tells nothing about the spacing to come.
+    Every ideal day becomes the nearest usable day: the right weekday, no public holiday, not
+    taken, not a fixed dinner. Fewer dates come back when fewer days fit.
     """
     fixed = sorted(set(fixed))
     unusable = set(taken) | set(fixed)
+    recent = previous is not None and (start - previous).days * (count + len(fixed)) < YEAR_DAYS
     chosen: list[datetime.date] = []
-    for ideal in _ideal_days(start, end, count, fixed):
+    for ideal in _ideal_days(start, end, count, fixed, previous if recent else None):
         day = _nearest_usable(ideal, start, end, weekday, unusable)
         if day is not None:
             chosen.append(day)
@@ -143,13 +158,21 @@ class _Gap:
 
 
 def _ideal_days(
-    start: datetime.date, end: datetime.date, count: int, fixed: list[datetime.date]
+    start: datetime.date,
+    end: datetime.date,
+    count: int,
+    fixed: list[datetime.date],
+    previous: datetime.date | None,
 ) -> list[datetime.date]:
-    """count days in the gaps that the fixed days (sorted) leave in the period, with intervals
-    between consecutive dinners as even as possible."""
-    edges = [0, *((day - start).days for day in fixed), (end - start).days + 1]
+    """count days in the gaps that the fixed days (sorted), and a previous dinner before the
+    period, leave in the period, with intervals between consecutive dinners as even as
+    possible."""
+    first = 0 if previous is None else (previous - start).days
+    edges = [first, *((day - start).days for day in fixed), (end - start).days + 1]
     gaps = [_Gap(begin, finish) for begin, finish in itertools.pairwise(edges)]
-    gaps[0].begin_weight = gaps[-1].finish_weight = 0.5
+    gaps[-1].finish_weight = 0.5
+    if previous is None:
+        gaps[0].begin_weight = 0.5
     for _ in range(count):
         max(gaps, key=_Gap.interval).dinners += 1
     return [start + datetime.timedelta(days=int(day)) for gap in gaps for day in gap.days()]

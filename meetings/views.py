@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from allies import once
 from allies.models import User
+from circles.health import dinners_counted, start_of
 from circles.models import Circle, Membership, Weekday, members_of, members_with_sector
 from circles.views import _get_circle_for_user
 from meetings import services
@@ -133,7 +134,14 @@ def _dinner_days(meetings) -> tuple[list[datetime.date], set[datetime.date]]:
 
 
 def _proposal(circle: Circle, year: int, target: int, today, planned, taken) -> list[dict]:
-    """The planner's dates as the initial rows of the form, with the circle's usual venue."""
+    """The planner's dates as the initial rows of the form, with the circle's usual venue;
+    spaced from the last dinner of the years before too."""
+    before = (
+        dinners_counted(circle.meetings.filter(starts_at__lt=start_of(datetime.date(year, 1, 1))))
+        .order_by("-starts_at")
+        .values_list("starts_at", flat=True)
+        .first()
+    )
     dates = propose_year(
         year=year,
         target=target,
@@ -141,6 +149,7 @@ def _proposal(circle: Circle, year: int, target: int, today, planned, taken) -> 
         today=today,
         planned=planned,
         taken=taken,
+        before=timezone.localdate(before) if before else None,
     )
     return [
         {

@@ -115,6 +115,21 @@ def test_the_proposal_says_over_which_part_of_the_year_it_is_spread(client, circ
     assert "Spread over what is left of the year on the circle's weekday" in this_year
 
 
+def test_next_years_proposal_keeps_its_distance_from_this_years_last_dinner(
+    client, circle, coordinator
+):
+    client.force_login(coordinator)
+    alone = client.get(url(circle)).content.decode()
+    assert 'value="2026-02-05"' in alone  # PROPOSED
+    dinner(circle, datetime.date(2025, 12, 18))
+    dinner(circle, datetime.date(2025, 12, 25), kind=Meeting.Kind.EXTRA)  # not a dinner
+    html = client.get(url(circle)).content.decode()
+    dates = re.findall(r'name="form-\d+-date" value="([\d-]+)"', html)
+    assert len(dates) == 5
+    # A dinner seven weeks after the last one: the year's five spread from it.
+    assert dates[0] > "2026-02-05"
+
+
 def test_it_counts_the_dinners_already_planned(client, circle, coordinator):
     dinner(circle, datetime.date(2026, 2, 5))
     dinner(circle, datetime.date(2026, 3, 5))

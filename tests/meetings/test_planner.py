@@ -189,3 +189,42 @@ def test_more_dinners_than_usable_days_around_a_fixed_one_gives_the_days_there_a
         fixed=[D(2026, 12, 17)],
     )
     assert dates == [D(2026, 12, 3), D(2026, 12, 10), D(2026, 12, 24), D(2026, 12, 31)]
+
+
+def test_the_last_dinner_of_the_year_before_keeps_the_first_ones_from_crowding_it():
+    """Planned in December with last year's dinner on 2 December and one fixed on 18 February:
+    a dinner proposed in mid-January came six weeks after the one before and five before the
+    next, and then three months went by between the others."""
+    fixed = D(2027, 2, 18)
+    dates = propose_year(
+        year=2027,
+        target=5,
+        weekday=THURSDAY,
+        today=D(2026, 12, 10),
+        planned=[fixed],
+        taken=[fixed],
+        before=D(2026, 12, 2),
+    )
+    assert len(dates) == 4
+    assert all(day > fixed for day in dates)
+    intervals = _intervals([D(2026, 12, 2), fixed, *dates])
+    assert max(intervals) <= 84
+
+
+def test_a_dinner_long_before_the_year_changes_nothing():
+    """A circle that has not met for a year or more: its last dinner says nothing of the
+    spacing to come."""
+    alone = propose_year(year=2027, target=5, weekday=THURSDAY, today=D(2026, 12, 10))
+    assert alone == propose_year(
+        year=2027, target=5, weekday=THURSDAY, today=D(2026, 12, 10), before=D(2025, 10, 2)
+    )
+
+
+def test_a_dinner_held_this_year_spaces_the_next_from_it():
+    today = D(2026, 6, 1)
+    held = [D(2026, 5, 28)]  # last week
+    dates = propose_year(
+        year=2026, target=4, weekday=THURSDAY, today=today, planned=held, taken=held
+    )
+    assert len(dates) == 3
+    assert (dates[0] - held[0]).days >= 56  # not a fortnight later
