@@ -272,9 +272,10 @@ def membership_to_welcome(person: User) -> Membership | None:
 def membership_take_up(*, membership: Membership) -> None:
     """The person invited by email (membership_invite) has chosen their first password, and
     takes up the membership (membership_to_welcome): they are invited to the circle's meetings
-    ahead, as someone with an account is when they accept (invitation_answer). Not when they
-    were invited: they had said yes to nothing yet, and calendar apps put an emailed
-    invitation in the calendar as it arrives."""
+    ahead that were planned before their invitation, as someone with an account is when they
+    accept (invitation_answer). Not with the invitation: they had said yes to nothing yet, and
+    calendar apps put an emailed invitation in the calendar as it arrives. (A meeting planned
+    after it reached them as it was planned: they are a member from the invitation on.)"""
     notify.notify_joined(membership)
 
 

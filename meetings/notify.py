@@ -412,8 +412,10 @@ def notify_joined(membership) -> None:
 
 
 def send_joined_mail(membership_id: int) -> int:
-    """The meetings ahead, in one message to the member if they still are one and can be
-    emailed; returns how many messages went out (0 or 1)."""
+    """The meetings ahead that were planned before the membership began, in one message to the
+    member if they still are one and can be emailed; returns how many messages went out (0 or
+    1). Those planned since reached them as they were planned: a person invited by email is a
+    member from the invitation on, though the message waits for their first password."""
     membership = (
         Membership.objects.active().select_related("circle").filter(pk=membership_id).first()
     )
@@ -428,6 +430,9 @@ def send_joined_mail(membership_id: int) -> int:
         .filter(status__in=[Meeting.Status.PLANNED, Meeting.Status.CONFIRMED])
         .order_by("starts_at")
     )
+    began = membership.history.order_by("history_date").values_list("history_date", flat=True)
+    if began := began.first():  # a membership saved without its history has none
+        ahead = ahead.filter(created_at__lt=began)
     meetings = list(ahead)
     if not meetings:
         return 0

@@ -19,6 +19,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from allies.models import User
+from meetings.services import meeting_schedule
 from tests.allies.test_dutch_pages import formal_words
 from tests.allies.test_sign_in_throttle import fail_until_locked
 from tests.circles.test_invite import invite_new
@@ -231,6 +232,28 @@ def test_once_their_password_is_chosen_they_are_invited_to_the_meetings_ahead(
     assert message.to == ["Noor@Example.org"]
     assert message.subject == "Invitation: the next 2 dinners of Overvecht Allies"
     assert uids(message) == [f"{dinner.uid}@allies" for dinner in dinners]
+
+
+def test_a_meeting_planned_after_the_invitation_is_not_sent_again(
+    client, circle, coordinator, django_capture_on_commit_callbacks, mailoutbox
+):
+    """Invited by email, they are a member at once, and get the invitation to a dinner planned
+    meanwhile as it is planned: the email of the meetings ahead leaves it out."""
+    earlier = make_meeting(circle, days_ahead=10)
+    path = invite_noor(client, coordinator, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        later = meeting_schedule(
+            circle=circle,
+            starts_at=earlier.starts_at + datetime.timedelta(days=30),
+            ends_at=earlier.ends_at + datetime.timedelta(days=30),
+            venue_name="Stadhuis",
+        )
+    visitor, page = open_link(path)
+    with django_capture_on_commit_callbacks(execute=True):
+        choose_password(visitor, page)
+    to_noor = [m for m in mailoutbox if m.to == ["Noor@Example.org"]]
+    assert [uids(m) for m in to_noor[1:]] == [[f"{later.uid}@allies"], [f"{earlier.uid}@allies"]]
+    assert to_noor[-1].subject == "Invitation: the next dinner of Overvecht Allies"
 
 
 def test_the_meetings_email_speaks_a_language_picked_on_the_welcome_page(
