@@ -504,13 +504,22 @@ def name_parts(name: str) -> list[str]:
     return parts
 
 
-def _free_texts() -> list[tuple[models.QuerySet, list[str]]]:
-    """The records in which members write about each other, with their text fields: what an
-    admin checks by hand after an erasure. Each queryset loads what the record's name needs."""
+def _free_texts(person: User) -> list[tuple[models.QuerySet, list[str]]]:
+    """The records of the person's circles (any they were ever in) in which members write about
+    each other, with their text fields: what an admin checks by hand after an erasure. Not
+    other circles': there a first name is most likely someone else's. Each queryset loads what
+    the record's name needs."""
+    circles = person.memberships.values("circle")
     return [
-        (Meeting.objects.select_related("circle"), ["title", "minutes", "cancel_reason"]),
-        (Action.objects.all(), ["title", "description"]),
-        (ActionUpdate.objects.select_related("action"), ["text"]),
+        (
+            Meeting.objects.filter(circle__in=circles).select_related("circle"),
+            ["title", "minutes", "cancel_reason"],
+        ),
+        (Action.objects.filter(circle__in=circles), ["title", "description"]),
+        (
+            ActionUpdate.objects.filter(action__circle__in=circles).select_related("action"),
+            ["text"],
+        ),
     ]
 
 
@@ -527,9 +536,9 @@ class NameMentions:
 def name_mentions(person: User) -> NameMentions:
     """Where free text will still name `person` once person_erase has replaced their full
     name, username, email and phone: "Ahmed knows the shopkeepers." keeps "Ahmed". Each part
-    of their name (name_parts) is looked for as a whole word, in any case, in the text as the
-    erasure will leave it. Call it before erasing, while the name is known. One query per
-    kind of record, however many there are."""
+    of their name (name_parts) is looked for as a whole word, in any case, in the text of
+    their circles' records (_free_texts) as the erasure will leave it. Call it before
+    erasing, while the name is known. One query per kind of record, however many there are."""
     parts = name_parts(person.name)
     if not parts:
         return NameMentions(parts=[], records=[])
@@ -537,7 +546,7 @@ def name_mentions(person: User) -> NameMentions:
     wanted = _whole_words(parts)
     label = former_member()
     records, found = [], set()
-    for queryset, fields in _free_texts():
+    for queryset, fields in _free_texts(person):
         # The database narrows the rows down (LIKE cannot tell a whole word on both SQLite
         # and PostgreSQL; on SQLite it ignores the case of ASCII letters only, so "ÇELIK" is
         # missed where "Çelik" is looked for); the pattern then decides.

@@ -12,7 +12,7 @@ from django.utils import timezone
 from actions.models import Action, ActionUpdate
 from allies.models import User
 from allies.privacy import name_mentions, name_parts
-from circles.models import Invitation
+from circles.models import Circle, Invitation
 from meetings.models import Attendance, Meeting, Response
 from tests.allies.conftest import EMAIL, NAME, PHONE
 from tests.conftest import PASSWORD, email_change_link_token, make_meeting, make_person
@@ -242,6 +242,15 @@ def test_a_record_named_by_the_full_name_is_listed_as_it_reads_after_erasure(
     meeting_link = f'<a href="/admin/meetings/meeting/{meeting.pk}/change/">Meeting: Farewell'
     assert f"{meeting_link} to former member — Overvecht Allies" in html
     assert NAME not in html
+
+
+def test_only_their_own_circles_records_are_listed(admin_client, fatima):
+    """A circle they were never in: its "Fatima" is most likely someone else."""
+    elsewhere = Circle.objects.create(name="Zwolle-Zuid Allies", municipality="Zwolle")
+    Action.objects.create(circle=elsewhere, title="Fatima opens the community centre")
+    html = erase_in_admin(admin_client, fatima)
+    assert "none to check by hand" in html
+    assert "community centre" not in html
 
 
 def test_the_admin_says_when_nothing_names_them_any_more(admin_client, fatima):
