@@ -34,7 +34,7 @@ class PersonAddForm(AdminUserCreationForm):
     not Django's unusable one (User.set_password_nobody_knows)."""
 
     usable_password = forms.ChoiceField(
-        label=_("How they get a password"),
+        label=_("Getting a password"),
         choices={
             EMAIL_A_LINK: _("Email them a link to choose a password"),
             "true": _("Enter a password to pass on to them"),

@@ -234,7 +234,7 @@ def added(circle=None, **changes):
 
 def test_the_add_page_offers_the_email_and_the_circle(admin_client):
     html = admin_client.get(ADD).content.decode()
-    assert "<label>How they get a password:</label>" in html
+    assert "<label>Getting a password:</label>" in html
     assert "Email them a link to choose a password" in html
     assert 'name="usable_password" value="false" class="radiolist inline" required' not in html
     assert re.search(r'value="false"[^>]*checked', html)  # the email, unless chosen otherwise

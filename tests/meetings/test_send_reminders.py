@@ -261,8 +261,9 @@ def test_the_coordinators_reminder_counts_the_answers_so_far(
         (
             "maybe",
             "Ja of nee? Diner — Overvecht Allies, 4 maart 2027",
-            "Je zei “misschien” tegen het diner van 4 maart 2027 (Overvecht Allies). Wil je nu "
-            "beslissen of je komt? De coördinator bestelt het eten voor wie ja heeft gezegd.\n"
+            "Je hebt “misschien” geantwoord op de uitnodiging voor het diner van 4 maart 2027 "
+            "(Overvecht Allies). Wil je nu kiezen of je komt? De coördinator bestelt het eten "
+            "voor wie ja heeft gezegd.\n"
             "Dieetwensen: halal\n\nZeg ja of nee:\n",
         ),
         (
