@@ -308,7 +308,7 @@ class ResponseForm(PlainTextMixin, forms.ModelForm):
 
 class CancelForm(PlainTextMixin, forms.Form):
     """Confirm the cancellation, optionally saying why: the members read it in the email,
-    their calendars and on the meeting page."""
+    their calendars and on the meeting page; of a meeting gone by, on its page only."""
 
     reason = _model_field(
         Meeting,
@@ -324,6 +324,15 @@ class CancelForm(PlainTextMixin, forms.Form):
             )
         },
     )
+
+    def __init__(self, *args, meeting: Meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        # services.meeting_cancel tells nobody of a meeting gone by: nobody can go any more.
+        if meeting.starts_at <= timezone.now():
+            self.fields["reason"].help_text = _(
+                "Optional, for example “Entered by mistake.” It is shown on the meeting page. "
+                "Nobody is told: the meeting has already taken place."
+            )
 
 
 class MembersField(ModelMultipleIdChoiceField):

@@ -2,7 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import capfirst
@@ -42,6 +42,11 @@ class MeetingQuerySet(models.QuerySet):
 
     def for_user(self, user):
         return self.filter(circle__in=Circle.objects.for_user(user))
+
+    def scheduled_ahead(self):
+        """Meetings entered before they started, to which the members were invited: not those
+        entered afterwards to record them (Meeting.entered_afterwards, the same rule)."""
+        return self.filter(created_at__lt=F("starts_at"))
 
 
 # A sentence or two ("The venue is closed; a date poll follows."), not a letter.
@@ -164,6 +169,12 @@ class Meeting(models.Model):
     @property
     def is_cancelled(self) -> bool:
         return self.status == self.Status.CANCELLED
+
+    @property
+    def entered_afterwards(self) -> bool:
+        """Entered once it had started, to record it: nobody was invited or asked whether they
+        come (services.meeting_schedule). MeetingQuerySet.scheduled_ahead() holds the others."""
+        return self.created_at >= self.starts_at
 
     @property
     def is_open_for_answers(self) -> bool:

@@ -30,7 +30,6 @@ from typing import NamedTuple
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext, gettext_lazy, ngettext, pgettext_lazy
 
@@ -328,8 +327,9 @@ def record_prompts(today) -> Iterator[Reminder]:
     meetings = list(
         calendar.with_agenda(
             Meeting.objects.exclude(status__in=[Meeting.Status.CANCELLED, Meeting.Status.HELD])
-            .filter(recorded_at__isnull=True, created_at__lt=F("starts_at"))
+            .scheduled_ahead()
             .filter(
+                recorded_at__isnull=True,
                 starts_at__gte=start_of(today - datetime.timedelta(days=CATCH_UP_DAYS)),
                 starts_at__lt=start_of(today),
             )

@@ -236,7 +236,7 @@ def cancel(request, meeting_id):
     if meeting.is_cancelled:
         messages.info(request, already)
         return redirect("meetings:detail", meeting_id=meeting.pk)
-    form = CancelForm(request.POST if request.method == "POST" else None)
+    form = CancelForm(request.POST if request.method == "POST" else None, meeting=meeting)
     if form.is_valid():
         try:
             cancelled = services.meeting_cancel(meeting=meeting, reason=form.cleaned_data["reason"])
@@ -254,10 +254,14 @@ def cancel(request, meeting_id):
 @login_required
 def detail(request, meeting_id):
     """When, where, the agenda, who comes, my answer; for coordinators the catering summary
-    and the members' notes; once held the attendance, minutes and actions."""
+    and the members' notes; once held the attendance, minutes and actions. Of a meeting
+    entered after it started, to record it, only that it waits to be recorded."""
     meeting, is_coordinator = _get_meeting_for_user(request, meeting_id)
+    is_held = meeting.status == Meeting.Status.HELD
     # Once held, the attendance tells who came; cancelled, nobody does: the answers are past.
-    shows_answers = meeting.status not in (Meeting.Status.HELD, Meeting.Status.CANCELLED)
+    # Entered once it had started, nobody was ever asked: it waits to be recorded.
+    to_record = meeting.entered_afterwards and not (is_held or meeting.is_cancelled)
+    shows_answers = not (is_held or meeting.is_cancelled or to_record)
     responses = list(meeting.responses.select_related("person")) if shows_answers else []
     mine = next((r for r in responses if r.person_id == request.user.pk), None)
     by_answer = {answer: [] for answer in Response.Answer}
@@ -272,8 +276,9 @@ def detail(request, meeting_id):
         "mine": mine,
         "may_answer": meeting.is_open_for_answers,
         "may_record": not meeting.is_cancelled and meeting.starts_at <= timezone.now(),
-        "is_held": meeting.status == Meeting.Status.HELD,
+        "is_held": is_held,
         "shows_answers": shows_answers,
+        "to_record": to_record,
     }
     if is_coordinator and shows_answers:
         ctx["attending"] = by_answer[Response.Answer.ATTENDING]

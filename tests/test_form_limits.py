@@ -52,6 +52,7 @@ FORM_KWARGS = {
         "meeting": Meeting(starts_at=timezone.now()),
     },
     "ActionRowForm": lambda: FORM_KWARGS["ActionForm"](),
+    "CancelForm": lambda: {"meeting": Meeting(starts_at=timezone.now())},
     "PlannedDinnerForm": lambda: {"members": [], "year": 2026, "taken": set()},
     "ActionUpdateForm": lambda: {"action": Action()},
     "ActionEditForm": lambda: {"action": Action(), "members": User.objects.none()},

@@ -97,6 +97,25 @@ def test_cancelling_a_meeting_gone_by_tells_nobody(
     assert citizen.email in [address for message in mail.outbox for address in message.to]
 
 
+@pytest.mark.parametrize(
+    ("language", "told", "not_told"),
+    [
+        ("en", "The members see it in the email", "Nobody is told: the meeting has already taken"),
+        ("nl", "De leden zien dit in de e-mail", "Niemand krijgt bericht: de bijeenkomst is al"),
+    ],
+)
+def test_the_page_of_a_meeting_gone_by_promises_no_email(
+    client, circle, coordinator, language, told, not_told
+):
+    coordinator.preferred_language = language
+    coordinator.save()
+    client.force_login(coordinator)
+    html = client.get(url(make_meeting(circle))).content.decode()
+    assert told in html and not_told not in html
+    html = client.get(url(make_meeting(circle, days_ahead=-2))).content.decode()
+    assert not_told in html and told not in html
+
+
 def test_a_too_long_reason_comes_back_with_what_was_typed(
     client, meeting, coordinator, django_capture_on_commit_callbacks
 ):

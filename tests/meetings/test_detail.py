@@ -290,6 +290,112 @@ def test_the_dutch_page_gives_the_reason_in_dutch(client, meeting, cast):
     assert "Deze bijeenkomst is geannuleerd.<br>Reden: De locatie is dicht." in html
 
 
+def entered_afterwards(circle, **extra) -> Meeting:
+    """A meeting entered two days after it took place, to record it: nobody was asked."""
+    return make_meeting(circle, days_ahead=-2, **extra)
+
+
+def scheduled_ahead(circle, **extra) -> Meeting:
+    """A meeting that took place two days ago, entered a month before."""
+    meeting = make_meeting(circle, days_ahead=-2, **extra)
+    created = meeting.starts_at - datetime.timedelta(days=30)
+    Meeting.objects.filter(pk=meeting.pk).update(created_at=created)
+    meeting.created_at = created
+    return meeting
+
+
+ANSWERS = ("My answer", "Not answered yet", "Who comes", "No answer yet", "Catering")
+
+
+@pytest.mark.parametrize(
+    ("language", "badge", "note", "record"),
+    [
+        (
+            "en",
+            "not recorded yet",
+            "Entered after it took place: record who came, the minutes and the actions.",
+            "Record attendance and minutes",
+        ),
+        (
+            "nl",
+            "nog niet vastgelegd",
+            "Achteraf ingevoerd: leg vast wie er waren, het verslag en de actiepunten.",
+            "Aanwezigheid en verslag vastleggen",
+        ),
+    ],
+)
+def test_a_meeting_entered_after_it_took_place_asks_its_coordinators_to_record_it(
+    client, circle, cast, language, badge, note, record
+):
+    coordinator = cast["coordinator"]
+    coordinator.preferred_language = language
+    coordinator.save()
+    meeting = entered_afterwards(circle)
+    client.force_login(coordinator)
+    html = client.get(url(meeting)).content.decode()
+    assert f'<span class="badge text-bg-warning">{badge}</span>' in html
+    assert note in html
+    # One record button, beside the note.
+    assert html.count(f'href="/meetings/{meeting.pk}/record/"') == 1
+    assert html.index(note) < html.index(f"</i> {record}</a>")
+    for gone in ANSWERS:
+        assert gone not in html
+    assert "Mijn antwoord" not in html and "Wie komt er" not in html
+
+
+def test_its_members_read_that_the_coordinators_will_record_it(client, circle, cast):
+    meeting = entered_afterwards(circle, status=Meeting.Status.CONFIRMED)
+    client.force_login(cast["citizen"])
+    html = client.get(url(meeting)).content.decode()
+    assert "Its coordinators will record who came." in html
+    assert "/record/" not in html and "Entered after it took place" not in html
+    for gone in ANSWERS:
+        assert gone not in html
+    cast["citizen"].preferred_language = "nl"
+    cast["citizen"].save()
+    html = client.get(url(meeting)).content.decode()
+    assert "De coördinatoren leggen vast wie er waren." in html
+
+
+def test_a_meeting_scheduled_ahead_keeps_its_answers_once_it_took_place(client, circle, cast):
+    meeting = scheduled_ahead(circle)
+    Response.objects.create(meeting=meeting, person=cast["citizen"], answer="attending")
+    client.force_login(cast["coordinator"])
+    html = client.get(url(meeting)).content.decode()
+    for kept in ANSWERS:
+        assert kept in html
+    assert "Answers closed when the meeting started." in html
+    assert '<span class="badge text-bg-light border">planned</span>' in html
+    assert "Entered after it took place" not in html and "not recorded yet" not in html
+    assert html.count(f'href="/meetings/{meeting.pk}/record/"') == 1
+
+
+def test_a_recorded_meeting_entered_afterwards_reads_as_held(client, circle, cast):
+    meeting = entered_afterwards(
+        circle, status=Meeting.Status.HELD, minutes="We met.", recorded_at=timezone.now()
+    )
+    client.force_login(cast["coordinator"])
+    html = client.get(url(meeting)).content.decode()
+    assert '<span class="badge text-bg-secondary">held</span>' in html
+    assert "We met." in html and "Change the record" in html
+    assert "Entered after it took place" not in html and "not recorded yet" not in html
+
+
+def test_a_cancelled_meeting_entered_afterwards_offers_no_new_date(client, circle, cast):
+    """Cancelled, it was entered by mistake: there is nothing to plan again."""
+    meeting = entered_afterwards(circle)
+    meeting.cancel(reason="Entered twice.")
+    client.force_login(cast["coordinator"])
+    html = client.get(url(meeting)).content.decode()
+    assert "This meeting is cancelled.<br>Reason: Entered twice." in html
+    assert "Plan a new date:" not in html and "/meetings/new/" not in html
+    assert "/polls/new/" not in html
+    assert "Entered after it took place" not in html
+    cancelled_ahead = scheduled_ahead(circle)
+    cancelled_ahead.cancel()
+    assert "Plan a new date:" in client.get(url(cancelled_ahead)).content.decode()
+
+
 def test_members_can_add_the_meeting_to_their_calendar(client, meeting, cast):
     client.force_login(cast["citizen"])
     html = client.get(url(meeting)).content.decode()
