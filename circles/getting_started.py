@@ -25,6 +25,7 @@ class Step:
     url: str  # where it is done
     done: bool
     missing: str = ""  # what is still missing, while it is not done
+    waiting: str = ""  # what is on its way, not done yet either
 
 
 @dataclass(frozen=True)
@@ -40,13 +41,16 @@ def getting_started(health: Health, membership: Membership) -> GettingStarted | 
     if not membership.is_coordinator or health.last_held is not None:
         return None
     circle = health.circle
-    missing = ", ".join(str(sector.label) for sector in health.missing_sectors)
+    # Invited is not in yet: the step is done once each sector has a member.
+    invited = health.invited_sectors
+    uninvited = [sector for sector in health.missing_sectors if sector not in invited]
     steps = (
         Step(
             _("Invite members from all three sectors: police, municipality and community"),
             reverse("circles:invite", args=[circle.pk]),
-            done=not missing,
-            missing=_("Still missing: %(sectors)s") % {"sectors": missing} if missing else "",
+            done=not health.missing_sectors,
+            missing=_sectors(_("Still missing: %(sectors)s"), uninvited),
+            waiting=_sectors(_("Invited, waiting for an answer: %(sectors)s"), invited),
         ),
         Step(
             _("Add the link to the circle's WhatsApp group, so that members keep in touch"),
@@ -67,6 +71,13 @@ def getting_started(health: Health, membership: Membership) -> GettingStarted | 
     if all(step.done for step in steps):
         return None
     return GettingStarted(circle, steps)
+
+
+def _sectors(text: str, sectors: list) -> str:
+    """`text` naming the sectors, or nothing without any."""
+    if not sectors:
+        return ""
+    return text % {"sectors": ", ".join(str(sector.label) for sector in sectors)}
 
 
 def getting_started_of_coordinator(healths: list[Health], memberships) -> list[GettingStarted]:

@@ -38,7 +38,8 @@ The rules (DESIGN.md "Peace, not only turmoil"; issue 10). Days are local days (
   (Membership.agreed_to_earlier_commitment: they are asked to commit again).
 - The sectors of a circle are those of its active members: a circle brings police,
   municipality and community together, and a new one's coordinator is told which are missing
-  (circles.getting_started).
+  (circles.getting_started), and for which of those someone is invited and has not answered
+  yet (an Invitation to an existing account): invited, not yet in.
 """
 
 import dataclasses
@@ -67,7 +68,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from actions.models import Action
-from circles.models import Circle, Membership, Sector
+from circles.models import Circle, Invitation, Membership, Sector
 from meetings.models import Attendance, Meeting
 
 HORIZON_DAYS = 90
@@ -177,6 +178,7 @@ def _figures(now: datetime.datetime) -> dict:
     actions = Action.objects.filter(circle=OuterRef("pk"))
     open_action = Q(status__in=Action.OPEN_STATUSES)
     members = Membership.objects.active().filter(circle=OuterRef("pk"))
+    invitations = Invitation.objects.filter(circle=OuterRef("pk"), answered_at__isnull=True)
     return {
         "last_held": Subquery(
             held.order_by("-starts_at").values("starts_at")[:1], output_field=DateTimeField()
@@ -206,6 +208,10 @@ def _figures(now: datetime.datetime) -> dict:
             ).values("pk")
         ),
         **{f"has_{sector}": Exists(members.filter(sector=sector)) for sector in Sector.values},
+        **{
+            f"invited_{sector}": Exists(invitations.filter(sector=sector))
+            for sector in Sector.values
+        },
     }
 
 
@@ -398,6 +404,7 @@ class Health:
     member_count: int
     members_without_commitment: int
     sectors: frozenset[str]  # those with an active member (Sector values)
+    invited: frozenset[str]  # those of an invitation not answered yet (Sector values)
     flags: tuple[Flag, ...] = ()
 
     @property
@@ -418,6 +425,11 @@ class Health:
     def missing_sectors(self) -> list[Sector]:
         """The sectors without an active member, in the order of Sector."""
         return [sector for sector in Sector if sector not in self.sectors]
+
+    @property
+    def invited_sectors(self) -> list[Sector]:
+        """The missing sectors someone is invited for, waiting for their answer."""
+        return [sector for sector in self.missing_sectors if sector in self.invited]
 
     @property
     def attendance_rate(self) -> float | None:
@@ -463,6 +475,9 @@ def health_of(circle: Circle, now: datetime.datetime) -> Health:
         member_count=circle.member_count,
         members_without_commitment=circle.members_without_commitment,
         sectors=frozenset(sector for sector in Sector.values if getattr(circle, f"has_{sector}")),
+        invited=frozenset(
+            sector for sector in Sector.values if getattr(circle, f"invited_{sector}")
+        ),
     )
     flags = []
     if circle.planned_soon == 0:

@@ -6,14 +6,16 @@ import html as html_lib
 import re
 
 import pytest
+from django.utils import timezone
 
-from circles.models import Circle, Membership, Sector
+from circles.models import Circle, Invitation, Membership, Sector
 from tests.conftest import KEY_PAGE_MAX_QUERIES, count_queries, make_meeting, make_person
 
 STEP = re.compile(
     r'<span class="visually-hidden">(?P<state>[^<]*):\s*</span>'
     r'<a href="(?P<url>[^"]*)"[^>]*>(?P<text>[^<]*)</a>'
-    r'(?:<span class="d-block small">(?P<missing>[^<]*)</span>)?'
+    r'(?:<span class="d-block small">(?P<missing>Still missing[^<]*|Ontbreekt[^<]*)</span>)?'
+    r'(?:<span class="d-block small">(?P<waiting>[^<]*)</span>)?'
 )
 INVITE = "Invite members from all three sectors: police, municipality and community"
 WHATSAPP = "Add the link to the circle's WhatsApp group, so that members keep in touch"
@@ -35,6 +37,7 @@ def checklist(client, url="") -> dict[str, str]:
             "state": step["state"],
             "url": step["url"],
             "missing": step["missing"] or "",
+            "waiting": step["waiting"] or "",
         }
     return found
 
@@ -81,6 +84,36 @@ def test_each_step_is_ticked_off_when_done_and_the_list_goes_when_all_are(
 
 def make_person_of(circle, username, sector) -> Membership:
     return Membership.objects.create(person=make_person(username), circle=circle, sector=sector)
+
+
+def invite_to(circle, username, sector, **answer) -> Invitation:
+    """An invitation of someone with an account, answered if `answer` says how."""
+    return Invitation.objects.create(
+        circle=circle, person=make_person(username), sector=sector, **answer
+    )
+
+
+def test_a_sector_invited_and_not_answered_yet_is_waiting_not_done(client, circle, alone):
+    invite_to(circle, "clerk", Sector.MUNICIPALITY)
+    steps = checklist(client)
+    assert steps[INVITE]["state"] == "To do"
+    assert steps[INVITE]["missing"] == "Still missing: community"
+    assert steps[INVITE]["waiting"] == "Invited, waiting for an answer: municipality"
+    invite_to(circle, "resident", Sector.COMMUNITY)
+    steps = checklist(client)
+    assert steps[INVITE]["state"] == "To do" and steps[INVITE]["missing"] == ""
+    assert steps[INVITE]["waiting"] == "Invited, waiting for an answer: municipality, community"
+
+
+def test_an_answered_invitation_waits_no_more(client, circle, alone):
+    invite_to(circle, "clerk", Sector.MUNICIPALITY, answered_at=timezone.now())
+    steps = checklist(client)
+    assert steps[INVITE]["missing"] == "Still missing: municipality, community"
+    assert steps[INVITE]["waiting"] == ""
+    # Invited for a sector that has a member already: nothing waits for it.
+    make_person_of(circle, "resident", Sector.COMMUNITY)
+    invite_to(circle, "neighbour", Sector.COMMUNITY)
+    assert checklist(client)[INVITE]["waiting"] == ""
 
 
 def test_the_coordinator_counts_for_their_sector_and_a_member_who_left_does_not(
@@ -133,7 +166,14 @@ def test_it_speaks_dutch(client, circle, alone):
         "state": "Nog te doen",
         "url": f"/circles/{circle.pk}/members/invite/",
         "missing": "Ontbreekt nog: gemeente, bewoners",
+        "waiting": "",
     }
+    invite_to(circle, "clerk", Sector.MUNICIPALITY)
+    invite = checklist(client)[
+        "Nodig leden uit van alle drie de sectoren: politie, gemeente en bewoners"
+    ]
+    assert invite["missing"] == "Ontbreekt nog: bewoners"
+    assert invite["waiting"] == "Uitgenodigd, wacht op antwoord: gemeente"
     assert "Stem zelf in met de toezegging van de kring" in steps
 
 
@@ -153,6 +193,7 @@ def test_it_costs_no_query(client, circle, alone, url):
     assert checklist(client, url)
     for n in range(20):
         make_person_of(circle, f"member{n}", Sector.values[n % 3]).commit()
+        invite_to(circle, f"invited{n}", Sector.values[n % 3])
     for n in range(3):  # more circles the coordinator sets up (the dashboard lists each)
         more = Circle.objects.create(name=f"New circle {n}", municipality="Utrecht")
         Membership.objects.create(
