@@ -67,15 +67,21 @@ def dashboard(request):
     # Listed here, and read for the first steps of the circles I coordinate.
     memberships = list(Membership.objects.of_person(user))
     coordinated = health_for_coordinator(user)
+    getting_started = getting_started_of_coordinator(coordinated, memberships)
     ctx = {
         "memberships": memberships,
         "next_meetings": next_meetings,
         "next_has_extra": next_has_extra,
         "actions": actions,
-        "getting_started": getting_started_of_coordinator(coordinated, memberships),
+        "getting_started": getting_started,
     }
     ctx.update(_next_steps(user))
-    ctx["needing_attention"] = [h for h in coordinated if h.is_flagged]
+    # A circle being set up has its flags answered by its checklist, in the order that gets it
+    # going: its flags below would ask for the dinners before the members are in.
+    setting_up = {steps.circle.pk for steps in getting_started}
+    ctx["needing_attention"] = [
+        h for h in coordinated if h.is_flagged and h.circle.pk not in setting_up
+    ]
     ctx["open_polls"] = Poll.objects.awaiting_answer(user).select_related("circle")
     # Not to a circle they have joined since, some other way (an admin, a new invitation).
     ctx["invitations"] = (

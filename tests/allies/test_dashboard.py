@@ -190,12 +190,30 @@ def test_each_circle_links_to_its_page_with_its_next_dinner(client, circle, citi
 
 
 def test_coordinators_see_the_circles_needing_attention(client, circle, other_circle, cast):
+    make_meeting(circle, days_ahead=-100)  # set up: its first dinner was held
     client.force_login(cast["coordinator"])
     html = client.get("/").content.decode()
     assert "Circles needing attention" in html
     assert "No dinner planned in the next 90 days." in html
     client.force_login(cast["citizen"])
     assert "Circles needing attention" not in client.get("/").content.decode()
+
+
+def test_a_circle_being_set_up_shows_its_checklist_not_its_flags(client, circle, cast):
+    """Its checklist says what to do first: members in, then the dinners. Its flags would ask
+    for the dinners straight away, with the planner's buttons."""
+    client.force_login(cast["coordinator"])
+    html = client.get("/").content.decode()
+    assert "Getting started with Overvecht Allies" in html
+    assert "Circles needing attention" not in html
+    assert "No dinner planned in the next 90 days." not in html
+    # The circle's own page keeps its health card beside the checklist.
+    html = client.get(f"/circles/{circle.pk}/").content.decode()
+    assert "Getting started" in html and "No dinner planned in the next 90 days." in html
+    make_meeting(circle, days_ahead=-100)
+    html = client.get("/").content.decode()
+    assert "Getting started with Overvecht Allies" not in html
+    assert "Circles needing attention" in html
 
 
 def test_members_see_the_polls_awaiting_their_answer(client, circle, citizen):
