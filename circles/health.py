@@ -567,8 +567,9 @@ class MemberAttendance:
 @dataclass(frozen=True)
 class Commitment:
     """Commitment against attendance in a circle, for its coordinators. `target` is the
-    circle's dinners per year: the circle page counts each member's dinners against it, where
-    `members` has them against the dinners held since they joined."""
+    circle's target in `year` (Circle.target_in: fewer in its first year): the circle page
+    counts each member's dinners against it, where `members` has them against the dinners held
+    since they joined."""
 
     year: int
     members: list[MemberAttendance]
@@ -663,6 +664,5 @@ def member_attendance(circle: Circle, now: datetime.datetime | None = None) -> C
         )
         for membership in memberships
     ]
-    return Commitment(
-        year=timezone.localdate(now).year, members=members, target=circle.dinners_per_year
-    )
+    year = timezone.localdate(now).year
+    return Commitment(year=year, members=members, target=circle.target_in(year))

@@ -8,7 +8,13 @@ from actions.models import Action
 from circles.models import DEFAULT_COMMITMENT, Membership, Sector
 from meetings.models import Attendance, Meeting
 from polls.models import Poll
-from tests.conftest import KEY_PAGE_MAX_QUERIES, count_queries, make_meeting, make_person
+from tests.conftest import (
+    KEY_PAGE_MAX_QUERIES,
+    count_queries,
+    created_on,
+    make_meeting,
+    make_person,
+)
 
 
 def url(circle):
@@ -212,6 +218,75 @@ def test_it_shows_dinners_attended_this_year_against_the_target(client, circle, 
     assert "2 of 5" in row("Officer")
     assert "1 of 5" in row("Clerk")
     assert "0 of 5" in row("Citizen")
+
+
+def first_year(circle, created: datetime.datetime, today: datetime.datetime):
+    """The circle as created on `created`, seen on `today` (sign in there: a session started
+    on the autouse day has expired by then)."""
+    created_on(circle, created)
+    return time_machine.travel(today, tick=False)
+
+
+def members_part(html) -> str:
+    """The members' section: its explanation and table."""
+    start = html.index('id="members"')
+    return html[start : html.index("</section>", start)]
+
+
+@pytest.mark.parametrize(
+    ("language", "aim", "first_year_says", "figures"),
+    [
+        (
+            "en",
+            "The circle aims at 5 dinners a year.",
+            "The circle started in November 2026: 1 dinner counts for 2026, not 5.",
+            ("1 of 1", "1 of 5", "0 of 5"),
+        ),
+        (
+            "nl",
+            "De kring streeft naar 5 diners per jaar.",
+            "De kring is in november 2026 begonnen: voor 2026 telt 1 diner mee, niet 5.",
+            ("1 van 1", "1 van 5", "0 van 5"),
+        ),
+    ],
+)
+def test_in_its_first_year_members_are_counted_against_that_years_target(
+    client, circle, cast, language, aim, first_year_says, figures
+):
+    """Started on 20 November, the circle aims at one dinner that year: a member at its first
+    dinner has held up their end, not "1 of 5"."""
+    citizen = cast["citizen"]
+    citizen.preferred_language = language
+    citizen.save()
+    created = datetime.datetime(2026, 11, 20, 9, tzinfo=datetime.UTC)
+    with first_year(circle, created, datetime.datetime(2026, 12, 20, 12, tzinfo=datetime.UTC)):
+        dinner = make_meeting(circle, days_ahead=-10, status="held")
+        Attendance.objects.create(meeting=dinner, person=citizen)
+        client.force_login(citizen)
+        members = members_part(client.get(url(circle)).content.decode())
+    assert aim in members and first_year_says in members
+    first_year_figure, against_the_aim, next_year_figure = figures
+    assert first_year_figure in citizen_row(members) and against_the_aim not in members
+    with first_year(circle, created, datetime.datetime(2027, 1, 5, 12, tzinfo=datetime.UTC)):
+        client.force_login(citizen)
+        members = members_part(client.get(url(circle)).content.decode())
+    assert aim in members and "2026" not in members
+    assert next_year_figure in citizen_row(members)
+
+
+def citizen_row(members) -> str:
+    start = members.index('<span class="member-name">Citizen<')
+    return members[start : members.index("</tr>", start)]
+
+
+def test_a_circle_started_in_december_counts_no_dinner_against_a_target(client, circle, cast):
+    created = datetime.datetime(2026, 12, 2, 9, tzinfo=datetime.UTC)
+    with first_year(circle, created, datetime.datetime(2026, 12, 20, 12, tzinfo=datetime.UTC)):
+        client.force_login(cast["citizen"])
+        members = members_part(client.get(url(circle)).content.decode())
+    assert "The circle started in December 2026: 0 dinners count for 2026, not 5." in members
+    row = citizen_row(members)
+    assert ">0</span>" in row and " of " not in row
 
 
 @pytest.mark.parametrize(

@@ -153,6 +153,9 @@ def test_the_first_years_target_counts_the_months_the_circle_existed(
         assert health.target == target
         return BEHIND in health.flag_codes, flagged.exists()
 
+    # The circle page and the year report count each member's dinners against it too.
+    assert member_attendance(circle, END_OF_2026).target == target
+
     for n in range(target):
         assert behind() == (True, True)
         dinner(circle, datetime.date(2026, 1, 8) + datetime.timedelta(weeks=n))
