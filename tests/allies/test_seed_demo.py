@@ -151,6 +151,16 @@ def test_the_circles_were_created_when_their_history_starts(time_machine):
         assert health_for_circles([circle])[circle.pk].target == circle.dinners_per_year
 
 
+def test_the_demo_dinners_gone_by_were_entered_before_them():
+    """Entered when the demo was loaded, they would read as entered afterwards to record them:
+    Tilburg's cancelled dinner would offer no new date, being one nobody was invited to."""
+    call_command("seed_demo")
+    gone_by = Meeting.objects.filter(starts_at__lt=timezone.now())
+    assert gone_by.filter(status=Meeting.Status.CANCELLED).exists()
+    assert not [meeting for meeting in gone_by if meeting.entered_afterwards]
+    assert gone_by.scheduled_ahead().count() == gone_by.count()
+
+
 def test_tilburg_has_a_history_of_dinners_with_members_who_came():
     """Not "Low attendance: 0%" on the outsider's dashboard and the staff overview."""
     call_command("seed_demo")

@@ -221,7 +221,8 @@ def overvecht(demo_today) -> Circle:
 
 @pytest.fixture
 def last_nights_dinner(overvecht, demo_today) -> Meeting:
-    """A dinner held last night, not recorded yet: two said they would come, one would not."""
+    """A dinner held last night, not recorded yet: two said they would come, one would not
+    (it was planned a month before, not entered afterwards)."""
     starts = TODAY.replace(hour=18, minute=30) - datetime.timedelta(days=1)
     dinner = Meeting.objects.create(
         circle=overvecht,
@@ -230,6 +231,7 @@ def last_nights_dinner(overvecht, demo_today) -> Meeting:
         venue_name=overvecht.default_venue_name,
         status=Meeting.Status.CONFIRMED,
     )
+    Meeting.objects.filter(pk=dinner.pk).update(created_at=starts - datetime.timedelta(days=30))
     for username, answer in (
         ("officer", Response.Answer.ATTENDING),
         ("clerk", Response.Answer.ATTENDING),

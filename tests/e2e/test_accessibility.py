@@ -1,8 +1,11 @@
 """axe-core scans (WCAG 2.1 A and AA) of the pages anyone reaches first."""
 
+import datetime
+
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from allies.management.commands.seed_demo import DEMO_PASSWORD
@@ -95,6 +98,33 @@ def test_a_new_circles_first_steps_are_accessible_on_a_phone(phone_page, demo, l
         expect(phone_page.locator(".getting-started li")).to_have_count(4)
         assert_accessible(phone_page)
         assert_no_horizontal_scroll(phone_page)
+
+
+@pytest.mark.parametrize(
+    ("username", "note"),
+    [
+        ("coordinator", "Entered after it took place: record who came"),
+        ("citizen", "Its coordinators will record who came."),
+    ],
+)
+def test_a_meeting_entered_after_it_took_place_is_accessible_on_a_phone(
+    phone_page, overvecht, username, note
+):
+    """The demo's dinners gone by were planned ahead, so the scan of every page never meets
+    one entered afterwards, to record it: here it is entered now, two days after."""
+    starts = timezone.now() - datetime.timedelta(days=2)
+    meeting = Meeting.objects.create(
+        circle=overvecht,
+        starts_at=starts,
+        ends_at=starts + datetime.timedelta(hours=2),
+        venue_name=overvecht.default_venue_name,
+    )
+    sign_in(phone_page, username, DEMO_PASSWORD)
+    phone_page.goto(f"/meetings/{meeting.pk}/")
+    expect(phone_page.get_by_text(note)).to_be_visible()
+    expect(phone_page.get_by_role("heading", level=1)).to_contain_text("not recorded yet")
+    assert_accessible(phone_page)
+    assert_no_horizontal_scroll(phone_page)
 
 
 def test_the_skip_link_is_the_first_stop_and_leads_to_the_content(page, db):

@@ -186,6 +186,8 @@ TILBURG_CANCELLED = (
 )
 # The dinners ahead: days from today, the answers so far (of the members after the first, who
 # hosts them).
+# How long before a dinner gone by it was entered.
+PLANNED_AHEAD = datetime.timedelta(days=30)
 OVERVECHT_AHEAD = [(12, ("attending", "maybe", "not_attending")), (80, ())]
 TILBURG_AHEAD = [(19, ("attending", "maybe", "not_attending")), (95, ())]
 
@@ -387,9 +389,12 @@ def _seed_cancelled(circle, days_ago, reason):
 
 def _at_the_venue(circle, days_from_today, *, recorded=False, **fields) -> Meeting:
     """A dinner of the circle at its usual venue and time, that many days from today (or the
-    first day after it that is no public holiday); `recorded` at its end."""
+    first day after it that is no public holiday); `recorded` at its end. One gone by was
+    entered PLANNED_AHEAD before it, not when the demo was loaded: entered afterwards, it
+    would read as one entered to record it, which nobody was invited to
+    (Meeting.entered_afterwards)."""
     starts, ends = _at(_dinner_day(days_from_today), circle)
-    return Meeting.objects.create(
+    meeting = Meeting.objects.create(
         recorded_at=ends if recorded else None,
         circle=circle,
         starts_at=starts,
@@ -399,6 +404,10 @@ def _at_the_venue(circle, days_from_today, *, recorded=False, **fields) -> Meeti
         venue_kind=circle.default_venue_kind,
         **fields,
     )
+    if meeting.entered_afterwards:  # an update, not a save: no change in its history
+        meeting.created_at = starts - PLANNED_AHEAD
+        Meeting.objects.filter(pk=meeting.pk).update(created_at=meeting.created_at)
+    return meeting
 
 
 def _seed_actions(dinners, people):
