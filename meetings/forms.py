@@ -191,6 +191,14 @@ class MeetingForm(PlainTextMixin, OnceMixin, forms.Form):
         on_record = self.meeting is None or self.meeting.starts_at <= now
         if moved and not on_record and data["starts_at"] <= now:
             self.add_error("date", _("Choose a moment in the future."))
+        elif moved and self.meeting and self.meeting.entered_afterwards and data["starts_at"] > now:
+            # Nobody was ever invited to it: moved ahead, the members' first word of it would
+            # be a "Changed:" email. (One that was planned ahead and did not take place may be
+            # moved ahead: its members were invited to it.)
+            self.add_error(
+                "date",
+                _("This meeting was entered after it took place: choose a moment gone by."),
+            )
         elif moved and on_record and day < years_later(today, -1):
             self.add_error(
                 "date",

@@ -6,6 +6,7 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from bench.plans import full_scans
 from meetings import views
@@ -32,6 +33,14 @@ def meeting(circle, coordinator):
         venue_name="Politiebureau Overvecht",
         venue_address="Zamenhofdreef 20, Utrecht",
     )
+
+
+def planned_ahead(meeting):
+    """The meeting as if it had been planned a month before it started (make_meeting enters
+    one gone by now: Meeting.entered_afterwards)."""
+    meeting.created_at = meeting.starts_at - datetime.timedelta(days=30)
+    Meeting.objects.filter(pk=meeting.pk).update(created_at=meeting.created_at)
+    return meeting
 
 
 def url(meeting):
@@ -214,7 +223,7 @@ def test_a_meeting_cancelled_while_the_edit_was_on_its_way_stays_cancelled(
 def test_a_meeting_recorded_while_the_edit_was_on_its_way_keeps_its_date(
     client, circle, coordinator, monkeypatch, mailoutbox
 ):
-    started = make_meeting(circle, days_ahead=-1)
+    started = planned_ahead(make_meeting(circle, days_ahead=-1))
     starts = started.starts_at
     read_then(monkeypatch, lambda m: Meeting.objects.filter(pk=m.pk).update(status="held"))
     client.force_login(coordinator)
@@ -320,6 +329,36 @@ def test_a_meeting_gone_by_is_moved_to_when_it_took_place_and_nobody_is_told(
     assert "Choose a date within the last year." in html and 'value="Typed title"' in html
     entered.refresh_from_db()
     assert entered.starts_at.date() == datetime.date(2026, 4, 14) and entered.title == ""
+
+
+def test_a_meeting_entered_afterwards_stays_in_the_past(
+    client, circle, cast, django_capture_on_commit_callbacks, mailoutbox
+):
+    """Nobody was invited to it: moved ahead, the members' first word of it would be a
+    "Changed:" email."""
+    entered = make_meeting(circle, days_ahead=-4)
+    client.force_login(cast["coordinator"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url(entered), data(date="2026-05-07", title="Typed title"))
+    html = response.content.decode()
+    assert "This meeting was entered after it took place: choose a moment gone by." in html
+    assert 'value="Typed title"' in html
+    entered.refresh_from_db()
+    assert entered.starts_at < timezone.now() and mailoutbox == []
+
+
+def test_a_dinner_planned_ahead_that_did_not_take_place_may_be_moved_ahead(
+    client, circle, cast, django_capture_on_commit_callbacks, mailoutbox
+):
+    """Called off on the day, it is held a few weeks later: its members were invited, and are
+    told of the new date."""
+    postponed = planned_ahead(make_meeting(circle, days_ahead=-4))
+    client.force_login(cast["coordinator"])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url(postponed), data(date="2026-05-07")).status_code == 302
+    postponed.refresh_from_db()
+    assert postponed.starts_at.date() == datetime.date(2026, 5, 7)
+    assert cast["citizen"].email in [m.to[0] for m in mailoutbox]
 
 
 def test_a_meeting_cannot_move_more_than_ten_years_ahead(client, meeting, coordinator):
