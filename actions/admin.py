@@ -18,6 +18,10 @@ class ActionUpdateInline(PersonRowsInline):
     def has_add_permission(self, request, obj=None):
         return True
 
+    def get_queryset(self, request):
+        # Each row is named after its action (ActionUpdate.__str__): one query per row else.
+        return super().get_queryset(request).select_related("action")
+
 
 class DueInYear(YearFilter):
     title = _("year due")

@@ -82,6 +82,19 @@ def test_changelist_shows_the_rows(admin_client_with_demo):
     assert b"Overvecht Allies" in html
 
 
+def test_an_actions_page_takes_as_many_queries_with_many_updates(client, circle, admin_user):
+    """Each update row is named after its action: once per row, it grew with the updates."""
+    client.force_login(admin_user)
+    action = Action.objects.create(circle=circle, title="Ask for street lights")
+    url = reverse("admin:actions_action_change", args=[action.pk])
+    ActionUpdate.objects.create(action=action, text="Asked.")
+    count_queries(client, url)  # the first fills caches (content types)
+    few = count_queries(client, url)
+    for n in range(6):
+        ActionUpdate.objects.create(action=action, text=f"Asked again, {n}.")
+    assert count_queries(client, url) == few
+
+
 def test_meeting_changelist_query_count_does_not_grow(client, circle, admin_user):
     client.force_login(admin_user)
     for n in range(3):
