@@ -138,3 +138,12 @@ def add_rows(person, circle: Circle, count: int):
         LogEntry.objects.log_actions(
             user_id=person.pk, queryset=[meeting], action_flag=CHANGE, single_object=True
         )
+
+
+@pytest.fixture
+def dutch_admin(client, admin_user):
+    """A superuser reading Dutch, signed in."""
+    admin_user.preferred_language = "nl"
+    admin_user.save()
+    client.force_login(admin_user)
+    return client

@@ -4,18 +4,9 @@ project's catalogues have them (allies/django_texts.py, locale/nl/LC_MESSAGES/dj
 
 import json
 
-import pytest
 from django.urls import reverse
 
 from tests.allies.test_dutch_pages import english_words, formal_words
-
-
-@pytest.fixture
-def dutch_admin(client, admin_user):
-    admin_user.preferred_language = "nl"
-    admin_user.save()
-    client.force_login(admin_user)
-    return client
 
 
 def test_the_add_page_reads_in_dutch(dutch_admin):

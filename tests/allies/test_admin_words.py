@@ -4,19 +4,10 @@ the project's catalogue is read before Django's, so an "Action" agreed at a dinn
 
 import re
 
-import pytest
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.urls import reverse
 
 from tests.allies.test_dutch_pages import visible_text
-
-
-@pytest.fixture
-def dutch_admin(client, admin_user):
-    admin_user.preferred_language = "nl"
-    admin_user.save()
-    client.force_login(admin_user)
-    return client
 
 
 def read(client, url) -> str:
