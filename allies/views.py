@@ -50,6 +50,8 @@ def dashboard(request):
     next_meetings = (
         Meeting.objects.for_user(user)
         .upcoming()
+        # One entered while under way, to record it, asked nobody whether they come.
+        .scheduled_ahead()
         .select_related("circle")
         .prefetch_related(
             Prefetch("responses", queryset=Response.objects.filter(person=user), to_attr="mine")

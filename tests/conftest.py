@@ -48,6 +48,14 @@ def make_meeting(circle, days_ahead=7, **extra) -> Meeting:
     )
 
 
+def planned_ahead(meeting: Meeting) -> Meeting:
+    """The meeting as if it had been planned a month before it started: make_meeting enters one
+    that has started by now afterwards, to record it (Meeting.entered_afterwards)."""
+    meeting.created_at = meeting.starts_at - datetime.timedelta(days=30)
+    Meeting.objects.filter(pk=meeting.pk).update(created_at=meeting.created_at)
+    return meeting
+
+
 # When the cast's circles were created: years before any test's today, so that the whole
 # target counts in every year the tests look at, as it does after a circle's first year
 # (Circle.target_in).

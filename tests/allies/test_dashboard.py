@@ -6,9 +6,9 @@ import time_machine
 from django.utils import timezone
 
 from actions.models import Action
-from meetings.models import Response
+from meetings.models import Meeting, Response
 from polls.models import Poll
-from tests.conftest import KEY_PAGE_MAX_QUERIES, count_queries, make_meeting
+from tests.conftest import KEY_PAGE_MAX_QUERIES, count_queries, make_meeting, planned_ahead
 
 # A Thursday: a week later is Thursday 3 December 2026.
 NOW = datetime.datetime(2026, 11, 26, 12, 0, tzinfo=zoneinfo.ZoneInfo("Europe/Amsterdam"))
@@ -88,14 +88,27 @@ def test_a_dinner_i_host_says_so(client, circle, citizen, clerk):
     assert html.index(f"/meetings/{mine.pk}/") < html.index("You host it")
 
 
+def under_way(circle) -> Meeting:
+    """A dinner that started half an hour ago, entered now (make_meeting)."""
+    meeting = make_meeting(circle, days_ahead=0)
+    meeting.starts_at = timezone.now() - datetime.timedelta(minutes=30)
+    meeting.save()
+    return meeting
+
+
 def test_a_dinner_under_way_offers_no_answers(client, circle, citizen):
-    under_way = make_meeting(circle, days_ahead=0)
-    under_way.starts_at = timezone.now() - datetime.timedelta(minutes=30)
-    under_way.save()
+    dinner = planned_ahead(under_way(circle))
     client.force_login(citizen)
     html = client.get("/").content.decode()
-    assert f"/meetings/{under_way.pk}/" in html
-    assert f'action="/meetings/{under_way.pk}/respond/"' not in html
+    assert f"/meetings/{dinner.pk}/" in html
+    assert f'action="/meetings/{dinner.pk}/respond/"' not in html
+
+
+def test_a_meeting_entered_while_under_way_is_not_among_my_next_dinners(client, circle, citizen):
+    # Entered to record it: nobody was asked to come, so "not answered yet" would be untrue.
+    entered = under_way(circle)
+    client.force_login(citizen)
+    assert f"/meetings/{entered.pk}/" not in client.get("/").content.decode()
 
 
 def test_coordinators_see_the_next_steps(client, circle, cast):
@@ -171,11 +184,9 @@ def test_it_links_to_all_my_actions(client, citizen, actions):
 
 
 def test_a_dinner_is_to_record_once_it_ended(client, circle, coordinator):
-    under_way = make_meeting(circle, days_ahead=0)
-    under_way.starts_at = timezone.now() - datetime.timedelta(minutes=30)
-    under_way.save()
+    dinner = under_way(circle)
     client.force_login(coordinator)
-    assert f"/meetings/{under_way.pk}/record/" not in client.get("/").content.decode()
+    assert f"/meetings/{dinner.pk}/record/" not in client.get("/").content.decode()
 
 
 def test_each_circle_links_to_its_page_with_its_next_dinner(client, circle, citizen):

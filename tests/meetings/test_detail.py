@@ -6,7 +6,13 @@ from django.utils import timezone
 
 from actions.models import Action
 from meetings.models import AgendaItem, Attendance, Meeting, Response, Topic
-from tests.conftest import KEY_PAGE_MAX_QUERIES, count_queries, make_meeting, make_person
+from tests.conftest import (
+    KEY_PAGE_MAX_QUERIES,
+    count_queries,
+    make_meeting,
+    make_person,
+    planned_ahead,
+)
 
 
 def url(meeting):
@@ -297,11 +303,7 @@ def entered_afterwards(circle, **extra) -> Meeting:
 
 def scheduled_ahead(circle, **extra) -> Meeting:
     """A meeting that took place two days ago, entered a month before."""
-    meeting = make_meeting(circle, days_ahead=-2, **extra)
-    created = meeting.starts_at - datetime.timedelta(days=30)
-    Meeting.objects.filter(pk=meeting.pk).update(created_at=created)
-    meeting.created_at = created
-    return meeting
+    return planned_ahead(make_meeting(circle, days_ahead=-2, **extra))
 
 
 ANSWERS = ("My answer", "Not answered yet", "Who comes", "No answer yet", "Catering")

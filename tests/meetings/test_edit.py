@@ -11,7 +11,7 @@ from django.utils import timezone
 from bench.plans import full_scans
 from meetings import views
 from meetings.models import AgendaItem, Meeting, Topic
-from tests.conftest import make_meeting
+from tests.conftest import make_meeting, planned_ahead
 from tests.formsets import formset_data
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -33,14 +33,6 @@ def meeting(circle, coordinator):
         venue_name="Politiebureau Overvecht",
         venue_address="Zamenhofdreef 20, Utrecht",
     )
-
-
-def planned_ahead(meeting):
-    """The meeting as if it had been planned a month before it started (make_meeting enters
-    one gone by now: Meeting.entered_afterwards)."""
-    meeting.created_at = meeting.starts_at - datetime.timedelta(days=30)
-    Meeting.objects.filter(pk=meeting.pk).update(created_at=meeting.created_at)
-    return meeting
 
 
 def url(meeting):
