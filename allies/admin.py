@@ -190,7 +190,14 @@ class UserAdmin(LargeTableAdmin, NeverDeletedAdmin, DjangoUserAdmin):
             erased.append(name_mentions(person))
             person_erase(person=person)
             # Logged after erasing, so that admin's history names the anonymised person only.
-            self.log_change(request, person, gettext("Erased: anonymised everywhere."))
+            self.log_change(
+                request,
+                person,
+                gettext(
+                    "Erased: full name, username, email address and phone number replaced "
+                    "by “former member” in every text; account closed."
+                ),
+            )
         self.message_user(
             request,
             ngettext("%(count)d person erased.", "%(count)d people erased.", len(erased))

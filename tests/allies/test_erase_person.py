@@ -152,7 +152,8 @@ def test_the_admin_action_leaves_who_erased_whom_and_when_in_the_history(
     *_, entry = history.context["action_list"]  # the latest
     assert (entry.user, entry.get_change_message()) == (
         admin_user,
-        "Erased: anonymised everywhere.",
+        "Erased: full name, username, email address and phone number replaced by “former member” "
+        "in every text; account closed.",
     )
     assert entry.object_repr == str(User.objects.get(pk=fatima.pk))
 
