@@ -208,8 +208,8 @@ class UserAdmin(LargeTableAdmin, NeverDeletedAdmin, DjangoUserAdmin):
         return None
 
     def _ask_to_check(self, request, erased: list[NameMentions]) -> None:
-        """Say which meetings, actions and updates still name the erased people by a part of
-        their name, to check by hand; or that none does."""
+        """Say which records of their circles still name the erased people by a part of their
+        name (privacy.name_mentions), to check by hand; or that none does."""
         left = [mentions for mentions in erased if mentions.records]
         for mentions in left:
             self.message_user(request, self._still_mentioned(mentions), messages.WARNING)
@@ -217,8 +217,8 @@ class UserAdmin(LargeTableAdmin, NeverDeletedAdmin, DjangoUserAdmin):
             self.message_user(
                 request,
                 gettext(
-                    "No meeting, action or update names them by their first name or surname "
-                    "any more: none to check by hand."
+                    "No record of their circles names them by their first name or surname any "
+                    "more: none to check by hand."
                 ),
                 messages.INFO,
             )

@@ -30,7 +30,7 @@ from actions.models import Action, ActionUpdate
 from allies.models import User, new_feed_token
 from allies.services import EMAIL_CHANGE_DAYS
 from circles.models import Invitation, Membership
-from meetings.models import Meeting, Response, SentReminder
+from meetings.models import AgendaItem, Meeting, Response, SentReminder
 from polls.models import Poll, PollReminder
 
 # Scrubbing a shorter string would mangle ordinary words in other people's text.
@@ -507,14 +507,26 @@ def name_parts(name: str) -> list[str]:
 def _free_texts(person: User) -> list[tuple[models.QuerySet, list[str]]]:
     """The records of the person's circles (any they were ever in) in which members write about
     each other, with their text fields: what an admin checks by hand after an erasure. Not
-    other circles': there a first name is most likely someone else's. Each queryset loads what
-    the record's name needs."""
+    other circles': there a first name is most likely someone else's. Not the person's own
+    answer notes, which the erasure empties. Each queryset loads what the record's name needs."""
     circles = person.memberships.values("circle")
+    venue = ["venue_name", "venue_address"]  # "at Fatima's place"
     return [
         (
             Meeting.objects.filter(circle__in=circles).select_related("circle"),
-            ["title", "minutes", "cancel_reason"],
+            ["title", "minutes", "cancel_reason", *venue],
         ),
+        (
+            AgendaItem.objects.filter(meeting__circle__in=circles).select_related("topic"),
+            ["title", "notes"],
+        ),
+        (
+            Response.objects.filter(meeting__circle__in=circles)
+            .exclude(person=person)
+            .select_related("person"),
+            ["note"],
+        ),
+        (Poll.objects.filter(circle__in=circles), ["title", *venue]),
         (Action.objects.filter(circle__in=circles), ["title", "description"]),
         (
             ActionUpdate.objects.filter(action__circle__in=circles).select_related("action"),
@@ -525,9 +537,9 @@ def _free_texts(person: User) -> list[tuple[models.QuerySet, list[str]]]:
 
 @dataclass(frozen=True)
 class NameMentions:
-    """Meetings (their minutes), actions and updates that name a person by a part of their
-    name, each with its name (__str__) as it reads once the person is erased; and the parts
-    found, as the name spells them."""
+    """The records of the person's circles whose free text names them by a part of their name
+    (_free_texts), each with its name (__str__) as it reads once the person is erased; and the
+    parts found, as the name spells them."""
 
     parts: list[str]
     records: list[tuple[models.Model, str]]

@@ -10,10 +10,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions.models import Action, ActionUpdate
+from allies.admin_utils import change_page
 from allies.models import User
 from allies.privacy import name_mentions, name_parts
 from circles.models import Circle, Invitation
-from meetings.models import Attendance, Meeting, Response
+from meetings.models import AgendaItem, Attendance, Meeting, Response, Topic
+from polls.models import Poll
 from tests.allies.conftest import EMAIL, NAME, PHONE
 from tests.conftest import PASSWORD, email_change_link_token, make_meeting, make_person
 
@@ -245,6 +247,25 @@ def test_a_record_named_by_the_full_name_is_listed_as_it_reads_after_erasure(
     assert NAME not in html
 
 
+def test_the_list_covers_agenda_notes_others_answers_polls_and_venues(
+    admin_client, fatima, circle, citizen
+):
+    meeting = make_meeting(circle, days_ahead=20, venue_name="Fatima's community room")
+    item = AgendaItem.objects.create(meeting=meeting, notes="Bouali brings the mayor.")
+    theirs = Response.objects.create(meeting=meeting, person=citizen, note="I drive Fatima home.")
+    poll = Poll.objects.create(circle=circle, venue_name="Police station", title="Bouali's idea")
+    # Her own note the erasure empties: nothing to check there.
+    mine = Response.objects.create(
+        meeting=make_meeting(circle, days_ahead=30), person=fatima, note="Fatima: vegetarian"
+    )
+
+    html = erase_in_admin(admin_client, fatima)
+
+    for record in (meeting, item, theirs, poll):
+        assert change_page(record) in html
+    assert change_page(mine) not in html
+
+
 def test_only_their_own_circles_records_are_listed(admin_client, fatima):
     """A circle they were never in: its "Fatima" is most likely someone else."""
     elsewhere = Circle.objects.create(name="Zwolle-Zuid Allies", municipality="Zwolle")
@@ -258,7 +279,7 @@ def test_the_admin_says_when_nothing_names_them_any_more(admin_client, fatima):
     # The fixture names Fatima by her full name, email and phone only.
     html = erase_in_admin(admin_client, fatima)
     assert (
-        "No meeting, action or update names them by their first name or surname any more: "
+        "No record of their circles names them by their first name or surname any more: "
         "none to check by hand."
     ) in html
     assert "Free text still names them" not in html
@@ -274,15 +295,18 @@ def test_the_admin_says_it_in_dutch(admin_client, admin_user, fatima, circle):
 
 @pytest.mark.parametrize("count", [1, 8])
 def test_the_search_takes_a_query_per_kind_of_record(
-    fatima, circle, count, django_assert_num_queries
+    fatima, circle, citizen, count, django_assert_num_queries
 ):
     for i in range(count):
         action = Action.objects.create(circle=circle, title=f"Fatima's task {i}")
         ActionUpdate.objects.create(action=action, text=f"Bouali did {i}")
-        make_meeting(circle, days_ahead=-i - 1, minutes=f"Zahra spoke {i}")
-    with django_assert_num_queries(3):
+        meeting = make_meeting(circle, days_ahead=-i - 1, minutes=f"Zahra spoke {i}")
+        AgendaItem.objects.create(meeting=meeting, topic=Topic.objects.first(), notes="Zahra")
+        Response.objects.create(meeting=meeting, person=citizen, note=f"With Fatima {i}")
+        Poll.objects.create(circle=circle, venue_name=f"Bouali's garden {i}")
+    with django_assert_num_queries(6):
         mentions = name_mentions(fatima)
-    assert len(mentions.records) == 3 * count
+    assert len(mentions.records) == 6 * count
 
 
 @pytest.mark.parametrize(

@@ -13,8 +13,8 @@ class Command(BaseCommand):
         "Erase a person: their full name, username, email and phone are replaced everywhere "
         "(also in others' text and in the history), their memberships end, their account is "
         "closed; the circles' counts, minutes and actions stay. A first name or surname alone "
-        "is not replaced: the meetings, actions and updates that still hold one are listed, "
-        "to check by hand."
+        "is not replaced: the records of their circles that still hold one (meetings, agenda "
+        "items, answer notes, polls, actions, updates) are listed, to check by hand."
     )
 
     def add_arguments(self, parser):
@@ -38,7 +38,7 @@ class Command(BaseCommand):
         person_erase(person=found)
         self.stdout.write(self.style.SUCCESS(f"Erased person {pk}."))
         if not mentions.records:
-            self.stdout.write("No meeting, action or update names them by first name or surname.")
+            self.stdout.write("No record of their circles names them by first name or surname.")
             return
         names = ", ".join(mentions.parts)
         self.stdout.write(f"Free text still names them as {names}; check these by hand in admin:")
