@@ -2,7 +2,7 @@
 
 - a dinner reminder, Circle.reminder_days before the meeting, to members who did not decline,
   worded by their answer (none yet, maybe, coming: DINNER_REMINDERS), with a catering count
-  for the coordinators;
+  for the coordinators; a coordinator who declined gets that count alone, in a note;
 - an action reminder, settings.ACTION_REMINDER_DAYS before its due date, to its owners;
 - an overdue notice to the owners, the day after the due date;
 - a "record the dinner" prompt to the coordinators, the day after a dinner not yet recorded;
@@ -67,12 +67,13 @@ class DinnerReminder(NamedTuple):
 
     subject: str
     intro: str  # with %(meeting)s ("the dinner of 4 March 2027") and %(circle)s
-    link: str  # the words before the link to the answer page
+    link: str  # the words before the link to the answer page; none: no such link
 
 
 # The dinner reminder by the member's answer (None: no answer yet). It comes two days or so
 # before the food is ordered: the moment to get the missing answers. Who said they are not
-# coming gets none: it would be noise.
+# coming gets none: it would be noise. But a coordinator who is not coming still organises the
+# dinner and orders the food: they get a note with the answers so far, and no question.
 DINNER_REMINDERS = {
     None: DinnerReminder(
         pgettext_lazy("email subject", "Will you come? %(summary)s, %(date)s"),
@@ -90,6 +91,14 @@ DINNER_REMINDERS = {
         pgettext_lazy("email subject", "Reminder: %(summary)s, %(date)s"),
         gettext_lazy("You said you are coming to %(meeting)s (%(circle)s)."),
         gettext_lazy("Change your answer"),
+    ),
+    Response.Answer.NOT_ATTENDING: DinnerReminder(
+        pgettext_lazy("email subject", "Answers so far: %(summary)s, %(date)s"),
+        gettext_lazy(
+            "You are not coming yourself to %(meeting)s (%(circle)s). As its coordinator, you "
+            "still get the answers so far."
+        ),
+        "",
     ),
 }
 
@@ -227,8 +236,9 @@ def reachable(memberships):
 
 def dinner_reminders(now, today) -> Iterator[Reminder]:
     """Meetings whose reminder day has come (and which have not started): every member who did
-    not decline, with their answer; the coordinators with the catering counts too. A meeting
-    scheduled inside its reminder window is skipped: its invitation has only just gone out."""
+    not decline, with their answer; the coordinators, declined or not, with the catering counts
+    too. A meeting scheduled inside its reminder window is skipped: its invitation has only just
+    gone out."""
     candidates = calendar.with_agenda(
         Meeting.objects.exclude(status=Meeting.Status.CANCELLED).filter(
             starts_at__gt=now,
@@ -264,9 +274,10 @@ def dinner_reminders(now, today) -> Iterator[Reminder]:
         catering = catering_of(answered, everyone.get(meeting.circle_id, set()))
         for person in members.get(meeting.circle_id, []):
             response = answered.get(person.pk)
-            if response is not None and response.answer == Response.Answer.NOT_ATTENDING:
-                continue
             coordinates = (meeting.circle_id, person.pk) in coordinators
+            declined = response is not None and response.answer == Response.Answer.NOT_ATTENDING
+            if declined and not coordinates:
+                continue
             yield Reminder(
                 Kind.DINNER,
                 person,
@@ -389,7 +400,7 @@ def dinner_context(reminder: Reminder) -> dict:
     return {
         "intro": words.intro % {"meeting": meeting.reference(), "circle": meeting.circle.name},
         "link": words.link,
-        "respond_url": calendar.respond_url(meeting),
+        "respond_url": calendar.respond_url(meeting) if words.link else "",
         # The food is ordered for those who said yes (an extra meeting may have none): told to
         # whoever has not said yes, but the coordinators, who order it.
         "food_for_yes": (
@@ -397,6 +408,10 @@ def dinner_context(reminder: Reminder) -> dict:
             and not meeting.is_extra
             and reminder.catering is None
         ),
-        "dietary_needs": reminder.response.dietary_needs if answer is not None else "",
+        "dietary_needs": (
+            reminder.response.dietary_needs
+            if answer not in (None, Response.Answer.NOT_ATTENDING)
+            else ""
+        ),
         "catering": reminder.catering.line() if reminder.catering is not None else "",
     }

@@ -248,6 +248,77 @@ def test_the_coordinators_reminder_counts_the_answers_so_far(
     assert "Catering" not in sent_to("citizen").body + sent_to("clerk").body
 
 
+def test_a_coordinator_who_is_not_coming_gets_the_answers_so_far(
+    clock, dinner, coordinator, citizen, clerk, officer
+):
+    Response.objects.create(
+        meeting=dinner, person=coordinator, answer="not_attending", dietary_needs="vegan"
+    )
+    Response.objects.create(meeting=dinner, person=citizen, answer="attending")
+    Response.objects.create(meeting=dinner, person=clerk, answer="maybe")
+    Response.objects.create(meeting=dinner, person=officer, answer="not_attending")
+    sent = run(clock, 2027, 3, 2, 8)
+    # The officer, a member who is not coming, still gets nothing.
+    assert recipients(sent) == ["citizen", "clerk", "coordinator"]
+    message = sent_to("coordinator")
+    assert message.subject == "Answers so far: Dinner — Overvecht Allies, 4 March 2027"
+    link = f"http://127.0.0.1:8000/meetings/{dinner.pk}/"
+    assert message.body.startswith(
+        "Hello Coordinator,\n\n"
+        "You are not coming yourself to the dinner of 4 March 2027 (Overvecht Allies). As its "
+        "coordinator, you still get the answers so far.\n\nDinner — Overvecht Allies\n"
+    )
+    assert (
+        f"\nAnswers so far: 1 coming, 1 maybe.\nWho comes, and their dietary needs: {link}\n"
+    ) in message.body
+    assert "<p>Answers so far: 1 coming, 1 maybe.</p>" in html_of(message)
+    # No "will you come": no link to answer, nor their own dietary needs, nor who orders food.
+    for text in (message.body, html_of(message)):
+        assert "/respond/" not in text
+        assert 'href=""' not in text
+        assert "vegan" not in text
+        assert "orders the food" not in text
+
+
+def test_a_dutch_coordinator_who_is_not_coming_reads_the_note_in_dutch(
+    clock, dinner, coordinator, citizen
+):
+    coordinator.preferred_language = "nl"
+    coordinator.save()
+    Response.objects.create(meeting=dinner, person=coordinator, answer="not_attending")
+    Response.objects.create(meeting=dinner, person=citizen, answer="attending")
+    message = reminder_of(clock, "coordinator")
+    assert message.subject == "Antwoorden tot nu toe: Diner — Overvecht Allies, 4 maart 2027"
+    assert (
+        "Je komt zelf niet naar het diner van 4 maart 2027 (Overvecht Allies). Als coördinator "
+        "krijg je toch de antwoorden tot nu toe.\n"
+    ) in message.body
+    assert "Antwoorden tot nu toe: 1 komt, 2 hebben nog niet geantwoord." in message.body
+
+
+def test_a_coordinator_who_is_not_coming_and_turned_reminders_off_gets_nothing(
+    clock, dinner, circle, coordinator
+):
+    other = make_person("other")
+    Membership.objects.create(
+        person=other, circle=circle, sector=Sector.MUNICIPALITY, is_coordinator=True
+    )
+    for person in (coordinator, other):
+        Response.objects.create(meeting=dinner, person=person, answer="not_attending")
+    coordinator.reminders_enabled = False
+    coordinator.save()
+    assert recipients(run(clock, 2027, 3, 2, 8)) == ["citizen", "clerk", "officer", "other"]
+
+
+def test_the_note_to_a_coordinator_who_is_not_coming_goes_once(clock, dinner, coordinator):
+    Response.objects.create(meeting=dinner, person=coordinator, answer="not_attending")
+    note = ("coordinator", "Answers so far: Dinner — Overvecht Allies, 4 March 2027")
+    assert note in run(clock, 2027, 3, 2, 8)
+    assert run(clock, 2027, 3, 2, 8, 5) == []
+    assert run(clock, 2027, 3, 3, 8) == []
+    assert SentReminder.objects.filter(kind="dinner", person=coordinator).count() == 1
+
+
 @pytest.mark.parametrize(
     ("answer", "subject", "text"),
     [
