@@ -8,6 +8,7 @@ mail server that fails is logged without undoing the change. Each member gets th
 message, in their own language: no shared To: list shows who else is in the circle.
 """
 
+import datetime
 import logging
 from dataclasses import dataclass
 from email.utils import formataddr, parseaddr
@@ -17,7 +18,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.message import SafeMIMEText
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone, translation
@@ -416,24 +417,11 @@ def send_joined_mail(membership_id: int) -> int:
     member if they still are one and can be emailed; returns how many messages went out (0 or
     1). Those planned since reached them as they were planned: a person invited by email is a
     member from the invitation on, though the message waits for their first password."""
-    membership = (
-        Membership.objects.active().select_related("circle").filter(pk=membership_id).first()
-    )
-    if membership is None:
+    joined = _joined(membership_id)
+    if joined is None:
         return 0
-    person = recipients(membership.circle).filter(pk=membership.person_id).first()
-    if person is None:
-        return 0
-    ahead = (
-        calendar.with_agenda(membership.circle.meetings)
-        .filter(starts_at__gt=timezone.now())
-        .filter(status__in=[Meeting.Status.PLANNED, Meeting.Status.CONFIRMED])
-        .order_by("starts_at")
-    )
-    began = membership.history.order_by("history_date").values_list("history_date", flat=True)
-    if began := began.first():  # a membership saved without its history has none
-        ahead = ahead.filter(created_at__lt=began)
-    meetings = list(ahead)
+    person, ahead = joined
+    meetings = list(calendar.with_agenda(ahead))
     if not meetings:
         return 0
     # A member who left and came back may have answered some of them before.
@@ -441,6 +429,41 @@ def send_joined_mail(membership_id: int) -> int:
         person.responses.filter(meeting__in=meetings).values_list("meeting_id", "answer")
     )
     return send_each([joined_message(meetings, person, answers)])
+
+
+def _joined(membership_id: int) -> tuple[User, QuerySet[Meeting]] | None:
+    """The member of an active membership, if they can be emailed, and the meetings ahead of
+    its circle that were planned before it began, by start; None for anyone else."""
+    membership = (
+        Membership.objects.active().select_related("circle").filter(pk=membership_id).first()
+    )
+    if membership is None:
+        return None
+    person = recipients(membership.circle).filter(pk=membership.person_id).first()
+    if person is None:
+        return None
+    ahead = (
+        membership.circle.meetings.filter(starts_at__gt=timezone.now())
+        .filter(status__in=[Meeting.Status.PLANNED, Meeting.Status.CONFIRMED])
+        .order_by("starts_at")
+    )
+    if began := _began_at(membership):  # a membership saved without its history has none
+        ahead = ahead.filter(created_at__lt=began)
+    return person, ahead
+
+
+def _began_at(membership: Membership) -> datetime.datetime | None:
+    """When the membership began, by its history: its first record, or for one that was
+    ended and then re-opened (its left_on cleared, in admin) the record that re-opened it, so
+    that the meetings planned while they were away reach them too (they had none of them).
+    None for a membership saved without its history."""
+    records = membership.history.order_by("history_date", "history_id")
+    began, was_active = None, False
+    for moment, left_on in records.values_list("history_date", "left_on"):
+        if left_on is None and not was_active:
+            began = moment
+        was_active = left_on is None
+    return began
 
 
 # The message to a new member (joined_message), by whether the meetings ahead are all dinners.

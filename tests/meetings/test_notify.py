@@ -511,3 +511,22 @@ def test_a_member_who_comes_back_finds_their_earlier_answers_in_the_calendar_fil
     ]
     assert uids(message) == [f"{answered.uid}@allies", f"{unanswered.uid}@allies"]
     assert partstats == ["DECLINED", "NEEDS-ACTION"]
+
+
+def test_a_member_let_back_in_is_sent_what_was_planned_until_they_came_back(
+    django_capture_on_commit_callbacks, circle, newcomer
+):
+    """Counted from their coming back (in admin, left_on cleared), not from their first
+    joining: a meeting planned while they were away never reached them, one planned since
+    they came back did. A later change to the membership does not move that moment."""
+    newcomer.end()
+    while_away = make_meeting(circle, days_ahead=10)
+    newcomer.left_on = None
+    newcomer.save()
+    make_meeting(circle, days_ahead=40)
+    newcomer.sector = "police"
+    newcomer.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        notify_joined(newcomer)
+    [message] = mail.outbox
+    assert uids(message) == [f"{while_away.uid}@allies"]
