@@ -19,6 +19,7 @@ from allies.admin_utils import LargeTableAdmin, NeverDeletedAdmin, change_page
 from allies.models import User
 from allies.privacy import NameMentions, name_mentions, person_erase
 from circles import services as circles_services
+from circles.admin import begun_in, tell_begun
 from circles.models import Membership
 
 # Whether a person added here chooses their own password from an email, or gets one the admin
@@ -150,6 +151,11 @@ class UserAdmin(LargeTableAdmin, NeverDeletedAdmin, DjangoUserAdmin):
         # Once their membership is saved: the welcome is to its circle.
         if not change and not form.cleaned_data["set_usable_password"]:
             self._send_welcomes(request, [form.instance])
+        # After the welcome: its membership's dinners come with their first password instead.
+        begun = [
+            row for formset in formsets if formset.model is Membership for row in begun_in(formset)
+        ]
+        tell_begun(self, request, begun)
 
     def has_delete_permission(self, request, obj=None):
         # A person's rows carry the circles' history (answers, attendance, actions): people

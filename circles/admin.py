@@ -1,7 +1,7 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils import translation
 from django.utils.text import capfirst
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from allies.admin_utils import (
@@ -22,6 +22,31 @@ MEMBERSHIP_FIELDS = [
     "left_on",
     "commitment_until",
 ]
+
+
+def begun_in(formset) -> list[Membership]:
+    """The memberships a saved formset added or changed the day of leaving of: those that may
+    have begun (services.memberships_begun passes over the ones saved ended)."""
+    changed = [membership for membership, fields in formset.changed_objects if "left_on" in fields]
+    return [*formset.new_objects, *changed]
+
+
+def tell_begun(model_admin, request, memberships: list[Membership]) -> None:
+    """Invite the members of memberships added or re-opened in admin to the dinners already
+    planned, as the site does a member who joins there, and tell the admin how many it emails:
+    without that email a member hears of no dinner before its reminder."""
+    emailed = services.memberships_begun(memberships=memberships)
+    if emailed:
+        model_admin.message_user(
+            request,
+            ngettext(
+                "Emailed %(count)d new member the dinners already planned.",
+                "Emailed %(count)d new members the dinners already planned.",
+                emailed,
+            )
+            % {"count": emailed},
+            messages.SUCCESS,
+        )
 
 
 class MembershipInline(PersonRowsInline):
@@ -61,6 +86,14 @@ class CircleAdmin(DeleteUnlessKeptAdmin):
         else:
             super().save_model(request, obj, form, change)
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Once every row is saved: one message for the members added and those back.
+        begun = [
+            row for formset in formsets if formset.model is Membership for row in begun_in(formset)
+        ]
+        tell_begun(self, request, begun)
+
 
 class JoinedInYear(YearFilter):
     title = _("year joined")
@@ -90,6 +123,8 @@ class MembershipAdmin(LargeTableAdmin, KeepRowsAdmin):
             with translation.override(obj.person.preferred_language):
                 obj.commitment_agreed_text = obj.circle.commitment if obj.committed_on else ""
         super().save_model(request, obj, form, change)
+        if not change or "left_on" in form.changed_data:
+            tell_begun(self, request, [obj])
 
 
 @admin.register(Invitation)

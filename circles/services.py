@@ -279,6 +279,24 @@ def membership_take_up(*, membership: Membership) -> None:
     notify.notify_joined(membership)
 
 
+@transaction.atomic
+def memberships_begun(*, memberships: list[Membership]) -> int:
+    """Memberships an admin has just saved new or re-opened (left_on cleared): each member is
+    invited to the circle's meetings ahead that were planned before it began, once the
+    transaction commits, as one who joins through the site is (notify.notify_joined); meetings
+    planned later reach them as they are planned. Not a membership saved ended, nor the one a
+    welcome the admin sent is for (membership_to_welcome): that invitation comes with their
+    first password (membership_take_up), and not twice. Returns how many members it emails,
+    as things stand: those who can be emailed, with such a meeting ahead."""
+    emailed = 0
+    for membership in memberships:
+        if not membership.is_active or membership_to_welcome(membership.person) == membership:
+            continue
+        notify.notify_joined(membership)
+        emailed += notify.joined_mail_due(membership.pk)
+    return emailed
+
+
 def _check_not_declined(circle: Circle, person: User, email: str) -> None:
     declined = (
         circle.invitations.filter(person=person, accepted=False, answered_at__isnull=False)

@@ -431,6 +431,13 @@ def send_joined_mail(membership_id: int) -> int:
     return send_each([joined_message(meetings, person, answers)])
 
 
+def joined_mail_due(membership_id: int) -> bool:
+    """Whether send_joined_mail, run now, would email the member: for saying so before the
+    transaction that began the membership commits."""
+    joined = _joined(membership_id)
+    return joined is not None and joined[1].exists()
+
+
 def _joined(membership_id: int) -> tuple[User, QuerySet[Meeting]] | None:
     """The member of an active membership, if they can be emailed, and the meetings ahead of
     its circle that were planned before it began, by start; None for anyone else."""
