@@ -80,7 +80,7 @@ def action_edit(
     # Locked, so that two coordinators saving at once each see the owners the other left.
     Action.objects.select_for_update().filter(pk=action.pk).values("pk").get()
     before = set(action.owners.values_list("pk", flat=True))
-    previous_due_date = action.due_date
+    previous_title, previous_due_date = action.title, action.due_date
     values = {"title": title, "description": description, "due_date": due_date}
     changed = [name for name, value in values.items() if getattr(action, name) != value]
     for name in changed:
@@ -102,27 +102,44 @@ def action_edit(
         )
         update.owners_added.set(added)
         update.owners_removed.set(removed)
-    for mail, people in ((OWNER_ADDED, added), (OWNER_REMOVED, removed)):
+    # Each is told of the action by the title they knew it by: the removed owners did not see
+    # the edit that renamed it.
+    for mail, people, known_as in (
+        (OWNER_ADDED, added, action.title),
+        (OWNER_REMOVED, removed, previous_title),
+    ):
         if told := sorted(people - {by.pk}):
             # robust: a mail server that fails is logged; the saved change stays saved.
             transaction.on_commit(
                 # Bound now, not when it runs: by then the loop has moved on.
-                lambda told=told, mail=mail: send_owner_change(action.pk, told, by, mail),
+                lambda told=told, mail=mail, known_as=known_as: send_owner_change(
+                    action.pk, told, by, mail, known_as=known_as
+                ),
                 robust=True,
             )
 
 
-def send_owner_change(action_id: int, person_ids: list[int], by: User, mail: tuple) -> int:
+def send_owner_change(
+    action_id: int, person_ids: list[int], by: User, mail: tuple, *, known_as: str = ""
+) -> int:
     """Tell each of these people who can still be emailed (an active member of the action's
     circle, with an address) that `by` made them an owner (mail OWNER_ADDED) or took them off
-    the owners (OWNER_REMOVED); returns how many messages went."""
+    the owners (OWNER_REMOVED); returns how many messages went. `known_as`: the title they
+    knew the action by, when the same change renamed it; the email says what it is called
+    now too."""
     action = Action.objects.select_related("circle").filter(pk=action_id).first()
     if action is None:
         return 0
     subject, template = mail
-    ctx = {"action": action, "by": by, "action_url": calendar.action_url(action)}
+    title = known_as or action.title
+    ctx = {
+        "action": action,
+        "title": title,
+        "by": by,
+        "action_url": calendar.action_url(action),
+    }
     messages = [
-        notify.compose_for(person, subject, template, ctx, params={"title": action.title})
+        notify.compose_for(person, subject, template, ctx, params={"title": title})
         for person in notify.recipients(action.circle).filter(pk__in=person_ids)
     ]
     return notify.send_each(messages)

@@ -293,6 +293,7 @@ def test_the_owners_who_were_removed_are_told_in_their_language(
     )
     # Said once, by the subject and the first sentence.
     assert "no longer own it" not in told["citizen@example.org"].body
+    assert "now called" not in told["citizen@example.org"].body  # its title did not change
     assert_told(
         told["clerk@example.org"],
         lights,
@@ -300,6 +301,41 @@ def test_the_owners_who_were_removed_are_told_in_their_language(
         "Coordinator heeft je als eigenaar van dit actiepunt van Overvecht Allies weggehaald:",
         "Heb je er een vraag over, stel die dan aan Coordinator, die de kring coördineert.",
     )
+
+
+def test_an_owner_removed_as_it_was_renamed_is_told_the_title_they_knew(
+    client, lights, cast, django_capture_on_commit_callbacks
+):
+    """They did not see the edit: by its new title alone they would not know which it was."""
+    cast["citizen"].preferred_language = "nl"
+    cast["citizen"].save()
+    edit(
+        client,
+        cast["coordinator"],
+        lights,
+        django_capture_on_commit_callbacks,
+        title="Ask for lights in the underpass",
+        owners=[cast["officer"]],
+    )
+    told = {message.to[0]: message for message in mail.outbox}
+    assert_told(
+        told["clerk@example.org"],
+        lights,
+        "You no longer own an action: Ask for street lights",
+        "Ask for street lights (now called “Ask for lights in the underpass”)",
+    )
+    html, _type = told["clerk@example.org"].alternatives[0]
+    assert "<strong>Ask for street lights</strong> (now called “Ask for lights in the" in html
+    assert_told(
+        told["citizen@example.org"],
+        lights,
+        "Je bent geen eigenaar meer van een actiepunt: Ask for street lights",
+        "Ask for street lights (heet nu “Ask for lights in the underpass”)",
+    )
+    # Whoever now owns it knows it only by its new title.
+    added = told["officer@example.org"]
+    assert added.subject == "You now own an action: Ask for lights in the underpass"
+    assert "Ask for street lights" not in added.body
 
 
 def test_an_owner_who_left_the_circle_is_not_told_of_their_removal(
