@@ -53,9 +53,11 @@ class PollAdmin(LargeTableAdmin, NeverDeletedAdmin, admin.ModelAdmin):
         return _is_open(obj) and super().has_delete_permission(request, obj)
 
     def never_deleted(self) -> str:
+        # One text for every closed poll, those closed without a date too: "delete selected"
+        # names them all in one message.
         return gettext(
-            "A closed date poll is kept: the members' answers to it, and the meeting picked "
-            "in it, refer to it."
+            "A closed date poll is kept: the members' answers refer to it, and so does its "
+            "meeting if a date was picked in it."
         )
 
 

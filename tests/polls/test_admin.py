@@ -128,14 +128,19 @@ def test_nothing_of_a_closed_poll_changes_in_admin(admin, poll, circle, other_ci
     assert (poll.circle, poll.title) == (circle, "Spring dinner")
 
 
-def test_a_closed_poll_is_kept_and_admin_says_why(admin, poll):
-    poll_close(poll=poll)
+@pytest.mark.parametrize("closing", ["without a date", "on a date"])
+def test_a_closed_poll_is_kept_and_admin_says_why(admin, poll, closing):
+    """Closed without a date, it has no meeting to speak of: the text says so for both."""
+    if closing == "without a date":
+        poll_close(poll=poll)
+    else:
+        poll_pick(poll=poll, option=poll.options.order_by("starts_at").first())
     response = admin.post(reverse("admin:polls_poll_delete", args=[poll.pk]), {"post": "yes"})
     assert response.status_code == 302
     assert response.url == reverse("admin:polls_poll_change", args=[poll.pk])
     assert [str(m) for m in get_messages(response.wsgi_request)] == [
-        "A closed date poll is kept: the members' answers to it, and the meeting picked in it,"
-        " refer to it."
+        "A closed date poll is kept: the members' answers refer to it, and so does its meeting"
+        " if a date was picked in it."
     ]
     assert Poll.objects.filter(pk=poll.pk).exists()
 
