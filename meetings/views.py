@@ -178,15 +178,17 @@ def new(request, circle_id):
 
         def schedule():
             meeting = services.meeting_schedule(circle=circle, **form.changes())
-            when = date_format(timezone.localtime(meeting.starts_at), "DATETIME_FORMAT")
             if meeting.starts_at <= timezone.now():  # entered to record it: nobody was invited
                 added = _(
                     "Meeting of %(when)s added. You can now record who came, the minutes and "
                     "the actions."
                 )
+                when = date_format(timezone.localtime(meeting.starts_at), "DATETIME_FORMAT")
                 messages.success(request, added % {"when": when})
                 return redirect("meetings:record", meeting_id=meeting.pk)
-            messages.success(request, _("Meeting scheduled for %(when)s.") % {"when": when})
+            # Its page says when and where; this, who heard of it.
+            if invited := notify.members_emailed(notify.MEMBERS_INVITED, circle):
+                messages.success(request, invited)
             return redirect("meetings:detail", meeting_id=meeting.pk)
 
         return once.submit(request, form, schedule)

@@ -36,7 +36,7 @@ def test_pressed_again_while_on_its_way_the_form_is_sent_once(page, overvecht, m
     with page.expect_console_message(lambda message: message.text == "pressed again"):
         page.get_by_role("button", name="Schedule", exact=True).evaluate(PRESS_TWICE)
     answer.set()
-    expect(page.get_by_text("Meeting scheduled for")).to_be_visible()
+    expect(page.get_by_text("members of the circle are invited by email")).to_be_visible()
     assert len(sent) == 1
     assert Meeting.objects.count() == before + 1
 
