@@ -562,6 +562,27 @@ def recipients(circle):
     ).exclude(email="")
 
 
+# What the coordinator reads once the members were told of a change or invited: to how many it
+# went. The page they land on says what changed (the meeting is cancelled, the date picked).
+MEMBERS_TOLD = ngettext_lazy(
+    "%(count)d member of the circle is told by email.",
+    "The %(count)d members of the circle are told by email.",
+    "count",
+)
+MEMBERS_INVITED = ngettext_lazy(
+    "%(count)d member of the circle is invited by email.",
+    "The %(count)d members of the circle are invited by email.",
+    "count",
+)
+
+
+def members_emailed(message, circle) -> str | None:
+    """`message` (MEMBERS_TOLD, MEMBERS_INVITED) with the number of the circle's members who
+    get the email; None when nobody can be emailed."""
+    count = recipients(circle).count()
+    return message % {"count": count} if count else None
+
+
 def meeting_message(
     mail: MeetingMail,
     meeting: Meeting,

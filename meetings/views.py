@@ -20,7 +20,7 @@ from allies.models import User
 from circles.health import dinners_counted, start_of
 from circles.models import Circle, Membership, Weekday, members_of, members_with_sector
 from circles.views import _get_circle_for_user
-from meetings import services
+from meetings import notify, services
 from meetings.forms import (
     YEARS_AHEAD,
     ActionFormSet,
@@ -244,10 +244,13 @@ def cancel(request, meeting_id):
             cancelled = services.meeting_cancel(meeting=meeting, reason=form.cleaned_data["reason"])
         except services.MeetingStateError:  # recorded since it was read above
             return _refused(request, meeting, held)
-        if cancelled:
-            messages.success(request, _("The meeting is cancelled."))
-        else:  # someone else cancelled it since it was read above
+        # The page says that it is cancelled; this says who heard of it. Of a meeting gone by
+        # nobody did (services.meeting_cancel), and the page says all there is.
+        ahead = meeting.starts_at > timezone.now()
+        if not cancelled:  # someone else cancelled it since it was read above
             messages.info(request, already)
+        elif ahead and (told := notify.members_emailed(notify.MEMBERS_TOLD, meeting.circle)):
+            messages.success(request, told)
         return redirect("meetings:detail", meeting_id=meeting.pk)
     ctx = {"meeting": meeting, "form": form}
     return render(request, "meetings/cancel.html", ctx)

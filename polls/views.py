@@ -8,7 +8,6 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -232,11 +231,9 @@ def _pick(request, poll: Poll, option: PollOption | None):
         meeting = services.poll_pick(poll=poll, option=option)
     except services.PollClosedError:
         return _already_closed(request, poll)
-    when = date_format(timezone.localtime(meeting.starts_at), "DATETIME_FORMAT")
-    messages.success(
-        request,
-        _("Scheduled for %(when)s; the members are invited by email.") % {"when": when},
-    )
+    # The poll's page says which date is picked and links to the meeting; this, who heard of it.
+    if invited := notify.members_emailed(notify.MEMBERS_INVITED, meeting.circle):
+        messages.success(request, invited)
     return redirect("polls:detail", poll_id=poll.pk)
 
 
@@ -254,8 +251,9 @@ def close(request, poll_id):
             services.poll_close(poll=poll)
         except services.PollClosedError:
             return _already_closed(request, poll)
-        text = _("The poll is closed without a date; the members are told by email.")
-        messages.success(request, text)
+        # The poll's page says that it closed without a date; this, who heard of it.
+        if told := notify.members_emailed(notify.MEMBERS_TOLD, poll.circle):
+            messages.success(request, told)
         return redirect("polls:detail", poll_id=poll.pk)
     ctx = {
         "poll": poll,

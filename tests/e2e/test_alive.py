@@ -127,7 +127,7 @@ def test_the_coordinator_picks_a_date_on_a_phone(phone_page, poll):
     poll.refresh_from_db()
     assert poll.is_open and poll.meeting is None
     phone_page.get_by_role("button", name="Yes, pick this date").click()
-    expect(phone_page.get_by_text("the members are invited by email")).to_be_visible()
+    expect(phone_page.get_by_text("members of the circle are invited by email")).to_be_visible()
     poll.refresh_from_db()
     assert poll.meeting is not None
     assert_accessible(phone_page)

@@ -1,4 +1,5 @@
 import pytest
+from django.contrib.messages import get_messages
 from django.core import mail
 
 from meetings import views
@@ -55,13 +56,39 @@ def test_post_cancels_without_deleting(client, meeting, coordinator):
     client.force_login(coordinator)
     response = client.post(url(meeting), follow=True)
     html = response.content.decode()
-    assert "The meeting is cancelled." in html
     assert "This meeting is cancelled." in html
     assert "Reason:" not in html  # none given: the page reads as it did
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.CANCELLED
     assert meeting.sequence == 1 and meeting.uid == uid
     assert meeting.cancel_reason == ""
+
+
+@pytest.mark.parametrize(
+    ("language", "cancelled", "told"),
+    [
+        ("en", "is cancelled.", "The 4 members of the circle are told by email."),
+        ("nl", "is geannuleerd.", "De 4 leden van de kring krijgen hierover een e-mail."),
+    ],
+)
+def test_the_page_says_once_that_it_is_cancelled_and_then_who_was_told(
+    client, meeting, cast, coordinator, language, cancelled, told
+):
+    """Its own notice says that it is cancelled; the message above it said that again."""
+    coordinator.preferred_language = language
+    coordinator.save()
+    client.force_login(coordinator)
+    html = client.post(url(meeting), follow=True).content.decode()
+    assert html.count(cancelled) == 1 and told in html
+
+
+def test_cancelling_a_meeting_gone_by_says_only_that_it_is_cancelled(client, circle, coordinator):
+    """Nobody is told of it (see below): the page's own notice says all there is."""
+    gone_by = make_meeting(circle, days_ahead=-2)
+    client.force_login(coordinator)
+    response = client.post(url(gone_by), follow=True)
+    assert list(get_messages(response.wsgi_request)) == []
+    assert "This meeting is cancelled." in response.content.decode()
 
 
 def test_the_reason_is_stored_told_and_shown(

@@ -45,7 +45,11 @@ def test_the_coordinator_picks_a_date_and_the_members_are_invited(
     assert meeting.status == Meeting.Status.CONFIRMED
     poll.refresh_from_db()
     assert (poll.is_open, poll.chosen, poll.meeting) == (False, option, meeting)
-    assert "the members are invited by email" in response.content.decode()
+    # The page says which date is picked; the message above it, who heard of it.
+    html = response.content.decode()
+    assert "The date is picked: Thursday 25 March 2027, 19:00." in html
+    assert "The 4 members of the circle are invited by email." in html
+    assert "Scheduled for" not in html
     assert sorted(m.to[0].split("@")[0] for m in mail.outbox) == [
         "citizen",
         "clerk",
@@ -58,7 +62,7 @@ def test_the_coordinator_picks_a_date_and_the_members_are_invited(
     assert "METHOD:REQUEST" in calendar.as_string()
 
 
-def test_the_dutch_message_has_a_comma_between_date_and_time(
+def test_the_dutch_page_says_the_date_once_and_who_was_invited(
     client, poll, cast, django_capture_on_commit_callbacks
 ):
     coordinator = cast["coordinator"]
@@ -66,8 +70,10 @@ def test_the_dutch_message_has_a_comma_between_date_and_time(
     coordinator.save()
     client.force_login(coordinator)
     option = poll.options.order_by("starts_at")[2]
-    response = pick(client, poll, option, django_capture_on_commit_callbacks)
-    assert "Gepland op 25 maart 2027, 19:00." in response.content.decode()
+    html = pick(client, poll, option, django_capture_on_commit_callbacks).content.decode()
+    assert "De datum is gekozen: donderdag 25 maart 2027, 19:00." in html
+    assert html.count("25 maart 2027") == 1
+    assert "De 4 leden van de kring krijgen een uitnodiging per e-mail." in html
 
 
 def test_a_second_pick_creates_nothing_and_sends_nothing(
@@ -165,7 +171,7 @@ def test_confirming_on_the_page_schedules_the_meeting(
     [form] = pick_forms(poll, html)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(form.action, form.values(), follow=True)
-    assert "the members are invited by email" in response.content.decode()
+    assert "The 4 members of the circle are invited by email." in response.content.decode()
     assert Meeting.objects.get().starts_at == local(2027, 3, 18, 18, 30)
     assert Poll.objects.get(pk=poll.pk).chosen == option
     assert len(mail.outbox) == 4
