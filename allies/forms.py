@@ -154,7 +154,8 @@ class ProfileForm(PlainTextMixin, forms.ModelForm):
                 "see it."
             ),
             "reminders_enabled": _(
-                "Emails a few days before a dinner and before an action is due."
+                "Emails a few days before a dinner and before an action is due, and a month "
+                "before your commitment runs out."
             ),
         }
 

@@ -307,7 +307,7 @@ def person_export(person: User) -> dict:
     )
     reminders = (
         SentReminder.objects.filter(person=person)
-        .select_related("meeting__circle", "action__circle")
+        .select_related("meeting__circle", "action__circle", "membership__circle")
         .order_by("sent_at", "pk")
     )
     poll_reminders = (
@@ -406,6 +406,8 @@ def person_export(person: User) -> dict:
                 "kind": r.kind,
                 "meeting": _meeting(r.meeting),
                 "action": _action(r.action),
+                # A commitment reminder's: the circle of the commitment that ran out.
+                "circle": r.membership.circle.name if r.membership else None,
                 "sent_at": r.sent_at,
             }
             for r in reminders

@@ -87,6 +87,12 @@ def circle_update(*, circle: Circle, by: User) -> int:
     return len(told)
 
 
+def commitment_url(circle_id: int) -> str:
+    """The commitment's card on the circle page, where a member agrees to it (again), as a
+    link in an email."""
+    return f"{settings.SITE_URL}{reverse('circles:detail', args=[circle_id])}#commitment"
+
+
 def send_commitment_changed(circle_id: int, person_ids: list[int], by: User) -> int:
     """Tell each of these people (circle_update chose them among the members who can be
     emailed) that the circle's commitment changed, with the text as it now reads to them;
@@ -94,13 +100,7 @@ def send_commitment_changed(circle_id: int, person_ids: list[int], by: User) -> 
     circle = Circle.objects.filter(pk=circle_id).first()
     if circle is None:
         return 0
-    ctx = {
-        "circle": circle,
-        "by": by,
-        "commitment_url": settings.SITE_URL
-        + reverse("circles:detail", args=[circle.pk])
-        + "#commitment",
-    }
+    ctx = {"circle": circle, "by": by, "commitment_url": commitment_url(circle.pk)}
     people = User.objects.filter(pk__in=person_ids)
     # The template reads circle.commitment while compose_for has the reader's language active:
     # the standard text reaches each member in their own language.

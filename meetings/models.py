@@ -309,6 +309,7 @@ class SentReminder(models.Model):
         ACTION_DUE = "action_due", _("action due soon")
         ACTION_OVERDUE = "action_overdue", _("action overdue")
         RECORD = "record", _("record the dinner")
+        COMMITMENT = "commitment", _("commitment runs out")
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     meeting = models.ForeignKey(
@@ -327,6 +328,15 @@ class SentReminder(models.Model):
         related_name="+",
         verbose_name=_("action"),
     )
+    # A commitment reminder's: the membership whose commitment runs out.
+    membership = models.ForeignKey(
+        "circles.Membership",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("membership"),
+    )
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
@@ -334,7 +344,8 @@ class SentReminder(models.Model):
         verbose_name=_("person"),
     )
     # What makes a reminder "the same one": kind, object, person and the date it is about, so
-    # that a dinner moved to another day (or an action given a new due date) is reminded again.
+    # that a dinner moved to another day (or an action given a new due date, or a commitment
+    # renewed) is reminded again.
     key = models.CharField(_("key"), max_length=120)
     sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
 
@@ -345,8 +356,10 @@ class SentReminder(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["key"], name="sentreminder_key_unique"),
             models.CheckConstraint(
-                condition=Q(meeting__isnull=False) | Q(action__isnull=False),
-                name="sentreminder_about_meeting_or_action",
+                condition=Q(meeting__isnull=False)
+                | Q(action__isnull=False)
+                | Q(membership__isnull=False),
+                name="sentreminder_about_something",
             ),
         ]
 

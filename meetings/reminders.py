@@ -6,7 +6,9 @@
 - an action reminder, settings.ACTION_REMINDER_DAYS before its due date, to its owners;
 - an overdue notice to the owners, the day after the due date;
 - a "record the dinner" prompt to the coordinators, the day after a dinner not yet recorded;
-  none for a meeting entered once it had started, to record it (see record_prompts).
+  none for a meeting entered once it had started, to record it (see record_prompts);
+- a note to a member whose commitment runs out within Membership.COMMITMENT_WARNING_DAYS, once
+  per term, with the link to renew it: the dashboard says so too, but not to who rarely signs in.
 
 Each reminder is sent once. Before sending, a SentReminder row is written in its own transaction;
 its unique key makes the database refuse a second row, so an overlapping or repeated run, or a
@@ -35,6 +37,7 @@ from django.utils.translation import gettext, gettext_lazy, ngettext, pgettext_l
 
 from actions.models import Action
 from circles.models import Membership
+from circles.services import commitment_url
 from meetings import calendar, notify
 from meetings.models import Meeting, Response, SentReminder
 from polls.reminders import send_poll_reminders
@@ -53,12 +56,16 @@ SUBJECTS = {
     Kind.ACTION_DUE: pgettext_lazy("email subject", "Action due on %(date)s: %(title)s"),
     Kind.ACTION_OVERDUE: pgettext_lazy("email subject", "Action overdue: %(title)s"),
     Kind.RECORD: pgettext_lazy("email subject", "Please record the meeting: %(summary)s, %(date)s"),
+    Kind.COMMITMENT: pgettext_lazy(
+        "email subject", "Your commitment to %(circle)s runs until %(date)s"
+    ),
 }
 TEMPLATES = {
     Kind.DINNER: "emails/reminder_dinner",
     Kind.ACTION_DUE: "emails/reminder_action_due",
     Kind.ACTION_OVERDUE: "emails/reminder_action_overdue",
     Kind.RECORD: "emails/reminder_record",
+    Kind.COMMITMENT: "emails/reminder_commitment",
 }
 
 
@@ -148,6 +155,7 @@ class Reminder:
     person: object
     meeting: Meeting | None = None
     action: Action | None = None
+    membership: Membership | None = None
     # A dinner reminder's: the person's answer to the meeting (None: none yet), and for a
     # coordinator the answers so far in numbers.
     response: Response | None = None
@@ -158,11 +166,16 @@ class Reminder:
         if self.meeting is not None:
             day = timezone.localtime(self.meeting.starts_at).date()
             about = f"m{self.meeting.pk}:{day:%Y%m%d}"
+        elif self.membership is not None:
+            # By circle, not membership: a term carried into a new membership of the same
+            # circle (the member removed and back) is the same term, reminded once.
+            membership = self.membership
+            about = f"c{membership.circle_id}:{membership.commitment_until:%Y%m%d}"
         else:
             about = f"a{self.action.pk}:{self.action.due_date:%Y%m%d}"
-        # The date is part of the key: a dinner moved to another day, or an action given a new
-        # due date, is reminded again. The answer is not: who answers between two runs is not
-        # reminded again in other words.
+        # The date is part of the key: a dinner moved to another day, an action given a new
+        # due date, or a commitment renewed, is reminded again. The answer is not: who answers
+        # between two runs is not reminded again in other words.
         self.key = f"{self.kind}:{about}:p{self.person.pk}"
 
     @property
@@ -175,7 +188,12 @@ def send_reminders(now: datetime.datetime | None = None) -> dict[str, int]:
     """Send every reminder that is due and not sent yet; returns the count sent per kind."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    due = [*dinner_reminders(now, today), *action_reminders(today), *record_prompts(today)]
+    due = [
+        *dinner_reminders(now, today),
+        *action_reminders(today),
+        *record_prompts(today),
+        *commitment_reminders(today),
+    ]
     sent_before = already_sent([r.key for r in due])
     counts = dict.fromkeys(Kind.values, 0)
     with get_connection() as connection:
@@ -202,6 +220,7 @@ def deliver(reminder: Reminder, connection) -> bool:
                 person=reminder.person,
                 meeting=reminder.meeting,
                 action=reminder.action,
+                membership=reminder.membership,
             )
     except IntegrityError:
         return False  # another run claimed it first
@@ -360,6 +379,17 @@ def record_prompts(today) -> Iterator[Reminder]:
             yield Reminder(Kind.RECORD, person, meeting=meeting)
 
 
+def commitment_reminders(today) -> Iterator[Reminder]:
+    """Members whose commitment runs out within COMMITMENT_WARNING_DAYS and has not yet: when
+    the dashboard starts to say so. A run that was missed catches up until the last day."""
+    limit = today + datetime.timedelta(days=Membership.COMMITMENT_WARNING_DAYS)
+    memberships = reachable(
+        Membership.objects.filter(commitment_until__gte=today, commitment_until__lte=limit)
+    ).select_related("circle")
+    for membership in memberships.order_by("pk"):
+        yield Reminder(Kind.COMMITMENT, membership.person, membership=membership)
+
+
 def members_by_circle(memberships) -> dict[int, list]:
     by_circle: dict[int, list] = {}
     for membership in memberships:
@@ -378,6 +408,13 @@ def message(reminder: Reminder):
             elif reminder.kind == Kind.DINNER:
                 ctx.update(dinner_context(reminder))
             values = {"summary": ctx["summary"], "date": notify.local_date(meeting.starts_at)}
+        elif reminder.membership is not None:
+            membership = reminder.membership
+            ctx = {"membership": membership, "commitment_url": commitment_url(membership.circle_id)}
+            values = {
+                "circle": membership.circle.name,
+                "date": formats.date_format(membership.commitment_until, "j F Y"),
+            }
         else:
             action = reminder.action
             ctx = {"action": action, "action_url": calendar.action_url(action)}

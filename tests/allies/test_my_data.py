@@ -196,6 +196,16 @@ def test_it_holds_the_reminders_sent_to_me_and_no_one_elses(client, fatima, cler
     }
 
 
+def test_it_says_which_circle_a_commitment_reminder_was_about(client, fatima, circle):
+    membership = fatima.memberships.get(circle=circle)
+    SentReminder.objects.create(
+        kind="commitment", key="commitment-f", membership=membership, person=fatima
+    )
+    [reminder] = download(client, fatima)["reminders_received"]
+    assert (reminder["kind"], reminder["circle"]) == ("commitment", "Overvecht Allies")
+    assert reminder["meeting"] is None and reminder["action"] is None
+
+
 def test_it_holds_the_poll_reminders_sent_to_me_and_no_one_elses(client, fatima, clerk, circle):
     spring = make_poll(circle, title="Spring dinner")
     autumn = make_poll(circle, title="Autumn dinner")

@@ -442,6 +442,89 @@ def test_a_recorded_dinner_needs_no_prompt(clock, dinner):
     assert run(clock, 2027, 3, 5, 8) == []
 
 
+# Commitments that run out
+
+
+@pytest.fixture
+def committed(clock, circle, citizen):
+    """The citizen's commitment, agreed on 15 March 2026, runs until 15 March 2027."""
+    membership = citizen.memberships.get(circle=circle)
+    membership.commit(today=datetime.date(2026, 3, 15))
+    return membership
+
+
+COMMITMENT_SUBJECT = "Your commitment to Overvecht Allies runs until 15 March 2027"
+
+
+def test_a_member_hears_30_days_before_their_commitment_runs_out_and_once(clock, committed):
+    assert run(clock, 2027, 2, 12, 23, 55) == []
+    assert run(clock, 2027, 2, 13, 0, 5) == [("citizen", COMMITMENT_SUBJECT)]
+    assert run(clock, 2027, 2, 13, 0, 10) == []
+    assert run(clock, 2027, 3, 1, 8) == []
+    assert SentReminder.objects.get().membership == committed
+
+
+def test_the_commitment_reminder_says_until_when_with_the_link_to_renew(
+    clock, committed, circle, settings
+):
+    settings.SITE_URL = "https://allies.example.nl"
+    run(clock, 2027, 2, 13, 8)
+    message = sent_to("citizen")
+    link = f"https://allies.example.nl/circles/{circle.pk}/#commitment"
+    assert (
+        "Your commitment to Overvecht Allies runs until 15 March 2027. If you want to stay an "
+        "ally, renew it for another year. It reads:\n\n" + circle.commitment
+    ) in message.body
+    assert f"Renew your commitment:\n{link}\n" in message.body
+    assert f'<a href="{link}">Renew your commitment</a>' in html_of(message)
+    assert "turn reminders off" in message.body
+
+
+def test_a_missed_commitment_reminder_is_caught_up_until_the_last_day(
+    clock, committed, circle, clerk
+):
+    clerk.memberships.get(circle=circle).commit(today=datetime.date(2026, 3, 14))  # ran out
+    assert run(clock, 2027, 3, 15, 23) == [("citizen", COMMITMENT_SUBJECT)]
+
+
+def test_a_dutch_member_reads_the_commitment_reminder_in_dutch(clock, committed, citizen):
+    citizen.preferred_language = "nl"
+    citizen.save()
+    run(clock, 2027, 2, 13, 8)
+    message = sent_to("citizen")
+    assert message.subject == "Je toezegging aan Overvecht Allies loopt tot 15 maart 2027"
+    assert (
+        "Je toezegging aan Overvecht Allies loopt tot 15 maart 2027. Wil je bondgenoot blijven? "
+        "Verleng je toezegging dan met een jaar. Die luidt:\n\nAls bondgenoot doe ik mee"
+    ) in message.body  # the standard text, in Dutch
+    assert "Verleng je toezegging:\n" in message.body
+
+
+def test_a_renewed_commitment_is_reminded_again_before_its_new_end(clock, committed):
+    assert len(run(clock, 2027, 2, 13, 8)) == 1
+    clock.move_to(local(2027, 2, 20, 12), tick=False)
+    committed.commit()
+    until = committed.commitment_until
+    day = until - datetime.timedelta(days=30)
+    eve = day - datetime.timedelta(days=1)
+    assert run(clock, eve.year, eve.month, eve.day, 23) == []
+    subject = f"Your commitment to Overvecht Allies runs until {until:%-d %B %Y}"
+    assert run(clock, day.year, day.month, day.day, 8) == [("citizen", subject)]
+
+
+def test_no_commitment_reminder_to_who_turned_reminders_off_left_or_was_deactivated(
+    clock, circle, citizen, officer, clerk, coordinator
+):
+    for person in (citizen, officer, clerk, coordinator):
+        person.memberships.get(circle=circle).commit(today=datetime.date(2026, 3, 15))
+    officer.reminders_enabled = False
+    officer.save()
+    clerk.memberships.get(circle=circle).end(datetime.date(2027, 2, 1))
+    citizen.is_active = False
+    citizen.save()
+    assert recipients(run(clock, 2027, 2, 13, 8)) == ["coordinator"]
+
+
 # Exactly once, even when runs overlap or mail fails
 
 
@@ -538,6 +621,20 @@ def queries_besides_claims(clock) -> int:
     with CaptureQueriesContext(connection) as queries:
         send_reminders()
     return sum(1 for query in queries.captured_queries if not is_claim(query["sql"]))
+
+
+def test_commitment_reminders_do_not_add_queries_per_member(clock):
+    make_circles(3, 0)
+    for membership in Membership.objects.all():
+        membership.commit(today=datetime.date(2026, 3, 20))  # runs until 20 March 2027
+    few = queries_besides_claims(clock)
+    assert len(mail.outbox) == 3 * 3 * 3  # a commitment reminder each, besides the others
+    clock.move_to(local(2027, 2, 1, 9), tick=False)
+    make_circles(20, 3)
+    for membership in Membership.objects.filter(committed_on=None):
+        membership.commit(today=datetime.date(2026, 3, 20))
+    assert queries_besides_claims(clock) == few
+    assert len(mail.outbox) == (3 + 20) * 3 * 3
 
 
 def test_queries_do_not_grow_with_circles_and_members(clock):

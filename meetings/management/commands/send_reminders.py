@@ -7,9 +7,10 @@ from meetings.reminders import send_reminders
 class Command(BaseCommand):
     help = (
         "Send the reminders that are due (dinners, action due dates, overdue actions, record "
-        "the dinner, date polls not answered). Each goes out once: safe to run every few minutes "
-        "from cron. Also works out again the circle summaries that no longer hold, so that the "
-        "staff overview's first visit after New Year does not wait for all of them."
+        "the dinner, date polls not answered, commitments that run out). Each goes out once: "
+        "safe to run every few minutes from cron. Also works out again the circle summaries "
+        "that no longer hold, so that the staff overview's first visit after New Year does not "
+        "wait for all of them."
     )
 
     def handle(self, *args, **options):
