@@ -364,9 +364,11 @@ class Membership(models.Model):
     @property
     def commitment_is_due(self) -> bool:
         """Not agreed yet, or the term runs out within COMMITMENT_WARNING_DAYS (or has)."""
-        if self.commitment_until is None:
-            return True
-        limit = timezone.localdate() + datetime.timedelta(days=self.COMMITMENT_WARNING_DAYS)
+        return self.commitment_until is None or self._due_on(timezone.localdate())
+
+    def _due_on(self, today: datetime.date) -> bool:
+        """The term (agreed) runs out within COMMITMENT_WARNING_DAYS of `today`, or has."""
+        limit = today + datetime.timedelta(days=self.COMMITMENT_WARNING_DAYS)
         return self.commitment_until <= limit
 
     @property
@@ -385,9 +387,13 @@ class Membership(models.Model):
     def has_current_commitment(self) -> bool:
         """Agreed to the circle's commitment as it reads now, for a term that has not run out:
         what the health figures count the members without (circles.health)."""
+        return self._current_on(timezone.localdate())
+
+    def _current_on(self, today: datetime.date) -> bool:
+        """has_current_commitment on `today`: committing then renews the commitment."""
         return (
             self.commitment_until is not None
-            and not self.commitment_has_run_out
+            and self.commitment_until >= today
             and not self.agreed_to_earlier_commitment
         )
 
@@ -398,13 +404,30 @@ class Membership(models.Model):
         ).exclude(pk=self.pk)
         return self.is_active and self.is_coordinator and not others.exists()
 
-    def commit(self, today: datetime.date | None = None):
-        """Record that the member agreed to the circle's commitment, for one term, and the text
-        they agreed to as it was shown to them: the standard one in the active language (the
-        page's), or the circle's own."""
+    def term_ends_if_committed(self, today: datetime.date | None = None) -> datetime.date:
+        """Until when the commitment runs if the member commits on `today` (the "I commit"
+        form says so): one term from today; renewing one that still runs, one term from its
+        end, so that renewing early loses none of the days already committed. Agreeing to a
+        text the circle has changed since is a new commitment: one term from today."""
         today = today or timezone.localdate()
+        term = datetime.timedelta(days=self.COMMITMENT_TERM_DAYS)
+        if not self._current_on(today):
+            return today + term
+        if not self._due_on(today):
+            return self.commitment_until  # not due for renewal yet (see commit)
+        return self.commitment_until + term
+
+    def commit(self, today: datetime.date | None = None):
+        """Record that the member agreed to the circle's commitment, until
+        term_ends_if_committed, and the text they agreed to as it was shown to them: the
+        standard one in the active language (the page's), or the circle's own. A commitment
+        that is not due for renewal (it runs longer than COMMITMENT_WARNING_DAYS) stays as it
+        is: the form sent twice, or from a page left open, does not add a year each time."""
+        today = today or timezone.localdate()
+        if self._current_on(today) and not self._due_on(today):
+            return
         self.committed_on = today
-        self.commitment_until = today + datetime.timedelta(days=self.COMMITMENT_TERM_DAYS)
+        self.commitment_until = self.term_ends_if_committed(today)
         self.commitment_agreed_text = self.circle.commitment
         self.save(update_fields=["committed_on", "commitment_until", "commitment_agreed_text"])
 

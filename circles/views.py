@@ -171,7 +171,8 @@ def edit(request, circle_id):
 @login_required
 @require_POST
 def commit(request, circle_id):
-    """I agree to the circle's commitment, for one term from today: to the text I was shown."""
+    """I agree to the circle's commitment, to the text I was shown: for one term, from the end
+    of the one I renew if it still runs (Membership.term_ends_if_committed)."""
     me = _get_membership_for_user(request, circle_id)
     # Told in the commitment's card, where the page opens: on a phone it is far below the top.
     back = reverse("circles:detail", args=[me.circle_id]) + "#commitment"

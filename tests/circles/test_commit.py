@@ -1,9 +1,11 @@
 import datetime
 
+import pytest
 import time_machine
 from django.utils import timezone, translation
 
 from circles.models import DEFAULT_COMMITMENT
+from tests.allies.test_dutch_pages import visible_text
 
 
 def url(circle):
@@ -65,7 +67,73 @@ def test_committing_again_renews_the_term(client, circle, citizen):
         client.post(url(circle), shown(circle))
     membership.refresh_from_db()
     assert membership.committed_on == datetime.date(2026, 3, 20)
-    assert membership.commitment_until == datetime.date(2027, 3, 20)
+    # From the end of the term it renews, which still ran: none of its days are lost.
+    assert membership.commitment_until == datetime.date(2027, 4, 1)
+
+
+# Renewing on 1 December a commitment that runs until 15 December.
+RENEWAL_DAY = datetime.datetime(2026, 12, 1, 9, tzinfo=datetime.UTC)
+
+
+@pytest.fixture
+def runs_until_15_december(circle, citizen):
+    membership = citizen.memberships.get()
+    membership.commit(today=datetime.date(2025, 12, 15))
+    assert membership.commitment_until == datetime.date(2026, 12, 15)
+    return membership
+
+
+@time_machine.travel(RENEWAL_DAY)
+def test_renewing_early_extends_the_commitment_from_its_end(
+    client, circle, citizen, runs_until_15_december
+):
+    client.force_login(citizen)
+    form = client.get(f"/circles/{circle.pk}/").content.decode()
+    assert "For a year, until 15 December 2027." in form
+    html = client.post(url(circle), shown(circle), follow=True).content.decode()
+    assert "You agreed on 1 December 2026; your commitment runs until 15 December 2027." in html
+    membership = citizen.memberships.get()
+    assert membership.committed_on == datetime.date(2026, 12, 1)
+    assert membership.commitment_until == datetime.date(2027, 12, 15)
+
+
+@time_machine.travel(RENEWAL_DAY)
+def test_the_form_sent_twice_adds_one_year(client, circle, citizen, runs_until_15_december):
+    client.force_login(citizen)
+    client.post(url(circle), shown(circle))
+    client.post(url(circle), shown(circle))  # a page left open in another tab, say
+    assert citizen.memberships.get().commitment_until == datetime.date(2027, 12, 15)
+
+
+@time_machine.travel(RENEWAL_DAY)
+def test_agreeing_to_a_changed_text_runs_a_year_from_today(
+    client, circle, citizen, runs_until_15_december
+):
+    circle.commitment_text = "We eat together every month."
+    circle.save()
+    client.force_login(citizen)
+    # A new commitment, not the old one renewed: the days left of the old text do not carry.
+    page = client.get(f"/circles/{circle.pk}/").content.decode()
+    assert "For a year, until 1 December 2027." in page
+    client.post(url(circle), shown(circle))
+    assert citizen.memberships.get().commitment_until == datetime.date(2027, 12, 1)
+
+
+@time_machine.travel(RENEWAL_DAY)
+def test_the_history_of_a_renewal_reads_both_dates(
+    client, admin_client, circle, citizen, runs_until_15_december
+):
+    client.force_login(citizen)
+    client.post(url(circle), shown(circle))
+    membership = citizen.memberships.get()
+    history = admin_client.get(f"/admin/circles/membership/{membership.pk}/history/")
+    page = " ".join(visible_text(history.content.decode()).split())
+    # The renewal, by the member: both dates, and no text agreed to anew (it is the same).
+    assert (
+        "1 December 2026, 10:00 Changed Citizen "
+        "Commitment runs until: 15 December 2026 → 15 December 2027 "
+        "Committed on: 15 December 2025 → 1 December 2026 Citizen — Overvecht Allies"
+    ) in page
 
 
 def test_a_member_who_left_gets_404(client, circle, citizen):
