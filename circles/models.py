@@ -8,6 +8,7 @@ from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Cast, ExtractMonth
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from simple_history.models import HistoricalRecords
 
 from allies.models import User
@@ -285,6 +286,11 @@ class MembershipQuerySet(models.QuerySet):
         )
 
 
+# The change reason in the history of a membership that carried the commitment of an earlier
+# one (Membership._carry_commitment); translated where the history is read.
+COMMITMENT_CARRIED = gettext_noop("Commitment carried over from the earlier membership")
+
+
 class Membership(models.Model):
     COMMITMENT_TERM_DAYS = 365
     # Coordinators are told about commitments that run out within this many days.
@@ -353,9 +359,38 @@ class Membership(models.Model):
         return f"{self.person} — {self.circle.name}"
 
     def save(self, **kwargs):
-        """The key of the text agreed to is saved with it."""
+        """The key of the text agreed to is saved with it. A new membership carries the
+        commitment of the person's earlier one, if it still runs (_carry_commitment)."""
+        if self._state.adding:
+            self._carry_commitment()
         _keep_key(self, kwargs, "commitment_agreed_text", "commitment_agreed_key")
         super().save(**kwargs)
+
+    def _carry_commitment(self) -> None:
+        """A person who comes back to a circle (removed by mistake, say: ending a membership
+        has no undo) while the commitment they gave it still runs keeps it: the new membership
+        gets the one of their latest ended membership of the circle, agreed on the same day
+        and running as long, with its text. However they come back (an invitation they accept,
+        the admin adding them), unless the admin enters a commitment for the new one."""
+        if self.left_on is not None or self.committed_on or self.commitment_until:
+            return
+        latest = (
+            Membership.objects.filter(
+                person_id=self.person_id, circle_id=self.circle_id, left_on__isnull=False
+            )
+            .order_by("-left_on", "-pk")
+            .only("committed_on", "commitment_until", "commitment_agreed_text")
+            .first()
+        )
+        if latest is None or latest.commitment_until is None:
+            return
+        if latest.commitment_until < timezone.localdate():
+            return  # it ran out
+        self.committed_on = latest.committed_on
+        self.commitment_until = latest.commitment_until
+        self.commitment_agreed_text = latest.commitment_agreed_text
+        if getattr(self, "_change_reason", None) is None:
+            self._change_reason = COMMITMENT_CARRIED
 
     @property
     def is_active(self) -> bool:

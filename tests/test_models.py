@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.utils import translation
@@ -127,6 +128,42 @@ def test_commit_keeps_the_text_in_the_history(circle, citizen):
         "We eat together and keep in touch.",
         "We eat together every month.",
     ]
+
+
+@time_machine.travel(datetime.datetime(2026, 6, 5, 10, tzinfo=datetime.UTC))
+def test_a_new_membership_carries_the_commitment_of_the_latest_ended_one_while_it_runs(
+    circle, citizen, clerk, officer
+):
+    def rejoin(person) -> Membership:
+        return Membership.objects.create(person=person, circle=circle, sector=Sector.POLICE)
+
+    def leave(membership, committed_on, left_on):
+        membership.commit(today=committed_on)
+        membership.end(left_on)
+
+    for person in (citizen, clerk, officer):
+        Membership.objects.filter(person=person).update(joined_on=datetime.date(2024, 1, 1))
+    leave(citizen.memberships.get(), datetime.date(2025, 6, 5), datetime.date(2026, 5, 1))
+    leave(clerk.memberships.get(), datetime.date(2025, 6, 4), datetime.date(2026, 5, 1))
+    leave(officer.memberships.get(), datetime.date(2025, 9, 1), datetime.date(2025, 12, 1))
+    Membership.objects.create(  # back for a while, as the admin records it: without committing
+        person=officer,
+        circle=circle,
+        sector=Sector.POLICE,
+        joined_on=datetime.date(2025, 12, 2),
+        left_on=datetime.date(2026, 5, 1),
+    )
+    # Runs until today, 5 June 2026, inclusive: carried, with its text and when it was given.
+    carried = rejoin(citizen)
+    assert (carried.committed_on, carried.commitment_until) == (
+        datetime.date(2025, 6, 5),
+        datetime.date(2026, 6, 5),
+    )
+    assert carried.commitment_agreed_text == circle.commitment
+    carried.refresh_from_db()
+    assert carried.commitment_agreed_key == circle.commitment_key
+    assert rejoin(clerk).commitment_until is None  # it ran out yesterday
+    assert rejoin(officer).commitment_until is None  # not on the latest membership ended
 
 
 def test_cancel_keeps_the_meeting_and_bumps_the_sequence(meeting):

@@ -337,6 +337,29 @@ def test_a_commitment_recorded_in_admin_keeps_the_text_in_the_members_language(
     assert membership.commitment_agreed_text.startswith("Als bondgenoot doe ik mee")
 
 
+def test_a_member_added_again_in_admin_keeps_the_commitment_that_still_runs(
+    client, admin_user, circle, citizen
+):
+    earlier = citizen.memberships.get()
+    earlier.commit(today=timezone.localdate() - datetime.timedelta(days=100))
+    earlier.end()
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("admin:circles_membership_add"),
+        {
+            "person": citizen.pk,
+            "circle": circle.pk,
+            "sector": "community",
+            "joined_on": timezone.localdate().isoformat(),
+            "_save": "Save",
+        },
+    )
+    assert response.status_code == 302
+    membership = citizen.memberships.active().get()
+    assert membership.commitment_until == earlier.commitment_until
+    assert membership.committed_on == earlier.committed_on
+
+
 def person_form(person, **changes) -> dict:
     """The admin's change form of a person as sent without changes (the profile's fields and
     the admin's own), then with `changes`."""

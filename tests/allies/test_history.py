@@ -191,6 +191,19 @@ def test_a_commitment_reads_whole_with_its_dates_and_nothing_before_it(
     assert "Toegezegd op: - → 7 mei 2026" in page
 
 
+def test_a_commitment_carried_into_a_new_membership_says_so_in_the_readers_language(
+    admin_client, admin_user, circle, citizen
+):
+    earlier = citizen.memberships.get()
+    earlier.commit()
+    earlier.end()
+    membership = Membership.objects.create(person=citizen, circle=circle, sector="community")
+    url = reverse("admin:circles_membership_history", args=[membership.pk])
+    page = read_dutch(admin_client, admin_user, url)
+    assert "Toezegging overgenomen van het eerdere lidmaatschap" in page
+    assert "Commitment carried" not in page
+
+
 def test_long_minutes_read_in_whole_words_around_the_change(admin_client, admin_user, meeting):
     words = [f"punt{n}" for n in range(300)]
     meeting.minutes = " ".join(words)

@@ -77,6 +77,27 @@ def test_joining_makes_them_a_member(client, circle, invitation, outsider):
     assert invitation.accepted and invitation.answered_at is not None
 
 
+@time_machine.travel(datetime.datetime(2026, 6, 5, 10, tzinfo=datetime.UTC))
+def test_who_comes_back_keeps_the_commitment_they_gave_while_it_runs(
+    client, circle, invitation, outsider
+):
+    """Removed by mistake (ending a membership has no undo), and invited again."""
+    earlier = Membership.objects.create(
+        person=outsider, circle=circle, sector="police", joined_on=datetime.date(2026, 1, 5)
+    )
+    earlier.commit(today=datetime.date(2026, 2, 10))
+    earlier.end(datetime.date(2026, 6, 1))
+    client.force_login(outsider)
+    html = client.post(url(invitation), {"answer": "join"}, follow=True).content.decode()
+    assert "You agreed on 10 February 2026; your commitment runs until 10 February 2027." in html
+    assert "I commit" not in html
+    membership = outsider.memberships.active().get(circle=circle)
+    assert membership.pk != earlier.pk
+    assert membership.committed_on == datetime.date(2026, 2, 10)
+    assert membership.commitment_until == datetime.date(2027, 2, 10)
+    assert membership.commitment_agreed_text == earlier.commitment_agreed_text
+
+
 def answer(client, capture, invitation, choice):
     """The invited person's answer, and the emails it sends once it commits."""
     client.force_login(invitation.person)

@@ -512,6 +512,17 @@ def test_a_renewed_commitment_is_reminded_again_before_its_new_end(clock, commit
     assert run(clock, day.year, day.month, day.day, 8) == [("citizen", subject)]
 
 
+def test_a_term_carried_into_a_new_membership_is_not_reminded_again(
+    clock, committed, circle, citizen
+):
+    assert len(run(clock, 2027, 2, 13, 8)) == 1
+    committed.end(datetime.date(2027, 2, 13))  # removed by mistake, and back the next day
+    clock.move_to(local(2027, 2, 14, 9), tick=False)
+    back = Membership.objects.create(person=citizen, circle=circle, sector=Sector.COMMUNITY)
+    assert back.commitment_until == datetime.date(2027, 3, 15)
+    assert run(clock, 2027, 2, 14, 10) == []
+
+
 def test_no_commitment_reminder_to_who_turned_reminders_off_left_or_was_deactivated(
     clock, circle, citizen, officer, clerk, coordinator
 ):
