@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from allies.models import User
 from circles.models import Circle, Invitation, Membership
 from meetings import notify
+from meetings.models import Response
 
 
 def _last_coordinator_error(membership: Membership) -> ValidationError:
@@ -50,11 +51,26 @@ def membership_update(*, membership: Membership, sector: str, is_coordinator: bo
 
 
 @transaction.atomic
-def membership_end(*, membership: Membership) -> None:
-    """End a membership (its history stays); never the circle's last coordinator."""
+def membership_end(*, membership: Membership) -> bool:
+    """End a membership (its history stays); never the circle's last coordinator. The person's
+    answers to the circle's meetings that have not started yet are withdrawn: they no longer
+    come, and their dietary needs (special-category data, which the answers' history does not
+    keep) are nobody's business any more. Their answers and attendance of meetings gone by
+    stay, as the circle's history. Returns False, doing nothing, when it had ended already (by
+    another request, say)."""
+    # The row locked: two coordinators ending it at once end it, and withdraw, once.
+    if not Membership.objects.select_for_update().active().filter(pk=membership.pk).exists():
+        return False
     if _is_last_coordinator(membership):
         raise _last_coordinator_error(membership)
     membership.end()
+    # The answers' history records who withdrew them, and when (it has no dietary needs).
+    Response.objects.filter(
+        person_id=membership.person_id,
+        meeting__circle_id=membership.circle_id,
+        meeting__starts_at__gt=timezone.now(),
+    ).delete()
+    return True
 
 
 @transaction.atomic

@@ -3,7 +3,10 @@ import datetime
 import pytest
 import time_machine
 
+from circles import services
 from circles.models import Membership
+from meetings.models import Attendance, Meeting, Response
+from tests.conftest import make_meeting
 
 
 @pytest.fixture
@@ -92,3 +95,72 @@ def test_a_coordinator_may_leave_when_another_remains(client, circle, coordinato
     client.post(url(circle, mine))
     mine.refresh_from_db()
     assert not mine.is_active and not mine.is_coordinator
+
+
+def test_leaving_withdraws_the_answers_to_meetings_ahead_and_keeps_those_gone_by(
+    client, circle, other_circle, coordinator, membership, citizen
+):
+    ahead = make_meeting(circle, days_ahead=10)
+    later = make_meeting(circle, days_ahead=60, status=Meeting.Status.CANCELLED)
+    under_way = make_meeting(circle, days_ahead=-0.02)
+    held = make_meeting(circle, days_ahead=-30, status=Meeting.Status.HELD)
+    elsewhere = make_meeting(other_circle, days_ahead=10)
+    other_circle.memberships.create(person=citizen, sector="community")
+    for meeting in (ahead, later, under_way, held, elsewhere):
+        Response.objects.create(
+            meeting=meeting, person=citizen, answer="attending", dietary_needs="geen varkensvlees"
+        )
+    Attendance.objects.create(meeting=held, person=citizen)
+    client.force_login(coordinator)
+    client.post(url(circle, membership))
+    kept = set(citizen.responses.values_list("meeting", flat=True))
+    assert kept == {under_way.pk, held.pk, elsewhere.pk}
+    assert Attendance.objects.filter(meeting=held, person=citizen).exists()
+    # The history tells who withdrew them, and keeps no dietary needs.
+    withdrawn = Response.history.filter(person=citizen, history_type="-")
+    assert {row.meeting_id for row in withdrawn} == {ahead.pk, later.pk}
+    assert {row.history_user for row in withdrawn} == {coordinator}
+    assert "dietary_needs" not in {field.name for field in Response.history.model._meta.fields}
+
+
+def test_who_left_no_longer_comes_on_the_meeting_page(
+    client, circle, coordinator, officer, citizen
+):
+    """A coordinator who answered for a dinner ahead and then left, as the demo's did."""
+    Membership.objects.filter(person=officer).update(is_coordinator=True)
+    dinner = make_meeting(circle, days_ahead=10)
+    Response.objects.create(
+        meeting=dinner, person=coordinator, answer="attending", dietary_needs="geen varkensvlees"
+    )
+    Response.objects.create(
+        meeting=dinner, person=citizen, answer="attending", dietary_needs="halal"
+    )
+    client.force_login(coordinator)
+    client.post(url(circle, coordinator.memberships.get()))
+    client.force_login(officer)
+    html = client.get(f"/meetings/{dinner.pk}/").content.decode()
+    assert "Attending (1)" in html and "1 person comes." in html
+    assert "halal" in html and "geen varkensvlees" not in html
+
+
+def test_who_comes_back_answers_again(client, circle, coordinator, membership, citizen):
+    dinner = make_meeting(circle, days_ahead=10)
+    Response.objects.create(meeting=dinner, person=citizen, answer="attending")
+    client.force_login(coordinator)
+    client.post(url(circle, membership))
+    circle.memberships.create(person=citizen, sector="community")
+    client.force_login(citizen)
+    assert "Not answered yet" in client.get(f"/meetings/{dinner.pk}/").content.decode()
+
+
+def test_a_membership_ended_already_is_not_ended_again(circle, coordinator, membership, citizen):
+    Membership.objects.filter(pk=membership.pk).update(
+        joined_on=datetime.date(2024, 1, 1), left_on=datetime.date(2025, 1, 1)
+    )
+    dinner = make_meeting(circle, days_ahead=10)
+    circle.memberships.create(person=citizen, sector="community")
+    Response.objects.create(meeting=dinner, person=citizen, answer="attending")
+    # The page read it while it was active; another coordinator ended it meanwhile.
+    assert services.membership_end(membership=membership) is False
+    assert Membership.objects.get(pk=membership.pk).left_on == datetime.date(2025, 1, 1)
+    assert dinner.responses.filter(person=citizen).exists()
