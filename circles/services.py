@@ -5,6 +5,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.contrib.humanize.templatetags.humanize import apnumber
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.encoding import force_bytes
@@ -15,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from allies.models import User
 from circles.models import Circle, Invitation, Membership
 from meetings import notify
-from meetings.models import Response
+from meetings.models import Meeting, Response
 
 
 def _last_coordinator_error(membership: Membership) -> ValidationError:
@@ -51,13 +52,15 @@ def membership_update(*, membership: Membership, sector: str, is_coordinator: bo
 
 
 @transaction.atomic
-def membership_end(*, membership: Membership) -> bool:
+def membership_end(*, membership: Membership, by: User | None = None) -> bool:
     """End a membership (its history stays); never the circle's last coordinator. The person's
     answers to the circle's meetings that have not started yet are withdrawn: they no longer
     come, and their dietary needs (special-category data, which the answers' history does not
     keep) are nobody's business any more. Their answers and attendance of meetings gone by
-    stay, as the circle's history. Returns False, doing nothing, when it had ended already (by
-    another request, say)."""
+    stay, as the circle's history. The person is told, once it commits, naming `by` unless it
+    is themselves, with a cancellation for their calendar of each meeting ahead they were
+    invited to (notify.notify_left). Returns False, doing nothing, when it had ended already
+    (by another request, say)."""
     # The row locked: two coordinators ending it at once end it, and withdraw, once.
     if not Membership.objects.select_for_update().active().filter(pk=membership.pk).exists():
         return False
@@ -70,6 +73,12 @@ def membership_end(*, membership: Membership) -> bool:
         meeting__circle_id=membership.circle_id,
         meeting__starts_at__gt=timezone.now(),
     ).delete()
+    invited = list(notify.invited_ahead(membership).values_list("pk", flat=True))
+    # A calendar app ignores a cancellation whose sequence is not above that of the invitation
+    # it holds; and kept, not only written in the cancellation, so that a new invitation when
+    # they come back is not older than it. update(): the meetings themselves did not change.
+    Meeting.objects.filter(pk__in=invited).update(sequence=F("sequence") + 1)
+    notify.notify_left(membership, meeting_ids=invited, by=by)
     return True
 
 

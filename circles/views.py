@@ -281,7 +281,7 @@ def membership_end(request, circle_id, membership_id):
     circle = _get_coordinated_circle(request, circle_id)
     membership = _get_membership_of(circle, membership_id)
     try:
-        services.membership_end(membership=membership)
+        services.membership_end(membership=membership, by=request.user)
     except ValidationError as error:
         messages.error(request, error.messages[0])
         return redirect("circles:membership_edit", circle_id=circle.pk, membership_id=membership.pk)

@@ -234,7 +234,27 @@ def invitation(meeting, *, recipient, method: str, sender: str, answer: str | No
 
     The organiser is the email's sender ("Bondgenoten <allies@…>", notify.sender() in the
     recipient's language): the calendar app names it as the inbox does."""
-    cal = _calendar(method=method)
+    event = _addressed_event(meeting, recipient=recipient, sender=sender, answer=answer)
+    return _finish(_calendar(method=method), [event])
+
+
+def withdrawal(meeting, *, recipient, sender: str) -> bytes:
+    """An iTIP CANCEL (RFC 5546, 3.2.5) that takes the meeting out of the calendar of one
+    recipient who is no longer invited (they left the circle), while it goes on for the others:
+    the same UID, and the sequence their leaving raised (circles.services.membership_end). No
+    STATUS: CANCELLED would tell them the meeting itself is off, and RFC 5546 leaves it out of a
+    CANCEL that uninvites. No link to the page either: it is no longer theirs to open."""
+    event = _addressed_event(meeting, recipient=recipient, sender=sender)
+    for name in ("status", "url", "description"):
+        event.pop(name)
+    event.add(
+        "description", gettext("You are no longer in %(circle)s.") % {"circle": meeting.circle.name}
+    )
+    return _finish(_calendar(method="CANCEL"), [event])
+
+
+def _addressed_event(meeting, *, recipient, sender: str, answer: str | None = None) -> Event:
+    """The meeting as a VEVENT stamped now, from the organiser to `recipient` alone."""
     event = meeting_event(meeting, stamp=timezone.now())
     name, address = parseaddr(sender)
     organizer = vCalAddress(f"mailto:{address}")
@@ -247,7 +267,7 @@ def invitation(meeting, *, recipient, method: str, sender: str, answer: str | No
     # Answers are given on the meeting page, not by a calendar reply to the sender's address.
     attendee.params["rsvp"] = "FALSE"
     event.add("attendee", attendee)
-    return _finish(cal, [event])
+    return event
 
 
 def ics_response(body: bytes, filename: str, *, attachment: bool = True) -> HttpResponse:

@@ -1,6 +1,6 @@
 """Emails about meetings: the invitation, an update, a cancellation, each with its .ics; the
-year's dinners in one invitation, and the meetings ahead to a new member; what was said and
-agreed, once a meeting is recorded.
+year's dinners in one invitation, the meetings ahead to a new member, and their cancellation
+to one who left; what was said and agreed, once a meeting is recorded.
 
 Call the public functions from the service that changes the meeting, inside its transaction:
 the mail goes out once the change is committed (a rolled-back change sends nothing), and a
@@ -449,11 +449,7 @@ def _joined(membership_id: int) -> tuple[User, QuerySet[Meeting]] | None:
     person = recipients(membership.circle).filter(pk=membership.person_id).first()
     if person is None:
         return None
-    ahead = (
-        membership.circle.meetings.filter(starts_at__gt=timezone.now())
-        .filter(status__in=[Meeting.Status.PLANNED, Meeting.Status.CONFIRMED])
-        .order_by("starts_at")
-    )
+    ahead = _ahead(membership.circle.meetings).order_by("starts_at")
     if began := _began_at(membership):  # a membership saved without its history has none
         ahead = ahead.filter(created_at__lt=began)
     return person, ahead
@@ -471,6 +467,116 @@ def _began_at(membership: Membership) -> datetime.datetime | None:
             began = moment
         was_active = left_on is None
     return began
+
+
+def _ahead(meetings):
+    """The meetings that are still to come and on: members are invited to these."""
+    return meetings.filter(starts_at__gt=timezone.now()).filter(
+        status__in=[Meeting.Status.PLANNED, Meeting.Status.CONFIRMED]
+    )
+
+
+def invited_ahead(membership):
+    """The meetings of the membership's circle ahead to which its person was invited as a member,
+    which their calendar may hold: those planned since the membership began (each invitation
+    went to the members of the moment), and those planned before it too once the person has
+    signed in, since a member who joined by an invitation is invited to those as they take it
+    up (send_joined_mail); one invited by email who never signed in was not."""
+    ahead = _ahead(membership.circle.meetings)
+    if membership.person.last_login is None and (began := _began_at(membership)):
+        ahead = ahead.filter(created_at__gte=began)
+    return ahead
+
+
+def notify_left(membership, *, meeting_ids: list[int], by=None) -> None:
+    """Tell the person whose membership ended that they are no longer in the circle, once the
+    transaction commits, with a calendar cancellation for each of `meeting_ids` (invited_ahead,
+    their sequence raised: circles.services.membership_end). `by` ended it: named to them,
+    unless it is themselves."""
+    by_id = by.pk if by is not None else None
+    transaction.on_commit(lambda: send_left_mail(membership.pk, meeting_ids, by_id), robust=True)
+
+
+def send_left_mail(membership_id: int, meeting_ids: list[int], by_id: int | None = None) -> int:
+    """One message to the person of the ended membership, if they can be emailed; returns how
+    many went out (0 or 1)."""
+    membership = (
+        Membership.objects.filter(pk=membership_id, left_on__isnull=False)
+        .select_related("circle", "person")
+        .first()
+    )
+    if membership is None:
+        return 0
+    person = membership.person
+    if not person.is_active or not person.email:
+        return 0
+    meetings = Meeting.objects.select_related("circle", "host").filter(pk__in=meeting_ids)
+    message = left_message(
+        membership.circle, person, list(meetings.order_by("starts_at")), _person(by_id)
+    )
+    return send_each([message])
+
+
+LEFT_SUBJECT = pgettext_lazy("email subject", "You are no longer in %(circle)s")
+# By who ended the membership: nobody known, the person themselves, or someone else.
+LEFT_INTROS = {
+    None: gettext_lazy("Your membership of %(circle)s (%(municipality)s) has ended."),
+    True: gettext_lazy("You have left %(circle)s (%(municipality)s)."),
+    False: gettext_lazy("%(name)s has ended your membership of %(circle)s (%(municipality)s)."),
+}
+# Above the meetings ahead that leaving takes out of their calendar, by whether all are dinners.
+LEFT_MEETINGS = {
+    True: ngettext_lazy(
+        "You are no longer invited to its next dinner:",
+        "You are no longer invited to its next %(count)d dinners:",
+        "count",
+    ),
+    False: ngettext_lazy(
+        "You are no longer invited to its next meeting:",
+        "You are no longer invited to its next %(count)d meetings:",
+        "count",
+    ),
+}
+LEFT_NOTE = ngettext_lazy(
+    "Open the attached calendar file to remove it from your calendar.",
+    "Open the attached calendar files to remove them from your calendar, one file each.",
+    "count",
+)
+
+
+def left_message(circle, person, meetings: list[Meeting], by=None) -> EmailMultiAlternatives:
+    """The message to a person who is no longer in the circle, in their language: who ended it
+    (`by`), and the meetings ahead they were invited to, with a cancellation (.ics) for each: an
+    iTIP CANCEL holds one UID, so one attachment per meeting."""
+    params = {
+        "circle": circle.name,
+        "municipality": circle.municipality,
+        "name": by,
+        "count": len(meetings),
+    }
+    themselves = None if by is None else by.pk == person.pk
+    dinners = not any(meeting.is_extra for meeting in meetings)
+    with translation.override(person.preferred_language):
+        ctx = {
+            "circle": circle.name,
+            "intro": LEFT_INTROS[themselves] % params,
+            "meetings_intro": LEFT_MEETINGS[dinners] % params,
+            "note": LEFT_NOTE % params,
+            "meetings": [
+                {
+                    "meeting": meeting,
+                    "summary": calendar.meeting_summary(meeting),
+                    "location": calendar.meeting_location(meeting),
+                }
+                for meeting in meetings
+            ],
+        }
+        message = compose(person, LEFT_SUBJECT % params, "emails/membership_ended", ctx)
+        for meeting in meetings:
+            ics = calendar.withdrawal(meeting, recipient=person, sender=sender())
+            day = timezone.localtime(meeting.starts_at).date()
+            message.attach(ics_part(ics, "CANCEL", filename=f"cancel-{day}.ics"))
+    return message
 
 
 # The message to a new member (joined_message), by whether the meetings ahead are all dinners.

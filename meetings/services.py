@@ -2,8 +2,9 @@
 members hear of it (invitation, change, cancellation: meetings/notify.py) once it commits.
 
 The calendar identity of a meeting: its uid never changes, and its sequence grows by one with
-every change of time, venue or status, and never otherwise (calendar apps use it to tell a new
-version of an invitation from an old one).
+every change of time, venue or status, and when a member invited to it leaves the circle (their
+calendar gets a cancellation: circles.services.membership_end), and never otherwise (calendar
+apps use it to tell a new version of an invitation from an old one).
 """
 
 import datetime

@@ -77,3 +77,21 @@ def calendar_property(body: bytes | str, name: str) -> str | None:
 def timezones(body: bytes | str) -> list[str]:
     ical, _ = parse(body)
     return [str(tz["tzid"]) for tz in ical.walk("VTIMEZONE")]
+
+
+def emailed(message, method: str, attendee: str) -> list[dict]:
+    """The event of each calendar file attached to the email (see events), after checking that
+    each carries `method`, as its MIME part and as the file say, and names no one but the
+    `attendee` address: every member gets their own message."""
+    found = []
+    for part in message.message().walk():
+        if part.get_content_type() != "text/calendar":
+            continue
+        body = part.get_payload(decode=True)
+        assert part.get_param("method") == method
+        assert calendar_property(body, "METHOD") == method
+        [event] = icalendar.Calendar.from_ical(body).walk("VEVENT")
+        # One attendee is one value; several would be a list.
+        assert str(event["attendee"]) == f"mailto:{attendee}"
+        found.extend(events(body))
+    return found

@@ -2,11 +2,14 @@ import datetime
 
 import pytest
 import time_machine
+from django.core import mail
+from django.utils import timezone
 
 from circles import services
 from circles.models import Membership
 from meetings.models import Attendance, Meeting, Response
-from tests.conftest import make_meeting
+from tests import ical
+from tests.conftest import make_meeting, make_person
 
 
 @pytest.fixture
@@ -164,3 +167,137 @@ def test_a_membership_ended_already_is_not_ended_again(circle, coordinator, memb
     assert services.membership_end(membership=membership) is False
     assert Membership.objects.get(pk=membership.pk).left_on == datetime.date(2025, 1, 1)
     assert dinner.responses.filter(person=citizen).exists()
+
+
+def end(client, circle, membership, capture):
+    """Post the end as the client's user; the messages sent once it commits."""
+    with capture(execute=True):
+        client.post(url(circle, membership))
+    return mail.outbox
+
+
+def calendar_parts(message):
+    return [p for p in message.message().walk() if p.get_content_type() == "text/calendar"]
+
+
+def test_who_left_is_told_with_a_cancellation_of_each_meeting_ahead_they_were_invited_to(
+    client,
+    circle,
+    other_circle,
+    coordinator,
+    officer,
+    membership,
+    citizen,
+    django_capture_on_commit_callbacks,
+):
+    dinner = make_meeting(circle, days_ahead=10, title="Spring dinner")
+    extra = make_meeting(circle, days_ahead=40, kind="extra", status="confirmed")
+    make_meeting(circle, days_ahead=20, status="cancelled")  # they were told of it already
+    make_meeting(circle, days_ahead=-10, status="held")
+    make_meeting(other_circle, days_ahead=10)
+    client.force_login(coordinator)
+    [message] = end(client, circle, membership, django_capture_on_commit_callbacks)
+    assert message.to == ["citizen@example.org"]
+    assert message.subject == "You are no longer in Overvecht Allies"
+    assert (
+        "Coordinator has ended your membership of Overvecht Allies (Utrecht). Your answers to "
+        "its meetings ahead have been withdrawn; what you did in the circle stays in its "
+        "history.\n\nYou are no longer invited to its next 2 meetings:\n"
+    ) in message.body
+    assert "Spring dinner — Overvecht Allies" in message.body
+    assert "Open the attached calendar files to remove them from your calendar" in message.body
+    assert "because you were a member of Overvecht Allies." in message.body
+    assert "/respond/" not in message.body
+    [(html, _mimetype)] = message.alternatives
+    assert "<p>You are no longer invited to its next 2 meetings:</p>" in html
+    events = ical.emailed(message, "CANCEL", "citizen@example.org")
+    assert [e["uid"] for e in events] == [f"{dinner.uid}@allies", f"{extra.uid}@allies"]
+    # Above the invitation their calendar holds; kept, so that the next invitation is not older.
+    assert [e["sequence"] for e in events] == [1, 1]
+    assert Meeting.objects.get(pk=dinner.pk).sequence == 1
+    # The meeting goes on for the others: not "cancelled" (RFC 5546 uninvites without a STATUS).
+    assert all("status" not in e for e in events)
+    assert events[0]["description"] == "You are no longer in Overvecht Allies."
+
+
+def test_who_leaves_themselves_reads_it_in_their_language_without_by_whom(
+    client, circle, coordinator, officer, django_capture_on_commit_callbacks
+):
+    Membership.objects.filter(person=officer).update(is_coordinator=True)
+    coordinator.preferred_language = "nl"
+    coordinator.save()
+    make_meeting(circle, days_ahead=10)
+    client.force_login(coordinator)
+    [message] = end(
+        client, circle, coordinator.memberships.get(), django_capture_on_commit_callbacks
+    )
+    assert message.subject == "Je zit niet meer in Overvecht Allies"
+    assert message.body.startswith(
+        "Hallo Coordinator,\n\nJe bent uit de kring Overvecht Allies (Utrecht) gegaan. "
+    )
+    assert "Je bent niet meer uitgenodigd voor het volgende diner:\n" in message.body
+    assert "Diner — Overvecht Allies" in message.body
+    [part] = calendar_parts(message)
+    [event] = ical.events(part.get_payload(decode=True))
+    assert event["description"] == "Je zit niet meer in Overvecht Allies."
+
+
+def test_without_a_meeting_ahead_the_email_only_says_they_left(
+    client, circle, coordinator, membership, django_capture_on_commit_callbacks
+):
+    make_meeting(circle, days_ahead=-10, status="held")
+    client.force_login(coordinator)
+    [message] = end(client, circle, membership, django_capture_on_commit_callbacks)
+    assert "Coordinator has ended your membership of Overvecht Allies (Utrecht)." in message.body
+    assert "invited" not in message.body and "calendar" not in message.body
+    assert calendar_parts(message) == []
+
+
+@pytest.mark.parametrize("why", ["no address", "deactivated"])
+def test_nothing_to_who_cannot_be_emailed(
+    client, circle, coordinator, membership, citizen, why, django_capture_on_commit_callbacks
+):
+    if why == "no address":
+        citizen.email = ""
+    else:
+        citizen.is_active = False
+    citizen.save()
+    make_meeting(circle, days_ahead=10)
+    client.force_login(coordinator)
+    assert end(client, circle, membership, django_capture_on_commit_callbacks) == []
+    assert not Membership.objects.get(pk=membership.pk).is_active
+
+
+def test_ended_twice_they_are_told_once(
+    circle, coordinator, membership, django_capture_on_commit_callbacks
+):
+    dinner = make_meeting(circle, days_ahead=10)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.membership_end(membership=membership, by=coordinator)
+    # The same page, sent again (a double click, or a second coordinator on it at once).
+    with django_capture_on_commit_callbacks(execute=True):
+        assert not services.membership_end(membership=membership, by=coordinator)
+    assert len(mail.outbox) == 1
+    assert Meeting.objects.get(pk=dinner.pk).sequence == 1
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_meetings_planned_before_they_joined_are_cancelled_only_if_they_were_invited(
+    client, circle, coordinator, signed_in, django_capture_on_commit_callbacks
+):
+    """Invited by email and never signed in, a person was not invited to the meetings planned
+    before their invitation: they are, as they take the membership up (send_joined_mail)."""
+    before = make_meeting(circle, days_ahead=10)
+    Meeting.objects.filter(pk=before.pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=2)
+    )
+    newcomer = make_person("newcomer", last_login=timezone.now() if signed_in else None)
+    membership = circle.memberships.create(person=newcomer, sector="community")
+    membership.history.update(history_date=timezone.now() - datetime.timedelta(days=1))
+    since = make_meeting(circle, days_ahead=20)
+    client.force_login(coordinator)
+    [message] = end(client, circle, membership, django_capture_on_commit_callbacks)
+    uids = [ical.events(p.get_payload(decode=True))[0]["uid"] for p in calendar_parts(message)]
+    expected = [before, since] if signed_in else [since]
+    assert uids == [f"{meeting.uid}@allies" for meeting in expected]
+    assert Meeting.objects.get(pk=before.pk).sequence == (1 if signed_in else 0)
