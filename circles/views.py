@@ -270,14 +270,16 @@ def membership_edit(request, circle_id, membership_id):
             text = _("The membership of %(name)s is saved.") % {"name": membership.person}
             messages.success(request, text)
             return redirect("circles:detail", circle_id=circle.pk)
-    ctx = {"circle": circle, "membership": membership, "form": form}
+    mine = membership.person_id == request.user.pk  # the page speaks to them: "you leave"
+    ctx = {"circle": circle, "membership": membership, "form": form, "mine": mine}
     return render(request, "circles/membership_edit.html", ctx)
 
 
 @login_required
 @require_POST
 def membership_end(request, circle_id, membership_id):
-    """End a membership: the person leaves the circle, the history stays."""
+    """End a membership: the person leaves the circle, the history stays. A coordinator who
+    ends their own goes to the dashboard: the circle's page is no longer theirs to see."""
     circle = _get_coordinated_circle(request, circle_id)
     membership = _get_membership_of(circle, membership_id)
     try:
@@ -285,5 +287,8 @@ def membership_end(request, circle_id, membership_id):
     except ValidationError as error:
         messages.error(request, error.messages[0])
         return redirect("circles:membership_edit", circle_id=circle.pk, membership_id=membership.pk)
+    if membership.person_id == request.user.pk:
+        messages.success(request, _("You have left %(circle)s.") % {"circle": circle.name})
+        return redirect("dashboard")
     messages.success(request, _("%(name)s has left the circle.") % {"name": membership.person})
     return redirect("circles:detail", circle_id=circle.pk)

@@ -58,6 +58,36 @@ def test_the_form_shows_the_membership(client, circle, coordinator, membership):
     assert f'action="/circles/{circle.pk}/members/{membership.pk}/end/"' in html
 
 
+@pytest.mark.parametrize(
+    ("language", "leave", "confirm", "theirs"),
+    [
+        (
+            "en",
+            "You leave Overvecht Allies, and your answers",
+            "Yes, I leave Overvecht Allies",
+            "Yes, Citizen leaves the circle",
+        ),
+        (
+            "nl",
+            "Je gaat uit de kring Overvecht Allies, en je antwoorden",
+            "Ja, ik ga uit de kring Overvecht Allies",
+            "Ja, Citizen gaat uit de kring",
+        ),
+    ],
+)
+def test_my_own_membership_speaks_to_me(
+    client, circle, coordinator, membership, language, leave, confirm, theirs
+):
+    coordinator.preferred_language = language
+    coordinator.save()
+    client.force_login(coordinator)
+    html = client.get(url(circle, coordinator.memberships.get())).content.decode()
+    assert leave in html and confirm in html
+    assert "Coordinator leaves" not in html and "Coordinator gaat uit" not in html
+    html = client.get(url(circle, membership)).content.decode()
+    assert theirs in html and confirm not in html
+
+
 def test_a_coordinator_changes_sector_and_role(client, circle, coordinator, membership):
     client.force_login(coordinator)
     response = client.post(

@@ -95,9 +95,12 @@ def test_a_coordinator_may_leave_when_another_remains(client, circle, coordinato
     Membership.objects.filter(pk=membership.pk).update(is_coordinator=True)
     mine = coordinator.memberships.get()
     client.force_login(coordinator)
-    client.post(url(circle, mine))
+    response = client.post(url(circle, mine), follow=True)
     mine.refresh_from_db()
     assert not mine.is_active and not mine.is_coordinator
+    # Not to the circle's page: it is no longer theirs to see.
+    assert response.redirect_chain == [("/", 302)]
+    assert "You have left Overvecht Allies." in response.content.decode()
 
 
 def test_leaving_withdraws_the_answers_to_meetings_ahead_and_keeps_those_gone_by(
