@@ -72,6 +72,8 @@ def dashboard(request):
     getting_started = getting_started_of_coordinator(coordinated, memberships)
     ctx = {
         "memberships": memberships,
+        # Someone who was in a circle is not "not in one yet", nor waiting for dinners planned.
+        "left_every_circle": not memberships and user.memberships.exists(),
         "next_meetings": next_meetings,
         "next_has_extra": next_has_extra,
         "actions": actions,

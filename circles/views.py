@@ -71,7 +71,8 @@ def index(request):
     """My circles, each with its next meeting and what my commitment asks of me."""
     memberships = Membership.objects.of_person(request.user)
     page = Paginator(memberships, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "circles/index.html", {"page": page})
+    left = not page.object_list and request.user.memberships.exists()
+    return render(request, "circles/index.html", {"page": page, "left_every_circle": left})
 
 
 def _members_with_attendance(circle: Circle, now):

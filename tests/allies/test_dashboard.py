@@ -8,7 +8,13 @@ from django.utils import timezone
 from actions.models import Action
 from meetings.models import Meeting, Response
 from polls.models import Poll
-from tests.conftest import KEY_PAGE_MAX_QUERIES, count_queries, make_meeting, planned_ahead
+from tests.conftest import (
+    KEY_PAGE_MAX_QUERIES,
+    count_queries,
+    make_meeting,
+    make_person,
+    planned_ahead,
+)
 
 # A Thursday: a week later is Thursday 3 December 2026.
 NOW = datetime.datetime(2026, 11, 26, 12, 0, tzinfo=zoneinfo.ZoneInfo("Europe/Amsterdam"))
@@ -309,3 +315,36 @@ def test_next_steps_name_an_extra_meeting_as_one_in_dutch(client, circle, cast):
     assert (
         "4 leden hebben nog niet geantwoord voor het diner van 3 december 2026 (Overvecht Allies)."
     ) in html
+
+
+@pytest.mark.parametrize(
+    ("language", "said", "not_said"),
+    [
+        (
+            "en",
+            ["You are not in a circle any more.", "You have no dinners ahead."],
+            ["You are not in a circle yet.", "No dinners planned yet."],
+        ),
+        (
+            "nl",
+            ["Je zit niet meer in een kring.", "Je hebt geen komende diners."],
+            ["Je zit nog niet in een kring.", "Nog geen diners gepland."],
+        ),
+    ],
+)
+def test_who_left_every_circle_is_not_told_they_are_not_in_one_yet(
+    client, circle, citizen, language, said, not_said
+):
+    citizen.memberships.get().end()
+    citizen.preferred_language = language
+    citizen.save()
+    make_meeting(circle, days_ahead=10)
+    client.force_login(citizen)
+    html = client.get("/").content.decode()
+    assert all(text in html for text in said)
+    assert not any(text in html for text in not_said)
+    # Who was never in a circle is not in one yet.
+    client.force_login(make_person("newcomer", preferred_language=language))
+    html = client.get("/").content.decode()
+    assert all(text in html for text in not_said)
+    assert not any(text in html for text in said)

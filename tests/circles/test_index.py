@@ -1,7 +1,7 @@
 import pytest
 
 from circles.models import Circle, Membership, Sector
-from tests.conftest import count_queries, make_meeting
+from tests.conftest import count_queries, make_meeting, make_person
 
 URL = "/circles/"
 
@@ -52,7 +52,14 @@ def test_a_circle_i_left_is_not_listed(client, circle, citizen):
     client.force_login(citizen)
     html = client.get(URL).content.decode()
     assert "Overvecht Allies" not in html
-    assert "You are not in a circle yet." in html
+    assert "You are not in a circle any more. A coordinator of a circle can invite you again." in (
+        html
+    )
+    assert "You are not in a circle yet." not in html
+    # Who was never in a circle is not in one yet.
+    client.force_login(make_person("newcomer"))
+    html = client.get(URL).content.decode()
+    assert "You are not in a circle yet." in html and "any more" not in html
 
 
 def join_circles(person, count, start=0):
