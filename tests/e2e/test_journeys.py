@@ -260,6 +260,40 @@ def test_the_coordinator_cancels_a_dinner_saying_why_and_the_members_read_it(
     assert f"Reason: {reason}" in to_citizen.body
 
 
+def test_a_coordinator_leaves_the_circle_and_their_calendar_is_told(screen, overvecht, mailoutbox):
+    page = screen.page
+    overvecht.memberships.filter(person__username="clerk").update(is_coordinator=True)
+    dinner = overvecht.meetings.upcoming().order_by("starts_at").first()
+    Response.objects.update_or_create(
+        meeting=dinner,
+        person=overvecht.memberships.get(person__username="coordinator").person,
+        defaults={"answer": "attending", "dietary_needs": "geen varkensvlees"},
+    )
+    sign_in(page, "coordinator", DEMO_PASSWORD)
+    screen.arrive("Welcome, Sanne de Vries")
+    circles = page.get_by_role("region", name="My circles")
+    screen.press(circles.get_by_role("link", name="Overvecht Allies", exact=True))
+    screen.arrive("Overvecht Allies")
+    screen.press(page.get_by_role("link", name="Change the membership of Sanne de Vries"))
+    screen.arrive("Membership of Sanne de Vries")
+    expect(page.get_by_text("You leave Overvecht Allies, and your answers")).to_be_visible()
+    screen.press(page.get_by_role("button", name="Leave the circle…"))
+    screen.press(page.get_by_role("button", name="Yes, I leave Overvecht Allies"))
+
+    screen.arrive("Welcome, Sanne de Vries")
+    expect(page.get_by_text("You have left Overvecht Allies.")).to_be_visible()
+    expect(page.get_by_text("You are not in a circle any more.")).to_be_visible()
+    expect(page.get_by_text("You have no dinners ahead.")).to_be_visible()
+    assert_accessible(page)
+    membership = overvecht.memberships.get(person__username="coordinator")
+    assert not membership.is_active
+    assert not dinner.responses.filter(person=membership.person).exists()
+    [told] = [m for m in mailoutbox if m.to == ["coordinator@example.org"]]
+    assert told.subject == "You are no longer in Overvecht Allies"
+    cancels = [p for p in told.message().walk() if p.get_content_type() == "text/calendar"]
+    assert len(cancels) == overvecht.meetings.upcoming().count()
+
+
 def test_5_a_member_downloads_a_dinners_calendar_file_and_the_contacts(page, overvecht):
     sign_in(page, "citizen", DEMO_PASSWORD)
     next_dinner = overvecht.meetings.upcoming().order_by("starts_at").first()
