@@ -18,6 +18,12 @@ class PollQuerySet(models.QuerySet):
     def for_user(self, user):
         return self.filter(circle__in=Circle.objects.for_user(user))
 
+    def with_date_ahead(self, now):
+        """Polls with a date after `now`: one that can still be picked."""
+        return self.filter(
+            models.Exists(PollOption.objects.filter(poll=models.OuterRef("pk"), starts_at__gt=now))
+        )
+
     def awaiting_answer(self, user):
         """Open polls of the user's circles that the user has not answered yet."""
         answered = PollAnswer.objects.filter(option__poll=models.OuterRef("pk"), person=user)

@@ -2,7 +2,8 @@
 send_poll_reminders).
 
 A poll that has been open for REMINDER_AFTER, and still has a date ahead, reminds each member who
-has not answered yet, once. As for the other reminders, a PollReminder row is claimed in its own
+has not answered yet, once, of the dates still ahead: a date that has passed can no longer be
+answered usefully, nor picked. As for the other reminders, a PollReminder row is claimed in its own
 transaction before the email goes out; its unique key (poll, person) makes the database refuse a
 second one, and a refused email releases the claim so that the next run tries again. Members
 who turned reminders off, or have no email address, get none. The queries do not grow with the
@@ -14,7 +15,7 @@ import datetime
 
 from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import pgettext_lazy
 
@@ -33,9 +34,11 @@ def send_poll_reminders(now: datetime.datetime | None = None) -> int:
     polls = list(
         Poll.objects.open()
         .filter(created_at__lte=now - REMINDER_AFTER)
-        .filter(Exists(PollOption.objects.filter(poll=OuterRef("pk"), starts_at__gt=now)))
+        .with_date_ahead(now)
         .select_related("circle")
-        .prefetch_related("options")
+        .prefetch_related(
+            Prefetch("options", PollOption.objects.filter(starts_at__gt=now), to_attr="dates_ahead")
+        )
     )
     if not polls:
         return 0
@@ -77,7 +80,7 @@ def deliver(poll: Poll, person, connection) -> bool:
             claim = PollReminder.objects.create(poll=poll, person=person)
     except IntegrityError:
         return False  # another run claimed it first
-    message = poll_message(poll, list(poll.options.all()), person, "emails/poll_reminder", SUBJECT)
+    message = poll_message(poll, poll.dates_ahead, person, "emails/poll_reminder", SUBJECT)
     if notify.send_one(message, connection):
         return True
     claim.delete()

@@ -41,6 +41,16 @@ def test_members_who_did_not_answer_are_reminded_after_two_days(poll, cast, cloc
     assert f"/polls/{poll.pk}/" in body and "Thursday 11 March 2027, 18:30" in body
 
 
+def test_the_reminder_lists_only_the_dates_still_ahead(poll, cast, clock):
+    # The first run since the first date passed (the server was down, or the poll is old).
+    run(clock, 2027, 3, 12, 8)
+    message = next(m for m in mail.outbox if m.to == ["citizen@example.org"])
+    for text in (message.body, message.alternatives[0].content):
+        assert "11 March" not in text
+        assert "Thursday 18 March 2027, 18:30" in text
+        assert "Thursday 25 March 2027, 19:00" in text
+
+
 def test_each_member_is_reminded_once(poll, cast, clock):
     assert len(run(clock, 2027, 3, 4, 8)) == 4
     assert run(clock, 2027, 3, 4, 8, 5) == []
