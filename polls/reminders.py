@@ -1,14 +1,14 @@
 """The date-poll reminder, sent by `manage.py send_reminders` (meetings/reminders.py calls
 send_poll_reminders).
 
-A poll that has been open for REMINDER_AFTER, and still has a date ahead, reminds each member who
-has not answered yet, once, of the dates still ahead: a date that has passed can no longer be
-answered usefully, nor picked. As for the other reminders, a PollReminder row is claimed in its own
-transaction before the email goes out; its unique key (poll, person) makes the database refuse a
-second one, and a refused email releases the claim so that the next run tries again. Members
-who turned reminders off, or have no email address, get none. The queries do not grow with the
-number of polls or members: one for the polls, one for the members, one for who answered, one for
-what was sent; then one insert per reminder sent.
+A poll reminds each member who has not answered yet, once, when reminder_due_at says, of the
+dates still ahead: a date that has passed can no longer be answered usefully, nor picked. A poll
+with no date ahead reminds nobody. As for the other reminders, a PollReminder row is claimed in
+its own transaction before the email goes out; its unique key (poll, person) makes the database
+refuse a second one, and a refused email releases the claim so that the next run tries again.
+Members who turned reminders off, or have no email address, get none. The queries do not grow
+with the number of polls or members: one for the polls, one for their dates ahead, one for the
+members, one for who answered, one for what was sent; then one insert per reminder sent.
 """
 
 import datetime
@@ -24,22 +24,50 @@ from meetings import notify
 from polls.models import Poll, PollAnswer, PollOption, PollReminder
 from polls.services import poll_message
 
+# How long a poll gives its members to answer before it reminds them, when its first date is far
+# enough ahead.
 REMINDER_AFTER = datetime.timedelta(days=2)
+# However close its first date, the time a poll gives its members to answer the opening email.
+OPENING_EMAIL_TIME = datetime.timedelta(hours=6)
 SUBJECT = pgettext_lazy("email subject", "Reminder: which date suits you? %(circle)s")
+
+
+def reminder_due_at(
+    opened_at: datetime.datetime, first_ahead: datetime.datetime
+) -> datetime.datetime:
+    """When a poll opened at `opened_at` reminds the members who have not answered, given the
+    first of its dates still ahead.
+
+    REMINDER_AFTER after it opened; sooner when that date is close, halfway from the opening to
+    it, so that a poll at short notice (an extra meeting in turmoil, say) reminds before its
+    first date rather than after; but never within OPENING_EMAIL_TIME of the opening, so that
+    everyone has had the chance to answer the opening email first. When that moment is not
+    before the first date, that date goes unreminded; once it has passed, the next date ahead
+    sets the moment.
+    """
+    wait = min(REMINDER_AFTER, (first_ahead - opened_at) / 2)
+    return opened_at + max(wait, OPENING_EMAIL_TIME)
 
 
 def send_poll_reminders(now: datetime.datetime | None = None) -> int:
     """Send the poll reminders that are due and not sent yet; returns how many went out."""
     now = now or timezone.now()
-    polls = list(
+    candidates = (
         Poll.objects.open()
-        .filter(created_at__lte=now - REMINDER_AFTER)
+        # None is due sooner than this (reminder_due_at).
+        .filter(created_at__lte=now - OPENING_EMAIL_TIME)
         .with_date_ahead(now)
         .select_related("circle")
         .prefetch_related(
             Prefetch("options", PollOption.objects.filter(starts_at__gt=now), to_attr="dates_ahead")
         )
     )
+    polls = [
+        poll
+        for poll in candidates
+        if poll.dates_ahead
+        and reminder_due_at(poll.created_at, poll.dates_ahead[0].starts_at) <= now
+    ]
     if not polls:
         return 0
     members = (

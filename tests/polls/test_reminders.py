@@ -1,7 +1,9 @@
 """The date-poll reminder of `manage.py send_reminders`: once, to members who did not answer."""
 
+import datetime
 import io
 
+import pytest
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 from django.core.management import call_command
@@ -39,6 +41,75 @@ def test_members_who_did_not_answer_are_reminded_after_two_days(poll, cast, cloc
     assert sent[0][1] == "Reminder: which date suits you? Overvecht Allies"
     body = next(m.body for m in mail.outbox if m.to == ["citizen@example.org"])
     assert f"/polls/{poll.pk}/" in body and "Thursday 11 March 2027, 18:30" in body
+
+
+HOUR = datetime.timedelta(hours=1)
+
+
+@pytest.mark.parametrize(
+    ("first_date_after", "reminder_after"),
+    [
+        (10 * 24 * HOUR, 48 * HOUR),  # far ahead: REMINDER_AFTER
+        (96 * HOUR, 48 * HOUR),  # where halfway and REMINDER_AFTER meet
+        (95 * HOUR, 47.5 * HOUR),  # closer: halfway
+        (12 * HOUR, 6 * HOUR),  # where halfway and the opening email's time meet
+        (11 * HOUR, 6 * HOUR),  # closer: the opening email's time first
+        (5 * HOUR, 6 * HOUR),  # after that date: it goes unreminded
+    ],
+)
+def test_the_reminder_is_due_after_two_days_or_halfway_to_a_close_date(
+    first_date_after, reminder_after
+):
+    opened = local(2027, 11, 30, 10)
+    assert reminders.reminder_due_at(opened, opened + first_date_after) == opened + reminder_after
+
+
+def turmoil_poll(circle, clock, *starts):
+    """An extra meeting's poll, opened on Tuesday 30 November 2027 at 10:00."""
+    clock.move_to(local(2027, 11, 30, 10), tick=False)
+    return make_poll(circle, *starts, kind="extra", title="After the unrest")
+
+
+def bodies_to(person) -> list[str]:
+    return [m.body for m in mail.outbox if m.to == [f"{person}@example.org"]]
+
+
+def test_a_poll_at_short_notice_reminds_halfway_to_its_first_date(circle, cast, clock):
+    # Wednesday 1 December at 19:30 is 33.5 hours after the opening: halfway is at 2:45.
+    turmoil_poll(circle, clock, local(2027, 12, 1, 19, 30), local(2027, 12, 3, 19, 30))
+    assert run(clock, 2027, 12, 1, 2, 44) == []
+    assert who(run(clock, 2027, 12, 1, 2, 45)) == ["citizen", "clerk", "coordinator", "officer"]
+    [body] = bodies_to("citizen")
+    assert "Wednesday 1 December 2027, 19:30" in body and "Friday 3 December 2027, 19:30" in body
+    # Once: not again after two days, nor once the first date has passed.
+    assert run(clock, 2027, 12, 2, 10, 1) == []
+    assert run(clock, 2027, 12, 2, 22) == []
+
+
+def test_a_run_after_the_first_date_reminds_of_the_dates_still_ahead(circle, cast, clock):
+    turmoil_poll(circle, clock, local(2027, 12, 1, 19, 30), local(2027, 12, 3, 19, 30))
+    assert len(run(clock, 2027, 12, 2, 22)) == 4
+    [body] = bodies_to("citizen")
+    assert "1 December" not in body and "Friday 3 December 2027, 19:30" in body
+
+
+def test_no_reminder_sooner_than_six_hours_after_the_opening(circle, cast, clock):
+    # Halfway to 18:00 would be 14:00: too soon after the opening email.
+    turmoil_poll(circle, clock, local(2027, 11, 30, 18), local(2027, 12, 3, 19, 30))
+    assert run(clock, 2027, 11, 30, 15, 59) == []
+    assert len(run(clock, 2027, 11, 30, 16)) == 4
+
+
+def test_a_date_too_close_to_remind_of_leaves_it_to_the_next_one(circle, cast, clock):
+    # 14:00 comes before the six hours are up; then Friday 19:30 is 81.5 hours after the
+    # opening: halfway is Thursday 2 December at 2:45.
+    turmoil_poll(circle, clock, local(2027, 11, 30, 14), local(2027, 12, 3, 19, 30))
+    assert run(clock, 2027, 11, 30, 13, 59) == []
+    assert run(clock, 2027, 11, 30, 16) == []
+    assert run(clock, 2027, 12, 2, 2, 44) == []
+    assert len(run(clock, 2027, 12, 2, 2, 45)) == 4
+    [body] = bodies_to("citizen")
+    assert "30 November" not in body and "Friday 3 December 2027, 19:30" in body
 
 
 def test_the_reminder_lists_only_the_dates_still_ahead(poll, cast, clock):
