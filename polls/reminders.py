@@ -3,12 +3,14 @@ send_poll_reminders).
 
 A poll reminds each member who has not answered yet, once, when reminder_due_at says, of the
 dates still ahead: a date that has passed can no longer be answered usefully, nor picked. A poll
-with no date ahead reminds nobody. As for the other reminders, a PollReminder row is claimed in
-its own transaction before the email goes out; its unique key (poll, person) makes the database
-refuse a second one, and a refused email releases the claim so that the next run tries again.
-Members who turned reminders off, or have no email address, get none. The queries do not grow
-with the number of polls or members: one for the polls, one for their dates ahead, one for the
-members, one for who answered, one for what was sent; then one insert per reminder sent.
+with no date ahead reminds nobody. Whoever opened the poll is reminded too, in words of their
+own: their answers count as every member's do. As for the other reminders, a PollReminder row is
+claimed in its own transaction before the email goes out; its unique key (poll, person) makes
+the database refuse a second one, and a refused email releases the claim so that the next run
+tries again. Members who turned reminders off, or have no email address, get none. The queries
+do not grow with the number of polls or members: one for the polls, one for their dates ahead,
+one for the members, one for who answered, one for what was sent; then one insert per reminder
+sent.
 """
 
 import datetime
@@ -30,6 +32,11 @@ REMINDER_AFTER = datetime.timedelta(days=2)
 # However close its first date, the time a poll gives its members to answer the opening email.
 OPENING_EMAIL_TIME = datetime.timedelta(hours=6)
 SUBJECT = pgettext_lazy("email subject", "Reminder: which date suits you? %(circle)s")
+# To whoever opened the poll: their answers count as every member's do (the tally, the date that
+# suits most, their answer to the meeting), and opening it did not give them.
+OPENER_SUBJECT = pgettext_lazy(
+    "email subject", "Reminder: your own answer to your date poll, %(circle)s"
+)
 
 
 def reminder_due_at(
@@ -108,7 +115,11 @@ def deliver(poll: Poll, person, connection) -> bool:
             claim = PollReminder.objects.create(poll=poll, person=person)
     except IntegrityError:
         return False  # another run claimed it first
-    message = poll_message(poll, poll.dates_ahead, person, "emails/poll_reminder", SUBJECT)
+    opened_it = person.pk == poll.created_by_id
+    subject = OPENER_SUBJECT if opened_it else SUBJECT
+    message = poll_message(
+        poll, poll.dates_ahead, person, "emails/poll_reminder", subject, opened_it=opened_it
+    )
     if notify.send_one(message, connection):
         return True
     claim.delete()

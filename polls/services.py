@@ -167,6 +167,7 @@ def _mail_members(poll: Poll, template: str, subject) -> int:
     return notify.send_each(messages)
 
 
-def poll_message(poll: Poll, options, person, template: str, subject):
-    ctx = {"poll": poll, "options": options, "poll_url": poll_url(poll)}
+def poll_message(poll: Poll, options, person, template: str, subject, **extra):
+    """The poll's email to one person, in their language; `extra` goes to the template."""
+    ctx = {"poll": poll, "options": options, "poll_url": poll_url(poll), **extra}
     return notify.compose_for(person, subject, template, ctx, params={"circle": poll.circle.name})

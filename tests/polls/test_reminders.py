@@ -122,6 +122,34 @@ def test_the_reminder_lists_only_the_dates_still_ahead(poll, cast, clock):
         assert "Thursday 25 March 2027, 19:00" in text
 
 
+def test_whoever_opened_the_poll_is_reminded_of_their_own_answer(circle, cast, clock):
+    # Their answers count as anyone's (the tally, their answer to the meeting): opening the
+    # poll did not give them.
+    make_poll(circle, local(2027, 3, 18, 18, 30), created_by=cast["coordinator"])
+    sent = dict(run(clock, 2027, 3, 3, 10, 1))
+    assert sent["coordinator"] == "Reminder: your own answer to your date poll, Overvecht Allies"
+    assert sent["citizen"] == "Reminder: which date suits you? Overvecht Allies"
+    [mine] = [m for m in mail.outbox if m.to == ["coordinator@example.org"]]
+    for text in (mine.body, mine.alternatives[0].content):
+        assert "you opened a date poll for Overvecht Allies" in text
+        assert "your own answer is still missing" in text
+        assert "Overvecht Allies is looking for a date" not in text
+    [theirs] = bodies_to("citizen")
+    assert "you opened" not in theirs
+
+
+def test_whoever_opened_the_poll_is_reminded_in_their_language(circle, cast, clock):
+    cast["coordinator"].preferred_language = "nl"
+    cast["coordinator"].save()
+    make_poll(circle, local(2027, 3, 18, 18, 30), created_by=cast["coordinator"])
+    sent = dict(run(clock, 2027, 3, 3, 10, 1))
+    assert sent["coordinator"] == (
+        "Herinnering: je eigen antwoord op je datumprikker, Overvecht Allies"
+    )
+    [body] = bodies_to("coordinator")
+    assert "je hebt een datumprikker voor Overvecht Allies gemaakt" in body
+
+
 def test_each_member_is_reminded_once(poll, cast, clock):
     assert len(run(clock, 2027, 3, 4, 8)) == 4
     assert run(clock, 2027, 3, 4, 8, 5) == []
