@@ -86,7 +86,7 @@ def dashboard(request):
     ctx["needing_attention"] = [
         h for h in coordinated if h.is_flagged and h.circle.pk not in setting_up
     ]
-    ctx["open_polls"] = Poll.objects.awaiting_answer(user).select_related("circle")
+    ctx.update(_polls(user, memberships))
     # Not to a circle they have joined since, some other way (an admin, a new invitation).
     ctx["invitations"] = (
         user.invitations.filter(answered_at__isnull=True)
@@ -94,6 +94,24 @@ def dashboard(request):
         .select_related("circle")
     )
     return render(request, "allies/dashboard.html", ctx)
+
+
+def _polls(user, memberships) -> dict:
+    """The open polls awaiting my answer, and, of the circles I coordinate, the open polls whose
+    dates have all passed: none can be picked, so closing them is a next step (and they are not
+    asked about as well). One query."""
+    now = timezone.now()
+    coordinated = {m.circle_id for m in memberships if m.is_coordinator}
+    to_close = Poll.objects.open().dates_passed(now).filter(circle__in=coordinated)
+    polls = list(
+        (Poll.objects.awaiting_answer(user) | to_close)
+        .annotate(passed=Exists(to_close.filter(pk=OuterRef("pk"))))
+        .select_related("circle")
+    )
+    return {
+        "polls_to_close": [poll for poll in polls if poll.passed],
+        "open_polls": [poll for poll in polls if not poll.passed],
+    }
 
 
 # Missing answers are a next step for a meeting this close: the caterer needs the count then,

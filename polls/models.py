@@ -11,6 +11,10 @@ from circles.models import Circle, VenueKind
 from meetings.models import Meeting
 
 
+def _date_ahead(now) -> models.Exists:
+    return models.Exists(PollOption.objects.filter(poll=models.OuterRef("pk"), starts_at__gt=now))
+
+
 class PollQuerySet(models.QuerySet):
     def open(self):
         return self.filter(closed_at__isnull=True)
@@ -20,9 +24,11 @@ class PollQuerySet(models.QuerySet):
 
     def with_date_ahead(self, now):
         """Polls with a date after `now`: one that can still be picked."""
-        return self.filter(
-            models.Exists(PollOption.objects.filter(poll=models.OuterRef("pk"), starts_at__gt=now))
-        )
+        return self.filter(_date_ahead(now))
+
+    def dates_passed(self, now):
+        """Polls none of whose dates is after `now`: none can be picked any more."""
+        return self.filter(~_date_ahead(now))
 
     def awaiting_answer(self, user):
         """Open polls of the user's circles that the user has not answered yet."""

@@ -148,6 +148,8 @@ def _detail(request, poll, is_coordinator, form=None, status=200):
         "is_coordinator": is_coordinator,
         "options": options,
         "best": _best(options),
+        # None can be picked: the coordinator is asked to close it.
+        "dates_passed": all(option.has_passed for option in options),
         "form": form,
         "has_answered": bool(mine),
         **_who_answered(poll, options),

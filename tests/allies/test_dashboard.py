@@ -15,6 +15,7 @@ from tests.conftest import (
     make_person,
     planned_ahead,
 )
+from tests.polls.conftest import make_poll
 
 # A Thursday: a week later is Thursday 3 December 2026.
 NOW = datetime.datetime(2026, 11, 26, 12, 0, tzinfo=zoneinfo.ZoneInfo("Europe/Amsterdam"))
@@ -115,6 +116,59 @@ def test_a_meeting_entered_while_under_way_is_not_among_my_next_dinners(client, 
     entered = under_way(circle)
     client.force_login(citizen)
     assert f"/meetings/{entered.pk}/" not in client.get("/").content.decode()
+
+
+def passed_poll(circle, title="Extra meeting") -> Poll:
+    """An open date poll whose dates have both passed."""
+    now = timezone.now()
+    return make_poll(
+        circle, now - datetime.timedelta(days=2), now - datetime.timedelta(hours=1), title=title
+    )
+
+
+TO_CLOSE = "Every date of the date poll “{}” ({}) has passed: close it."
+
+
+def test_coordinators_are_asked_to_close_a_poll_whose_dates_have_passed(client, circle, cast):
+    over = passed_poll(circle)
+    make_poll(circle, timezone.now() - datetime.timedelta(days=1), title="Still ahead")
+    client.force_login(cast["coordinator"])
+    html = client.get("/").content.decode()
+    assert TO_CLOSE.format("Extra meeting", "Overvecht Allies") in html
+    assert f'href="/polls/{over.pk}/close/"' in html
+    assert "Still ahead" in html  # it awaits their answer: asked about, not to be closed
+    # A next step, not a question as well.
+    assert f'href="/polls/{over.pk}/"' not in html
+
+
+def test_only_the_circles_coordinators_are_asked_to_close_its_poll(
+    client, circle, other_circle, cast
+):
+    from circles.models import Membership
+
+    # A member of the other circle, not its coordinator.
+    Membership.objects.create(person=cast["coordinator"], circle=other_circle, sector="police")
+    passed_poll(other_circle, title="Elsewhere")
+    passed_poll(circle)
+    client.force_login(cast["coordinator"])
+    html = client.get("/").content.decode()
+    assert TO_CLOSE.format("Extra meeting", "Overvecht Allies") in html
+    assert "(Tilburg Allies) has passed" not in html
+    client.force_login(cast["citizen"])
+    assert "has passed: close it" not in client.get("/").content.decode()
+
+
+def test_query_count_with_polls_to_close_does_not_grow(client, circle, cast):
+    client.force_login(cast["coordinator"])
+    passed_poll(circle)
+    make_poll(circle)
+    few = count_queries(client, "/")
+    for n in range(20):
+        passed_poll(circle, title=f"Poll {n}")
+        make_poll(circle)
+    assert count_queries(client, "/") == few
+    assert client.get("/").content.decode().count("has passed: close it.") == 21
+    assert few <= KEY_PAGE_MAX_QUERIES
 
 
 def test_coordinators_see_the_next_steps(client, circle, cast):

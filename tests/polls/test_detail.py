@@ -135,6 +135,23 @@ def test_a_passed_date_cannot_be_picked(client, poll, cast, clock):
     assert html.count(f'href="/polls/{poll.pk}/pick/?option=') == 2
 
 
+ALL_PASSED = "Every date of this poll has passed, so none can be picked."
+
+
+def test_the_coordinator_is_asked_to_close_a_poll_whose_dates_have_all_passed(
+    client, poll, cast, clock
+):
+    clock.move_to(local(2027, 3, 25, 18), tick=False)
+    client.force_login(cast["coordinator"])
+    assert ALL_PASSED not in client.get(URL.format(poll.pk)).content.decode()
+    clock.move_to(local(2027, 3, 25, 19), tick=False)
+    html = client.get(URL.format(poll.pk)).content.decode()
+    assert ALL_PASSED in html
+    assert html.count(f'href="/polls/{poll.pk}/close/"') == 2  # in the notice and below
+    client.force_login(cast["citizen"])
+    assert ALL_PASSED not in client.get(URL.format(poll.pk)).content.decode()
+
+
 def test_outsider_gets_404(client, poll, outsider):
     client.force_login(outsider)
     assert client.get(URL.format(poll.pk)).status_code == 404
