@@ -552,16 +552,33 @@ def health_for_coordinator(user, now: datetime.datetime | None = None) -> list[H
 
 @dataclass(frozen=True)
 class MemberAttendance:
-    """A member's dinners this year: attended against held since they joined."""
+    """A member's dinners in a year: attended against those held while they were a member."""
 
     membership: Membership
     attended: int
     held: int
     absent_recently: bool
+    year: int
 
     @property
     def person(self):
         return self.membership.person
+
+    @property
+    def joined_in_year(self) -> datetime.date | None:
+        """The day they joined, if it fell in the year after its first day: it explains why
+        fewer dinners were held for them."""
+        joined = self.membership.joined_on
+        return (
+            joined if joined.year == self.year and joined > datetime.date(self.year, 1, 1) else None
+        )
+
+    @property
+    def left_in_year(self) -> datetime.date | None:
+        """The day they left, if it fell in the year: one who left later was a member all
+        year."""
+        left = self.membership.left_on
+        return left if left is not None and left.year == self.year else None
 
 
 @dataclass(frozen=True)
@@ -569,11 +586,12 @@ class Commitment:
     """Commitment against attendance in a circle, for its coordinators. `target` is the
     circle's target in `year` (Circle.target_in: fewer in its first year): the circle page
     counts each member's dinners against it, where `members` has them against the dinners held
-    since they joined."""
+    while they were a member. `current`: the year is this one, its dinners counted so far."""
 
     year: int
     members: list[MemberAttendance]
     target: int
+    current: bool = True
 
     @property
     def absent(self) -> list[MemberAttendance]:
@@ -583,16 +601,20 @@ class Commitment:
 
     @property
     def due(self) -> list[Membership]:
-        """Members who have not agreed to the commitment, whose term runs out soon, or who
-        agreed to a text the circle has changed since."""
+        """Active members who have not agreed to the commitment, whose term runs out soon, or
+        who agreed to a text the circle has changed since."""
         return [
             member.membership
             for member in self.members
-            if member.membership.commitment_is_due or member.membership.agreed_to_earlier_commitment
+            if member.membership.is_active
+            and (
+                member.membership.commitment_is_due
+                or member.membership.agreed_to_earlier_commitment
+            )
         ]
 
 
-def _absent_recently(circle: Circle):
+def _absent_recently(circle: Circle) -> Q:
     """Whether the member missed each of the circle's last ABSENT_STREAK recorded dinners, all
     held on or after the day they joined (false while fewer were recorded)."""
     recent = recorded_dinners(circle.meetings.all())
@@ -602,17 +624,22 @@ def _absent_recently(circle: Circle):
     came = Attendance.objects.filter(
         person=OuterRef("person"), meeting__in=recent.values("pk")[:ABSENT_STREAK]
     )
-    return _boolean(Q(joined_on__lte=Subquery(streak_started)) & ~Q(Exists(came)))
+    return Q(joined_on__lte=Subquery(streak_started)) & ~Q(Exists(came))
 
 
-def dinners_held_this_year(meetings, now: datetime.datetime):
-    """The dinners among the meetings held in the calendar year of `now`, up to `now`: those a
-    member can have attended this year. A dinner still ahead counts for nobody, even with
-    attendance stored for it (added in the admin, or kept when a held dinner was moved)."""
-    year_start, year_end = year_bounds(timezone.localdate(now).year)
+def dinners_held_in(meetings, year: int, now: datetime.datetime):
+    """The dinners among the meetings held in `year` up to `now`: those a member can have
+    attended in it. A dinner still ahead counts for nobody, even with attendance stored for it
+    (added in the admin, or kept when a held dinner was moved)."""
+    year_start, year_end = year_bounds(year)
     return dinners_counted(meetings).filter(
         starts_at__gte=year_start, starts_at__lt=min(year_end, now)
     )
+
+
+def dinners_held_this_year(meetings, now: datetime.datetime):
+    """The dinners among the meetings held in the calendar year of `now`, up to `now`."""
+    return dinners_held_in(meetings, timezone.localdate(now).year, now)
 
 
 def dinners_attended(held):
@@ -626,23 +653,35 @@ def dinners_attended(held):
     )
 
 
-def member_attendance(circle: Circle, now: datetime.datetime | None = None) -> Commitment:
-    """Per active member (police first, as on the circle page): this year's dinners attended
-    against those held since they joined, and whether they missed the last three recorded
-    dinners. One query, whatever the number of members and dinners."""
+def member_attendance(
+    circle: Circle, now: datetime.datetime | None = None, *, year: int | None = None
+) -> Commitment:
+    """Per member of the circle at some time in `year` (default: this year), police first as
+    on the circle page: those who joined on or before its end and had not left before its
+    start, those who left during it included. Each with the year's dinners attended against
+    those held (by `now`) while they were a member, and whether an active member missed the
+    last three recorded dinners. One query, whatever the number of members and dinners."""
     now = now or timezone.now()
-    held = dinners_held_this_year(circle.meetings.all(), now)
+    this_year = timezone.localdate(now).year
+    year = year or this_year
+    first_day, last_day = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    held = dinners_held_in(circle.meetings.all(), year, now)
+    # Active on a dinner's day as members_at_the_time counts: joined on or before it, left
+    # after it (never, for those who have not left: the day after the year).
+    left = Coalesce(OuterRef("left_on"), Value(last_day + datetime.timedelta(days=1)))
     memberships = (
-        circle.memberships.active()
+        circle.memberships.filter(
+            Q(left_on__isnull=True) | Q(left_on__gte=first_day), joined_on__lte=last_day
+        )
         .select_related("person")
         .annotate(
             attended=dinners_attended(held),
-            # Since they joined, or that they came to (attendance recorded before the joining
-            # date): never fewer dinners held than attended.
+            # While they were a member, or that they came to (attendance recorded outside
+            # those dates): never fewer dinners held than attended.
             held=SubqueryCount(
                 held.annotate(day=TruncDate("starts_at"))
                 .filter(
-                    Q(day__gte=OuterRef("joined_on"))
+                    Q(day__gte=OuterRef("joined_on"), day__lt=left)
                     | Exists(
                         Attendance.objects.filter(
                             meeting=OuterRef("pk"), person=OuterRef(OuterRef("person"))
@@ -651,7 +690,10 @@ def member_attendance(circle: Circle, now: datetime.datetime | None = None) -> C
                 )
                 .values("pk")
             ),
-            absent_recently=_absent_recently(circle),
+            # Today's absences, of today's members: nothing to point out in another year.
+            absent_recently=_boolean(Q(left_on__isnull=True) & _absent_recently(circle))
+            if year == this_year
+            else Value(False),
         )
         .by_sector()
     )
@@ -661,8 +703,10 @@ def member_attendance(circle: Circle, now: datetime.datetime | None = None) -> C
             attended=membership.attended,
             held=membership.held,
             absent_recently=bool(membership.absent_recently),
+            year=year,
         )
         for membership in memberships
     ]
-    year = timezone.localdate(now).year
-    return Commitment(year=year, members=members, target=circle.target_in(year))
+    return Commitment(
+        year=year, members=members, target=circle.target_in(year), current=year == this_year
+    )

@@ -1,10 +1,13 @@
-"""The year's report as CSV: a summary, then the meetings, the topics and the actions, each block
-with its own header row and a blank line between them."""
+"""The year's report as CSV: a summary, then the meetings, the topics, the actions and the
+members of the year, each block with its own header row and a blank line between them."""
 
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from circles.health import Commitment
+from circles.models import Membership
 from reports.charts import action_group_labels
 from reports.figures import SECTOR_KEYS, YearReport, action_group, sector_labels
 
@@ -17,7 +20,9 @@ def cell(value) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
-def write_report(writer, report: YearReport) -> None:
+def write_report(writer, report: YearReport, commitment: Commitment | None = None) -> None:
+    """The report's rows; with `commitment` (member_attendance of the year), a block of its
+    members, those who left during it included."""
     today = timezone.localdate()
     sectors = sector_labels()
     groups = action_group_labels()
@@ -84,4 +89,36 @@ def write_report(writer, report: YearReport) -> None:
                 groups[action_group(action, today)],
             ]
         )
+    if commitment is not None:
+        rows += [[], *_member_rows(commitment)]
     writer.writerows([cell(value) for value in row] for row in rows)
+
+
+def _member_rows(commitment: Commitment) -> list[list]:
+    """A header and a row per member of the year, as the report's table shows them."""
+
+    def label(name):
+        return capfirst(Membership._meta.get_field(name).verbose_name)
+
+    rows = [
+        [
+            _("Member"),
+            label("sector"),
+            label("joined_on"),
+            label("left_on"),
+            _("Dinners attended"),
+            _("Dinners held while a member"),
+        ]
+    ]
+    for row in commitment.members:
+        rows.append(
+            [
+                str(row.person),
+                row.membership.get_sector_display(),
+                row.membership.joined_on.isoformat(),
+                row.left_in_year.isoformat() if row.left_in_year else "",
+                row.attended,
+                row.held,
+            ]
+        )
+    return rows

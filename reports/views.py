@@ -30,6 +30,14 @@ def _check_year(year: int) -> None:
         raise Http404
 
 
+def _members_of_year(circle, year: int, now):
+    """Everyone who was a member in the year, those who left included, with the dinners they
+    came to; None for a year still ahead."""
+    if year > timezone.localdate(now).year:
+        return None
+    return member_attendance(circle, now, year=year)
+
+
 @login_required
 def year(request, circle_id, year):
     """Dinners against the target, attendance by sector, topics and actions of one year."""
@@ -47,7 +55,7 @@ def year(request, circle_id, year):
         "sectors": sector_labels(),
         "action_labels": action_group_labels(),
         "health": health_for_circles([circle], now)[circle.pk] if this_year else None,
-        "commitment": member_attendance(circle, now) if this_year else None,
+        "commitment": _members_of_year(circle, year, now),
         "previous_year": year - 1 if year > FIRST_YEAR else None,
         "next_year": year + 1 if year < timezone.localdate(now).year + YEARS_AHEAD else None,
     }
@@ -61,14 +69,17 @@ def export(request, circle_id, year):
     if not is_coordinator:
         raise PermissionDenied
     _check_year(year)
-    report = year_report(circle, year)
+    now = timezone.now()
+    report = year_report(circle, year, now)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     filename = f"{slugify(circle.name) or 'circle'}-{year}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.write("\ufeff")  # a byte-order mark, so that spreadsheet apps read UTF-8
     # Spreadsheet apps where a comma is the decimal mark (Dutch) split a row at semicolons.
     delimiter = ";" if formats.get_format("DECIMAL_SEPARATOR") == "," else ","
-    csv_export.write_report(csv.writer(response, delimiter=delimiter), report)
+    csv_export.write_report(
+        csv.writer(response, delimiter=delimiter), report, _members_of_year(circle, year, now)
+    )
     return response
 
 

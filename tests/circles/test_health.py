@@ -454,6 +454,54 @@ def test_a_dinner_attended_before_the_joining_date_counts_as_held_for_them(clock
     assert (row.attended, row.held) == (1, 1)
 
 
+def test_members_who_left_this_year_count_the_dinners_held_while_they_were_members(
+    clock, circle, four
+):
+    gone = member(circle, "gone", left_on=datetime.date(2027, 2, 1))
+    member(circle, "gone_last_year", left_on=datetime.date(2026, 12, 31))
+    dinner(circle, datetime.date(2027, 1, 14), attendees=[*four, gone])
+    dinner(circle, datetime.date(2027, 2, 11), attendees=four)
+    rows = {row.person.username: row for row in member_attendance(circle, NOW).members}
+    assert set(rows) == {"m0", "m1", "m2", "m3", "gone"}
+    assert (rows["gone"].attended, rows["gone"].held) == (1, 1)
+    assert rows["gone"].left_in_year == datetime.date(2027, 2, 1)
+    assert (rows["m0"].attended, rows["m0"].held, rows["m0"].left_in_year) == (2, 2, None)
+
+
+def test_a_past_year_has_the_members_of_that_year(clock, circle, four):
+    member(circle, "joined_later", joined_on=datetime.date(2027, 1, 5))
+    member(circle, "left_later", left_on=datetime.date(2027, 2, 1))
+    member(circle, "joined_and_left", joined_on=datetime.date(2026, 3, 2))
+    circle.memberships.filter(person__username="joined_and_left").update(
+        left_on=datetime.date(2026, 10, 1)
+    )
+    member(circle, "left_before", left_on=datetime.date(2025, 12, 31))
+    dinner(circle, datetime.date(2026, 2, 5), attendees=four)
+    dinner(circle, datetime.date(2026, 6, 4), attendees=four[:1])
+    dinner(circle, datetime.date(2026, 11, 5), attendees=four)
+    commitment = member_attendance(circle, NOW, year=2026)
+    rows = {row.person.username: row for row in commitment.members}
+    assert set(rows) == {"m0", "m1", "m2", "m3", "left_later", "joined_and_left"}
+    assert (rows["m0"].attended, rows["m0"].held) == (3, 3)
+    assert (rows["joined_and_left"].attended, rows["joined_and_left"].held) == (0, 1)
+    assert rows["joined_and_left"].joined_in_year == datetime.date(2026, 3, 2)
+    assert rows["joined_and_left"].left_in_year == datetime.date(2026, 10, 1)
+    assert rows["left_later"].left_in_year is None  # a member all of 2026
+    assert (commitment.year, commitment.current) == (2026, False)
+
+
+def test_who_left_is_neither_pointed_out_as_absent_nor_asked_to_commit(clock, circle, four):
+    gone = member(circle, "gone", left_on=datetime.date(2027, 2, 20))
+    for month in (11, 12):
+        dinner(circle, datetime.date(2026, month, 1), attendees=four)
+    dinner(circle, datetime.date(2027, 2, 1), attendees=four)
+    commitment = member_attendance(circle, NOW)
+    assert gone.pk in {row.person.pk for row in commitment.members}
+    assert commitment.absent == []
+    assert gone.pk not in {membership.person_id for membership in commitment.due}
+    assert len(commitment.due) == 4  # the four never agreed either
+
+
 def test_absent_from_the_last_three_recorded_dinners(clock, circle, four):
     newcomer = member(circle, "newcomer", joined_on=datetime.date(2026, 11, 2))
     dinner(circle, datetime.date(2026, 10, 1), attendees=four)

@@ -41,6 +41,25 @@ def meeting(circle, starts, *, attendees=(), topics=(), **extra):
     return made
 
 
+def leaver(circle, attended, left_on, username="leaver"):
+    """A coordinator of the circle since 2025 who came to the dinners `attended` (month, day,
+    and year if not 2026) and left on `left_on`."""
+    person = make_person(username)
+    membership = Membership.objects.create(
+        person=person,
+        circle=circle,
+        sector="police",
+        joined_on=datetime.date(2025, 1, 1),
+        is_coordinator=True,
+    )
+    Attendance.objects.bulk_create(
+        Attendance(meeting=circle.meetings.get(starts_at=at(*day)), person=person)
+        for day in attended
+    )
+    membership.end(left_on)
+    return person
+
+
 @pytest.fixture
 def year(clock, circle, cast):
     """2026 in Overvecht, seen on 1 October 2026.

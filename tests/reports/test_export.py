@@ -5,7 +5,7 @@ import datetime
 import io
 
 from tests.conftest import count_queries
-from tests.reports.conftest import URL, at, meeting
+from tests.reports.conftest import URL, at, leaver, meeting
 
 EXPORT = URL + "export.csv"
 
@@ -67,6 +67,25 @@ def test_a_coordinator_downloads_the_years_figures(client, year, cast):
     actions = block(table, "Action")
     assert actions[2] == ["'=HYPERLINK(1)", "2026-04-16", "2026-09-01", "open", "overdue"]
     assert actions[4] == ["Agreed on WhatsApp", "", "", "open", "still open"]
+
+
+def test_it_lists_the_members_of_the_year_those_who_left_included(client, year, cast):
+    leaver(year, [(2, 12), (4, 16), (6, 18)], datetime.date(2026, 9, 1))
+    client.force_login(cast["coordinator"])
+    table = rows(client.get(EXPORT.format(year.pk)))
+    header = next(row for row in table if row and row[0] == "Member")
+    assert header[:4] == ["Member", "Sector", "Joined on", "Left on"]
+    assert block(table, "Member") == [
+        ["Coordinator", "police", "2025-01-01", "", "3", "4"],
+        ["Leaver", "police", "2025-01-01", "2026-09-01", "3", "3"],
+        ["Officer", "police", "2025-01-01", "", "1", "4"],
+        ["Clerk", "municipality", "2025-01-01", "", "2", "4"],
+        ["Citizen", "community", "2025-01-01", "", "1", "4"],
+        ["Newcomer", "community", "2026-06-01", "", "1", "2"],
+    ]
+    past = block(rows(client.get(f"/circles/{year.pk}/report/2025/export.csv")), "Member")
+    assert [row[0] for row in past] == ["Coordinator", "Leaver", "Officer", "Clerk", "Citizen"]
+    assert past[1][3:] == ["", "0", "1"]  # left after 2025: a member all that year
 
 
 def test_in_dutch_the_cells_are_separated_by_semicolons(client, year, cast):

@@ -11,9 +11,9 @@ from actions.models import Action
 from circles.models import Membership
 from meetings.models import Attendance, Meeting
 from reports.figures import year_report
-from tests.conftest import count_queries, created_on
+from tests.conftest import count_queries, created_on, make_person
 from tests.reports.charts import read_charts
-from tests.reports.conftest import NOW, URL, at, meeting
+from tests.reports.conftest import NOW, URL, at, leaver, meeting
 
 
 def test_the_target_of_the_first_year_counts_the_months_the_circle_existed(clock, circle):
@@ -180,6 +180,58 @@ def test_it_counts_the_dinners_each_member_attended_as_the_circle_page_does(clie
         assert dinners(circle_page, name) == (attended, "5")
 
 
+def commitment_row(html, name) -> str:
+    """The row of the member in the table "Commitment and attendance in <year>", tags out."""
+    table = html[html.index('id="commitment-attendance"') :]
+    start = table.index(f">{name}<")
+    return re.sub(r"<[^>]+>", " ", table[start : table.index("</tr>", start)])
+
+
+def test_a_member_who_left_during_the_year_is_in_its_report(client, year, cast):
+    """A coordinator who came to each dinner until leaving on 1 September: three of the three
+    held while a member, not of the four held by 1 October. One who left before the year was
+    no member in it."""
+    leaver(year, [(2, 12), (4, 16), (6, 18)], datetime.date(2026, 9, 1))
+    leaver(year, [], datetime.date(2025, 12, 31), username="gone_before")
+    client.force_login(cast["citizen"])
+    html = client.get(URL.format(year.pk)).content.decode()
+    assert ">Gone_before<" not in html
+    row = commitment_row(html, "Leaver")
+    assert "3 of 3 held" in row
+    assert "left on 1 September 2026" in row
+    assert "joined on" not in row
+    # The newcomer's fewer dinners held are explained by the day they joined.
+    assert "joined on 1 June 2026" in commitment_row(html, "Newcomer")
+    assert "left on" not in commitment_row(html, "Citizen")
+
+
+def test_a_past_years_report_lists_who_was_a_member_then(client, year, cast):
+    """2025: the newcomer joined in 2026; the leaver came to 2025's one dinner and left in
+    2026, so was a member all of 2025. Who stays away today is today's news, not 2025's."""
+    leaver(year, [(12, 10, 2025)], datetime.date(2026, 9, 1))
+    stayaway = make_person("stayaway")
+    Membership.objects.create(
+        person=stayaway, circle=year, sector="community", joined_on=datetime.date(2025, 1, 1)
+    )
+    client.force_login(cast["coordinator"])
+    assert "Absent from the last three dinners" in client.get(URL.format(year.pk)).content.decode()
+    html = client.get(f"/circles/{year.pk}/report/2025/").content.decode()
+    assert "Commitment and attendance in 2025" in html
+    table = html[html.index('id="commitment-attendance"') :]
+    assert ">Newcomer<" not in table
+    for name in ("Coordinator", "Officer", "Clerk", "Citizen", "Leaver"):
+        assert "1 of 1 held" in commitment_row(html, name)
+    assert "left on" not in commitment_row(html, "Leaver")
+    assert "0 of 1 held" in commitment_row(html, "Stayaway")
+    caption = table[: table.index("</caption>")]
+    assert "Dinners attended in 2025, against the dinners held while the member was" in caption
+    assert "this year" not in caption
+    assert "Absent from the last three dinners" not in html
+    # A year still ahead has nobody's attendance yet.
+    html = client.get(f"/circles/{year.pk}/report/2027/").content.decode()
+    assert 'id="commitment-attendance"' not in html
+
+
 @pytest.mark.parametrize(
     ("language", "cell", "caption"),
     [
@@ -250,3 +302,30 @@ def test_query_count_does_not_grow_with_the_dinners(client, clock, circle, cast)
     few = count_queries(client, URL.format(circle.pk))
     add(57, at(1, 20))
     assert count_queries(client, URL.format(circle.pk)) == few
+
+
+@pytest.mark.parametrize("report_year", [2025, 2026])
+def test_query_count_does_not_grow_with_the_members_of_the_year(
+    client, clock, circle, cast, report_year
+):
+    """Members who left during the year are listed in the same queries as those who stayed."""
+    client.force_login(cast["citizen"])
+    url = f"/circles/{circle.pk}/report/{report_year}/"
+    Membership.objects.filter(circle=circle).update(joined_on=datetime.date(2025, 1, 1))
+    meeting(circle, at(3, 5, year=report_year), attendees=list(cast.values())[:4])
+
+    def add(first, count):
+        for n in range(first, first + count):
+            person = make_person(f"member{n}")
+            membership = circle.memberships.create(
+                person=person, sector="community", joined_on=datetime.date(2025, 1, 1)
+            )
+            Attendance.objects.create(meeting=circle.meetings.get(), person=person)
+            membership.end(datetime.date(report_year, 6, 1))
+
+    add(0, 2)
+    few = count_queries(client, url)
+    add(2, 30)
+    html = client.get(url).content.decode()
+    assert "left on 1 June" in commitment_row(html, "Member31")
+    assert count_queries(client, url) == few
