@@ -37,7 +37,7 @@ def test_1_a_coordinator_plans_next_years_dinners_with_a_venue_and_an_agenda(scr
     )
     screen.arrive(f"The dinners of {next_year}")
 
-    expect(page.get_by_text("0 of 5 dinners planned this year.")).to_be_visible()
+    expect(page.get_by_text(f"0 of 5 dinners planned in {next_year}.")).to_be_visible()
     expect(page.get_by_role("group", name=re.compile(r"^Dinner \d$"))).to_have_count(5)
     first = page.get_by_role("group", name="Dinner 1")
     expect(first.get_by_label("Plan this dinner")).to_be_checked()
@@ -48,7 +48,7 @@ def test_1_a_coordinator_plans_next_years_dinners_with_a_venue_and_an_agenda(scr
     screen.press(page.get_by_role("button", name="Plan these dinners"))
 
     expect(page.get_by_text("5 dinners planned.")).to_be_visible()
-    expect(page.get_by_text("5 of 5 dinners planned this year.")).to_be_visible()
+    expect(page.get_by_text(f"5 of 5 dinners planned in {next_year}.")).to_be_visible()
     calendar = page.get_by_role("region", name="Already in the calendar")
     expect(calendar.get_by_role("row")).to_have_count(6)  # the header and five dinners
     expect(calendar.get_by_role("row").nth(1)).to_contain_text("Stadhuis Utrecht")

@@ -102,8 +102,23 @@ def test_it_proposes_the_target_on_the_preferred_weekday_with_the_default_venue(
     assert "2026-05-14" not in html  # Ascension Day, a Thursday
     assert html.count('value="Politiebureau Overvecht"') == 5
     assert html.count('value="18:30"') == 5
-    assert "0 of 5 dinners planned this year" in html
+    assert "0 of 5 dinners planned in 2026." in html
     assert "The circle started" not in html
+
+
+def test_another_year_says_which_year_it_counts(client, circle, coordinator):
+    """Seen in 2025, 2026's dinners are not "this year"'s."""
+    client.force_login(coordinator)
+    next_year = client.get(url(circle, 2026)).content.decode()
+    assert "0 of 5 dinners planned in 2026." in next_year
+    assert "No meetings in 2026 yet." in next_year
+    assert "this year" not in next_year
+    past = client.get(url(circle, 2024)).content.decode()
+    assert "0 of 5 dinners planned in 2024." in past
+    assert "No meetings in 2024." in past
+    this_year = client.get(url(circle, 2025)).content.decode()
+    assert "0 of 5 dinners planned this year." in this_year
+    assert "No meetings yet this year." in this_year
 
 
 def test_the_proposal_says_over_which_part_of_the_year_it_is_spread(client, circle, coordinator):
@@ -138,7 +153,7 @@ def test_it_counts_the_dinners_already_planned(client, circle, coordinator):
     dinner(circle, datetime.date(2025, 12, 11))  # another year
     client.force_login(coordinator)
     html = client.get(url(circle)).content.decode()
-    assert "2 of 5 dinners planned this year" in html
+    assert "2 of 5 dinners planned in 2026." in html
     assert 'name="form-TOTAL_FORMS" value="3"' in html
     # The days that already have a meeting are not proposed again.
     for day in ("2026-02-05", "2026-03-05", "2026-06-04", "2026-09-10"):
@@ -186,7 +201,7 @@ def test_a_circle_started_in_november_is_proposed_one_dinner_that_year(client, c
         assert "The circle has all its dinners for 2026" in html
         next_year = client.get(url(circle, 2027)).content.decode()
     assert len(proposed(next_year)) == 5
-    assert "0 of 5 dinners planned this year." in next_year
+    assert "0 of 5 dinners planned in 2027." in next_year
     assert "The circle started" not in next_year
 
 
@@ -245,7 +260,7 @@ def test_confirming_creates_the_ticked_dinners_as_edited(client, circle, coordin
     assert meetings[2].host == citizen
     html = client.get(url(circle)).content.decode()
     assert "4 dinners planned." in html
-    assert "4 of 5 dinners planned this year" in html
+    assert "4 of 5 dinners planned in 2026" in html
 
 
 @pytest.mark.parametrize(
