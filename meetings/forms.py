@@ -23,7 +23,7 @@ from allies.models import User
 from allies.once import OnceMixin
 from circles.models import Circle, Sector
 from meetings.models import AgendaItem, Meeting, Response, Topic
-from meetings.planner import is_public_holiday, public_holiday_name
+from meetings.planner import is_day_off, public_holiday_name
 
 # How far ahead a meeting or a due date may lie (and the year planner may look); further is a
 # typo, not a plan.
@@ -225,10 +225,11 @@ class MeetingForm(PlainTextMixin, OnceMixin, forms.Form):
 
 
 def next_free_day(circle: Circle) -> datetime.date:
-    """The next preferred weekday after today that is no public holiday."""
+    """The next preferred weekday after today that the year planner would take: no public
+    holiday, Christmas Eve or New Year's Eve."""
     day = timezone.localdate() + datetime.timedelta(days=1)
     day += datetime.timedelta(days=(circle.preferred_weekday - day.weekday()) % 7)
-    while is_public_holiday(day):
+    while is_day_off(day):
         day += datetime.timedelta(days=7)
     return day
 

@@ -2,7 +2,8 @@
 
 A circle aims at a number of dinners a year (five by default). For what is left of a year the
 planner proposes the missing dinners, spread evenly, on the circle's preferred weekday, never on
-a Dutch public holiday and never on a day that already has a meeting of the circle.
+a Dutch public holiday, Christmas Eve or New Year's Eve, and never on a day that already has a
+meeting of the circle.
 """
 
 import dataclasses
@@ -16,6 +17,10 @@ import holidays
 
 WEEK = datetime.timedelta(days=7)
 YEAR_DAYS = 365
+# Evenings that are no public holiday (the holidays package lists neither) but no evening for a
+# circle's dinner either: Christmas Eve belongs to families, and on New Year's Eve the police
+# are out for the fireworks and the trouble that comes with them. (month, day)
+EVENINGS_OFF = {(12, 24), (12, 31)}
 
 
 @cache
@@ -28,6 +33,16 @@ def _dutch_holidays(year: int, language: str | None = None) -> dict[datetime.dat
 def is_public_holiday(day: datetime.date) -> bool:
     """Whether the day is a Dutch public holiday (King's Day, Easter Monday, Christmas, ...)."""
     return day in _dutch_holidays(day.year)
+
+
+def is_evening_off(day: datetime.date) -> bool:
+    """Whether the day is Christmas Eve or New Year's Eve (EVENINGS_OFF)."""
+    return (day.month, day.day) in EVENINGS_OFF
+
+
+def is_day_off(day: datetime.date) -> bool:
+    """Whether the planner skips the day: a public holiday or an evening off."""
+    return is_public_holiday(day) or is_evening_off(day)
 
 
 def _holiday_language(language: str | None) -> str:
@@ -109,8 +124,8 @@ def propose_dates(
     their gap (see _Gap). The last dinner before the period (`previous`) bounds its first gap
     as a fixed one does, if it was recent: within one interval of the period's dinners
     (a year's length over their number); an older one tells nothing about the spacing to come.
-    Every ideal day becomes the nearest usable day: the right weekday, no public holiday, not
-    taken, not a fixed dinner. Fewer dates come back when fewer days fit.
+    Every ideal day becomes the nearest usable day: the right weekday, no day off (is_day_off),
+    not taken, not a fixed dinner. Fewer dates come back when fewer days fit.
     """
     fixed = sorted(set(fixed))
     unusable = set(taken) | set(fixed)
@@ -192,4 +207,4 @@ def _nearest_usable(
         days.append(first)
         first += WEEK
     days.sort(key=lambda day: (abs((day - slot).days), day))
-    return next((day for day in days if day not in unusable and not is_public_holiday(day)), None)
+    return next((day for day in days if day not in unusable and not is_day_off(day)), None)

@@ -86,6 +86,14 @@ def test_the_prefilled_day_skips_a_public_holiday(client, circle, coordinator):
     assert 'value="2026-05-21"' in html
 
 
+def test_the_prefilled_day_skips_christmas_eve_and_new_years_eve(client, circle, coordinator):
+    with time_machine.travel(datetime.datetime(2026, 12, 21, 9, 0, tzinfo=AMS), tick=False):
+        client.force_login(coordinator)
+        html = client.get(url(circle)).content.decode()
+    assert 'value="2026-12-24"' not in html and 'value="2026-12-31"' not in html
+    assert 'value="2027-01-07"' in html  # the Thursday after both
+
+
 def test_the_date_says_a_meeting_that_took_place_can_be_entered(client, circle, coordinator):
     client.force_login(coordinator)
     html = client.get(url(circle)).content.decode()

@@ -125,6 +125,7 @@ def test_the_proposal_says_over_which_part_of_the_year_it_is_spread(client, circ
     client.force_login(coordinator)
     next_year = client.get(url(circle, 2026)).content.decode()
     assert "Spread over the year on the circle's weekday (Thursday)" in next_year
+    assert "never on a public holiday, Christmas Eve or New Year's Eve." in next_year
     assert "what is left" not in next_year
     this_year = client.get(url(circle, 2025)).content.decode()
     assert "Spread over what is left of the year on the circle's weekday" in this_year

@@ -6,6 +6,7 @@ import itertools
 import pytest
 
 from meetings.planner import (
+    is_day_off,
     is_public_holiday,
     propose_dates,
     propose_year,
@@ -20,6 +21,9 @@ EASTER_MONDAY = D(2026, 4, 6)
 ASCENSION = D(2026, 5, 14)  # Thursday, the default dinner day
 WHIT_MONDAY = D(2026, 5, 25)
 CHRISTMAS = D(2026, 12, 25)  # Friday
+# No public holidays, but no evening for a dinner: both a Thursday in 2026.
+CHRISTMAS_EVE = D(2026, 12, 24)
+NEW_YEARS_EVE = D(2026, 12, 31)
 BEFORE_2026 = D(2025, 11, 1)
 
 
@@ -32,6 +36,15 @@ def test_a_dinner_that_would_fall_on_a_holiday_moves_a_week(holiday):
     dates = propose_dates(start=start, end=end, count=1, weekday=holiday.weekday())
     assert is_public_holiday(holiday)
     assert dates in ([holiday - datetime.timedelta(days=7)], [holiday + datetime.timedelta(7)])
+
+
+@pytest.mark.parametrize("eve", [CHRISTMAS_EVE, NEW_YEARS_EVE], ids=str)
+def test_a_dinner_that_would_fall_on_christmas_or_new_years_eve_moves_as_from_a_holiday(eve):
+    start, end = eve - datetime.timedelta(days=14), eve + datetime.timedelta(days=14)
+    dates = propose_dates(start=start, end=end, count=1, weekday=THURSDAY)
+    assert not is_public_holiday(eve) and is_day_off(eve)
+    assert len(dates) == 1
+    assert dates[0] not in {CHRISTMAS_EVE, NEW_YEARS_EVE}
 
 
 @pytest.mark.parametrize(
@@ -131,7 +144,7 @@ def test_nothing_to_propose_on_new_years_eve():
 
 def test_the_end_of_a_year_offers_only_the_days_left():
     dates = propose_year(year=2026, target=5, weekday=THURSDAY, today=D(2026, 12, 10))
-    assert dates == [D(2026, 12, 17), D(2026, 12, 24), D(2026, 12, 31)]
+    assert dates == [D(2026, 12, 17)]  # not Christmas Eve or New Year's Eve
 
 
 def test_today_itself_is_never_proposed():
@@ -188,7 +201,7 @@ def test_more_dinners_than_usable_days_around_a_fixed_one_gives_the_days_there_a
         weekday=THURSDAY,
         fixed=[D(2026, 12, 17)],
     )
-    assert dates == [D(2026, 12, 3), D(2026, 12, 10), D(2026, 12, 24), D(2026, 12, 31)]
+    assert dates == [D(2026, 12, 3), D(2026, 12, 10)]  # the 24th and 31st are evenings off
 
 
 def test_the_last_dinner_of_the_year_before_keeps_the_first_ones_from_crowding_it():
