@@ -3,7 +3,9 @@
 A circle aims at a number of dinners a year (five by default). For what is left of a year the
 planner proposes the missing dinners, spread evenly, on the circle's preferred weekday, never on
 a Dutch public holiday, Christmas Eve or New Year's Eve, and never on a day that already has a
-meeting of the circle.
+meeting of the circle; none sooner than MIN_NOTICE_DAYS from today, and no two dinners closer
+together than MIN_GAP_DAYS. Late in a year fewer may fit than are missing: the rest is for the
+next year.
 """
 
 import dataclasses
@@ -21,6 +23,13 @@ YEAR_DAYS = 365
 # circle's dinner either: Christmas Eve belongs to families, and on New Year's Eve the police
 # are out for the fireworks and the trouble that comes with them. (month, day)
 EVENINGS_OFF = {(12, 24), (12, 31)}
+# No dinner is proposed sooner than this: the members, citizens with jobs and families among
+# them, need time to keep the evening free, and the coordinator to book the venue and order the
+# food. Planned on 30 November, a dinner on 3 December asked too much of everyone.
+MIN_NOTICE_DAYS = 14
+# Nor two dinners closer together than this: the target is contact spread over the year, and
+# three dinners in three weeks of December ask a lot of volunteers and leave little new to say.
+MIN_GAP_DAYS = 14
 
 
 @cache
@@ -61,14 +70,11 @@ def public_holiday_name(day: datetime.date, language: str | None) -> str | None:
 
 
 def year_start(year: int, today: datetime.date) -> datetime.date | None:
-    """The first day the planner may use in the year: tomorrow in the current year (a dinner
-    today is too late to plan), 1 January in a later year, and None for a year that is over."""
-    if year < today.year:
-        return None
-    if year == today.year:
-        tomorrow = today + datetime.timedelta(days=1)
-        return tomorrow if tomorrow.year == year else None
-    return datetime.date(year, 1, 1)
+    """The first day the planner may use in the year: MIN_NOTICE_DAYS from today, or 1 January
+    of a later year if that comes later; None when the notice runs past the year's end (a
+    year that is over, or its last fortnight)."""
+    first = max(today + datetime.timedelta(days=MIN_NOTICE_DAYS), datetime.date(year, 1, 1))
+    return first if first.year == year else None
 
 
 def propose_year(
@@ -125,18 +131,54 @@ def propose_dates(
     as a fixed one does, if it was recent: within one interval of the period's dinners
     (a year's length over their number); an older one tells nothing about the spacing to come.
     Every ideal day becomes the nearest usable day: the right weekday, no day off (is_day_off),
-    not taken, not a fixed dinner. Fewer dates come back when fewer days fit.
+    not taken, and MIN_GAP_DAYS or more from every other dinner (fixed, previous or new).
+
+    Fewer dates come back when fewer fit: as many as the period holds at that gap (found by
+    taking the first usable day each time, which fits the most), spread as above; when that
+    spreading leaves one without a day, they are packed from the start of the period instead.
     """
     fixed = sorted(set(fixed))
     unusable = set(taken) | set(fixed)
-    recent = previous is not None and (start - previous).days * (count + len(fixed)) < YEAR_DAYS
+    usable = [day for day in _weekdays(start, end, weekday) if day not in unusable]
+    dinners = [*fixed, *([previous] if previous else [])]
+    fitting = len(_packed(usable, dinners, count))
+    recent = previous is not None and (start - previous).days * (fitting + len(fixed)) < YEAR_DAYS
     chosen: list[datetime.date] = []
-    for ideal in _ideal_days(start, end, count, fixed, previous if recent else None):
-        day = _nearest_usable(ideal, start, end, weekday, unusable)
+    for ideal in _ideal_days(start, end, fitting, fixed, previous if recent else None):
+        day = _nearest_usable(ideal, usable, [*dinners, *chosen])
         if day is not None:
             chosen.append(day)
-            unusable.add(day)
-    return sorted(chosen)
+    return sorted(chosen) if len(chosen) == fitting else _packed(usable, dinners, fitting)
+
+
+def _weekdays(start: datetime.date, end: datetime.date, weekday: int) -> list[datetime.date]:
+    """The days on the weekday from start to end, but for days off (is_day_off)."""
+    day = start + datetime.timedelta(days=(weekday - start.weekday()) % 7)
+    days = []
+    while day <= end:
+        if not is_day_off(day):
+            days.append(day)
+        day += WEEK
+    return days
+
+
+def _far_enough(day: datetime.date, dinners: list[datetime.date]) -> bool:
+    """Whether the day lies MIN_GAP_DAYS or more from each of the dinners (so not on one)."""
+    return all(abs((day - dinner).days) >= MIN_GAP_DAYS for dinner in dinners)
+
+
+def _packed(
+    usable: list[datetime.date], dinners: list[datetime.date], count: int
+) -> list[datetime.date]:
+    """Up to count of the usable days (in order), each the first far enough from the dinners
+    and those taken before it: as many as fit."""
+    chosen: list[datetime.date] = []
+    for day in usable:
+        if len(chosen) == count:
+            break
+        if _far_enough(day, [*dinners, *chosen]):
+            chosen.append(day)
+    return chosen
 
 
 @dataclasses.dataclass
@@ -194,17 +236,9 @@ def _ideal_days(
 
 
 def _nearest_usable(
-    slot: datetime.date,
-    start: datetime.date,
-    end: datetime.date,
-    weekday: int,
-    unusable: set[datetime.date],
+    slot: datetime.date, usable: list[datetime.date], dinners: list[datetime.date]
 ) -> datetime.date | None:
-    """The usable day on the weekday closest to slot (the earlier one on a tie)."""
-    first = start + datetime.timedelta(days=(weekday - start.weekday()) % 7)
-    days = []
-    while first <= end:
-        days.append(first)
-        first += WEEK
-    days.sort(key=lambda day: (abs((day - slot).days), day))
-    return next((day for day in days if day not in unusable and not is_day_off(day)), None)
+    """The usable day closest to slot (the earlier one on a tie) that is far enough from the
+    dinners."""
+    days = sorted(usable, key=lambda day: (abs((day - slot).days), day))
+    return next((day for day in days if _far_enough(day, dinners)), None)

@@ -32,7 +32,7 @@ from meetings.forms import (
     ResponseForm,
 )
 from meetings.models import Meeting, Response
-from meetings.planner import propose_year
+from meetings.planner import MIN_GAP_DAYS, MIN_NOTICE_DAYS, propose_year
 
 # How many years ahead the year planner looks; a single meeting may lie as far ahead.
 PLAN_YEARS_AHEAD = YEARS_AHEAD
@@ -97,6 +97,8 @@ def plan_year(request, circle_id, year):
     else:
         initial = _proposal(circle, year, target, today, planned, taken)
         formset = PlanFormSet(initial=initial, form_kwargs=kwargs)
+    # Late in the year fewer dinners fit than are missing: the rest is for the next year.
+    fewer_fit = request.method == "GET" and len(formset.forms) < target - len(planned)
     ctx = {
         "circle": circle,
         "year": year,
@@ -106,6 +108,9 @@ def plan_year(request, circle_id, year):
         "target": target,
         "is_past": year < today.year,
         "is_this_year": year == today.year,
+        "fewer_fit": fewer_fit,
+        "notice_days": MIN_NOTICE_DAYS,
+        "gap_days": MIN_GAP_DAYS,
         "weekday": Weekday(circle.preferred_weekday).label,
         "previous_year": year - 1,
         "next_year": year + 1 if year < today.year + PLAN_YEARS_AHEAD else None,

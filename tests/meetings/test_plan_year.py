@@ -206,6 +206,38 @@ def test_a_circle_started_in_november_is_proposed_one_dinner_that_year(client, c
     assert "The circle started" not in next_year
 
 
+def test_late_in_the_year_it_proposes_what_fits_and_points_to_next_year(
+    client, circle, coordinator
+):
+    """On 30 November: not 3 or 10 December, too soon to ask anyone, nor Christmas Eve and New
+    Year's Eve; the 17th, and the rest next year. In June all five fit."""
+    with time_machine.travel(datetime.datetime(2026, 6, 1, 10, tzinfo=AMS), tick=False):
+        client.force_login(coordinator)
+        june = client.get(url(circle)).content.decode()
+    assert len(proposed(june)) == 5
+    assert "fit in what is left" not in june and "Plan the rest" not in june
+    with time_machine.travel(datetime.datetime(2026, 11, 30, 10, tzinfo=AMS), tick=False):
+        client.force_login(coordinator)
+        html = client.get(url(circle)).content.decode()
+    assert proposed(html) == ["2026-12-17"]
+    assert "at least 14 days from today and 14 days apart" in html
+    assert "Only 1 dinner fits in what is left of 2026." in html
+    assert f'<a href="{url(circle, 2027)}">Plan the rest in 2027</a>' in html
+
+
+def test_with_no_dinner_fitting_any_more_it_points_to_next_year(client, circle, coordinator):
+    """On 14 December, with two dinners still to plan: not the 17th, 24th and 31st."""
+    for month in (2, 5, 9):
+        dinner(circle, datetime.date(2026, month, 3))
+    with time_machine.travel(datetime.datetime(2026, 12, 14, 10, tzinfo=AMS), tick=False):
+        client.force_login(coordinator)
+        html = client.get(url(circle)).content.decode()
+    assert proposed(html) == []
+    assert "3 of 5 dinners planned this year." in html
+    assert "No more dinner fits in what is left of 2026: none is proposed sooner than 14" in html
+    assert f'<a href="{url(circle, 2027)}">Plan the rest in 2027</a>' in html
+
+
 def test_a_circle_started_in_december_is_proposed_nothing_but_next_year(
     client, circle, coordinator
 ):

@@ -6,11 +6,14 @@ import itertools
 import pytest
 
 from meetings.planner import (
+    MIN_GAP_DAYS,
+    MIN_NOTICE_DAYS,
     is_day_off,
     is_public_holiday,
     propose_dates,
     propose_year,
     public_holiday_name,
+    year_start,
 )
 
 D = datetime.date
@@ -143,8 +146,65 @@ def test_nothing_to_propose_on_new_years_eve():
 
 
 def test_the_end_of_a_year_offers_only_the_days_left():
-    dates = propose_year(year=2026, target=5, weekday=THURSDAY, today=D(2026, 12, 10))
-    assert dates == [D(2026, 12, 17)]  # not Christmas Eve or New Year's Eve
+    # Seen on Monday 30 November: not 3 or 10 December (too soon), nor the 24th or 31st.
+    dates = propose_year(year=2026, target=5, weekday=THURSDAY, today=D(2026, 11, 30))
+    assert dates == [D(2026, 12, 17)]
+
+
+def test_nothing_is_proposed_in_the_last_fortnight_of_a_year():
+    # Two dinners still to plan on 14 December used to get the 17th, 24th and 31st.
+    planned = [D(2026, 2, 5), D(2026, 5, 7), D(2026, 9, 10)]
+    assert (
+        propose_year(year=2026, target=5, weekday=THURSDAY, today=D(2026, 12, 14), planned=planned)
+        == []
+    )
+
+
+def test_fewer_than_missing_that_fit_are_spread_at_the_minimum_gap_or_more():
+    # From 29 October (a fortnight after today) the Thursdays up to the 17th of December hold
+    # four dinners a fortnight apart, not five.
+    dates = propose_year(year=2026, target=5, weekday=THURSDAY, today=D(2026, 10, 15))
+    assert dates == [D(2026, 10, 29), D(2026, 11, 12), D(2026, 11, 26), D(2026, 12, 10)]
+
+
+def test_the_first_day_to_plan_is_a_fortnight_ahead_in_the_next_year_too():
+    assert year_start(2027, D(2026, 12, 28)) == D(2027, 1, 11)
+    assert year_start(2027, D(2026, 11, 2)) == D(2027, 1, 1)
+    assert year_start(2026, D(2026, 12, 18)) is None
+
+
+def test_a_new_dinner_keeps_its_distance_from_those_planned():
+    # A dinner between those of 3 and 17 December would be a week from each.
+    planned = [D(2026, 12, 3), D(2026, 12, 17)]
+    dates = propose_year(
+        year=2026,
+        target=4,
+        weekday=THURSDAY,
+        today=D(2026, 11, 1),
+        planned=planned,
+        taken=planned,
+    )
+    assert dates == [D(2026, 11, 19)]
+
+
+@pytest.mark.parametrize("target", [1, 2, 5, 12])
+@pytest.mark.parametrize("weekday", [MONDAY, THURSDAY, FRIDAY])
+def test_from_any_day_of_the_autumn_the_notice_and_gap_hold(target, weekday):
+    planned = [D(2026, 3, 5), D(2026, 11, 26)]
+    for offset in range(0, 92, 3):
+        today = D(2026, 10, 1) + datetime.timedelta(days=offset)
+        dates = propose_year(
+            year=2026,
+            target=target + len(planned),
+            weekday=weekday,
+            today=today,
+            planned=planned,
+            taken=planned,
+            before=D(2025, 12, 11),
+        )
+        assert all((day - today).days >= MIN_NOTICE_DAYS for day in dates), today
+        assert min(_intervals([*planned, *dates]), default=MIN_GAP_DAYS) >= MIN_GAP_DAYS, today
+        assert not [day for day in dates if is_day_off(day)], today
 
 
 def test_today_itself_is_never_proposed():
@@ -201,7 +261,8 @@ def test_more_dinners_than_usable_days_around_a_fixed_one_gives_the_days_there_a
         weekday=THURSDAY,
         fixed=[D(2026, 12, 17)],
     )
-    assert dates == [D(2026, 12, 3), D(2026, 12, 10)]  # the 24th and 31st are evenings off
+    # The 10th is a week before the fixed dinner; the 24th and 31st are evenings off.
+    assert dates == [D(2026, 12, 3)]
 
 
 def test_the_last_dinner_of_the_year_before_keeps_the_first_ones_from_crowding_it():
