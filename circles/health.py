@@ -20,7 +20,10 @@ The rules (DESIGN.md "Peace, not only turmoil"; issue 10). Days are local days (
   (a dinner on day 90 is in time, one on day 91 is not).
 - **Behind the target**: the dinners held plus those planned this year are fewer than the
   circle's target for this year. A plan that reaches the target is enough: what a coordinator
-  can do about it is to put the dates in the calendar.
+  can do about it is to put the dates in the calendar. In December the coordinator is offered
+  next year's planner beside this year's, and only next year's once no dinner fits in what is
+  left of this one (the planner's notice, meetings.planner.has_room): the flag stays, the year
+  is behind, but its advice turns to the next year.
 - The *target* of a year is the circle's dinners per year, but in the year the circle was
   created (Circle.created_at, local time) only for the part of the year it existed: the whole
   months left, counting the month it was created in, rounded half up (target * (13 - month) /
@@ -70,6 +73,7 @@ from django.utils.translation import ngettext
 from actions.models import Action
 from circles.models import Circle, Invitation, Membership, Sector
 from meetings.models import Attendance, Meeting
+from meetings.planner import has_room
 
 HORIZON_DAYS = 90
 RECENT_DINNERS = 4
@@ -391,6 +395,7 @@ LOW_ATTENDANCE_FLAG = "low_attendance"
 class Health:
     circle: Circle
     year: int
+    today: datetime.date
     target: int
     last_held: datetime.datetime | None
     next_planned: datetime.datetime | None
@@ -417,9 +422,25 @@ class Health:
         return max(self.target - self.dinners_this_year, 0)
 
     @property
+    def next_year(self) -> int:
+        return self.year + 1
+
+    @property
+    def room_this_year(self) -> bool:
+        """Whether a dinner still fits in what is left of this year, on the circle's weekday
+        and with the planner's notice (meetings.planner.has_room)."""
+        return has_room(self.year, self.today, self.circle.preferred_weekday)
+
+    @property
+    def year_ending(self) -> bool:
+        """December, or no dinner fits this year any more: time to plan the next one too."""
+        return self.today.month == 12 or not self.room_this_year
+
+    @property
     def plan_year(self) -> int:
-        """The year to plan: this one until its dinners are all held or planned, then the next."""
-        return self.year if self.missing_this_year else self.year + 1
+        """The year to plan: this one until its dinners are all held or planned, or no more of
+        them fits; then the next."""
+        return self.year if self.missing_this_year and self.room_this_year else self.next_year
 
     @property
     def missing_sectors(self) -> list[Sector]:
@@ -458,10 +479,12 @@ class Health:
 
 def health_of(circle: Circle, now: datetime.datetime) -> Health:
     """The health of a circle that came through with_health(…, now)."""
-    year = timezone.localdate(now).year
+    today = timezone.localdate(now)
+    year = today.year
     health = Health(
         circle=circle,
         year=year,
+        today=today,
         target=circle.target_in(year),
         last_held=circle.last_held,
         next_planned=circle.next_planned,
@@ -502,16 +525,22 @@ def _no_dinner_flag() -> Flag:
 
 
 def _behind_flag(health: Health) -> Flag:
+    if health.room_this_year:
+        advice = ngettext(
+            "Plan %(missing)d more dinner this year, in the year planner or with a date poll.",
+            "Plan %(missing)d more dinners this year, in the year planner or with a date poll.",
+            health.missing_this_year,
+        ) % {"missing": health.missing_this_year}
+    else:
+        advice = _(
+            "No more dinner fits in what is left of %(year)d: plan the dinners of %(next_year)d "
+            "now, so that the new year starts with one in the calendar."
+        ) % {"year": health.year, "next_year": health.next_year}
     return Flag(
         BEHIND,
         _("Behind the target: %(count)d of %(target)d dinners held or planned in %(year)d.")
         % {"count": health.dinners_this_year, "target": health.target, "year": health.year},
-        ngettext(
-            "Plan %(missing)d more dinner this year, in the year planner or with a date poll.",
-            "Plan %(missing)d more dinners this year, in the year planner or with a date poll.",
-            health.missing_this_year,
-        )
-        % {"missing": health.missing_this_year},
+        advice,
     )
 
 

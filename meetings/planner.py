@@ -77,6 +77,14 @@ def year_start(year: int, today: datetime.date) -> datetime.date | None:
     return first if first.year == year else None
 
 
+def has_room(year: int, today: datetime.date, weekday: int) -> bool:
+    """Whether a dinner on the weekday still fits in the year by the calendar alone: a day that
+    is no day off, MIN_NOTICE_DAYS or more from today. The year's other dinners may stand in
+    its way (MIN_GAP_DAYS): propose_year tells."""
+    start = year_start(year, today)
+    return start is not None and bool(_weekdays(start, datetime.date(year, 12, 31), weekday))
+
+
 def propose_year(
     *,
     year: int,

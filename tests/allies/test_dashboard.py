@@ -270,6 +270,16 @@ def test_coordinators_see_the_circles_needing_attention(client, circle, other_ci
     assert "Circles needing attention" not in client.get("/").content.decode()
 
 
+@time_machine.travel(datetime.datetime(2026, 12, 3, 12, tzinfo=datetime.UTC))
+def test_in_december_a_circle_behind_gets_next_years_planner_too(client, circle, cast):
+    make_meeting(circle, days_ahead=-100)
+    client.force_login(cast["coordinator"])
+    html = client.get("/").content.decode()
+    section = html[html.index("Circles needing attention") :]
+    assert f'href="/circles/{circle.pk}/plan/2026/">Plan 2026</a>' in section
+    assert f'href="/circles/{circle.pk}/plan/2027/">Plan 2027</a>' in section
+
+
 def test_a_circle_being_set_up_shows_its_checklist_not_its_flags(client, circle, cast):
     """Its checklist says what to do first: members in, then the dinners. Its flags would ask
     for the dinners straight away, with the planner's buttons."""

@@ -474,6 +474,17 @@ def test_once_this_years_dinners_are_all_planned_the_planner_of_next_year(client
     assert f'href="/circles/{circle.pk}/plan/2028/"' in html and "Plan 2028" in html
 
 
+@time_machine.travel(datetime.datetime(2027, 12, 20, 12, tzinfo=datetime.UTC))
+def test_once_no_dinner_fits_this_year_the_planner_of_next_year(client, circle, cast):
+    """Behind the target, but less than a fortnight is left of 2027."""
+    make_meeting(circle, days_ahead=-30)
+    client.force_login(cast["coordinator"])
+    html = client.get(url(circle)).content.decode()
+    assert "Behind the target" in html
+    assert f'href="/circles/{circle.pk}/plan/2027/"' not in html
+    assert f'href="/circles/{circle.pk}/plan/2028/"' in html and "Plan 2028" in html
+
+
 def test_members_who_left_are_not_listed(client, circle, cast):
     cast["clerk"].memberships.get().end()
     client.force_login(cast["citizen"])

@@ -16,9 +16,17 @@ from tests.circles.conftest import NOW, days, dinner
 from tests.polls.conftest import answer, make_poll
 
 
-def render_health(circle, **ctx) -> str:
-    health = health_for_circles([circle], NOW)[circle.pk]
+def render_health(circle, now=NOW, **ctx) -> str:
+    health = health_for_circles([circle], now)[circle.pk]
     return render_to_string("circles/_health.html", {"health": health, **ctx})
+
+
+def behind_in_december(circle, day):
+    """Three of 2027's five dinners held; seen on `day` of December 2027, 10:00."""
+    for month in (2, 5, 9):
+        dinner(circle, datetime.date(2027, month, 4))
+    dinner(circle, datetime.date(2028, 1, 20))  # the next year's first: no 90-day flag
+    return datetime.datetime(2027, 12, day, 10, 0, tzinfo=NOW.tzinfo)
 
 
 def test_each_flag_says_what_to_do_and_coordinators_get_the_way_there(clock, circle):
@@ -41,6 +49,27 @@ def test_behind_the_target_alone_gets_the_way_there_and_a_healthy_circle_none(cl
     for n in range(2, 6):
         dinner(circle, days(40 * n))
     assert "/polls/new/" not in render_health(circle, is_coordinator=True)
+
+
+def test_in_december_behind_the_target_offers_next_years_planner_as_well(clock, circle):
+    now = behind_in_december(circle, 1)
+    html = render_health(circle, now, is_coordinator=True)
+    assert "Behind the target: 3 of 5 dinners held or planned in 2027." in html
+    assert "Plan 2 more dinners this year" in html
+    assert f'href="/circles/{circle.pk}/plan/2027/">Plan 2027</a>' in html
+    assert f'href="/circles/{circle.pk}/plan/2028/">Plan 2028</a>' in html
+    assert "Open the year planner" not in html
+
+
+def test_once_no_dinner_fits_this_year_it_offers_only_next_years_planner(clock, circle):
+    # 17 December 2027: a fortnight ahead is the 31st, a Friday; no Thursday is left.
+    now = behind_in_december(circle, 17)
+    html = render_health(circle, now, is_coordinator=True)
+    assert "Behind the target: 3 of 5 dinners held or planned in 2027." in html
+    assert "No more dinner fits in what is left of 2027: plan the dinners of 2028 now" in html
+    assert "Plan 2 more dinners this year" not in html
+    assert f'href="/circles/{circle.pk}/plan/2027/"' not in html
+    assert f'href="/circles/{circle.pk}/plan/2028/">Plan 2028</a>' in html
 
 
 def test_members_read_the_flags_without_the_coordinators_buttons(clock, circle):
