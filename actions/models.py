@@ -1,5 +1,7 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -14,6 +16,35 @@ class ActionQuerySet(models.QuerySet):
 
     def overdue(self, today=None):
         return self.unfinished().filter(due_date__lt=today or timezone.localdate())
+
+    def open_at(self, moment):
+        """The actions that were open (or in progress) at that moment: written down before it,
+        and not done or dropped by then.
+
+        Their status then is the one their history held last before it; for an action with no
+        history from then (one made by a bulk insert, or dated back as the demo's are), that of
+        its last update that changed the status before it; and with neither, open, as each
+        action starts.
+        """
+        in_history = (
+            Action.history.filter(id=OuterRef("pk"), history_date__lt=moment)
+            .order_by("-history_date", "-history_id")
+            .values("status")[:1]
+        )
+        in_updates = (
+            ActionUpdate.objects.filter(action=OuterRef("pk"), created_at__lt=moment)
+            .exclude(new_status="")
+            .order_by("-created_at", "-pk")
+            .values("new_status")[:1]
+        )
+        status_then = Coalesce(
+            Subquery(in_history), Subquery(in_updates), Value(Action.Status.OPEN)
+        )
+        return (
+            self.filter(created_at__lt=moment)
+            .alias(status_then=status_then)
+            .filter(status_then__in=Action.OPEN_STATUSES)
+        )
 
 
 class Action(models.Model):

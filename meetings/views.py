@@ -15,6 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
+from actions.carried import carried_to
 from allies import once
 from allies.models import User
 from circles.health import dinners_counted, start_of
@@ -281,7 +282,8 @@ def detail(request, meeting_id):
         "meeting": meeting,
         "is_coordinator": is_coordinator,
         "agenda_items": meeting.agenda_items.select_related("topic"),
-        "carried_actions": _carried_actions(meeting),
+        # On its agenda ahead; once held, the actions reviewed there, as they are now.
+        "carried_actions": carried_to(meeting),
         "by_answer": [(WHO_COMES[answer], rs) for answer, rs in by_answer.items()],
         "mine": mine,
         "may_answer": meeting.is_open_for_answers,
@@ -307,16 +309,6 @@ def detail(request, meeting_id):
 
 def _owners():
     return Prefetch("owners", queryset=User.objects.only("pk", "name", "username"))
-
-
-def _carried_actions(meeting: Meeting):
-    """The circle's open actions, on the agenda of its next meeting until done or dropped."""
-    if meeting.is_cancelled or meeting.ends_at < timezone.now():
-        return []
-    next_id = meeting.circle.meetings.upcoming().values_list("pk", flat=True).first()
-    if next_id != meeting.pk:
-        return []
-    return meeting.circle.actions.unfinished().prefetch_related(_owners())
 
 
 @login_required

@@ -6,6 +6,7 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.utils import timezone, translation
 
+from actions.carried import carried_to
 from actions.models import Action, ActionUpdate
 from allies.models import User
 from circles.health import LOW_ATTENDANCE_FLAG, health_for_circles, refresh_summaries
@@ -113,6 +114,19 @@ def test_demo_shows_the_product_at_work():
     assert answers == {"attending", "maybe", "not_attending"}
     outsider = User.objects.get(username="outsider")
     assert list(Circle.objects.for_user(outsider)) == [Circle.objects.get(municipality="Tilburg")]
+
+
+def test_the_demos_held_dinners_show_the_actions_they_reviewed():
+    """Each action was written down when its dinner was recorded, not when the demo was
+    loaded: the dinners since show it among the actions reviewed while it was open."""
+    call_command("seed_demo")
+    utrecht = Circle.objects.get(name="Overvecht Allies")
+    held = list(utrecht.meetings.filter(status=Meeting.Status.HELD).order_by("starts_at"))
+    reviewed = [[action.title for action in carried_to(meeting)] for meeting in held]
+    walk = "Walk through the neighbourhood with the youth workers"
+    lighting = "Ask the municipality for better lighting in the underpass"
+    # Agreed at the first, done before the third; lighting agreed at the third.
+    assert reviewed == [[], [walk], [], [lighting]]
 
 
 def test_nobody_came_to_a_dinner_before_joining_the_circle():

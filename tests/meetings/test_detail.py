@@ -5,6 +5,7 @@ import pytest
 from django.utils import timezone
 
 from actions.models import Action
+from actions.services import action_add_update
 from meetings.models import AgendaItem, Attendance, Meeting, Response, Topic
 from tests.conftest import (
     KEY_PAGE_MAX_QUERIES,
@@ -441,5 +442,82 @@ def test_query_count_of_a_held_meeting_does_not_grow(client, circle, cast):
         person = make_person(f"p{n}")
         circle.memberships.create(person=person, sector="community")
         Attendance.objects.create(meeting=held, person=person)
+    assert count_queries(client, url(held)) == few
+    assert few <= KEY_PAGE_MAX_QUERIES
+
+
+# The actions carried to a meeting that took place: those open when it began.
+
+
+def before(meeting, days: int) -> datetime.datetime:
+    return meeting.starts_at - datetime.timedelta(days=days)
+
+
+def test_a_held_meeting_shows_the_actions_reviewed_there_with_their_status_now(
+    client, circle, cast, time_machine
+):
+    held = planned_ahead(make_meeting(circle, days_ahead=-3, status=Meeting.Status.HELD))
+    time_machine.move_to(before(held, 60))
+    earlier = make_meeting(circle, days_ahead=-1)
+    lights = action(circle, "Ask for street lights", [cast["clerk"]], meeting=earlier)
+    done_since = action(circle, "Visit the mosque", [cast["officer"]], meeting=earlier)
+    done_before = action(circle, "Walk with youth workers", [cast["officer"]], meeting=earlier)
+    time_machine.move_to(before(held, 10))
+    action_add_update(action=done_before, author=cast["officer"], new_status="done")
+    time_machine.move_to(held.starts_at + datetime.timedelta(hours=1))
+    action_add_update(action=done_since, author=cast["officer"], new_status="done")
+    action(circle, "Agreed that evening", [cast["citizen"]], meeting=held)
+    time_machine.move_to(held.starts_at + datetime.timedelta(days=3))
+    client.force_login(cast["citizen"])
+    html = client.get(url(held)).content.decode()
+    reviewed = html[html.index('id="reviewed"') : html.index('id="agreed"')]
+    assert "Ask for street lights" in reviewed and "Visit the mosque" in reviewed
+    assert "Walk with youth workers" not in html  # done before the meeting: not carried to it
+    assert "Agreed that evening" not in reviewed
+    assert re.search(r"Visit the mosque</a>\s*<span[^>]*>done</span>", reviewed)
+    assert f'href="/actions/{lights.pk}/"' in reviewed
+    # Not also on its agenda, as "Open actions" of a meeting ahead.
+    assert "Open actions" not in html
+
+
+def test_a_meeting_under_way_keeps_the_actions_open_when_it_began(
+    client, circle, cast, time_machine
+):
+    under_way = planned_ahead(make_meeting(circle, days_ahead=-1))
+    under_way.ends_at = timezone.now() + datetime.timedelta(hours=1)
+    under_way.save()
+    time_machine.move_to(before(under_way, 30))
+    action(circle, "Ask for street lights", [cast["clerk"]])
+    time_machine.move_to(under_way.ends_at - datetime.timedelta(minutes=30))
+    action(circle, "Agreed just now", [cast["citizen"]], meeting=under_way)
+    client.force_login(cast["citizen"])
+    html = client.get(url(under_way)).content.decode()
+    agenda = html[html.index('id="agenda"') :]
+    assert "Open actions" in agenda and "Ask for street lights" in agenda
+    assert "Agreed just now" not in html
+    # Ended and not recorded yet, it still shows them on its agenda.
+    time_machine.move_to(under_way.ends_at + datetime.timedelta(days=1))
+    assert "Ask for street lights" in client.get(url(under_way)).content.decode()
+
+
+def test_query_count_of_a_held_meeting_does_not_grow_with_the_actions_reviewed(
+    client, circle, cast, time_machine
+):
+    held = planned_ahead(make_meeting(circle, days_ahead=-3, status=Meeting.Status.HELD))
+    client.force_login(cast["coordinator"])
+
+    def carry(n, prefix):
+        now = timezone.now()
+        time_machine.move_to(before(held, 20))
+        for i in range(n):
+            carried = action(circle, f"{prefix} {i}", [cast["citizen"], cast["clerk"]])
+            action_add_update(action=carried, author=cast["clerk"], text="Called them.")
+        time_machine.move_to(now)
+
+    carry(2, "Action")
+    few = count_queries(client, url(held))
+    carry(30, "More")
+    html = client.get(url(held)).content.decode()
+    assert "More 29" in html[html.index('id="reviewed"') :]
     assert count_queries(client, url(held)) == few
     assert few <= KEY_PAGE_MAX_QUERIES

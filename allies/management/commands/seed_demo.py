@@ -477,6 +477,9 @@ def _agree(meeting, title, *, by, due_in, owners, status=Action.Status.OPEN, don
         completed_at=completed_at,
         created_by=by,
     )
+    # Written down when the dinner was recorded, not when the demo was loaded: each dinner
+    # since then shows it among the actions it reviewed, while it was open (open_at).
+    Action.objects.filter(pk=action.pk).update(created_at=meeting.recorded_at or meeting.ends_at)
     action.owners.set(owners)
     if done:
         ActionUpdate.objects.create(

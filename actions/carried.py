@@ -1,0 +1,82 @@
+"""The actions carried forward to a meeting: "an open action is carried forward: it appears on
+the next meeting's agenda until it is done or dropped" (DESIGN.md).
+
+Of a meeting ahead, they are the circle's open actions, if it is the circle's next meeting. Of
+one that has started, they are those that were open when it started (Action.objects.open_at):
+what was carried to it stays what it was, whatever became of the actions since, so its page
+and its record page show what was reviewed there.
+
+The list is read once per meeting object (the emails about a meeting, one per member, all show
+it); prefetch_carried reads it for many meetings ahead at once.
+"""
+
+from django.db.models import Exists, F, OuterRef, Prefetch, Q
+from django.utils import timezone
+
+from actions.models import Action
+from allies.models import User
+from meetings.models import Meeting
+
+# Where each meeting keeps its list, once read.
+CACHE = "_carried_actions"
+
+
+def carried_to(meeting: Meeting) -> list[Action]:
+    """The actions carried to the meeting, with their owners; none for a cancelled one."""
+    if not hasattr(meeting, CACHE):
+        prefetch_carried([meeting])
+    return getattr(meeting, CACHE)
+
+
+def prefetch_carried(meetings) -> None:
+    """Read the actions carried to each of the meetings and keep them on it (carried_to): in a
+    fixed number of queries for those ahead, and in one more each (with their owners) for
+    those that have started."""
+    now = timezone.now()
+    ahead = []
+    for meeting in meetings:
+        setattr(meeting, CACHE, [])
+        if meeting.is_cancelled:
+            continue
+        if meeting.starts_at > now:
+            ahead.append(meeting)
+        else:
+            opened = Action.objects.filter(circle=meeting.circle_id).open_at(meeting.starts_at)
+            setattr(meeting, CACHE, list(with_owners(opened.exclude(meeting=meeting))))
+    nexts = _next_meetings(ahead, now)
+    if not nexts:
+        return
+    by_circle = {}
+    for action in with_owners(Action.objects.unfinished().filter(circle__in=list(nexts))):
+        by_circle.setdefault(action.circle_id, []).append(action)
+    for meeting in nexts.values():
+        setattr(meeting, CACHE, by_circle.get(meeting.circle_id, []))
+
+
+def _next_meetings(meetings: list[Meeting], now) -> dict[int, Meeting]:
+    """Those of the meetings that are the next of their circle, by circle id: no other
+    meeting of it that is not cancelled and not over starts before (or at the same moment, and
+    was entered first)."""
+    if not meetings:
+        return {}
+    before = (
+        Meeting.objects.upcoming(now)
+        .filter(circle=OuterRef("circle"))
+        .filter(
+            Q(starts_at__lt=OuterRef("starts_at"))
+            | Q(starts_at=OuterRef("starts_at"), pk__lt=OuterRef("pk"))
+        )
+    )
+    first = set(
+        Meeting.objects.filter(pk__in=[m.pk for m in meetings])
+        .filter(~Exists(before))
+        .values_list("pk", flat=True)
+    )
+    return {m.circle_id: m for m in meetings if m.pk in first}
+
+
+def with_owners(actions):
+    """The actions with their owners, by due date (the overdue first, those without one last)."""
+    return actions.prefetch_related(
+        Prefetch("owners", queryset=User.objects.only("pk", "name", "username"))
+    ).order_by(F("due_date").asc(nulls_last=True), "pk")
