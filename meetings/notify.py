@@ -32,6 +32,7 @@ from django.utils.translation import (
     pgettext_lazy,
 )
 
+from actions.carried import carried_to
 from allies.models import User
 from circles.models import Membership
 from meetings import calendar
@@ -733,10 +734,14 @@ def _about(
 
 
 def meeting_context(meeting: Meeting) -> dict:
+    # After the agenda, the open actions carried to a meeting ahead: read once per meeting,
+    # however many members get their own message about it.
+    ahead = meeting.starts_at > timezone.now()
     return {
         "meeting": meeting,
         "location": calendar.meeting_location(meeting),
         "agenda": [str(item) for item in meeting.agenda_items.all()],
+        "carried": _rows(carried_to(meeting)) if ahead else [],
         "meeting_url": calendar.meeting_url(meeting),
     }
 

@@ -35,6 +35,7 @@ from django.db import IntegrityError, transaction
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext, gettext_lazy, ngettext, pgettext_lazy
 
+from actions.carried import prefetch_carried
 from actions.models import Action
 from circles.models import Membership
 from circles.services import commitment_url
@@ -272,6 +273,7 @@ def dinner_reminders(now, today) -> Iterator[Reminder]:
             meetings.append(meeting)
     if not meetings:
         return
+    prefetch_carried(meetings)  # the open actions each reminder lists, for all at once
     answers: dict[int, dict[int, Response]] = {}  # by meeting, then person
     for response in Response.objects.filter(meeting__in=meetings).only(
         "meeting", "person", "answer", "dietary_needs"

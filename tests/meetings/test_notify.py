@@ -6,11 +6,15 @@ import smtplib
 import zoneinfo
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.formats import date_format
 
+from actions.models import Action
 from allies.models import User
 from meetings.models import AgendaItem, Meeting, Response, Topic
 from meetings.notify import notify_cancelled, notify_changed, notify_joined, notify_scheduled
@@ -525,3 +529,92 @@ def test_a_member_let_back_in_is_sent_what_was_planned_until_they_came_back(
         notify_joined(newcomer)
     [message] = mail.outbox
     assert uids(message) == [f"{while_away.uid}@allies"]
+
+
+# The open actions carried to the meeting, after its agenda.
+
+
+@pytest.fixture
+def next_dinner(circle, coordinator, officer, clerk, citizen):
+    meeting = make_meeting(circle, days_ahead=10)
+    AgendaItem.objects.create(meeting=meeting, topic=Topic.objects.get(name="Nuisance"))
+    return meeting
+
+
+def open_action(circle, title, owners, **extra):
+    action = Action.objects.create(circle=circle, title=title, **extra)
+    action.owners.set(owners)
+    return action
+
+
+def test_the_invitation_lists_the_open_actions_carried_to_it(
+    django_capture_on_commit_callbacks, next_dinner, circle, clerk, citizen, officer
+):
+    overdue = timezone.localdate() - datetime.timedelta(days=3)
+    lights = open_action(circle, "Ask for street lights", [clerk, citizen], due_date=overdue)
+    mosque = open_action(circle, "Visit the mosque", [officer], status="in_progress")
+    open_action(circle, "Walk with youth workers", [officer], status="done")
+    message = send(django_capture_on_commit_callbacks, notify_scheduled, next_dinner)[
+        "citizen@example.org"
+    ]
+    day = date_format(overdue, "j F Y")
+    assert (
+        "- Nuisance\n"
+        "Open actions:\n"
+        f"- Ask for street lights · Citizen (that is you), Clerk · overdue since {day}\n"
+        f"  http://testserver/actions/{lights.pk}/\n"
+        "- Visit the mosque · Officer\n"
+        f"  http://testserver/actions/{mosque.pk}/\n"
+    ) in message.body.replace(settings.SITE_URL, "http://testserver")
+    [(html, _mimetype)] = message.alternatives
+    agenda = html[html.index("<h2>Agenda</h2>") :]
+    assert agenda.index("Nuisance") < agenda.index("<h2>Open actions</h2>")
+    link = f'<a href="{settings.SITE_URL}/actions/{lights.pk}/">Ask for street lights</a>'
+    assert f"<li>{link} · Citizen (that is you), Clerk · <strong>overdue since {day}" in html
+    assert "Walk with youth workers" not in message.body + html
+    # A calendar app keeps an invitation's text as it came, where their status would go stale:
+    # its link leads to the meeting page, which lists them as they are.
+    [event] = ical.events(calendar_part(message).get_payload(decode=True))
+    assert event["description"].startswith("Agenda:\n- Nuisance\n\nDetails and your answer")
+    # On the agenda of the next meeting only.
+    later = make_meeting(circle, days_ahead=40)
+    mail.outbox.clear()
+    message = send(django_capture_on_commit_callbacks, notify_scheduled, later)[
+        "citizen@example.org"
+    ]
+    assert "Ask for street lights" not in message.body
+    assert "Open actions" not in message.alternatives[0][0]
+
+
+def test_the_open_actions_are_in_the_readers_language(
+    django_capture_on_commit_callbacks, next_dinner, circle, officer, citizen
+):
+    citizen.preferred_language = "nl"
+    citizen.save()
+    due = datetime.date(2030, 3, 1)
+    open_action(circle, "Ask for street lights", [citizen, officer], due_date=due)
+    message = send(django_capture_on_commit_callbacks, notify_scheduled, next_dinner)[
+        "citizen@example.org"
+    ]
+    assert "Open actiepunten:\n" in message.body
+    assert "Citizen (dat ben jij), Officer · streefdatum 1 maart 2030" in message.body
+    assert "<h2>Open actiepunten</h2>" in message.alternatives[0][0]
+
+
+def test_the_open_actions_are_read_once_however_many_members_are_invited(
+    django_capture_on_commit_callbacks, next_dinner, circle, officer
+):
+    for n in range(3):
+        open_action(circle, f"Action {n}", [officer])
+
+    def queries() -> int:
+        mail.outbox.clear()
+        with CaptureQueriesContext(connection) as captured:
+            send(django_capture_on_commit_callbacks, notify_scheduled, next_dinner)
+        assert all("Action 2" in message.body for message in mail.outbox)
+        return len(captured)
+
+    few = queries()
+    for n in range(10):
+        circle.memberships.create(person=make_person(f"member{n}"), sector="community")
+    assert queries() == few

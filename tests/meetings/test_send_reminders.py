@@ -136,6 +136,29 @@ def test_each_reads_the_reminder_in_their_own_language(clock, dinner, citizen):
     assert "Thursday 4 March 2027, 18:30" in by_person["clerk@example.org"].body
 
 
+def test_the_dinner_reminder_lists_the_open_actions_of_its_own_circle(
+    clock, dinner, circle, citizen, officer, other_circle, outsider
+):
+    lights = Action.objects.create(
+        circle=circle, title="Ask for street lights", due_date=datetime.date(2027, 2, 20)
+    )
+    lights.owners.set([citizen, officer])
+    Action.objects.create(circle=circle, title="Walk with youth workers", status="done")
+    theirs = Meeting.objects.create(
+        circle=other_circle, starts_at=dinner.starts_at, ends_at=dinner.ends_at
+    )
+    Action.objects.create(circle=other_circle, title="Talk to the housing association")
+    run(clock, 2027, 3, 2, 8)
+    by_person = {m.to[0]: m for m in mail.outbox}
+    body = by_person["citizen@example.org"].body
+    assert "Open actions:\n- Ask for street lights · Citizen (that is you), Officer · " in body
+    assert "overdue since 20 February 2027\n" in body
+    assert f"/actions/{lights.pk}/" in body
+    assert "Walk with youth workers" not in body and "housing association" not in body
+    assert "Talk to the housing association" in by_person["outsider@example.org"].body
+    assert theirs.pk  # reminded in the same run
+
+
 # What the dinner reminder says, by the member's answer
 
 
