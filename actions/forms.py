@@ -6,7 +6,7 @@ from actions.models import Action
 from allies.formfields import LONG_TEXT_MAX_LENGTH, PlainTextMixin
 from allies.once import OnceMixin
 from circles.models import Circle
-from meetings.forms import YEARS_AHEAD, ActionForm, years_later
+from meetings.forms import YEARS_AHEAD, ActionForm, new_status_field, years_later
 
 NOTHING_TO_UPDATE = _("Write an update, choose a new status or set a new due date.")
 
@@ -26,11 +26,7 @@ class ActionUpdateForm(PlainTextMixin, OnceMixin, forms.Form):
         max_length=LONG_TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    new_status = forms.ChoiceField(
-        label=_("New status"),
-        required=False,
-        choices=[("", _("no change")), *Action.Status.choices],
-    )
+    new_status = new_status_field()
     new_due_date = forms.DateField(
         label=_("New due date"),
         required=False,

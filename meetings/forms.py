@@ -459,6 +459,104 @@ class BaseActionFormSet(SharedChoicesFormSetMixin, BaseFormSet):
 ActionFormSet = formset_factory(ActionRowForm, formset=BaseActionFormSet, extra=2, **ROW_LIMITS)
 
 
+def new_status_field() -> forms.ChoiceField:
+    """An action's new status, to choose in an update: "no change" first."""
+    return forms.ChoiceField(
+        label=_("New status"),
+        required=False,
+        choices=[("", _("no change")), *Action.Status.choices],
+    )
+
+
+class ReviewForm(PlainTextMixin, forms.Form):
+    """An action carried to the meeting, as its record reviews it: a new status, a few words
+    on it, or both (saved as an update by the coordinator who records); left as it is, it
+    changes nothing. `action`: the action the row was sent for (None: one no longer carried
+    to the meeting)."""
+
+    # Not "action": a template reads form.action as this field, not as the action.
+    action_id = forms.IntegerField(widget=forms.HiddenInput)
+    new_status = new_status_field()
+    text = forms.CharField(
+        label=_("What was said about it?"),
+        help_text=_("Optional. It is added to the action's updates."),
+        required=False,
+        max_length=LONG_TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, action: Action | None, **kwargs):
+        self.action = action
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        if self.action is None:
+            raise forms.ValidationError(
+                _(
+                    "This action is no longer among those carried to the meeting. Open the "
+                    "record page again to see them as they are now."
+                ),
+                code="not_carried",
+            )
+        return data
+
+    def review(self) -> dict | None:
+        """The new status and the text to save as an update; None when the row changes
+        nothing."""
+        status = self.cleaned_data["new_status"]
+        if status == self.action.status:
+            status = ""
+        if not status and not self.cleaned_data["text"]:
+            return None
+        return {"action": self.action, "new_status": status, "text": self.cleaned_data["text"]}
+
+
+class BaseReviewFormSet(BaseFormSet):
+    """A row for each action carried to the meeting (`actions`). A sent row names its action by
+    id, so a list that changed since the page was shown cannot put one's status on another."""
+
+    def __init__(self, data=None, *args, actions, prefix=None, **kwargs):
+        self.carried = {action.pk: action for action in actions}
+        prefix = prefix or self.get_default_prefix()
+        if data is not None and f"{prefix}-TOTAL_FORMS" not in data:
+            data = None  # sent from a page that listed none of them: none to change
+        initial = [{"action_id": pk} for pk in self.carried]
+        super().__init__(data, *args, prefix=prefix, initial=initial, **kwargs)
+
+    def is_valid(self):
+        return not self.is_bound or super().is_valid()
+
+    def total_form_count(self):
+        return min(super().total_form_count(), len(self.carried))
+
+    def get_form_kwargs(self, index):
+        kwargs = super().get_form_kwargs(index)
+        if index is None:
+            return {**kwargs, "action": None}
+        if not self.is_bound:
+            return {**kwargs, "action": list(self.carried.values())[index]}
+        try:
+            sent = int(self.data.get(f"{self.add_prefix(index)}-action_id", ""))
+        except (TypeError, ValueError):
+            sent = None
+        return {**kwargs, "action": self.carried.get(sent)}
+
+    def row_label(self, index: int) -> str:
+        """The row as its legend names it, in the error summary too: the action's title."""
+        action = self.forms[index].action
+        return action.title if action else _("Action %(number)s") % {"number": index + 1}
+
+    def reviews(self) -> list[dict]:
+        """What the rows change, as action_add_update takes it (action, new_status, text)."""
+        if not self.is_bound:
+            return []
+        return [review for form in self.forms if (review := form.review()) is not None]
+
+
+ReviewFormSet = formset_factory(ReviewForm, formset=BaseReviewFormSet, extra=0)
+
+
 class PlannedDinnerForm(PlainTextMixin, forms.Form):
     """One proposed dinner of the year planner."""
 

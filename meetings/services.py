@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from actions.models import Action
+from actions.services import action_add_update
 from allies.models import User
 from circles.models import Circle, VenueKind
 from meetings import notify
@@ -204,12 +205,16 @@ def meeting_record(
     attendees: Iterable[User],
     minutes: str,
     actions: Iterable[Mapping[str, Any]] = (),
+    reviews: Iterable[Mapping[str, Any]] = (),
 ) -> list[Action]:
-    """Record a meeting after it started: who attended, the minutes, the actions agreed.
+    """Record a meeting after it started: who attended, the minutes, the actions agreed, and
+    what became of the actions carried to it.
 
     All or nothing. Recording again replaces attendance and minutes; actions are only added
-    (each a mapping of title, description, owners, due_date). The meeting becomes held;
-    the first recording changes the status and so grows the calendar sequence.
+    (each a mapping of title, description, owners, due_date). Each review (a mapping of
+    action, new_status, text) is an update of that action by `by`, as on the action's page.
+    The meeting becomes held; the first recording changes the status and so grows the
+    calendar sequence.
 
     Once it commits, the members (not `by`, who wrote it) are told what was said and agreed:
     once, at the first recording with minutes or actions, and again when minutes are first
@@ -249,6 +254,8 @@ def meeting_record(
         )
         action.owners.set(row["owners"])
         created.append(action)
+    for review in reviews:
+        action_add_update(author=by, **review)
     if new_minutes or (not told and (had_actions or created)):
         notify.notify_recorded(meeting, by=by)
     elif created:

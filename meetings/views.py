@@ -31,6 +31,7 @@ from meetings.forms import (
     PlanFormSet,
     RecordForm,
     ResponseForm,
+    ReviewFormSet,
 )
 from meetings.models import Meeting, Response
 from meetings.planner import MIN_GAP_DAYS, MIN_NOTICE_DAYS, propose_year
@@ -362,7 +363,8 @@ def _next_url(request) -> str | None:
 
 @login_required
 def record(request, meeting_id):
-    """After the meeting started: who attended, the minutes, the actions agreed; one save."""
+    """After the meeting started: who attended, the minutes, the actions agreed, and what
+    became of those carried to it; one save."""
     meeting, is_coordinator = _get_meeting_for_user(request, meeting_id)
     if not is_coordinator:
         raise PermissionDenied
@@ -381,7 +383,8 @@ def record(request, meeting_id):
     form = RecordForm(data, members=members, initial={**initial, "minutes": meeting.minutes})
     row_kwargs = {"members": members_with_sector(meeting.circle_id), "meeting": meeting}
     actions = ActionFormSet(data, prefix="actions", form_kwargs=row_kwargs)
-    if data is not None and form.is_valid() and actions.is_valid():
+    reviews = ReviewFormSet(data, prefix="carried", actions=carried_to(meeting))
+    if data is not None and form.is_valid() and actions.is_valid() and reviews.is_valid():
 
         def save():
             services.meeting_record(
@@ -390,6 +393,7 @@ def record(request, meeting_id):
                 attendees=form.cleaned_data["attendees"],
                 minutes=form.cleaned_data["minutes"],
                 actions=actions.rows(),
+                reviews=reviews.reviews(),
             )
             messages.success(request, _("The meeting is recorded."))
             return redirect("meetings:detail", meeting_id=meeting.pk)
@@ -401,4 +405,4 @@ def record(request, meeting_id):
             return _refused(request, meeting, str(refusal))
     agreed = meeting.actions.prefetch_related(_owners())
     ctx = {"meeting": meeting, "form": form, "actions": actions, "agreed_actions": agreed}
-    return render(request, "meetings/record.html", ctx)
+    return render(request, "meetings/record.html", {**ctx, "reviews": reviews})

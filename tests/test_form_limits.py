@@ -55,6 +55,7 @@ FORM_KWARGS = {
     "CancelForm": lambda: {"meeting": Meeting(starts_at=timezone.now())},
     "PlannedDinnerForm": lambda: {"members": [], "year": 2026, "taken": set()},
     "ActionUpdateForm": lambda: {"action": Action()},
+    "ReviewForm": lambda: {"action": Action()},
     "ActionEditForm": lambda: {"action": Action(), "members": User.objects.none()},
     "ActionFilterForm": lambda: {"circles": Circle.objects.none()},
     "ProfileForm": lambda: {"instance": User(), "request": None},

@@ -214,6 +214,10 @@ def scene(cast, circle):
     Response.objects.create(meeting=held, person=citizen, answer="attending")
     action = Action.objects.create(circle=circle, meeting=held, title="Visit the school")
     action.owners.set([coordinator, citizen])
+    # Agreed before the held meeting, and open then: its record form reviews it.
+    carried = Action.objects.create(circle=circle, title="Call the housing association")
+    carried.owners.set([citizen])
+    Action.objects.filter(pk=carried.pk).update(created_at=held.starts_at - datetime.timedelta(30))
     membership = Membership.objects.get(circle=circle, person=citizen)
     poll = poll_open(
         circle=circle,

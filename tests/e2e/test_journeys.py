@@ -22,6 +22,8 @@ from meetings.planner import is_public_holiday
 from tests.e2e.conftest import TODAY, assert_accessible, assert_words_whole, sign_in
 from tests.ical import parse
 
+LIGHTING = "Ask the municipality for better lighting in the underpass"
+
 
 def test_1_a_coordinator_plans_next_years_dinners_with_a_venue_and_an_agenda(screen, overvecht):
     page, next_year = screen.page, TODAY.year + 1
@@ -186,6 +188,33 @@ def test_3_the_coordinator_records_a_held_dinner_with_two_actions(screen, last_n
     assert visit.description == "Before the summer holidays."
     assert [owner.username for owner in lamps.owners.all()] == ["coordinator"]
     assert lamps.due_date is None and lamps.status == Action.Status.OPEN
+
+
+def test_3_recording_the_dinner_reviews_the_actions_carried_to_it(screen, last_nights_dinner):
+    page = screen.page
+    sign_in(page, "coordinator", DEMO_PASSWORD)
+    page.goto(f"/meetings/{last_nights_dinner.pk}/record/")
+    screen.arrive("Record the meeting")
+    carried = page.get_by_role("region", name="Open actions")
+    expect(carried.get_by_role("group")).to_have_count(2)  # the overdue one, the one under way
+    lighting = carried.get_by_role("group", name=LIGHTING)
+    expect(lighting).to_contain_text("overdue since")
+    screen.choose(lighting.get_by_label("New status"), "done")
+    screen.fill(lighting.get_by_label("What was said about it?"), "The new lamps are in.")
+    screen.press(page.get_by_role("button", name="Save the record"))
+
+    expect(page.get_by_text("The meeting is recorded.")).to_be_visible()
+    reviewed = page.get_by_role("region", name="Actions reviewed").get_by_role("listitem")
+    expect(reviewed).to_have_count(2)
+    expect(reviewed.filter(has_text=LIGHTING)).to_contain_text("done")
+    expect(reviewed.filter(has_text="Invite the mosque board")).to_contain_text("in progress")
+    assert_accessible(page)
+
+    action = Action.objects.get(title=LIGHTING)
+    assert action.status == Action.Status.DONE
+    update = action.updates.get()
+    assert (update.author.username, update.new_status) == ("coordinator", "done")
+    assert update.text == "The new lamps are in."
 
 
 def test_4_an_owner_finds_the_action_on_the_dashboard_adds_an_update_and_marks_it_done(

@@ -11,10 +11,10 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.html import escape
 
-from actions.models import Action
+from actions.models import Action, ActionUpdate
 from meetings import services
 from meetings.models import Attendance, Meeting, Response
-from tests.conftest import count_queries, make_meeting, make_person
+from tests.conftest import count_queries, make_meeting, make_person, planned_ahead
 from tests.error_summary import link, summary
 from tests.formsets import formset_data
 
@@ -596,3 +596,142 @@ def test_recording_sends_in_queries_that_do_not_grow_with_the_members(
     for n in range(20):
         circle.memberships.create(person=make_person(f"member{n}"), sector="community")
     assert queries() == few
+
+
+# The actions carried to the meeting: open when it began, reviewed in the same record.
+
+
+IN_A_YEAR = timezone.localdate() + datetime.timedelta(days=365)
+
+
+@pytest.fixture
+def carried(started, cast, time_machine):
+    """Three actions agreed at an earlier meeting, open when `started` began (it was planned a
+    month before it)."""
+    planned_ahead(started)
+    now = timezone.now()
+    time_machine.move_to(started.starts_at - datetime.timedelta(days=20))
+    earlier = make_meeting(started.circle, days_ahead=-20)
+    made = {}
+    for title, owners, extra in (
+        ("Ask for street lights", ["clerk", "citizen"], {"due_date": datetime.date(2026, 1, 1)}),
+        ("Visit the mosque", ["officer"], {"status": "in_progress", "due_date": IN_A_YEAR}),
+        ("Meet the youth workers", ["officer"], {"due_date": IN_A_YEAR}),
+    ):
+        action = Action.objects.create(circle=started.circle, meeting=earlier, title=title, **extra)
+        action.owners.set([cast[name] for name in owners])
+        made[title] = action
+    time_machine.move_to(now)
+    return made
+
+
+def review(action, new_status="", text="") -> dict:
+    return {"action_id": str(action.pk), "new_status": new_status, "text": text}
+
+
+def with_reviews(values: dict, rows: list[dict]) -> dict:
+    return values | formset_data("carried", rows)
+
+
+def test_the_record_page_lists_the_actions_carried_to_the_meeting(client, started, carried, cast):
+    Action.objects.create(circle=started.circle, meeting=started, title="Agreed that evening")
+    client.force_login(cast["coordinator"])
+    html = client.get(url(started)).content.decode()
+    section = html[html.index('id="carried-heading"') : html.index('id="actions-heading"')]
+    assert re.findall(r'<legend class="h6">([^<]+)</legend>', section) == list(carried)
+    assert "Agreed that evening" not in section
+    assert "in progress" in section and "overdue since 1 January 2026" in section
+    for index, action in enumerate(carried.values()):
+        assert f'name="carried-{index}-action_id" value="{action.pk}"' in section
+    assert section.count('<option value="" selected>no change</option>') == 3
+    assert 'name="carried-0-text"' in section
+
+
+def test_recording_saves_the_reviews_as_updates_by_the_recorder(client, started, carried, cast):
+    lights, mosque, youth = carried.values()
+    client.force_login(cast["coordinator"])
+    rows = [
+        review(lights, "done", "The lamps are fixed."),
+        # Its status chosen again is no change of status.
+        review(mosque, "in_progress", "They will come to the next dinner."),
+        review(youth, "open"),  # left as it was
+    ]
+    response = client.post(url(started), with_reviews(data([cast["clerk"]], "We met."), rows))
+    assert response.status_code == 302
+    lights.refresh_from_db()
+    assert lights.status == "done" and lights.completed_at is not None
+    [update] = lights.updates.all()
+    assert (update.author, update.new_status, update.text) == (
+        cast["coordinator"],
+        "done",
+        "The lamps are fixed.",
+    )
+    assert lights.history.first().status == "done"  # the history keeps it, as for any update
+    [note] = mosque.updates.all()
+    assert (note.new_status, note.text) == ("", "They will come to the next dinner.")
+    assert Action.objects.get(pk=mosque.pk).status == "in_progress"
+    assert not youth.updates.exists()
+    started.refresh_from_db()
+    assert started.status == Meeting.Status.HELD and started.minutes == "We met."
+    # The meeting page shows what became of them.
+    html = client.get(response.url).content.decode()
+    reviewed = html[html.index('id="reviewed"') : html.index('id="agreed"')]
+    assert re.search(r"Ask for street lights</a>\s*<span[^>]*>done</span>", reviewed)
+
+
+def test_a_bad_review_saves_nothing_and_keeps_everything_typed(client, started, carried, cast):
+    lights, mosque, youth = carried.values()
+    client.force_login(cast["coordinator"])
+    rows = [review(lights, "done", "The lamps are fixed."), review(mosque, "finished"), {}]
+    rows[2] = review(youth, "", "x" * 5001)
+    actions = [row("Ask the school", [cast["clerk"]])]
+    values = with_reviews(data([cast["clerk"]], "Typed minutes.", actions), rows)
+    response = client.post(url(started), values)
+    html = response.content.decode()
+    assert response.status_code == 200
+    choice = "Select a valid choice. finished is not one of the available choices."
+    assert link("id_carried-1-new_status", f"Visit the mosque · New status: {choice}") in (
+        summary(html)
+    )
+    too_long = "Ensure this value has at most 5000 characters (it has 5001)."
+    label = f"Meet the youth workers · What was said about it?: {too_long}"
+    assert link("id_carried-2-text", label) in summary(html)
+    # Beside the fields too, as crispy-forms shows each error.
+    assert f"<strong>{choice}</strong>" in html and f"<strong>{too_long}</strong>" in html
+    assert "Typed minutes." in html and 'value="Ask the school"' in html
+    assert "The lamps are fixed." in html
+    assert re.search(r'<option value="done" selected>', html)
+    assert not ActionUpdate.objects.exists() and Action.objects.count() == 3
+    lights.refresh_from_db()
+    assert lights.status == "open"
+    started.refresh_from_db()
+    assert started.recorded_at is None and started.minutes == ""
+
+
+def test_a_row_for_an_action_not_carried_to_the_meeting_is_refused(client, started, carried, cast):
+    agreed_there = Action.objects.create(circle=started.circle, meeting=started, title="Later")
+    client.force_login(cast["coordinator"])
+    rows = [review(agreed_there, "dropped"), review(carried["Visit the mosque"], "done")]
+    response = client.post(url(started), with_reviews(data([], "Typed minutes."), rows))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "This action is no longer among those carried to the meeting." in summary(html)
+    assert "Typed minutes." in html
+    assert not ActionUpdate.objects.exists()
+    assert set(Action.objects.values_list("status", flat=True)) == {"open", "in_progress"}
+
+
+def test_the_record_page_makes_as_many_queries_however_many_actions_are_carried(
+    client, started, carried, cast, time_machine
+):
+    client.force_login(cast["coordinator"])
+    few = count_queries(client, url(started))
+    now = timezone.now()
+    time_machine.move_to(started.starts_at - datetime.timedelta(days=5))
+    for n in range(20):
+        action = Action.objects.create(circle=started.circle, title=f"More {n}")
+        action.owners.set([cast["clerk"], cast["officer"]])
+    time_machine.move_to(now)
+    html = client.get(url(started)).content.decode()
+    assert 'name="carried-22-action_id"' in html
+    assert count_queries(client, url(started)) == few
