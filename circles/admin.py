@@ -1,4 +1,7 @@
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.utils import translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
@@ -49,9 +52,143 @@ def tell_begun(model_admin, request, memberships: list[Membership]) -> None:
         )
 
 
+def _coordinates_after(form) -> bool:
+    """Whether the membership of a cleaned admin form is an active coordinator of the circle
+    it was saved with, once the form is saved."""
+    data, membership = form.cleaned_data, form.instance
+    circle = data.get("circle")
+    return (
+        bool(data.get("is_coordinator"))
+        and data.get("left_on") is None
+        and (circle is None or circle.pk == membership.circle_id)
+    )
+
+
+def _coordinated_before(form) -> bool:
+    """Whether the membership of an admin form was an active coordinator as it was saved."""
+    return (
+        form.instance.pk is not None
+        and bool(form.initial.get("is_coordinator"))
+        and form.initial.get("left_on") is None
+    )
+
+
+def refuse_losing_coordinators(membership_forms) -> None:
+    """Give the site's refusal (services.check_keeps_a_coordinator), next to the field that
+    would do it, to the admin forms among these (cleaned, of memberships of one circle) that
+    would leave the circle without an active coordinator: the day one leaves, the role taken
+    away, or the membership moved to another circle. The site refuses it to a coordinator who
+    steps down or ends a membership; the admin's form saved it, leaving the circle with
+    nobody to plan its dinners."""
+    cleaned = [form for form in membership_forms if hasattr(form, "cleaned_data")]
+    stepping_down = [f for f in cleaned if _coordinated_before(f) and not _coordinates_after(f)]
+    if not stepping_down:
+        return
+    taking_up = {f.instance.pk for f in cleaned if _coordinates_after(f) and f.instance.pk}
+    try:
+        services.check_keeps_a_coordinator(
+            circle_id=stepping_down[0].instance.circle_id,
+            stepping_down=[form.instance for form in stepping_down],
+            taking_up=taking_up,
+        )
+    except ValidationError as refusal:
+        for form in stepping_down:
+            form.add_error(_refused_field(form), refusal)
+
+
+def _refused_field(form) -> str:
+    data = form.cleaned_data
+    if data.get("left_on") is not None:
+        return "left_on"
+    if data.get("circle") is not None and data["circle"].pk != form.instance.circle_id:
+        return "circle"
+    return "is_coordinator"
+
+
+class MembershipRowForm(forms.ModelForm):
+    """A membership as the admin edits it: one who has left no longer coordinates
+    (Membership.end takes the role away), so a membership that has ended is not made a
+    coordinator."""
+
+    def clean(self):
+        data = super().clean()
+        ended = data.get("left_on") is not None and (
+            self.instance.pk is None or self.initial.get("left_on") is not None
+        )
+        if ended and data.get("is_coordinator") and "is_coordinator" in self.changed_data:
+            self.add_error(
+                "is_coordinator",
+                ValidationError(
+                    _("Someone who has left the circle cannot coordinate it."),
+                    code="left_coordinator",
+                ),
+            )
+        return data
+
+
+class MembershipAdminForm(MembershipRowForm):
+    def clean(self):
+        data = super().clean()
+        refuse_losing_coordinators([self])
+        return data
+
+
+def save_membership(form, *, endings: list | None = None) -> Membership:
+    """Save a membership as its admin form has it, by the site's rules: a day of leaving newly
+    filled in ends it through services.membership_end, on that day, as the site ends one: it
+    no longer coordinates (Membership.end). Other changes made in the same form are saved
+    first, while it is still active. Given `endings`, a list, the ending is added to it, to be
+    called once the other rows of the page are saved: a member made coordinator there takes
+    over before the one who leaves goes."""
+    membership = form.instance
+    ending = (
+        membership.pk is not None
+        and membership.left_on is not None
+        and form.initial.get("left_on") is None
+    )
+    if not ending:
+        membership.save()
+        return membership
+    left_on, membership.left_on = membership.left_on, None
+    if set(form.changed_data) - {"left_on", "is_coordinator"}:
+        membership.save()
+
+    def end():
+        services.membership_end(membership=membership, on=left_on)
+
+    if endings is None:
+        end()
+    else:
+        endings.append(end)
+    return membership
+
+
+class MembershipFormSet(BaseInlineFormSet):
+    """The circle's memberships on its admin page, saved by the site's rules
+    (save_membership); the rows together keep the circle a coordinator."""
+
+    def clean(self):
+        super().clean()
+        refuse_losing_coordinators(self.forms)
+
+    def save(self, commit=True):
+        self._endings = []
+        saved = super().save(commit)
+        for end in self._endings:
+            end()
+        return saved
+
+    def save_existing(self, form, obj, commit=True):
+        if not commit:
+            return super().save_existing(form, obj, commit=commit)
+        return save_membership(form, endings=self._endings)
+
+
 class MembershipInline(PersonRowsInline):
     model = Membership
     fields = MEMBERSHIP_FIELDS
+    form = MembershipRowForm
+    formset = MembershipFormSet
 
 
 class NewMembershipInline(admin.TabularInline):
@@ -109,6 +246,7 @@ class MembershipAdmin(LargeTableAdmin, KeepRowsAdmin):
     autocomplete_fields = ["person", "circle"]
     # What the member agreed to is theirs to say (Membership.commit), not the admin's to write.
     readonly_fields = ["commitment_agreed_text"]
+    form = MembershipAdminForm
 
     def never_deleted(self) -> str:
         return gettext(
@@ -118,11 +256,12 @@ class MembershipAdmin(LargeTableAdmin, KeepRowsAdmin):
 
     def save_model(self, request, obj, form, change):
         """An agreement recorded here (on paper, say) is to the circle's text as it stands,
-        read in the member's language; without an agreement there is no text agreed to."""
+        read in the member's language; without an agreement there is no text agreed to. The
+        day of leaving ends the membership as the site does (save_membership)."""
         if "committed_on" in form.changed_data:
             with translation.override(obj.person.preferred_language):
                 obj.commitment_agreed_text = obj.circle.commitment if obj.committed_on else ""
-        super().save_model(request, obj, form, change)
+        save_membership(form)
         if not change or "left_on" in form.changed_data:
             tell_begun(self, request, [obj])
 

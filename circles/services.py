@@ -1,5 +1,7 @@
 """Membership work that spans several models or sends mail."""
 
+import datetime
+
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.humanize.templatetags.humanize import apnumber
@@ -27,18 +29,45 @@ def _last_coordinator_error(membership: Membership) -> ValidationError:
     )
 
 
-def _is_last_coordinator(membership: Membership) -> bool:
-    """Whether this is the circle's only active coordinator, with the coordinators' rows
-    locked so that two coordinators stepping down at once cannot both succeed (PostgreSQL;
-    SQLite's IMMEDIATE transactions already run one writer at a time)."""
-    coordinators = list(
+def _coordinator_ids(circle_id: int) -> set[int]:
+    """The circle's active coordinators' memberships, their rows locked so that two
+    coordinators stepping down at once cannot both succeed (PostgreSQL; SQLite's IMMEDIATE
+    transactions already run one writer at a time)."""
+    return set(
         Membership.objects.select_for_update()
         .active()
         .coordinators()
-        .filter(circle_id=membership.circle_id)
+        .filter(circle_id=circle_id)
         .values_list("pk", flat=True)
     )
-    return coordinators == [membership.pk]
+
+
+def _is_last_coordinator(membership: Membership) -> bool:
+    """Whether this is the circle's only active coordinator (rows locked: _coordinator_ids)."""
+    return _coordinator_ids(membership.circle_id) == {membership.pk}
+
+
+def check_keeps_a_coordinator(
+    *, circle_id: int, stepping_down: list[Membership], taking_up: set[int] = frozenset()
+) -> None:
+    """The rule of membership_update and membership_end for a change of several memberships
+    of a circle at once (the admin's): raise their refusal when the memberships
+    `stepping_down` (leaving, or giving up the role) are all of the circle's active
+    coordinators and none of the memberships `taking_up` (ids) becomes one in their place. A
+    circle that has no coordinator (one just made in the admin) is not refused a change."""
+    coordinators = _coordinator_ids(circle_id)
+    remaining = (coordinators - {membership.pk for membership in stepping_down}) | taking_up
+    if not coordinators or remaining:
+        return
+    if len(stepping_down) == 1:
+        raise _last_coordinator_error(stepping_down[0])
+    raise ValidationError(
+        _(
+            "The circle would have no coordinator left. Keep one, or make someone else "
+            "coordinator first."
+        ),
+        code="last_coordinator",
+    )
 
 
 @transaction.atomic
@@ -52,8 +81,11 @@ def membership_update(*, membership: Membership, sector: str, is_coordinator: bo
 
 
 @transaction.atomic
-def membership_end(*, membership: Membership, by: User | None = None) -> bool:
-    """End a membership (its history stays); never the circle's last coordinator. The person's
+def membership_end(
+    *, membership: Membership, by: User | None = None, on: datetime.date | None = None
+) -> bool:
+    """End a membership (its history stays) today, or `on` that day (the admin's); never the
+    circle's last coordinator. The person's
     answers to the circle's meetings that have not started yet are withdrawn: they no longer
     come, and their dietary needs (special-category data, which the answers' history does not
     keep) are nobody's business any more. Their answers and attendance of meetings gone by
@@ -66,7 +98,7 @@ def membership_end(*, membership: Membership, by: User | None = None) -> bool:
         return False
     if _is_last_coordinator(membership):
         raise _last_coordinator_error(membership)
-    membership.end()
+    membership.end(on)
     # The answers' history records who withdrew them, and when (it has no dietary needs).
     Response.objects.filter(
         person_id=membership.person_id,
