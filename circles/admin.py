@@ -133,13 +133,14 @@ class MembershipAdminForm(MembershipRowForm):
         return data
 
 
-def save_membership(form, *, endings: list | None = None) -> Membership:
-    """Save a membership as its admin form has it, by the site's rules: a day of leaving newly
+def save_membership(form, *, by, endings: list | None = None) -> bool:
+    """Save a membership as its admin form has it, by the site's rules. A day of leaving newly
     filled in ends it through services.membership_end, on that day, as the site ends one: it
-    no longer coordinates (Membership.end). Other changes made in the same form are saved
+    no longer coordinates (Membership.end); other changes made in the same form are saved
     first, while it is still active. Given `endings`, a list, the ending is added to it, to be
     called once the other rows of the page are saved: a member made coordinator there takes
-    over before the one who leaves goes."""
+    over before the one who leaves goes. A member made a coordinator is told, as on the site
+    (services.coordinator_welcome); returns whether an email tells them."""
     membership = form.instance
     ending = (
         membership.pk is not None
@@ -147,8 +148,9 @@ def save_membership(form, *, endings: list | None = None) -> Membership:
         and form.initial.get("left_on") is None
     )
     if not ending:
+        made = _coordinates_after(form) and not _coordinated_before(form)
         membership.save()
-        return membership
+        return made and services.coordinator_welcome(membership=membership, by=by)
     left_on, membership.left_on = membership.left_on, None
     if set(form.changed_data) - {"left_on", "is_coordinator"}:
         membership.save()
@@ -160,19 +162,29 @@ def save_membership(form, *, endings: list | None = None) -> Membership:
         end()
     else:
         endings.append(end)
-    return membership
+    return False
+
+
+def tell_told(model_admin, request, memberships) -> None:
+    """Say which of the members made coordinators get the email telling them."""
+    for membership in memberships:
+        text = gettext("%(name)s gets an email saying what a coordinator does.")
+        model_admin.message_user(request, text % {"name": membership.person}, messages.INFO)
 
 
 class MembershipFormSet(BaseInlineFormSet):
     """The circle's memberships on its admin page, saved by the site's rules
-    (save_membership); the rows together keep the circle a coordinator."""
+    (save_membership), by `by` (MembershipInlineMixin.get_formset); the rows together keep
+    the circle a coordinator. `told` holds the members made coordinators who get an email."""
+
+    by = None
 
     def clean(self):
         super().clean()
         refuse_losing_coordinators(self.forms)
 
     def save(self, commit=True):
-        self._endings = []
+        self._endings, self.told = [], []
         saved = super().save(commit)
         for end in self._endings:
             end()
@@ -181,17 +193,36 @@ class MembershipFormSet(BaseInlineFormSet):
     def save_existing(self, form, obj, commit=True):
         if not commit:
             return super().save_existing(form, obj, commit=commit)
-        return save_membership(form, endings=self._endings)
+        return self._save(form)
+
+    def save_new(self, form, commit=True):
+        if not commit:
+            return super().save_new(form, commit=commit)
+        setattr(form.instance, self.fk.name, self.instance)
+        return self._save(form)
+
+    def _save(self, form) -> Membership:
+        if save_membership(form, by=self.by, endings=self._endings):
+            self.told.append(form.instance)
+        return form.instance
 
 
-class MembershipInline(PersonRowsInline):
-    model = Membership
-    fields = MEMBERSHIP_FIELDS
+class MembershipInlineMixin:
     form = MembershipRowForm
     formset = MembershipFormSet
 
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.by = request.user  # a class of its own, made for this request
+        return formset
 
-class NewMembershipInline(admin.TabularInline):
+
+class MembershipInline(MembershipInlineMixin, PersonRowsInline):
+    model = Membership
+    fields = MEMBERSHIP_FIELDS
+
+
+class NewMembershipInline(MembershipInlineMixin, admin.TabularInline):
     """Adding members from the circle page; existing ones are listed above, where the day one
     leaves is entered. A member who joins has not left: without that column the row fits a
     1280-px window."""
@@ -231,6 +262,10 @@ class CircleAdmin(DeleteUnlessKeptAdmin):
         ]
         tell_begun(self, request, begun)
 
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        tell_told(self, request, getattr(formset, "told", []))
+
 
 class JoinedInYear(YearFilter):
     title = _("year joined")
@@ -261,7 +296,8 @@ class MembershipAdmin(LargeTableAdmin, KeepRowsAdmin):
         if "committed_on" in form.changed_data:
             with translation.override(obj.person.preferred_language):
                 obj.commitment_agreed_text = obj.circle.commitment if obj.committed_on else ""
-        save_membership(form)
+        if save_membership(form, by=request.user):
+            tell_told(self, request, [obj])
         if not change or "left_on" in form.changed_data:
             tell_begun(self, request, [obj])
 

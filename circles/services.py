@@ -12,10 +12,11 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from allies.models import User
+from circles.health import health_for_circles
 from circles.models import Circle, Invitation, Membership
 from meetings import notify
 from meetings.models import Meeting, Response
@@ -71,13 +72,84 @@ def check_keeps_a_coordinator(
 
 
 @transaction.atomic
-def membership_update(*, membership: Membership, sector: str, is_coordinator: bool) -> None:
-    """Change a member's sector and role; a circle always keeps a coordinator."""
-    if not is_coordinator and _is_last_coordinator(membership):
+def membership_update(
+    *, membership: Membership, sector: str, is_coordinator: bool, by: User
+) -> bool:
+    """Change a member's sector and role; a circle always keeps a coordinator. A member whom
+    `by` makes a coordinator is told (coordinator_welcome); returns whether an email tells
+    them."""
+    coordinators = _coordinator_ids(membership.circle_id)
+    if not is_coordinator and coordinators == {membership.pk}:
         raise _last_coordinator_error(membership)
     membership.sector = sector
     membership.is_coordinator = is_coordinator
     membership.save(update_fields=["sector", "is_coordinator"])
+    if is_coordinator and membership.pk not in coordinators:
+        return coordinator_welcome(membership=membership, by=by)
+    return False
+
+
+def coordinator_welcome(*, membership: Membership, by: User) -> bool:
+    """Tell a member whom `by` has just made a coordinator of their circle, once the change is
+    committed, in their language: who did it, and what a coordinator does there, with the
+    links to do it (send_coordinator_welcome). A handover otherwise reached the new
+    coordinator as nothing at all. Not `by`, who knows (an admin who makes themselves one).
+    Returns whether an email goes to them: not without an address or an active account.
+
+    Taking the role away tells nobody: it comes with a handover that the new coordinator
+    hears of, or with leaving the circle, and the circle page shows who coordinates."""
+    person = membership.person
+    if person.pk == by.pk or not (person.is_active and person.email):
+        return False
+    # robust: a mail server that fails is logged; the role, already saved, stays.
+    transaction.on_commit(lambda: send_coordinator_welcome(membership.pk, by), robust=True)
+    return True
+
+
+# What a member made a coordinator is told (coordinator_welcome).
+COORDINATOR_SUBJECT = pgettext_lazy("email subject", "You now coordinate %(circle)s")
+
+
+def send_coordinator_welcome(membership_id: int, by: User) -> int:
+    """The email of coordinator_welcome, if the member still coordinates the circle and can
+    be emailed; returns how many messages went out (0 or 1)."""
+    membership = (
+        Membership.objects.active()
+        .coordinators()
+        .select_related("circle")
+        .filter(pk=membership_id)
+        .first()
+    )
+    if membership is None:
+        return 0
+    circle = membership.circle
+    person = notify.recipients(circle).filter(pk=membership.person_id).first()
+    if person is None:
+        return 0
+    others = (
+        circle.memberships.active()
+        .coordinators()
+        .exclude(pk=membership.pk)
+        .select_related("person")
+        .order_by("person__name", "pk")
+    )
+    circle_url = settings.SITE_URL + reverse("circles:detail", args=[circle.pk])
+    year = health_for_circles([circle])[circle.pk].plan_year
+    ctx = {
+        "circle": circle,
+        "by": by,
+        # As text: the template's join filter gives up on anything else in the plain text.
+        "others": [str(other.person) for other in others],
+        "circle_url": circle_url,
+        "plan_url": settings.SITE_URL + reverse("meetings:plan_year", args=[circle.pk, year]),
+        "home_url": settings.SITE_URL + reverse("dashboard"),
+        "members_url": f"{circle_url}#members",
+    }
+    params = {"circle": circle.name}
+    message = notify.compose_for(
+        person, COORDINATOR_SUBJECT, "emails/coordinator_welcome", ctx, params=params
+    )
+    return notify.send_each([message])
 
 
 @transaction.atomic

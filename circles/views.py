@@ -264,12 +264,17 @@ def membership_edit(request, circle_id, membership_id):
     form = MembershipForm(request.POST or None, instance=membership)
     if request.method == "POST" and form.is_valid():
         try:
-            services.membership_update(membership=membership, **form.cleaned_data)
+            told = services.membership_update(
+                membership=membership, **form.cleaned_data, by=request.user
+            )
         except ValidationError as error:
             form.add_error("is_coordinator", error)
         else:
             text = _("The membership of %(name)s is saved.") % {"name": membership.person}
             messages.success(request, text)
+            if told:
+                text = _("%(name)s gets an email saying what a coordinator does.")
+                messages.info(request, text % {"name": membership.person})
             return redirect("circles:detail", circle_id=circle.pk)
     mine = membership.person_id == request.user.pk  # the page speaks to them: "you leave"
     ctx = {"circle": circle, "membership": membership, "form": form, "mine": mine}
