@@ -42,12 +42,19 @@ def prefetch_carried(meetings) -> None:
             ahead.append(meeting)
         else:
             opened = Action.objects.filter(circle=meeting.circle_id).open_at(meeting.starts_at)
-            setattr(meeting, CACHE, list(with_owners(opened.exclude(meeting=meeting))))
+            setattr(
+                meeting,
+                CACHE,
+                list(with_owners(opened.exclude(meeting=meeting), meeting.circle_id)),
+            )
     nexts = _next_meetings(ahead, now)
     if not nexts:
         return
     by_circle = {}
-    for action in with_owners(Action.objects.unfinished().filter(circle__in=list(nexts))):
+    # Owners who left are marked for one circle's meetings (a page; not a run over many).
+    [circle_id] = nexts if len(nexts) == 1 else [None]
+    ahead_actions = Action.objects.unfinished().filter(circle__in=list(nexts))
+    for action in with_owners(ahead_actions, circle_id):
         by_circle.setdefault(action.circle_id, []).append(action)
     for meeting in nexts.values():
         setattr(meeting, CACHE, by_circle.get(meeting.circle_id, []))
@@ -75,8 +82,13 @@ def _next_meetings(meetings: list[Meeting], now) -> dict[int, Meeting]:
     return {m.circle_id: m for m in meetings if m.pk in first}
 
 
-def with_owners(actions):
-    """The actions with their owners, by due date (the overdue first, those without one last)."""
-    return actions.prefetch_related(
-        Prefetch("owners", queryset=User.objects.only("pk", "name", "username"))
-    ).order_by(F("due_date").asc(nulls_last=True), "pk")
+def with_owners(actions, circle_id=None):
+    """The actions with their owners, by due date (the overdue first, those without one last);
+    given the circle, each owner with `has_left` (ActionQuerySet.with_owners)."""
+    if circle_id is not None:
+        actions = actions.with_owners(circle_id)
+    else:
+        actions = actions.prefetch_related(
+            Prefetch("owners", queryset=User.objects.only("pk", "name", "username"))
+        )
+    return actions.order_by(F("due_date").asc(nulls_last=True), "pk")

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -6,13 +7,20 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from circles.models import Circle
+from circles.models import Circle, has_left
 from meetings.models import Meeting
 
 
 class ActionQuerySet(models.QuerySet):
     def unfinished(self):
         return self.filter(status__in=Action.OPEN_STATUSES)
+
+    def with_owners(self, circle_id):
+        """The actions (of the circle) with their owners, by name, in one query for all: each
+        with `has_left`, whether they are no longer a member of the circle."""
+        owners = get_user_model().objects.only("pk", "name", "username")
+        owners = owners.annotate(has_left=has_left(circle_id))
+        return self.prefetch_related(models.Prefetch("owners", queryset=owners))
 
     def overdue(self, today=None):
         return self.unfinished().filter(due_date__lt=today or timezone.localdate())

@@ -15,7 +15,7 @@ from actions.models import Action
 from actions.services import action_add_update, action_edit
 from allies import once
 from allies.models import User
-from circles.models import Circle, Membership, members_with_sector
+from circles.models import Circle, Membership, has_left, members_with_sector
 
 
 def _get_action_for_user(request, action_id) -> tuple[Action, bool]:
@@ -77,7 +77,7 @@ def detail(request, action_id):
 def _detail_ctx(action: Action, may_change: bool, form) -> dict:
     return {
         "action": action,
-        "owners": action.owners.all(),
+        "owners": action.owners.annotate(has_left=has_left(action.circle_id)),
         "updates": action.updates.select_related("author")
         .prefetch_related("owners_added", "owners_removed")
         .order_by("created_at", "pk"),
@@ -119,8 +119,11 @@ def edit(request, action_id):
     if not action.coordinates:
         raise PermissionDenied
     owners = Action.owners.through.objects.filter(action=action).values("user_id")
-    # An owner who has left the circle stays a choice, so that saving keeps them.
-    members = members_with_sector(action.circle_id, also=owners)
+    # An owner who has left the circle stays a choice, so that saving keeps them; the choice
+    # says they left.
+    members = members_with_sector(action.circle_id, also=owners).annotate(
+        has_left=has_left(action.circle_id)
+    )
     data = request.POST if request.method == "POST" else None
     initial = {"owners": [row["user_id"] for row in owners]}
     form = ActionEditForm(data, action=action, members=members, initial=initial)

@@ -32,6 +32,7 @@ from allies.middleware import CHOSEN_LANGUAGE_SESSION_KEY, adopt_chosen_language
 from allies.models import PasswordResetRequest, User
 from allies.security import clear_failures, client_ip, log, log_refused
 from circles import services as circles_services
+from circles.departures import left_behind
 from circles.getting_started import getting_started_of_coordinator
 from circles.health import health_for_coordinator
 from circles.models import Circle, Membership
@@ -78,6 +79,8 @@ def dashboard(request):
         "next_has_extra": next_has_extra,
         "actions": actions,
         "getting_started": getting_started,
+        # The hosts and owners who left the circles I coordinate: theirs to hand on.
+        "departures": left_behind([health.circle for health in coordinated]),
     }
     ctx.update(_next_steps(user))
     # A circle being set up has its flags answered by its checklist, in the order that gets it

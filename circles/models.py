@@ -4,7 +4,7 @@ import hashlib
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Cast, ExtractMonth
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -471,6 +471,14 @@ class Membership(models.Model):
         self.left_on = today or timezone.localdate()
         self.is_coordinator = False
         self.save(update_fields=["left_on", "is_coordinator"])
+
+
+def has_left(circle) -> Exists:
+    """For people (a User queryset): whether they are not, or no longer, an active member of
+    the circle (its id). A host or an owner who left the circle stays
+    one until a coordinator changes it, and is marked as having left wherever the circle sees
+    them named (circles.departures)."""
+    return ~Exists(Membership.objects.active().filter(circle=circle, person=OuterRef("pk")))
 
 
 def members_of(circle_id, also=None):

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import F, Prefetch
+from django.db.models import F
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from allies.models import User
 from circles import services
+from circles.departures import left_behind
 from circles.forms import CircleForm, InviteForm, MembershipForm
 from circles.getting_started import getting_started
 from circles.health import (
@@ -87,36 +88,46 @@ def _members_with_attendance(circle: Circle, now):
     )
 
 
+def _counted_page(rows, count: int, request, param: str):
+    """The page of `rows` that the request asks for in `param`, of `count` rows: the health
+    figures count the active members and the open actions already, and the paginator does
+    not count them again."""
+    paginator = Paginator(rows, PAGE_SIZE)
+    paginator.count = count
+    return paginator.get_page(request.GET.get(param))
+
+
 @login_required
 def detail(request, circle_id):
     """The circle page: next dinner, commitment, members by sector, open actions."""
     me = _get_membership_for_user(request, circle_id)
     circle = me.circle
     now = timezone.now()
-    members = Paginator(_members_with_attendance(circle, now), PAGE_SIZE).get_page(
-        request.GET.get("members_page")
+    health = health_for_circles([circle], now)[circle.pk]
+    members = _counted_page(
+        _members_with_attendance(circle, now), health.member_count, request, "members_page"
     )
     for membership in members:
         membership.shared_phone = _shared_phone(membership.person)
     actions = (
         circle.actions.unfinished()
-        .prefetch_related(Prefetch("owners", queryset=User.objects.only("pk", "name", "username")))
+        .with_owners(circle.pk)
         # Earliest due first puts the overdue ones on top; those without a date last.
         .order_by(F("due_date").asc(nulls_last=True), "pk")
     )
-    health = health_for_circles([circle], now)[circle.pk]
     ctx = {
         "circle": circle,
         "me": me,
         "is_coordinator": me.is_coordinator,
         "next_meeting": circle.meetings.upcoming().order_by("starts_at").first(),
         "members": members,
-        "actions": Paginator(actions, PAGE_SIZE).get_page(request.GET.get("actions_page")),
+        "actions": _counted_page(actions, health.open_actions, request, "actions_page"),
         "health": health,
         "commitment": member_attendance(circle, now) if me.is_coordinator else None,
         "open_polls": circle.polls.open(),
         "year": health.year,
         "getting_started": getting_started(health, me),
+        "departures": left_behind([circle], now) if me.is_coordinator else [],
     }
     return render(request, "circles/detail.html", ctx)
 

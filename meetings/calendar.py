@@ -118,8 +118,12 @@ def meeting_description(meeting) -> str:
 
 def with_agenda(meetings):
     """The queryset with what the calendar and the emails read, in a fixed number of queries."""
-    return meetings.select_related("circle", "host").prefetch_related(
-        Prefetch("agenda_items", queryset=AgendaItem.objects.select_related("topic"))
+    return (
+        meetings.with_host_left()
+        .select_related("circle", "host")
+        .prefetch_related(
+            Prefetch("agenda_items", queryset=AgendaItem.objects.select_related("topic"))
+        )
     )
 
 

@@ -90,6 +90,19 @@ class SharedChoicesFormSetMixin:
             field.choices = cache[name]
 
 
+def named(person) -> str:
+    """The person as a list of members to choose from names them: marked when they have left
+    the circle (their queryset carries `has_left`: circles.models.has_left)."""
+    if getattr(person, "has_left", False):
+        return f"{person} {gettext('(left the circle)')}"
+    return str(person)
+
+
+class HostField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return named(obj)
+
+
 class MeetingForm(PlainTextMixin, OnceMixin, forms.Form):
     """Schedule or change a meeting: when, where, who hosts (one of `members`, a queryset of
     people: for a meeting being changed, the view includes its host, a former member too)."""
@@ -102,7 +115,7 @@ class MeetingForm(PlainTextMixin, OnceMixin, forms.Form):
     venue_name = _model_field(Meeting, "venue_name")
     venue_address = _model_field(Meeting, "venue_address")
     venue_kind = _model_field(Meeting, "venue_kind")
-    host = forms.ModelChoiceField(
+    host = HostField(
         label=_("Host"),
         queryset=User.objects.none(),
         required=False,
@@ -346,14 +359,19 @@ class CancelForm(PlainTextMixin, forms.Form):
 
 class MembersField(ModelMultipleIdChoiceField):
     """Members to tick, each named with their sector when the queryset carries it
-    (circles.models.members_with_sector): "Fatima (community)". Owners are picked from more
-    than one sector: the circle takes its actions together."""
+    (circles.models.members_with_sector): "Fatima (community)", and "Sanne (police, left the
+    circle)" for an owner kept as a choice after leaving when it carries `has_left` too
+    (circles.models.has_left). Owners are picked from more than one sector: the circle takes
+    its actions together."""
 
     def label_from_instance(self, obj):
         sector = getattr(obj, "sector", None)
         if not sector:
-            return str(obj)
-        return gettext("%(name)s (%(sector)s)") % {"name": obj, "sector": Sector(sector).label}
+            return named(obj)
+        params = {"name": obj, "sector": Sector(sector).label}
+        if getattr(obj, "has_left", False):
+            return gettext("%(name)s (%(sector)s, left the circle)") % params
+        return gettext("%(name)s (%(sector)s)") % params
 
 
 class RecordForm(PlainTextMixin, OnceMixin, forms.Form):
@@ -566,7 +584,7 @@ class PlannedDinnerForm(PlainTextMixin, forms.Form):
     venue_name = _model_field(Meeting, "venue_name", required=False)
     venue_address = _model_field(Meeting, "venue_address")
     venue_kind = _model_field(Meeting, "venue_kind")
-    host = forms.ModelChoiceField(
+    host = HostField(
         label=_("Host"),
         queryset=User.objects.none(),
         required=False,

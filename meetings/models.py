@@ -2,7 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, ExpressionWrapper, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import capfirst
@@ -10,7 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from circles.models import Circle, VenueKind
+from circles.models import Circle, Membership, VenueKind
 
 
 class Topic(models.Model):
@@ -42,6 +42,19 @@ class MeetingQuerySet(models.QuerySet):
 
     def for_user(self, user):
         return self.filter(circle__in=Circle.objects.for_user(user))
+
+    def with_host_left(self):
+        """Each meeting with `host_has_left`: its host is no longer an active member of its
+        circle (false without a host). They stay the host until a coordinator changes it
+        (views.edit), and are marked as having left where the meeting names them."""
+        member = Membership.objects.active().filter(
+            circle=OuterRef("circle"), person=OuterRef("host")
+        )
+        return self.annotate(
+            host_has_left=ExpressionWrapper(
+                ~Exists(member) & Q(host__isnull=False), output_field=models.BooleanField()
+            )
+        )
 
     def scheduled_ahead(self):
         """Meetings entered before they started, to which the members were invited: not those

@@ -5,7 +5,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,9 +17,15 @@ from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from actions.carried import carried_to
 from allies import once
-from allies.models import User
 from circles.health import dinners_counted, start_of
-from circles.models import Circle, Membership, Weekday, members_of, members_with_sector
+from circles.models import (
+    Circle,
+    Membership,
+    Weekday,
+    has_left,
+    members_of,
+    members_with_sector,
+)
 from circles.views import _get_circle_for_user
 from meetings import notify, services
 from meetings.forms import (
@@ -57,7 +63,8 @@ def _get_meeting_for_user(request, meeting_id) -> tuple[Meeting, bool]:
     """The meeting and whether the user coordinates its circle; 404 for non-members."""
     mine = Membership.objects.active().filter(circle=OuterRef("circle"), person=request.user)
     meeting = get_object_or_404(
-        Meeting.objects.select_related("circle", "host")
+        Meeting.objects.with_host_left()
+        .select_related("circle", "host")
         .filter(Exists(mine))
         .annotate(coordinates=Exists(mine.filter(is_coordinator=True))),
         pk=meeting_id,
@@ -214,9 +221,12 @@ def edit(request, meeting_id):
             request, meeting, _("This meeting is cancelled; it can no longer be changed.")
         )
     data = request.POST if request.method == "POST" else None
-    # The host stays a choice after leaving the circle, so that saving keeps them.
+    # The host stays a choice after leaving the circle, so that saving keeps them; the choice
+    # says they left.
     host = Meeting.objects.filter(pk=meeting.pk, host__isnull=False).values("host")
-    members = members_of(meeting.circle_id, also=host)
+    members = members_of(meeting.circle_id, also=host).annotate(
+        has_left=has_left(meeting.circle_id)
+    )
     form = MeetingForm(data, circle=meeting.circle, members=members, meeting=meeting)
     agenda = AgendaFormSet(data, instance=meeting, prefix="agenda")
     if data is not None and form.is_valid() and agenda.is_valid():
@@ -304,12 +314,8 @@ def detail(request, meeting_id):
         ctx["unanswered"] = members_of(meeting.circle_id).exclude(pk__in=answered)
     if ctx["is_held"]:
         ctx["attendances"] = meeting.attendances.select_related("person")
-        ctx["agreed_actions"] = meeting.actions.prefetch_related(_owners())
+        ctx["agreed_actions"] = meeting.actions.with_owners(meeting.circle_id)
     return render(request, "meetings/detail.html", ctx)
-
-
-def _owners():
-    return Prefetch("owners", queryset=User.objects.only("pk", "name", "username"))
 
 
 @login_required
@@ -403,6 +409,6 @@ def record(request, meeting_id):
             return once.submit(request, form, save)
         except services.MeetingStateError as refusal:  # cancelled since it was read above
             return _refused(request, meeting, str(refusal))
-    agreed = meeting.actions.prefetch_related(_owners())
+    agreed = meeting.actions.with_owners(meeting.circle_id)
     ctx = {"meeting": meeting, "form": form, "actions": actions, "agreed_actions": agreed}
     return render(request, "meetings/record.html", {**ctx, "reviews": reviews})

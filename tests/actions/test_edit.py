@@ -359,7 +359,7 @@ def test_an_owner_who_left_the_circle_stays_a_choice_and_is_kept(
     cast["clerk"].memberships.get().end()
     client.force_login(cast["coordinator"])
     html = client.get(url(lights)).content.decode()
-    assert labels(html, "owners")[str(cast["clerk"].pk)] == "Clerk (municipality)"
+    assert labels(html, "owners")[str(cast["clerk"].pk)] == "Clerk (municipality, left the circle)"
     edit(client, cast["coordinator"], lights, django_capture_on_commit_callbacks, title="Lights")
     lights.refresh_from_db()
     assert lights.title == "Lights"

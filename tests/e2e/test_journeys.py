@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 
 from actions.models import Action
 from allies.management.commands.seed_demo import DEMO_PASSWORD
+from circles import services
 from circles.models import VenueKind
 from meetings.models import Meeting, Response
 from meetings.planner import is_public_holiday
@@ -261,6 +262,61 @@ def test_4_an_owner_finds_the_action_on_the_dashboard_adds_an_update_and_marks_i
         ("The municipality places two lamps in April.", ""),
         ("The lamps are on: the underpass is light now.", Action.Status.DONE),
     ]
+
+
+def test_a_coordinator_hands_over_and_leaves_and_the_new_one_hands_on_her_dinners(
+    screen, overvecht, mailoutbox
+):
+    page = screen.page
+    sign_in(page, "coordinator", DEMO_PASSWORD)
+    screen.arrive("Welcome, Sanne de Vries")
+    page.goto(f"/circles/{overvecht.pk}/")
+    screen.arrive("Overvecht Allies")
+    screen.press(page.get_by_role("link", name="Change the membership of Mehmet Yilmaz"))
+    screen.arrive("Membership of Mehmet Yilmaz")
+    screen.press(page.get_by_label("Coordinator"))
+    screen.press(page.get_by_role("button", name="Save", exact=True))
+    expect(
+        page.get_by_text("Mehmet Yilmaz gets an email saying what a coordinator does.")
+    ).to_be_visible()
+    assert [m.subject for m in mailoutbox] == ["You now coordinate Overvecht Allies"]
+    # She leaves the circle (what her own leaving shows her is not this journey's).
+    sanne = overvecht.memberships.active().get(person__username="coordinator")
+    services.membership_end(membership=sanne)
+    hosted = list(overvecht.meetings.upcoming().filter(host=sanne.person).order_by("starts_at"))
+    assert len(hosted) > 1
+
+    page.context.clear_cookies()
+    sign_in(page, "officer", DEMO_PASSWORD)
+    screen.arrive("Welcome, Mehmet Yilmaz")
+    steps = page.get_by_role("region", name="Next steps")
+    expect(steps).to_contain_text("Sanne de Vries has left Overvecht Allies.")
+    expect(steps).to_contain_text(f"{len(hosted)} dinners ahead still have Sanne de Vries as host:")
+    assert_accessible(page)
+    screen.press(page.get_by_role("link", name="Overvecht Allies", exact=True).first)
+    screen.arrive("Overvecht Allies")
+    expect(steps).to_contain_text("Sanne de Vries has left the circle.")
+    assert_accessible(page)
+    screen.menu("Home")
+    screen.press(steps.get_by_role("link", name=re.compile("^choose another host for")).first)
+    screen.arrive("Edit meeting and agenda")
+    expect(page.get_by_label("Host")).to_have_value(str(sanne.person_id))
+    screen.choose(page.get_by_label("Host"), "Mehmet Yilmaz")
+    screen.press(page.get_by_role("button", name="Save", exact=True))
+    expect(page.get_by_text("The meeting is saved.")).to_be_visible()
+    # Her open action, shared with a member, stays hers; the agenda says she left.
+    shared = page.get_by_role("listitem").filter(has_text="Invite the mosque board").last
+    expect(shared).to_contain_text("Sanne de Vries (left the circle)")
+
+    screen.menu("Home")
+    screen.arrive("Welcome, Mehmet Yilmaz")
+    expect(steps).to_contain_text(
+        f"{len(hosted) - 1} dinners ahead still have Sanne de Vries as host:"
+        if len(hosted) > 2
+        else "1 dinner ahead still has Sanne de Vries as host:"
+    )
+    hosted[0].refresh_from_db()
+    assert hosted[0].host.username == "officer"
 
 
 def test_the_coordinator_cancels_a_dinner_saying_why_and_the_members_read_it(
