@@ -598,6 +598,8 @@ def person_erase(*, person: User) -> User:
         membership.end()
     # Open invitations would ask the former member to join; answered ones tell the history.
     person.invitations.filter(answered_at__isnull=True).delete()
+    # As leaving does (circles.services.membership_end): a former member no longer comes.
+    person.responses.filter(meeting__starts_at__gt=timezone.now()).delete()
     person.responses.update(dietary_needs="", note="")
     Response.history.filter(person_id=person.pk).update(note="")
     # Before scrub_text, which would rename them "former member" and leave them unfound.

@@ -67,10 +67,19 @@ def test_erasure_leaves_no_trace_anywhere(signed_in_fatima):
     assert traces_in_database() == []
 
 
+def test_erasure_withdraws_the_answers_ahead(fatima):
+    """As leaving a circle does: a former member no longer comes to the dinners ahead, and
+    would be counted for the food as "former member"; the answers gone by stay."""
+    call_command("erase_person", EMAIL, "--no-input")
+    answers = Response.objects.filter(person=fatima)
+    assert [r.meeting.status for r in answers] == [Meeting.Status.HELD]
+
+
 def test_erasure_keeps_the_circle_history(fatima, clerk, officer):
     before = history_counts()
     call_command("erase_person", EMAIL, "--no-input")
-    assert history_counts() == before
+    # All but her answer to the dinner ahead (test_erasure_withdraws_the_answers_ahead).
+    assert history_counts() == before | {"responses": before["responses"] - 1}
     held = Meeting.objects.get(status=Meeting.Status.HELD)
     assert held.minutes.startswith("former member told about the playground.")
     assert held.attendances.count() == 2
