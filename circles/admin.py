@@ -156,7 +156,7 @@ def save_membership(form, *, by, endings: list | None = None) -> bool:
         membership.save()
 
     def end():
-        services.membership_end(membership=membership, on=left_on)
+        services.membership_end(membership=membership, by=by, on=left_on)
 
     if endings is None:
         end()

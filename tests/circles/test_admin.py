@@ -9,6 +9,8 @@ from django.urls import reverse
 
 from circles import services
 from circles.models import Membership
+from meetings.models import Response
+from tests.conftest import make_meeting
 from tests.htmlforms import forms_on
 
 ONLY_COORDINATOR = (
@@ -111,21 +113,21 @@ def test_ending_a_coordinator_takes_the_role_away_on_the_day_entered(
 
 
 def test_ending_goes_through_the_sites_service_with_the_other_changes_saved(
-    signed_in, coordinator, citizen, monkeypatch
+    signed_in, admin_user, coordinator, citizen, monkeypatch
 ):
     ended = []
     end = services.membership_end
 
-    def spy(*, membership, on=None):
-        ended.append((membership.pk, on, membership.sector))
-        end(membership=membership, on=on)
+    def spy(*, membership, by=None, on=None):
+        ended.append((membership.pk, on, membership.sector, by))
+        end(membership=membership, by=by, on=on)
 
     monkeypatch.setattr(services, "membership_end", spy)
     theirs = citizen.memberships.get()
     url = membership_url(theirs)
     data = form_data(signed_in, url, "left_on") | {"left_on": "2026-05-04", "sector": "police"}
     assert signed_in.post(url, data).status_code == 302
-    assert ended == [(theirs.pk, datetime.date(2026, 5, 4), "police")]
+    assert ended == [(theirs.pk, datetime.date(2026, 5, 4), "police", admin_user)]
     theirs.refresh_from_db()
     assert (theirs.left_on, theirs.sector) == (datetime.date(2026, 5, 4), "police")
 
@@ -181,3 +183,19 @@ def test_the_circle_page_hands_over_in_one_save(signed_in, circle, coordinator, 
     theirs.refresh_from_db()
     assert (mine.left_on, mine.is_coordinator) == (datetime.date(2026, 5, 4), False)
     assert theirs.is_active and theirs.is_coordinator
+
+
+def test_ending_in_admin_withdraws_answers_ahead_and_tells_the_member_who_did_it(
+    signed_in, admin_user, coordinator, citizen, django_capture_on_commit_callbacks, mailoutbox
+):
+    dinner = make_meeting(citizen.memberships.get().circle, days_ahead=10)
+    Response.objects.create(meeting=dinner, person=citizen, answer=Response.Answer.ATTENDING)
+    url = membership_url(citizen.memberships.get())
+    with django_capture_on_commit_callbacks(execute=True):
+        response = signed_in.post(
+            url, form_data(signed_in, url, "left_on") | {"left_on": "2026-05-04"}
+        )
+    assert response.status_code == 302
+    assert not Response.objects.filter(person=citizen).exists()
+    [message] = mailoutbox
+    assert f"{admin_user.name} has ended your membership" in message.body
