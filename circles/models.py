@@ -432,13 +432,6 @@ class Membership(models.Model):
             and not self.agreed_to_earlier_commitment
         )
 
-    def is_last_coordinator(self) -> bool:
-        """True when this is the circle's only active coordinator."""
-        others = (
-            Membership.objects.active().coordinators().filter(circle_id=self.circle_id)
-        ).exclude(pk=self.pk)
-        return self.is_active and self.is_coordinator and not others.exists()
-
     def term_ends_if_committed(self, today: datetime.date | None = None) -> datetime.date:
         """Until when the commitment runs if the member commits on `today` (the "I commit"
         form says so): one term from today; renewing one that still runs, one term from its
