@@ -480,11 +480,12 @@ def _ahead(meetings):
 def invited_ahead(membership):
     """The meetings of the membership's circle ahead to which its person was invited as a member,
     which their calendar may hold: those planned since the membership began (each invitation
-    went to the members of the moment), and those planned before it too once the person has
-    signed in, since a member who joined by an invitation is invited to those as they take it
-    up (send_joined_mail); one invited by email who never signed in was not."""
+    went to the members of the moment), and those planned before it too once the person has a
+    password, since they are invited to those as they choose it (membership_take_up) or as an
+    admin adds them with one (memberships_begun): send_joined_mail. One invited by email who
+    never chose a password was not."""
     ahead = _ahead(membership.circle.meetings)
-    if membership.person.last_login is None and (began := _began_at(membership)):
+    if not membership.person.has_usable_password() and (began := _began_at(membership)):
         ahead = ahead.filter(created_at__gte=began)
     return ahead
 
