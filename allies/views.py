@@ -107,7 +107,8 @@ def _polls(user, memberships) -> dict:
     coordinated = {m.circle_id for m in memberships if m.is_coordinator}
     to_close = Poll.objects.open().dates_passed(now).filter(circle__in=coordinated)
     polls = list(
-        (Poll.objects.awaiting_answer(user) | to_close)
+        # Not a poll with no date ahead: no answer to it can be used any more.
+        (Poll.objects.awaiting_answer(user).with_date_ahead(now) | to_close)
         .annotate(passed=Exists(to_close.filter(pk=OuterRef("pk"))))
         .select_related("circle")
     )

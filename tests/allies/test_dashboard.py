@@ -158,6 +158,15 @@ def test_only_the_circles_coordinators_are_asked_to_close_its_poll(
     assert "has passed: close it" not in client.get("/").content.decode()
 
 
+def test_members_are_not_asked_about_a_poll_whose_dates_have_passed(client, circle, cast):
+    over = passed_poll(circle)
+    ahead = make_poll(circle, timezone.now() + datetime.timedelta(days=10), title="Still ahead")
+    client.force_login(cast["citizen"])
+    html = client.get("/").content.decode()
+    assert f'href="/polls/{ahead.pk}/"' in html
+    assert f'href="/polls/{over.pk}/"' not in html
+
+
 def test_query_count_with_polls_to_close_does_not_grow(client, circle, cast):
     client.force_login(cast["coordinator"])
     passed_poll(circle)
@@ -298,7 +307,7 @@ def test_a_circle_being_set_up_shows_its_checklist_not_its_flags(client, circle,
 
 
 def test_members_see_the_polls_awaiting_their_answer(client, circle, citizen):
-    poll = Poll.objects.create(circle=circle, title="Spring dinner", venue_name="Politiebureau")
+    poll = make_poll(circle, title="Spring dinner")  # its dates ahead
     client.force_login(citizen)
     html = client.get("/").content.decode()
     assert f'href="/polls/{poll.pk}/"' in html
