@@ -10,11 +10,10 @@ The list is read once per meeting object (the emails about a meeting, one per me
 it); prefetch_carried reads it for many meetings ahead at once.
 """
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from actions.models import Action
-from allies.models import User
 from meetings.models import Meeting
 
 # Where each meeting keeps its list, once read.
@@ -45,7 +44,7 @@ def prefetch_carried(meetings) -> None:
             setattr(
                 meeting,
                 CACHE,
-                list(with_owners(opened.exclude(meeting=meeting), meeting.circle_id)),
+                list(opened.exclude(meeting=meeting).with_owners(meeting.circle_id).by_due_date()),
             )
     nexts = _next_meetings(ahead, now)
     if not nexts:
@@ -54,7 +53,7 @@ def prefetch_carried(meetings) -> None:
     # Owners who left are marked for one circle's meetings (a page; not a run over many).
     [circle_id] = nexts if len(nexts) == 1 else [None]
     ahead_actions = Action.objects.unfinished().filter(circle__in=list(nexts))
-    for action in with_owners(ahead_actions, circle_id):
+    for action in ahead_actions.with_owners(circle_id).by_due_date():
         by_circle.setdefault(action.circle_id, []).append(action)
     for meeting in nexts.values():
         setattr(meeting, CACHE, by_circle.get(meeting.circle_id, []))
@@ -80,15 +79,3 @@ def _next_meetings(meetings: list[Meeting], now) -> dict[int, Meeting]:
         .values_list("pk", flat=True)
     )
     return {m.circle_id: m for m in meetings if m.pk in first}
-
-
-def with_owners(actions, circle_id=None):
-    """The actions with their owners, by due date (the overdue first, those without one last);
-    given the circle, each owner with `has_left` (ActionQuerySet.with_owners)."""
-    if circle_id is not None:
-        actions = actions.with_owners(circle_id)
-    else:
-        actions = actions.prefetch_related(
-            Prefetch("owners", queryset=User.objects.only("pk", "name", "username"))
-        )
-    return actions.order_by(F("due_date").asc(nulls_last=True), "pk")

@@ -15,12 +15,18 @@ class ActionQuerySet(models.QuerySet):
     def unfinished(self):
         return self.filter(status__in=Action.OPEN_STATUSES)
 
-    def with_owners(self, circle_id):
-        """The actions (of the circle) with their owners, by name, in one query for all: each
-        with `has_left`, whether they are no longer a member of the circle."""
+    def with_owners(self, circle_id=None):
+        """The actions with their owners (in the people's order, by name), in one query for
+        all; given the circle the actions are of, each owner with `has_left`, whether they are
+        no longer a member of it."""
         owners = get_user_model().objects.only("pk", "name", "username")
-        owners = owners.annotate(has_left=has_left(circle_id))
+        if circle_id is not None:
+            owners = owners.annotate(has_left=has_left(circle_id))
         return self.prefetch_related(models.Prefetch("owners", queryset=owners))
+
+    def by_due_date(self):
+        """Earliest due first, which puts the overdue ones on top; those without a date last."""
+        return self.order_by(models.F("due_date").asc(nulls_last=True), "pk")
 
     def overdue(self, today=None):
         return self.unfinished().filter(due_date__lt=today or timezone.localdate())

@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import F
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -109,12 +108,7 @@ def detail(request, circle_id):
     )
     for membership in members:
         membership.shared_phone = _shared_phone(membership.person)
-    actions = (
-        circle.actions.unfinished()
-        .with_owners(circle.pk)
-        # Earliest due first puts the overdue ones on top; those without a date last.
-        .order_by(F("due_date").asc(nulls_last=True), "pk")
-    )
+    actions = circle.actions.unfinished().with_owners(circle.pk).by_due_date()
     ctx = {
         "circle": circle,
         "me": me,

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.message import SafeMIMEText
 from django.db import transaction
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone, translation
@@ -258,8 +258,7 @@ def send_record_mail(meeting_id: int, by, added_ids: list[int] | None = None) ->
     meeting = calendar.with_agenda(Meeting.objects).filter(pk=meeting_id).first()
     if meeting is None or meeting.status != Meeting.Status.HELD:
         return 0
-    owners = Prefetch("owners", queryset=User.objects.only("pk", "name", "username"))
-    actions = meeting.actions.prefetch_related(owners).order_by("pk")  # as agreed
+    actions = meeting.actions.with_owners().order_by("pk")  # as agreed
     people = recipients(meeting.circle).exclude(pk=by.pk)
     added = added_ids is not None
     if added:
