@@ -511,7 +511,8 @@ def send_left_mail(membership_id: int, meeting_ids: list[int], by_id: int | None
     person = membership.person
     if not person.is_active or not person.email:
         return 0
-    meetings = Meeting.objects.select_related("circle", "host").filter(pk__in=meeting_ids)
+    # What the cancellations read (their agenda): loaded once for all, not per meeting.
+    meetings = calendar.with_agenda(Meeting.objects.filter(pk__in=meeting_ids))
     message = left_message(
         membership.circle, person, list(meetings.order_by("starts_at")), _person(by_id)
     )
