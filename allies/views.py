@@ -7,7 +7,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
@@ -64,8 +64,7 @@ def dashboard(request):
         user.owned_actions.unfinished()
         .filter(circle__in=circles)
         .select_related("circle")
-        # Earliest due first puts the overdue ones on top.
-        .order_by(F("due_date").asc(nulls_last=True), "pk")[:10]
+        .by_due_date()[:10]
     )
     # Listed here, and read for the first steps of the circles I coordinate.
     memberships = list(Membership.objects.of_person(user))
