@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -108,7 +108,17 @@ def _refused_field(form) -> str:
 class MembershipRowForm(forms.ModelForm):
     """A membership as the admin edits it: one who has left no longer coordinates
     (Membership.end takes the role away), so a membership that has ended is not made a
-    coordinator."""
+    coordinator. It ends on a day that has come: a day ahead would end it at once (no longer
+    active) while the year's figures counted them a member until then."""
+
+    def clean_left_on(self):
+        left_on = self.cleaned_data.get("left_on")
+        if left_on and "left_on" in self.changed_data and left_on > timezone.localdate():
+            raise ValidationError(
+                _("Fill in the day they left once it has come: today or a day gone by."),
+                code="left_ahead",
+            )
+        return left_on
 
     def clean(self):
         data = super().clean()

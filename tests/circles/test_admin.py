@@ -199,3 +199,15 @@ def test_ending_in_admin_withdraws_answers_ahead_and_tells_the_member_who_did_it
     assert not Response.objects.filter(person=citizen).exists()
     [message] = mailoutbox
     assert f"{admin_user.name} has ended your membership" in message.body
+
+
+def test_a_day_of_leaving_ahead_is_refused(signed_in, citizen):
+    theirs = citizen.memberships.get()
+    url = membership_url(theirs)
+    response = signed_in.post(url, form_data(signed_in, url, "left_on") | {"left_on": "2026-05-05"})
+    assert response.status_code == 200
+    assert "Fill in the day they left once it has come: today or a day gone by." in (
+        response.content.decode()
+    )
+    theirs.refresh_from_db()
+    assert theirs.left_on is None
