@@ -257,6 +257,8 @@ def test_someone_who_left_stays_in_the_attendance_when_recording_again(client, s
 
 
 def meeting_day(meeting) -> datetime.date:
+    """The meeting's day as the site and its emails name it: local time, a day ahead of UTC in
+    the hour or two before midnight."""
     return timezone.localtime(meeting.starts_at).date()
 
 
@@ -415,7 +417,7 @@ def test_recording_tells_each_member_but_the_recorder_the_minutes_and_actions(
     assert sorted(sent) == ["citizen@example.org", "clerk@example.org", "officer@example.org"]
     assert all(len(m.to) == 1 and not m.cc and not m.bcc for m in mail.outbox)
     lights, youth = Action.objects.order_by("pk")
-    summary, day = "Dinner — Overvecht Allies", date_format(started.starts_at, "j F Y")
+    summary, day = "Dinner — Overvecht Allies", date_format(meeting_day(started), "j F Y")
     citizen = sent["citizen@example.org"]  # absent, and an owner of the first action
     assert citizen.subject == f"Minutes and 1 action for you: {summary}, {day}"
     assert "Coordinator has written down what was said and agreed at this meeting" in citizen.body
@@ -444,7 +446,7 @@ def test_a_member_who_owns_nothing_gets_the_minutes(
     actions = [row("Ask for street lights", [cast["clerk"]])]
     sent = record(client, django_capture_on_commit_callbacks, started, [], "We met.", actions)
     citizen = sent["citizen@example.org"]
-    day = date_format(started.starts_at, "j F Y")
+    day = date_format(meeting_day(started), "j F Y")
     assert citizen.subject == f"Minutes: Dinner — Overvecht Allies, {day}"
     assert "Your actions" not in citizen.body and "/actions/" not in citizen.body
     assert "Actions agreed:\n- Ask for street lights\n  Owners: Clerk\n" in citizen.body
@@ -456,7 +458,7 @@ def test_actions_without_minutes_are_sent_as_actions_agreed(
     client.force_login(cast["coordinator"])
     actions = [row("Ask for street lights", [cast["clerk"], cast["officer"]])]
     sent = record(client, django_capture_on_commit_callbacks, started, [], "", actions)
-    day = date_format(started.starts_at, "j F Y")
+    day = date_format(meeting_day(started), "j F Y")
     assert (
         sent["citizen@example.org"].subject == f"Actions agreed: Dinner — Overvecht Allies, {day}"
     )
@@ -479,7 +481,7 @@ def test_each_member_reads_the_record_in_their_own_language(
     sent = record(client, django_capture_on_commit_callbacks, started, [], "We met.", actions)
     dutch = sent["citizen@example.org"]
     with translation.override("nl"):
-        day = date_format(started.starts_at, "j F Y")
+        day = date_format(meeting_day(started), "j F Y")
     assert dutch.subject == f"Verslag en 2 actiepunten voor jou: Diner — Overvecht Allies, {day}"
     assert dutch.extra_headers["Content-Language"] == "nl"
     assert "Hallo Citizen," in dutch.body
@@ -537,7 +539,7 @@ def test_recording_again_tells_only_the_owners_of_the_actions_it_adds(
     assert list(sent) == ["officer@example.org"]
     youth = Action.objects.get(title="Meet the youth workers")
     officer = sent["officer@example.org"]
-    day = date_format(started.starts_at, "j F Y")
+    day = date_format(meeting_day(started), "j F Y")
     assert officer.subject == f"1 action for you: Dinner — Overvecht Allies, {day}"
     assert (
         "Coordinator has added an action for you to the record of this meeting of "
