@@ -353,8 +353,15 @@ def test_members_see_only_their_own_commitment(client, circle, cast):
     assert "Commitments to follow up" not in html
 
 
-@time_machine.travel(datetime.date(2026, 3, 1))
-def test_a_committed_member_sees_the_term_and_no_button(client, circle, citizen):
+@pytest.fixture
+def first_of_march():
+    """Today is 1 March 2026, from before the circle and its members are made: a member made on
+    the real day would have joined after it, and not be a member yet in 2026."""
+    with time_machine.travel(datetime.date(2026, 3, 1)):
+        yield
+
+
+def test_a_committed_member_sees_the_term_and_no_button(first_of_march, client, circle, citizen):
     citizen.memberships.get().commit()
     client.force_login(citizen)
     html = client.get(url(circle)).content.decode()
@@ -362,8 +369,7 @@ def test_a_committed_member_sees_the_term_and_no_button(client, circle, citizen)
     assert "I commit" not in html
 
 
-@time_machine.travel(datetime.date(2026, 3, 1))
-def test_coordinators_see_who_has_not_agreed_or_runs_out_soon(client, circle, cast):
+def test_coordinators_see_who_has_not_agreed_or_runs_out_soon(first_of_march, client, circle, cast):
     today = datetime.date(2026, 3, 1)
     cast["officer"].memberships.get().commit(today=today - datetime.timedelta(days=350))
     cast["clerk"].memberships.get().commit(today=today - datetime.timedelta(days=100))
@@ -377,8 +383,9 @@ def test_coordinators_see_who_has_not_agreed_or_runs_out_soon(client, circle, ca
     assert "Clerk" not in section
 
 
-@time_machine.travel(datetime.date(2026, 3, 1))
-def test_a_member_sees_that_the_commitment_changed_since_they_agreed(client, circle, citizen):
+def test_a_member_sees_that_the_commitment_changed_since_they_agreed(
+    first_of_march, client, circle, citizen
+):
     circle.commitment_text = "We eat together and keep in touch."
     circle.save()
     citizen.memberships.get().commit(today=datetime.date(2026, 2, 1))
@@ -422,8 +429,7 @@ def test_the_standard_commitment_in_another_language_has_not_changed(
     assert f'action="/circles/{circle.pk}/commit/"' not in html
 
 
-@time_machine.travel(datetime.date(2026, 3, 1))
-def test_coordinators_see_who_agreed_to_an_earlier_text(client, circle, cast):
+def test_coordinators_see_who_agreed_to_an_earlier_text(first_of_march, client, circle, cast):
     for person in cast.values():
         for membership in person.memberships.all():
             membership.commit(today=datetime.date(2026, 2, 1))
