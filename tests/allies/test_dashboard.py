@@ -126,17 +126,28 @@ def passed_poll(circle, title="Extra meeting") -> Poll:
     )
 
 
+def poll_ahead(circle, title="Spring dinner") -> Poll:
+    """An open date poll whose dates are a week and two weeks ahead (make_poll's own dates are
+    in March 2027, ahead only on the polls tests' clock)."""
+    now = timezone.now()
+    return make_poll(
+        circle, now + datetime.timedelta(days=7), now + datetime.timedelta(days=14), title=title
+    )
+
+
 TO_CLOSE = "Every date of the date poll “{}” ({}) has passed: close it."
 
 
 def test_coordinators_are_asked_to_close_a_poll_whose_dates_have_passed(client, circle, cast):
     over = passed_poll(circle)
-    make_poll(circle, timezone.now() - datetime.timedelta(days=1), title="Still ahead")
+    ahead = poll_ahead(circle, title="Still ahead")
     client.force_login(cast["coordinator"])
     html = client.get("/").content.decode()
     assert TO_CLOSE.format("Extra meeting", "Overvecht Allies") in html
     assert f'href="/polls/{over.pk}/close/"' in html
-    assert "Still ahead" in html  # it awaits their answer: asked about, not to be closed
+    # It awaits their answer: asked about, not to be closed.
+    assert f'href="/polls/{ahead.pk}/"' in html
+    assert TO_CLOSE.format("Still ahead", "Overvecht Allies") not in html
     # A next step, not a question as well.
     assert f'href="/polls/{over.pk}/"' not in html
 
@@ -160,7 +171,7 @@ def test_only_the_circles_coordinators_are_asked_to_close_its_poll(
 
 def test_members_are_not_asked_about_a_poll_whose_dates_have_passed(client, circle, cast):
     over = passed_poll(circle)
-    ahead = make_poll(circle, timezone.now() + datetime.timedelta(days=10), title="Still ahead")
+    ahead = poll_ahead(circle, title="Still ahead")
     client.force_login(cast["citizen"])
     html = client.get("/").content.decode()
     assert f'href="/polls/{ahead.pk}/"' in html
@@ -170,11 +181,11 @@ def test_members_are_not_asked_about_a_poll_whose_dates_have_passed(client, circ
 def test_query_count_with_polls_to_close_does_not_grow(client, circle, cast):
     client.force_login(cast["coordinator"])
     passed_poll(circle)
-    make_poll(circle)
+    poll_ahead(circle)
     few = count_queries(client, "/")
     for n in range(20):
         passed_poll(circle, title=f"Poll {n}")
-        make_poll(circle)
+        poll_ahead(circle)
     assert count_queries(client, "/") == few
     assert client.get("/").content.decode().count("has passed: close it.") == 21
     assert few <= KEY_PAGE_MAX_QUERIES
@@ -307,7 +318,7 @@ def test_a_circle_being_set_up_shows_its_checklist_not_its_flags(client, circle,
 
 
 def test_members_see_the_polls_awaiting_their_answer(client, circle, citizen):
-    poll = make_poll(circle, title="Spring dinner")  # its dates ahead
+    poll = poll_ahead(circle)
     client.force_login(citizen)
     html = client.get("/").content.decode()
     assert f'href="/polls/{poll.pk}/"' in html
