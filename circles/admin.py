@@ -73,26 +73,31 @@ def _coordinated_before(form) -> bool:
     )
 
 
-def refuse_losing_coordinators(membership_forms) -> None:
+def refuse_losing_coordinators(membership_forms, *, saved_with=()) -> None:
     """Give the site's refusal (services.check_keeps_a_coordinator), next to the field that
     would do it, to the admin forms among these (cleaned, of memberships of one circle) that
-    would leave the circle without an active coordinator: the day one leaves, the role taken
-    away, or the membership moved to another circle. The site refuses it to a coordinator who
-    steps down or ends a membership; the admin's form saved it, leaving the circle with
-    nobody to plan its dinners."""
-    cleaned = [form for form in membership_forms if hasattr(form, "cleaned_data")]
+    would leave the circle without an active coordinator once saved together with the forms
+    `saved_with` (the page's other rows): the day one leaves, the role taken away, or the
+    membership moved to another circle. The site refuses it to a coordinator who steps down
+    or ends a membership; the admin's form saved it, leaving the circle with nobody to plan
+    its dinners. A coordinator added or made in the same save takes over: a handover."""
+    for form in saved_with:
+        form.is_valid()  # cleans a row whose formset is validated after these ones, once
+    cleaned = [form for form in [*membership_forms, *saved_with] if hasattr(form, "cleaned_data")]
     stepping_down = [f for f in cleaned if _coordinated_before(f) and not _coordinates_after(f)]
-    if not stepping_down:
+    # Each form's own formset gives it the refusal, while it is validated: added later, it
+    # would not stop the save.
+    refused = [form for form in stepping_down if form in membership_forms]
+    if not refused:
         return
-    taking_up = {f.instance.pk for f in cleaned if _coordinates_after(f) and f.instance.pk}
     try:
         services.check_keeps_a_coordinator(
-            circle_id=stepping_down[0].instance.circle_id,
+            circle_id=refused[0].instance.circle_id,
             stepping_down=[form.instance for form in stepping_down],
-            taking_up=taking_up,
+            taking_up=[form.instance for form in cleaned if _coordinates_after(form)],
         )
     except ValidationError as refusal:
-        for form in stepping_down:
+        for form in refused:
             form.add_error(_refused_field(form), refusal)
 
 
@@ -184,21 +189,33 @@ def tell_told(model_admin, request, memberships) -> None:
 
 class MembershipFormSet(BaseInlineFormSet):
     """The circle's memberships on its admin page, saved by the site's rules
-    (save_membership), by `by` (MembershipInlineMixin.get_formset); the rows together keep
-    the circle a coordinator. `told` holds the members made coordinators who get an email."""
+    (save_membership), by `by` (MembershipInlineMixin.get_formset). The page's membership
+    formsets, `page` (CircleAdmin.get_formsets_with_inlines: its members and those added),
+    are one change: together they keep the circle a coordinator, and the memberships they
+    end are ended once all their rows are saved (end_leavers), so that a coordinator added or
+    made in the same save takes over before one who leaves goes. `told` holds the members
+    made coordinators who get an email."""
 
     by = None
+    page: list  # the page's MembershipFormSets, this one among them
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.page.append(self)
 
     def clean(self):
         super().clean()
-        refuse_losing_coordinators(self.forms)
+        others = [form for formset in self.page if formset is not self for form in formset.forms]
+        refuse_losing_coordinators(self.forms, saved_with=others)
 
     def save(self, commit=True):
         self._endings, self.told = [], []
-        saved = super().save(commit)
+        return super().save(commit)
+
+    def end_leavers(self) -> None:
+        """End the memberships whose day of leaving the save filled in (save_membership)."""
         for end in self._endings:
             end()
-        return saved
 
     def save_existing(self, form, obj, commit=True):
         if not commit:
@@ -264,13 +281,22 @@ class CircleAdmin(DeleteUnlessKeptAdmin):
         else:
             super().save_model(request, obj, form, change)
 
+    def get_formsets_with_inlines(self, request, obj=None):
+        page = []  # the membership formsets made of these, checked together
+        for formset, inline in super().get_formsets_with_inlines(request, obj):
+            if issubclass(formset, MembershipFormSet):
+                formset.page = page  # a class of its own, made for this request
+            yield formset, inline
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        # Once every row is saved: one message for the members added and those back.
-        begun = [
-            row for formset in formsets if formset.model is Membership for row in begun_in(formset)
-        ]
-        tell_begun(self, request, begun)
+        rows = [formset for formset in formsets if isinstance(formset, MembershipFormSet)]
+        # Once every row is saved: a coordinator added on the page takes over before one who
+        # leaves goes (membership_end never ends a circle's last coordinator).
+        for formset in rows:
+            formset.end_leavers()
+        # One message for the members added and those back.
+        tell_begun(self, request, [row for formset in rows for row in begun_in(formset)])
 
     def save_formset(self, request, form, formset, change):
         super().save_formset(request, form, formset, change)

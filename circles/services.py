@@ -49,16 +49,17 @@ def _is_last_coordinator(membership: Membership) -> bool:
 
 
 def check_keeps_a_coordinator(
-    *, circle_id: int, stepping_down: list[Membership], taking_up: set[int] = frozenset()
+    *, circle_id: int, stepping_down: list[Membership], taking_up: list[Membership] = ()
 ) -> None:
     """The rule of membership_update and membership_end for a change of several memberships
     of a circle at once (the admin's): raise their refusal when the memberships
     `stepping_down` (leaving, or giving up the role) are all of the circle's active
-    coordinators and none of the memberships `taking_up` (ids) becomes one in their place. A
-    circle that has no coordinator (one just made in the admin) is not refused a change."""
+    coordinators and none of the memberships `taking_up` (new ones, not saved yet, among
+    them) coordinates the circle in their place. A circle that has no coordinator (one just
+    made in the admin) is not refused a change."""
     coordinators = _coordinator_ids(circle_id)
-    remaining = (coordinators - {membership.pk for membership in stepping_down}) | taking_up
-    if not coordinators or remaining:
+    remaining = coordinators - {membership.pk for membership in stepping_down}
+    if not coordinators or remaining or taking_up:
         return
     if len(stepping_down) == 1:
         raise _last_coordinator_error(stepping_down[0])

@@ -10,7 +10,7 @@ from django.urls import reverse
 from circles import services
 from circles.models import Membership
 from meetings.models import Response
-from tests.conftest import make_meeting
+from tests.conftest import make_meeting, make_person
 from tests.htmlforms import forms_on
 
 ONLY_COORDINATOR = (
@@ -145,16 +145,24 @@ def test_someone_who_has_left_is_not_made_coordinator(signed_in, coordinator, ci
     assert not theirs.is_coordinator
 
 
+def add_member(data: dict, person, **fields) -> dict:
+    """The circle page's data with `person` in its "add members" row, and `fields` there."""
+    row = {"person": person.pk, "sector": "community", **fields}
+    return data | {f"memberships-2-0-{name}": value for name, value in row.items()}
+
+
 def test_the_circle_page_refuses_to_end_its_last_coordinator(signed_in, circle, coordinator):
     mine = coordinator.memberships.get()
+    newcomer = make_person("newcomer")
     url = circle_url(circle)
-    data = form_data(signed_in, url, "municipality")
+    data = add_member(form_data(signed_in, url, "municipality"), newcomer)
     data[f"{row_of(data, mine)}-left_on"] = "2026-05-01"
     response = signed_in.post(url, data)
     assert response.status_code == 200
     assert ONLY_COORDINATOR in text(response)
     mine.refresh_from_db()
     assert mine.is_active and mine.is_coordinator
+    assert not newcomer.memberships.exists()
 
 
 def test_the_circle_page_refuses_to_end_all_its_coordinators_at_once(
@@ -183,6 +191,26 @@ def test_the_circle_page_hands_over_in_one_save(signed_in, circle, coordinator, 
     theirs.refresh_from_db()
     assert (mine.left_on, mine.is_coordinator) == (datetime.date(2026, 5, 4), False)
     assert theirs.is_active and theirs.is_coordinator
+
+
+def test_the_circle_page_hands_over_to_a_member_added_in_the_same_save(
+    signed_in, circle, coordinator, django_capture_on_commit_callbacks, mailoutbox
+):
+    mine = coordinator.memberships.get()
+    newcomer = make_person("newcomer")
+    url = circle_url(circle)
+    data = add_member(form_data(signed_in, url, "municipality"), newcomer, is_coordinator="on")
+    data[f"{row_of(data, mine)}-left_on"] = "2026-05-04"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = signed_in.post(url, data)
+    assert response.status_code == 302
+    mine.refresh_from_db()
+    assert (mine.left_on, mine.is_coordinator) == (datetime.date(2026, 5, 4), False)
+    theirs = newcomer.memberships.get()
+    assert theirs.circle == circle and theirs.is_active and theirs.is_coordinator
+    emails = {message.to[0]: message for message in mailoutbox}
+    assert emails[newcomer.email].subject == f"You now coordinate {circle.name}"
+    assert "has ended your membership" in emails[coordinator.email].body
 
 
 def test_ending_in_admin_withdraws_answers_ahead_and_tells_the_member_who_did_it(
