@@ -47,6 +47,8 @@ The rules (DESIGN.md "Peace, not only turmoil"; issue 10). Days are local days (
 
 import dataclasses
 import datetime
+import itertools
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -126,14 +128,17 @@ def by_members(attendances):
     return attendances.filter(Exists(_attendees_membership()))
 
 
+def _active_on(memberships, day):
+    """The memberships active on `day` (a date or an expression), as members_at_the_time counts
+    them: joined on or before it, not left on or before it."""
+    return memberships.filter(Q(left_on__isnull=True) | Q(left_on__gt=day), joined_on__lte=day)
+
+
 def by_members_not_active_then(attendances):
     """Attendances of members whose membership was not active on the meeting's day (their
     attendance was recorded with a joining date set later, or after they left). They were there,
     so they count among the members at the time, and no rate goes above 100%."""
-    day = OuterRef("day")
-    active = _attendees_membership().filter(
-        Q(left_on__isnull=True) | Q(left_on__gt=day), joined_on__lte=day
-    )
+    active = _active_on(_attendees_membership(), OuterRef("day"))
     return by_members(attendances.annotate(day=TruncDate("meeting__starts_at"))).filter(
         ~Exists(active)
     )
@@ -581,13 +586,21 @@ def health_for_coordinator(user, now: datetime.datetime | None = None) -> list[H
 
 @dataclass(frozen=True)
 class MemberAttendance:
-    """A member's dinners in a year: attended against those held while they were a member."""
+    """A member's dinners in a year: attended against those held while they were a member.
+    One who left and came back in the year has a membership for each period, `periods`, from
+    the earliest to the latest: one row, their dinners counted once."""
 
-    membership: Membership
+    periods: tuple[Membership, ...]
     attended: int
     held: int
     absent_recently: bool
     year: int
+
+    @property
+    def membership(self) -> Membership:
+        """Their latest membership: the one that says their sector and whether they
+        coordinate."""
+        return self.periods[-1]
 
     @property
     def person(self):
@@ -597,15 +610,21 @@ class MemberAttendance:
     def joined_in_year(self) -> datetime.date | None:
         """The day they joined, if it fell in the year after its first day: it explains why
         fewer dinners were held for them."""
-        joined = self.membership.joined_on
+        joined = self.periods[0].joined_on
         return (
             joined if joined.year == self.year and joined > datetime.date(self.year, 1, 1) else None
         )
 
     @property
+    def returns(self) -> list[tuple[datetime.date, datetime.date]]:
+        """Each time they left in the year and came back: the day they left and the day they
+        joined again. The dinners in between count as held for them only if they came."""
+        return [(gone.left_on, back.joined_on) for gone, back in itertools.pairwise(self.periods)]
+
+    @property
     def left_in_year(self) -> datetime.date | None:
-        """The day they left, if it fell in the year: one who left later was a member all
-        year."""
+        """The day they left, if it fell in the year and they did not come back: one who left
+        later was a member all year."""
         left = self.membership.left_on
         return left if left is not None and left.year == self.year else None
 
@@ -687,17 +706,16 @@ def member_attendance(
 ) -> Commitment:
     """Per member of the circle at some time in `year` (default: this year), police first as
     on the circle page: those who joined on or before its end and had not left before its
-    start, those who left during it included. Each with the year's dinners attended against
-    those held (by `now`) while they were a member, and whether an active member missed the
-    last three recorded dinners. One query, whatever the number of members and dinners."""
+    start, those who left during it included; one who left and came back in it is listed once.
+    Each with the year's dinners attended against those held (by `now`) while they were a
+    member, and whether an active member missed the last three recorded dinners. One query,
+    whatever the number of members and dinners."""
     now = now or timezone.now()
     this_year = timezone.localdate(now).year
     year = year or this_year
     first_day, last_day = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
     held = dinners_held_in(circle.meetings.all(), year, now)
-    # Active on a dinner's day as members_at_the_time counts: joined on or before it, left
-    # after it (never, for those who have not left: the day after the year).
-    left = Coalesce(OuterRef("left_on"), Value(last_day + datetime.timedelta(days=1)))
+    person = OuterRef(OuterRef("person"))
     memberships = (
         circle.memberships.filter(
             Q(left_on__isnull=True) | Q(left_on__gte=first_day), joined_on__lte=last_day
@@ -705,17 +723,15 @@ def member_attendance(
         .select_related("person")
         .annotate(
             attended=dinners_attended(held),
-            # While they were a member, or that they came to (attendance recorded outside
-            # those dates): never fewer dinners held than attended.
+            # While they were a member (in any of their memberships: one who came back has
+            # one per period), or that they came to (attendance recorded outside those
+            # dates): never fewer dinners held than attended. Counted per person, so that
+            # each of their memberships has the same figure.
             held=SubqueryCount(
                 held.annotate(day=TruncDate("starts_at"))
                 .filter(
-                    Q(day__gte=OuterRef("joined_on"), day__lt=left)
-                    | Exists(
-                        Attendance.objects.filter(
-                            meeting=OuterRef("pk"), person=OuterRef(OuterRef("person"))
-                        )
-                    )
+                    Exists(_active_on(circle.memberships.filter(person=person), OuterRef("day")))
+                    | Exists(Attendance.objects.filter(meeting=OuterRef("pk"), person=person))
                 )
                 .values("pk")
             ),
@@ -726,15 +742,25 @@ def member_attendance(
         )
         .by_sector()
     )
+    # Grouped here, not in SQL: the marks need the dates of each period, which SQL would have
+    # to aggregate into a string (differently on SQLite and PostgreSQL).
+    periods = defaultdict(list)
+    for membership in memberships:
+        periods[membership.person_id].append(membership)
+    for person_periods in periods.values():
+        # The active membership last; ended ones by the day they ended.
+        person_periods.sort(key=lambda m: (m.left_on or datetime.date.max, m.pk))
+    # Their row where their latest membership stands in the order by sector.
     members = [
         MemberAttendance(
-            membership=membership,
+            periods=tuple(periods[membership.person_id]),
             attended=membership.attended,
             held=membership.held,
             absent_recently=bool(membership.absent_recently),
             year=year,
         )
         for membership in memberships
+        if membership is periods[membership.person_id][-1]
     ]
     return Commitment(
         year=year, members=members, target=circle.target_in(year), current=year == this_year

@@ -62,6 +62,15 @@ def planned_ahead(meeting: Meeting) -> Meeting:
 ESTABLISHED = datetime.datetime(2020, 1, 1, 12, 0, tzinfo=datetime.UTC)
 
 
+def rejoin(circle, person, left_on: datetime.date, back_on: datetime.date, **extra) -> Membership:
+    """The person's membership of the circle ended on `left_on`, and a new one from `back_on`
+    (sector, unless given: the one they had)."""
+    ended = circle.memberships.get(person=person, left_on__isnull=True)
+    ended.end(left_on)
+    extra.setdefault("sector", ended.sector)
+    return Membership.objects.create(person=person, circle=circle, joined_on=back_on, **extra)
+
+
 def created_on(circle, created_at: datetime.datetime) -> Circle:
     """The circle, as if it had been created at `created_at` (auto_now_add makes it now)."""
     Circle.objects.filter(pk=circle.pk).update(created_at=created_at)

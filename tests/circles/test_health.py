@@ -22,7 +22,7 @@ from circles.health import (
 from circles.models import DEFAULT_COMMITMENT, Circle, Membership, Sector
 from meetings.models import Meeting
 from tests.circles.conftest import AMSTERDAM, NOW, TODAY, days, dinner, member
-from tests.conftest import make_circle, make_person
+from tests.conftest import make_circle, make_person, rejoin
 
 
 def health(circle, now=NOW):
@@ -490,6 +490,56 @@ def test_a_past_year_has_the_members_of_that_year(clock, circle, four):
     assert (commitment.year, commitment.current) == (2026, False)
 
 
+def test_a_member_who_left_and_came_back_has_one_row(clock, circle, four):
+    """Their dinners counted once, against those held in either period or that they came to
+    while away; their sector, coordinator flag and absences from the latest membership."""
+    back = member(circle, "back")
+    dinner(circle, datetime.date(2027, 1, 7), attendees=[*four, back])
+    dinner(circle, datetime.date(2027, 1, 9), attendees=four)
+    rejoin(
+        circle,
+        back,
+        datetime.date(2027, 1, 10),
+        datetime.date(2027, 1, 20),
+        sector=Sector.POLICE,
+        is_coordinator=True,
+    )
+    dinner(circle, datetime.date(2027, 1, 14), attendees=[*four, back])  # away, yet came
+    dinner(circle, datetime.date(2027, 1, 17), attendees=four)  # away: not held for them
+    for day in (datetime.date(2027, 1, 21), datetime.date(2027, 2, 4), datetime.date(2027, 2, 11)):
+        dinner(circle, day, attendees=four)  # back, and missed the last three
+    commitment = member_attendance(circle, NOW)
+    rows = [row for row in commitment.members if row.person == back]
+    assert len(rows) == 1
+    (row,) = rows
+    assert (row.attended, row.held) == (2, 6)
+    assert row.returns == [(datetime.date(2027, 1, 10), datetime.date(2027, 1, 20))]
+    assert (row.joined_in_year, row.left_in_year) == (None, None)
+    assert commitment.members[0] is row  # police first
+    assert row.membership.is_coordinator and row.membership.is_active
+    assert [absent.person.username for absent in commitment.absent] == ["back"]
+
+
+def test_joined_left_came_back_and_left_again_in_a_past_year(clock, circle, four):
+    gone = member(circle, "gone", joined_on=datetime.date(2026, 2, 2))
+    rejoin(circle, gone, datetime.date(2026, 4, 1), datetime.date(2026, 5, 5))
+    rejoin(circle, gone, datetime.date(2026, 7, 1), datetime.date(2026, 9, 9))
+    circle.memberships.get(person=gone, left_on__isnull=True).end(datetime.date(2026, 11, 11))
+    for month in range(1, 13):
+        dinner(circle, datetime.date(2026, month, 20), attendees=four)
+    (row,) = [
+        row for row in member_attendance(circle, NOW, year=2026).members if row.person == gone
+    ]
+    # Held while a member: 20 February and March, May, June, September and October.
+    assert (row.attended, row.held) == (0, 6)
+    assert row.joined_in_year == datetime.date(2026, 2, 2)
+    assert row.returns == [
+        (datetime.date(2026, 4, 1), datetime.date(2026, 5, 5)),
+        (datetime.date(2026, 7, 1), datetime.date(2026, 9, 9)),
+    ]
+    assert row.left_in_year == datetime.date(2026, 11, 11)
+
+
 def test_who_left_is_neither_pointed_out_as_absent_nor_asked_to_commit(clock, circle, four):
     gone = member(circle, "gone", left_on=datetime.date(2027, 2, 20))
     for month in (11, 12):
@@ -524,7 +574,9 @@ def test_nobody_is_pointed_out_before_three_dinners_were_recorded(clock, circle,
 def test_member_attendance_takes_one_query(clock, circle, four):
     for n in range(5):
         dinner(circle, datetime.date(2026, 3, 1) + datetime.timedelta(days=60 * n), attendees=four)
+    rejoin(circle, four[0], datetime.date(2027, 1, 10), datetime.date(2027, 2, 1))
     with CaptureQueriesContext(connection) as queries:
         commitment = member_attendance(circle, NOW)
         [row.person.name for row in commitment.members]
     assert len(queries) == 1
+    assert len(commitment.members) == 4  # the one who came back once

@@ -11,7 +11,7 @@ from actions.models import Action
 from circles.models import Membership
 from meetings.models import Attendance, Meeting
 from reports.figures import year_report
-from tests.conftest import count_queries, created_on, make_person
+from tests.conftest import count_queries, created_on, make_person, rejoin
 from tests.reports.charts import read_charts
 from tests.reports.conftest import NOW, URL, at, leaver, meeting
 
@@ -205,6 +205,43 @@ def test_a_member_who_left_during_the_year_is_in_its_report(client, year, cast):
     assert "left on" not in commitment_row(html, "Citizen")
 
 
+def test_a_member_who_left_and_came_back_has_one_row_here_and_on_the_circle_page(
+    client, year, cast
+):
+    """Away from 3 March to 2 June: the dinner of 16 April was not held for them. Two of the
+    three held while a member (12 February, 18 June, 10 September), each counted once."""
+    person = leaver(year, [(2, 12), (6, 18)], datetime.date(2026, 3, 3))
+    Membership.objects.create(
+        person=person, circle=year, sector="police", joined_on=datetime.date(2026, 6, 2)
+    )
+    client.force_login(cast["coordinator"])
+    html = client.get(URL.format(year.pk)).content.decode()
+    table = html[html.index('id="commitment-attendance"') :]
+    assert table.count(">Leaver<") == 1
+    row = commitment_row(html, "Leaver")
+    assert "2 of 3 held" in row
+    assert "left on 3 March 2026, back on 2 June 2026" in row
+    assert "joined on" not in row
+    # The circle page lists today's members: them once, their dinners against the target.
+    circle_page = client.get(f"/circles/{year.pk}/").content.decode()
+    assert circle_page.count(">Leaver<") == 1
+    start = circle_page.index(">Leaver<")
+    assert "2 of 5" in circle_page[start : circle_page.index("</tr>", start)]
+
+
+def test_the_marks_say_each_time_a_member_left_and_came_back(client, year, cast):
+    newcomer = year.memberships.get(person__username="newcomer").person
+    rejoin(year, newcomer, datetime.date(2026, 7, 1), datetime.date(2026, 7, 15))
+    rejoin(year, newcomer, datetime.date(2026, 8, 1), datetime.date(2026, 8, 20))
+    year.memberships.get(person=newcomer, left_on__isnull=True).end(datetime.date(2026, 9, 20))
+    client.force_login(cast["coordinator"])
+    row = commitment_row(client.get(URL.format(year.pk)).content.decode(), "Newcomer")
+    assert (
+        "joined on 1 June 2026 · left on 1 July 2026, back on 15 July 2026 · "
+        "left on 1 August 2026, back on 20 August 2026 · left on 20 September 2026"
+    ) in " ".join(row.split())
+
+
 def test_a_past_years_report_lists_who_was_a_member_then(client, year, cast):
     """2025: the newcomer joined in 2026; the leaver came to 2025's one dinner and left in
     2026, so was a member all of 2025. Who stays away today is today's news, not 2025's."""
@@ -304,11 +341,13 @@ def test_query_count_does_not_grow_with_the_dinners(client, clock, circle, cast)
     assert count_queries(client, URL.format(circle.pk)) == few
 
 
+@pytest.mark.parametrize("came_back", [False, True])
 @pytest.mark.parametrize("report_year", [2025, 2026])
 def test_query_count_does_not_grow_with_the_members_of_the_year(
-    client, clock, circle, cast, report_year
+    client, clock, circle, cast, report_year, came_back
 ):
-    """Members who left during the year are listed in the same queries as those who stayed."""
+    """Members who left during the year, and came back, are listed in the same queries as
+    those who stayed."""
     client.force_login(cast["citizen"])
     url = f"/circles/{circle.pk}/report/{report_year}/"
     Membership.objects.filter(circle=circle).update(joined_on=datetime.date(2025, 1, 1))
@@ -322,10 +361,17 @@ def test_query_count_does_not_grow_with_the_members_of_the_year(
             )
             Attendance.objects.create(meeting=circle.meetings.get(), person=person)
             membership.end(datetime.date(report_year, 6, 1))
+            if came_back:
+                circle.memberships.create(
+                    person=person, sector="community", joined_on=datetime.date(report_year, 7, 1)
+                )
 
     add(0, 2)
     few = count_queries(client, url)
     add(2, 30)
     html = client.get(url).content.decode()
-    assert "left on 1 June" in commitment_row(html, "Member31")
+    table = html[html.index('id="commitment-attendance"') :]
+    assert table.count(">Member31<") == 1
+    mark = "left on 1 June " + (f"{report_year}, back on 1 July" if came_back else "")
+    assert mark in commitment_row(html, "Member31")
     assert count_queries(client, url) == few
