@@ -95,7 +95,10 @@ def write_report(writer, report: YearReport, commitment: Commitment | None = Non
 
 
 def _member_rows(commitment: Commitment) -> list[list]:
-    """A header and a row per member of the year, as the report's table shows them."""
+    """A header and a row per member of the year, as the report's table shows them: one who
+    left and came back has the day they first joined, and each time they were away in the
+    last column as an ISO 8601 interval, the day they left/the day they were back (added
+    last, so that the columns before it stay where they were)."""
 
     def label(name):
         return capfirst(Membership._meta.get_field(name).verbose_name)
@@ -108,6 +111,7 @@ def _member_rows(commitment: Commitment) -> list[list]:
             label("left_on"),
             _("Dinners attended"),
             _("Dinners held while a member"),
+            _("Left and came back"),
         ]
     ]
     for row in commitment.members:
@@ -115,10 +119,11 @@ def _member_rows(commitment: Commitment) -> list[list]:
             [
                 str(row.person),
                 row.membership.get_sector_display(),
-                row.membership.joined_on.isoformat(),
+                row.periods[0].joined_on.isoformat(),
                 row.left_in_year.isoformat() if row.left_in_year else "",
                 row.attended,
                 row.held,
+                "; ".join(f"{left.isoformat()}/{back.isoformat()}" for left, back in row.returns),
             ]
         )
     return rows

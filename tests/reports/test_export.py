@@ -4,6 +4,7 @@ import csv
 import datetime
 import io
 
+from circles.models import Membership
 from tests.conftest import count_queries
 from tests.reports.conftest import URL, at, leaver, meeting
 
@@ -76,16 +77,33 @@ def test_it_lists_the_members_of_the_year_those_who_left_included(client, year, 
     header = next(row for row in table if row and row[0] == "Member")
     assert header[:4] == ["Member", "Sector", "Joined on", "Left on"]
     assert block(table, "Member") == [
-        ["Coordinator", "police", "2025-01-01", "", "3", "4"],
-        ["Leaver", "police", "2025-01-01", "2026-09-01", "3", "3"],
-        ["Officer", "police", "2025-01-01", "", "1", "4"],
-        ["Clerk", "municipality", "2025-01-01", "", "2", "4"],
-        ["Citizen", "community", "2025-01-01", "", "1", "4"],
-        ["Newcomer", "community", "2026-06-01", "", "1", "2"],
+        ["Coordinator", "police", "2025-01-01", "", "3", "4", ""],
+        ["Leaver", "police", "2025-01-01", "2026-09-01", "3", "3", ""],
+        ["Officer", "police", "2025-01-01", "", "1", "4", ""],
+        ["Clerk", "municipality", "2025-01-01", "", "2", "4", ""],
+        ["Citizen", "community", "2025-01-01", "", "1", "4", ""],
+        ["Newcomer", "community", "2026-06-01", "", "1", "2", ""],
     ]
     past = block(rows(client.get(f"/circles/{year.pk}/report/2025/export.csv")), "Member")
     assert [row[0] for row in past] == ["Coordinator", "Leaver", "Officer", "Clerk", "Citizen"]
-    assert past[1][3:] == ["", "0", "1"]  # left after 2025: a member all that year
+    assert past[1][3:] == ["", "0", "1", ""]  # left after 2025: a member all that year
+
+
+def test_a_member_who_left_and_came_back_has_one_row(client, year, cast):
+    """Away from 3 March to 2 June, back in another sector: the dinner of 16 April was not
+    held for them, and they came to two of the other three once each."""
+    person = leaver(year, [(2, 12), (6, 18)], datetime.date(2026, 3, 3))
+    Membership.objects.create(
+        person=person, circle=year, sector="community", joined_on=datetime.date(2026, 6, 2)
+    )
+    client.force_login(cast["coordinator"])
+    table = rows(client.get(EXPORT.format(year.pk)))
+    header = next(row for row in table if row and row[0] == "Member")
+    assert header[6] == "Left and came back"
+    members = block(table, "Member")
+    assert [row for row in members if row[0] == "Leaver"] == [
+        ["Leaver", "community", "2025-01-01", "", "2", "3", "2026-03-03/2026-06-02"]
+    ]
 
 
 def test_in_dutch_the_cells_are_separated_by_semicolons(client, year, cast):
