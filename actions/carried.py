@@ -7,10 +7,10 @@ what was carried to it stays what it was, whatever became of the actions since, 
 and its record page show what was reviewed there.
 
 The list is read once per meeting object (the emails about a meeting, one per member, all show
-it); prefetch_carried reads it for many meetings ahead at once.
+it); prefetch_carried reads it for many meetings at once (a reminder run).
 """
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from actions.models import Action
@@ -28,35 +28,55 @@ def carried_to(meeting: Meeting) -> list[Action]:
 
 
 def prefetch_carried(meetings) -> None:
-    """Read the actions carried to each of the meetings and keep them on it (carried_to): in a
-    fixed number of queries for those ahead, and in one more each (with their owners) for
-    those that have started."""
+    """Read the actions carried to each of the meetings and keep them on it (carried_to), in
+    a fixed number of queries however many meetings: those that have started, and those
+    ahead."""
     now = timezone.now()
-    ahead = []
+    ahead, started = [], []
     for meeting in meetings:
         setattr(meeting, CACHE, [])
-        if meeting.is_cancelled:
-            continue
-        if meeting.starts_at > now:
-            ahead.append(meeting)
-        else:
-            opened = Action.objects.filter(circle=meeting.circle_id).open_at(meeting.starts_at)
-            setattr(
-                meeting,
-                CACHE,
-                list(opened.exclude(meeting=meeting).with_owners(meeting.circle_id).by_due_date()),
-            )
-    nexts = _next_meetings(ahead, now)
+        if not meeting.is_cancelled:
+            (ahead if meeting.starts_at > now else started).append(meeting)
+    _prefetch_started(started)
+    _prefetch_ahead(ahead, now)
+
+
+def _prefetch_started(meetings: list[Meeting]) -> None:
+    """Of each meeting that has started, its circle's actions that were open when it began,
+    but those agreed at it: one query for all, joining each meeting to its circle's actions
+    (and one for their owners)."""
+    if not meetings:
+        return
+    by_pk = {meeting.pk: meeting for meeting in meetings}
+    opened = (
+        Action.objects.annotate(carried_to=F("circle__meetings"))
+        .alias(carried_at=F("circle__meetings__starts_at"))
+        .filter(carried_to__in=list(by_pk))
+        .open_at("carried_at")
+        .exclude(meeting=F("carried_to"))
+    )
+    for action in opened.with_owners(_only_circle(meetings)).by_due_date():
+        getattr(by_pk[action.carried_to], CACHE).append(action)
+
+
+def _prefetch_ahead(meetings: list[Meeting], now) -> None:
+    """Of each meeting ahead, its circle's unfinished actions, if it is the circle's next."""
+    nexts = _next_meetings(meetings, now)
     if not nexts:
         return
     by_circle = {}
-    # Owners who left are marked for one circle's meetings (a page; not a run over many).
-    [circle_id] = nexts if len(nexts) == 1 else [None]
     ahead_actions = Action.objects.unfinished().filter(circle__in=list(nexts))
-    for action in ahead_actions.with_owners(circle_id).by_due_date():
+    for action in ahead_actions.with_owners(_only_circle(nexts.values())).by_due_date():
         by_circle.setdefault(action.circle_id, []).append(action)
     for meeting in nexts.values():
         setattr(meeting, CACHE, by_circle.get(meeting.circle_id, []))
+
+
+def _only_circle(meetings) -> int | None:
+    """The circle of the meetings if they are all of one: owners who left are marked for one
+    circle's meetings (a page; not a run over many)."""
+    circles = {meeting.circle_id for meeting in meetings}
+    return circles.pop() if len(circles) == 1 else None
 
 
 def _next_meetings(meetings: list[Meeting], now) -> dict[int, Meeting]:

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import models
-from django.db.models import OuterRef, Subquery, Value
+from django.db.models import F, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -39,14 +39,20 @@ class ActionQuerySet(models.QuerySet):
         history from then (one made by a bulk insert, or dated back as the demo's are), that of
         its last update that changed the status before it; and with neither, open, as each
         action starts.
+
+        The moment is a datetime, or the name of a field or annotation that holds one for
+        each action (the start of the meeting it is carried to: prefetch_carried).
         """
+        at = inside = moment  # in this query, and inside the subqueries on the action
+        if isinstance(moment, str):
+            at, inside = F(moment), OuterRef(moment)
         in_history = (
-            Action.history.filter(id=OuterRef("pk"), history_date__lt=moment)
+            Action.history.filter(id=OuterRef("pk"), history_date__lt=inside)
             .order_by("-history_date", "-history_id")
             .values("status")[:1]
         )
         in_updates = (
-            ActionUpdate.objects.filter(action=OuterRef("pk"), created_at__lt=moment)
+            ActionUpdate.objects.filter(action=OuterRef("pk"), created_at__lt=inside)
             .exclude(new_status="")
             .order_by("-created_at", "-pk")
             .values("new_status")[:1]
@@ -55,7 +61,7 @@ class ActionQuerySet(models.QuerySet):
             Subquery(in_history), Subquery(in_updates), Value(Action.Status.OPEN)
         )
         return (
-            self.filter(created_at__lt=moment)
+            self.filter(created_at__lt=at)
             .alias(status_then=status_then)
             .filter(status_then__in=Action.OPEN_STATUSES)
         )
