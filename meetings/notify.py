@@ -734,15 +734,16 @@ def _about(
     return compose(person, subject, template, ctx)
 
 
-def meeting_context(meeting: Meeting) -> dict:
-    # After the agenda, the open actions carried to a meeting ahead: read once per meeting,
-    # however many members get their own message about it.
-    ahead = meeting.starts_at > timezone.now()
+def meeting_context(meeting: Meeting, *, to_review: bool = False) -> dict:
+    # After the agenda, the open actions carried to a meeting ahead, or with `to_review` to one
+    # that has started (the record prompt: its record page reviews them): read once per
+    # meeting, however many members get their own message about it.
+    listed = to_review or meeting.starts_at > timezone.now()
     return {
         "meeting": meeting,
         "location": calendar.meeting_location(meeting),
         "agenda": [str(item) for item in meeting.agenda_items.all()],
-        "carried": _rows(carried_to(meeting)) if ahead else [],
+        "carried": _rows(carried_to(meeting)) if listed else [],
         "meeting_url": calendar.meeting_url(meeting),
     }
 

@@ -5,8 +5,9 @@
   for the coordinators; a coordinator who declined gets that count alone, in a note;
 - an action reminder, settings.ACTION_REMINDER_DAYS before its due date, to its owners;
 - an overdue notice to the owners, the day after the due date;
-- a "record the dinner" prompt to the coordinators, the day after a dinner not yet recorded;
-  none for a meeting entered once it had started, to record it (see record_prompts);
+- a "record the dinner" prompt to the coordinators, the day after a dinner not yet recorded,
+  with the open actions carried to it, which the record page reviews; none for a meeting
+  entered once it had started, to record it (see record_prompts);
 - a note to a member whose commitment runs out within Membership.COMMITMENT_WARNING_DAYS, once
   per term, with the link to renew it: the dashboard says so too, but not to who rarely signs in.
 
@@ -369,6 +370,7 @@ def record_prompts(today) -> Iterator[Reminder]:
     )
     if not meetings:
         return
+    prefetch_carried(meetings)  # the open actions each prompt lists, for all at once
     coordinators = members_by_circle(
         reachable(
             Membership.objects.filter(
@@ -404,7 +406,10 @@ def message(reminder: Reminder):
     with translation.override(reminder.person.preferred_language):
         if reminder.meeting is not None:
             meeting = reminder.meeting
-            ctx = {**notify.meeting_context(meeting), "summary": calendar.meeting_summary(meeting)}
+            ctx = {
+                **notify.meeting_context(meeting, to_review=reminder.kind == Kind.RECORD),
+                "summary": calendar.meeting_summary(meeting),
+            }
             if reminder.kind == Kind.RECORD:
                 ctx["meeting_url"] += "record/"  # the record page, /meetings/<id>/record/
             elif reminder.kind == Kind.DINNER:

@@ -453,8 +453,69 @@ def test_coordinators_are_asked_to_record_the_day_after(clock, dinner):
     assert sent == [
         ("coordinator", "Please record the meeting: Dinner — Overvecht Allies, 4 March 2027")
     ]
-    assert f"/meetings/{dinner.pk}/record/" in mail.outbox[-1].body
+    body = mail.outbox[-1].body
+    assert f"/meetings/{dinner.pk}/record/" in body
+    assert "Open actions" not in body and "what became of" not in body  # none were carried
     assert run(clock, 2027, 3, 6, 8) == []
+
+
+# What the record prompt says of the actions carried to the dinner
+REVIEW_LINE = (
+    "On the record page you can note what became of each open action: a new status, a few "
+    "words, or both."
+)
+
+
+def test_the_record_prompt_lists_the_open_actions_carried_to_the_dinner(
+    clock, dinner, circle, citizen, officer, other_circle, settings
+):
+    settings.SITE_URL = "https://allies.example.nl"
+    lights = Action.objects.create(
+        circle=circle, title="Ask for street lights", due_date=datetime.date(2027, 2, 20)
+    )
+    lights.owners.set([citizen, officer])
+    Action.objects.create(circle=circle, title="Walk with youth workers", status="done")
+    Action.objects.create(circle=other_circle, title="Talk to the housing association")
+    clock.move_to(local(2027, 3, 4, 21), tick=False)
+    Action.objects.create(circle=circle, meeting=dinner, title="Agreed that evening")
+    run(clock, 2027, 3, 5, 8)
+    message = sent_to("coordinator")
+    assert (
+        "Open actions:\n"
+        "- Ask for street lights · Citizen, Officer · overdue since 20 February 2027\n"
+        f"  https://allies.example.nl/actions/{lights.pk}/\n"
+        f"\n{REVIEW_LINE}\n\n"
+        f"https://allies.example.nl/meetings/{dinner.pk}/record/\n"
+    ) in message.body
+    for other in ("Walk with youth workers", "housing association", "Agreed that evening"):
+        assert other not in message.body
+    html = html_of(message)
+    assert (
+        f'<a href="https://allies.example.nl/actions/{lights.pk}/">Ask for street lights</a>'
+        in (html)
+    )
+    assert f"<p>{REVIEW_LINE}</p>" in html
+
+
+def test_a_dutch_coordinator_reads_the_open_actions_of_the_record_prompt_in_dutch(
+    clock, dinner, circle, coordinator, citizen
+):
+    coordinator.preferred_language = "nl"
+    coordinator.save()
+    lights = Action.objects.create(
+        circle=circle, title="Ask for street lights", due_date=datetime.date(2027, 3, 20)
+    )
+    lights.owners.set([coordinator, citizen])
+    run(clock, 2027, 3, 5, 8)
+    body = sent_to("coordinator").body
+    assert (
+        "Open actiepunten:\n- Ask for street lights · Citizen, Coordinator (dat ben jij) · "
+        "streefdatum 20 maart 2027\n"
+    ) in body
+    assert (
+        "Op de pagina om de bijeenkomst vast te leggen kun je bij elk open actiepunt opschrijven "
+        "hoe het ermee staat: een nieuwe status, een paar woorden, of allebei."
+    ) in body
 
 
 def test_a_recorded_dinner_needs_no_prompt(clock, dinner):
@@ -650,8 +711,8 @@ def is_claim(sql: str) -> bool:
     return "SAVEPOINT" in sql or sql.startswith('INSERT INTO "meetings_sentreminder"')
 
 
-def queries_besides_claims(clock) -> int:
-    clock.move_to(local(2027, 3, 2, 8), tick=False)
+def queries_besides_claims(clock, when=(2027, 3, 2, 8)) -> int:
+    clock.move_to(local(*when), tick=False)
     with CaptureQueriesContext(connection) as queries:
         send_reminders()
     return sum(1 for query in queries.captured_queries if not is_claim(query["sql"]))
@@ -679,3 +740,18 @@ def test_queries_do_not_grow_with_circles_and_members(clock):
     make_circles(20, 3)
     assert queries_besides_claims(clock) == few
     assert len(mail.outbox) == (3 + 20) * 3 * 2
+
+
+def test_record_prompts_do_not_add_queries_per_dinner_or_carried_action(clock):
+    make_circles(3, 0)
+    after_the_dinners = (2027, 3, 5, 8)
+    few = queries_besides_claims(clock, after_the_dinners)
+    assert len(mail.outbox) == 3 * (1 + 3)  # a record prompt, and an overdue notice per owner
+    prompt = next(m for m in mail.outbox if m.subject.startswith("Please record"))
+    assert "Open actions:\n- Action · " in prompt.body
+    clock.move_to(local(2027, 2, 1, 9), tick=False)
+    make_circles(20, 3)
+    for circle in Circle.objects.all():
+        Action.objects.create(circle=circle, title="Another action")
+    assert queries_besides_claims(clock, after_the_dinners) == few
+    assert len(mail.outbox) == (3 + 20) * (1 + 3)
