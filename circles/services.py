@@ -163,9 +163,9 @@ def membership_end(
     come, and their dietary needs (special-category data, which the answers' history does not
     keep) are nobody's business any more. Their answers and attendance of meetings gone by
     stay, as the circle's history. The person is told, once it commits, naming `by` unless it
-    is themselves, with a cancellation for their calendar of each meeting ahead they were
-    invited to (notify.notify_left). Returns False, doing nothing, when it had ended already
-    (by another request, say)."""
+    is themselves, whether answers of theirs were withdrawn, with a cancellation for their
+    calendar of each meeting ahead they were invited to (notify.notify_left). Returns False,
+    doing nothing, when it had ended already (by another request, say)."""
     # The row locked: two coordinators ending it at once end it, and withdraw, once.
     if not Membership.objects.select_for_update().active().filter(pk=membership.pk).exists():
         return False
@@ -173,7 +173,8 @@ def membership_end(
         raise _last_coordinator_error(membership)
     membership.end(on)
     # The answers' history records who withdrew them, and when (it has no dietary needs).
-    Response.objects.filter(
+    # Nothing else is deleted with an answer: the count is theirs alone.
+    withdrawn, _deleted = Response.objects.filter(
         person_id=membership.person_id,
         meeting__circle_id=membership.circle_id,
         meeting__starts_at__gt=timezone.now(),
@@ -183,7 +184,7 @@ def membership_end(
     # it holds; and kept, not only written in the cancellation, so that a new invitation when
     # they come back is not older than it. update(): the meetings themselves did not change.
     Meeting.objects.filter(pk__in=invited).update(sequence=F("sequence") + 1)
-    notify.notify_left(membership, meeting_ids=invited, by=by)
+    notify.notify_left(membership, meeting_ids=invited, withdrawn=withdrawn, by=by)
     return True
 
 

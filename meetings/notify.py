@@ -489,18 +489,26 @@ def invited_ahead(membership):
     return ahead
 
 
-def notify_left(membership, *, meeting_ids: list[int], by=None) -> None:
+def notify_left(membership, *, meeting_ids: list[int], withdrawn: int, by=None) -> None:
     """Tell the person whose membership ended that they are no longer in the circle, once the
     transaction commits, with a calendar cancellation for each of `meeting_ids` (invited_ahead,
-    their sequence raised: circles.services.membership_end). `by` ended it: named to them,
+    their sequence raised: circles.services.membership_end), and whether their answers to
+    meetings ahead were withdrawn (`withdrawn`: how many). `by` ended it: named to them,
     unless it is themselves."""
     by_id = by.pk if by is not None else None
-    transaction.on_commit(lambda: send_left_mail(membership.pk, meeting_ids, by_id), robust=True)
+    transaction.on_commit(
+        lambda: send_left_mail(
+            membership.pk, meeting_ids=meeting_ids, withdrawn=withdrawn, by_id=by_id
+        ),
+        robust=True,
+    )
 
 
-def send_left_mail(membership_id: int, meeting_ids: list[int], by_id: int | None = None) -> int:
-    """One message to the person of the ended membership, if they can be emailed; returns how
-    many went out (0 or 1)."""
+def send_left_mail(
+    membership_id: int, *, meeting_ids: list[int], withdrawn: int, by_id: int | None = None
+) -> int:
+    """One message to the person of the ended membership, if they can be emailed (notify_left
+    says what the arguments are); returns how many went out (0 or 1)."""
     membership = (
         Membership.objects.filter(pk=membership_id, left_on__isnull=False)
         .select_related("circle", "person")
@@ -514,7 +522,11 @@ def send_left_mail(membership_id: int, meeting_ids: list[int], by_id: int | None
     # What the cancellations read (their agenda): loaded once for all, not per meeting.
     meetings = calendar.with_agenda(Meeting.objects.filter(pk__in=meeting_ids))
     message = left_message(
-        membership.circle, person, list(meetings.order_by("starts_at")), _person(by_id)
+        membership.circle,
+        person,
+        list(meetings.order_by("starts_at")),
+        withdrawn=withdrawn,
+        by=_person(by_id),
     )
     return send_each([message])
 
@@ -539,6 +551,16 @@ LEFT_MEETINGS = {
         "count",
     ),
 }
+# After the intro: whether answers to meetings ahead were withdrawn, by how many; only the
+# history when none were.
+LEFT_ANSWERS = ngettext_lazy(
+    "Your answer to its meeting ahead has been withdrawn; what you did in the circle stays in "
+    "its history.",
+    "Your answers to its meetings ahead have been withdrawn; what you did in the circle stays "
+    "in its history.",
+    "withdrawn",
+)
+LEFT_HISTORY = gettext_lazy("What you did in the circle stays in its history.")
 LEFT_NOTE = ngettext_lazy(
     "Open the attached calendar file to remove it from your calendar.",
     "Open the attached calendar files to remove them from your calendar, one file each.",
@@ -546,15 +568,19 @@ LEFT_NOTE = ngettext_lazy(
 )
 
 
-def left_message(circle, person, meetings: list[Meeting], by=None) -> EmailMultiAlternatives:
+def left_message(
+    circle, person, meetings: list[Meeting], *, withdrawn: int, by=None
+) -> EmailMultiAlternatives:
     """The message to a person who is no longer in the circle, in their language: who ended it
-    (`by`), and the meetings ahead they were invited to, with a cancellation (.ics) for each: an
-    iTIP CANCEL holds one UID, so one attachment per meeting."""
+    (`by`), whether answers of theirs to meetings ahead were withdrawn (`withdrawn`: how many),
+    and the meetings ahead they were invited to, with a cancellation (.ics) for each: an iTIP
+    CANCEL holds one UID, so one attachment per meeting."""
     params = {
         "circle": circle.name,
         "municipality": circle.municipality,
         "name": by,
         "count": len(meetings),
+        "withdrawn": withdrawn,
     }
     themselves = None if by is None else by.pk == person.pk
     dinners = not any(meeting.is_extra for meeting in meetings)
@@ -562,6 +588,7 @@ def left_message(circle, person, meetings: list[Meeting], by=None) -> EmailMulti
         ctx = {
             "circle": circle.name,
             "intro": LEFT_INTROS[themselves] % params,
+            "answers": (LEFT_ANSWERS if withdrawn else LEFT_HISTORY) % params,
             "meetings_intro": LEFT_MEETINGS[dinners] % params,
             "note": LEFT_NOTE % params,
             "meetings": [

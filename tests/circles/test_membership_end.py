@@ -198,6 +198,8 @@ def test_who_left_is_told_with_a_cancellation_of_each_meeting_ahead_they_were_in
     make_meeting(circle, days_ahead=20, status="cancelled")  # they were told of it already
     make_meeting(circle, days_ahead=-10, status="held")
     make_meeting(other_circle, days_ahead=10)
+    for meeting in (dinner, extra):
+        Response.objects.create(meeting=meeting, person=membership.person, answer="attending")
     client.force_login(coordinator)
     [message] = end(client, circle, membership, django_capture_on_commit_callbacks)
     assert message.to == ["citizen@example.org"]
@@ -237,6 +239,7 @@ def test_who_leaves_themselves_reads_it_in_their_language_without_by_whom(
     assert message.subject == "Je zit niet meer in Overvecht Allies"
     assert message.body.startswith(
         "Hallo Coordinator,\n\nJe bent uit de kring Overvecht Allies (Utrecht) gegaan. "
+        "Wat je in de kring deed, blijft in de geschiedenis van de kring bewaard.\n"
     )
     assert "Je bent niet meer uitgenodigd voor het volgende diner:\n" in message.body
     assert "Diner — Overvecht Allies" in message.body
@@ -254,6 +257,36 @@ def test_without_a_meeting_ahead_the_email_only_says_they_left(
     assert "Coordinator has ended your membership of Overvecht Allies (Utrecht)." in message.body
     assert "invited" not in message.body and "calendar" not in message.body
     assert calendar_parts(message) == []
+
+
+def test_who_had_not_answered_is_not_told_of_answers_withdrawn(
+    client, circle, coordinator, membership, django_capture_on_commit_callbacks
+):
+    make_meeting(circle, days_ahead=10)
+    client.force_login(coordinator)
+    [message] = end(client, circle, membership, django_capture_on_commit_callbacks)
+    assert (
+        "Coordinator has ended your membership of Overvecht Allies (Utrecht). What you did in "
+        "the circle stays in its history.\n"
+    ) in message.body
+    assert "withdrawn" not in message.body
+    [(html, _mimetype)] = message.alternatives
+    assert "What you did in the circle stays in its history.</p>" in html
+    assert "withdrawn" not in html
+
+
+def test_one_answer_withdrawn_is_told_as_one(
+    client, circle, coordinator, membership, citizen, django_capture_on_commit_callbacks
+):
+    dinner = make_meeting(circle, days_ahead=10)
+    make_meeting(circle, days_ahead=40)  # not answered: nothing to withdraw
+    Response.objects.create(meeting=dinner, person=citizen, answer="maybe")
+    client.force_login(coordinator)
+    [message] = end(client, circle, membership, django_capture_on_commit_callbacks)
+    assert (
+        "Your answer to its meeting ahead has been withdrawn; what you did in the circle stays "
+        "in its history."
+    ) in message.body
 
 
 @pytest.mark.parametrize("why", ["no address", "deactivated"])
