@@ -34,9 +34,13 @@ def _get_action_for_user(request, action_id) -> tuple[Action, bool]:
 
 
 def _other_owners(person):
-    """The owners besides `person`, as `others`: whom they share the action with."""
+    """The owners besides `person`, as `others`: whom they share the action with, each with
+    `has_left`, whether they are no longer a member of that action's circle."""
+    # Actions of several circles: each owner's own action's circle, through the owners' table
+    # the prefetch reads them by (its filter reuses the joins its queryset has made already).
+    left = has_left(OuterRef("owned_actions__circle"))
     owners = User.objects.only("pk", "name", "username").exclude(pk=person.pk)
-    return Prefetch("owners", queryset=owners, to_attr="others")
+    return Prefetch("owners", queryset=owners.annotate(has_left=left), to_attr="others")
 
 
 @login_required

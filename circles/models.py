@@ -468,9 +468,9 @@ class Membership(models.Model):
 
 def has_left(circle) -> Exists:
     """For people (a User queryset): whether they are not, or no longer, an active member of
-    the circle (its id). A host or an owner who left the circle stays
-    one until a coordinator changes it, and is marked as having left wherever the circle sees
-    them named (circles.departures)."""
+    the circle (its id, or an OuterRef to it from the people's rows). A host or an owner who
+    left the circle stays one until a coordinator changes it, and is marked as having left
+    wherever the circle sees them named (circles.departures)."""
     return ~Exists(Membership.objects.active().filter(circle=circle, person=OuterRef("pk")))
 
 

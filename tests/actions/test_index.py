@@ -5,7 +5,7 @@ import time_machine
 
 from actions.models import Action
 from circles.models import Membership
-from tests.conftest import KEY_PAGE_MAX_QUERIES, count_queries
+from tests.conftest import KEY_PAGE_MAX_QUERIES, count_queries, make_person
 
 TODAY = datetime.date(2026, 3, 10)
 
@@ -49,6 +49,40 @@ def test_it_lists_my_actions_overdue_first(client, circle, cast):
     assert "overdue since" in html
     # only the others are named: "Together with: Clerk", once, for the late thing
     assert html.count("Together with:") == 1 and "Together with: Clerk</span>" in html
+
+
+def facts(html, title) -> str:
+    """What the list says of the action under its title."""
+    return html.split(f">{title}</a>")[1].split("</li>")[0]
+
+
+def test_an_owner_who_left_the_actions_circle_is_marked(client, circle, other_circle, cast):
+    me, clerk, officer = cast["citizen"], cast["clerk"], cast["officer"]
+    for person in (me, clerk):
+        Membership.objects.create(person=person, circle=other_circle, sector="community")
+    action(circle, "Here", [me, clerk, officer])
+    action(other_circle, "There", [me, clerk])
+    clerk.memberships.get(circle=circle).end()
+    client.force_login(me)
+    html = client.get("/actions/").content.decode()
+    # Marked where it is of the circle they left, not of the one they are still in.
+    assert "Together with: Clerk (left the circle), Officer</span>" in facts(html, "Here")
+    assert "Together with: Clerk</span>" in facts(html, "There")
+
+
+def test_owners_who_left_take_no_query_more(client, circle, cast):
+    me = cast["citizen"]
+    for n in range(3):
+        action(circle, f"Task {n}", [me, cast["clerk"]], due_date=days(n))
+    client.force_login(me)
+    few = count_queries(client, "/actions/")
+    for n in range(12):
+        leaver = make_person(f"leaver{n}")
+        Membership.objects.create(person=leaver, circle=circle, sector="community")
+        action(circle, f"Left {n}", [me, leaver], due_date=days(n))
+        leaver.memberships.get().end()
+    assert count_queries(client, "/actions/") == few
+    assert client.get("/actions/").content.decode().count("(left the circle)") == 12
 
 
 def test_actions_of_a_circle_i_left_are_not_listed(client, circle, other_circle, cast):
