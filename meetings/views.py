@@ -313,7 +313,7 @@ def detail(request, meeting_id):
         answered = [r.person_id for r in responses]
         ctx["unanswered"] = members_of(meeting.circle_id).exclude(pk__in=answered)
     if ctx["is_held"]:
-        ctx["attendances"] = meeting.attendances.select_related("person")
+        ctx["attendees"] = meeting.attendees.annotate(has_left=has_left(meeting.circle_id))
         ctx["agreed_actions"] = meeting.actions.with_owners(meeting.circle_id)
     return render(request, "meetings/detail.html", ctx)
 
@@ -382,8 +382,11 @@ def record(request, meeting_id):
         ticked = meeting.responses.filter(answer=Response.Answer.ATTENDING)
     else:
         ticked = meeting.attendances.all()
-    # Someone who attended and left the circle since stays in the list when re-recording.
-    members = members_with_sector(meeting.circle_id, also=meeting.attendances.values("person_id"))
+    # Someone who attended and left the circle since stays in the list when re-recording,
+    # marked as having left.
+    members = members_with_sector(
+        meeting.circle_id, also=meeting.attendances.values("person_id")
+    ).annotate(has_left=has_left(meeting.circle_id))
     data = request.POST if request.method == "POST" else None
     initial = {"attendees": list(ticked.values_list("person_id", flat=True))}
     form = RecordForm(data, members=members, initial={**initial, "minutes": meeting.minutes})

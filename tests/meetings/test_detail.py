@@ -209,6 +209,21 @@ def test_once_held_it_shows_attendance_minutes_and_actions(client, circle, cast)
     assert "My answer" not in html and "Who comes" not in html and "Catering" not in html
 
 
+def test_the_attendance_marks_who_left_the_circle_since(client, circle, cast):
+    held = make_meeting(circle, days_ahead=-3, status=Meeting.Status.HELD)
+    for person in (cast["citizen"], cast["officer"]):
+        Attendance.objects.create(meeting=held, person=person)
+    cast["citizen"].memberships.get().end()
+    client.force_login(cast["clerk"])
+    html = " ".join(client.get(url(held)).content.decode().split())
+    attendance = html.split('id="attendance"')[1].split("</section>")[0]
+    assert "Attendance: 2 people" in attendance
+    assert (
+        '<p>Citizen <span class="text-body-secondary">(left the circle)</span>, Officer</p>'
+        in attendance
+    )
+
+
 def test_a_past_meeting_without_an_agenda_does_not_promise_one(client, circle, meeting, cast):
     held = make_meeting(circle, days_ahead=-3, status=Meeting.Status.HELD)
     client.force_login(cast["citizen"])

@@ -191,7 +191,8 @@ def test_each_person_is_named_with_their_sector(client, started, cast):
         str(cast["officer"].pk): "Officer (police)",
         str(cast["clerk"].pk): "Clerk (municipality)",
     }
-    assert labels(html, "attendees") == expected | {str(cast["citizen"].pk): "Citizen (community)"}
+    left = {str(cast["citizen"].pk): "Citizen (community, left the circle)"}
+    assert labels(html, "attendees") == expected | left
     assert labels(html, "actions-0-owners") == expected
     assert labels(html, "actions-1-owners") == expected
 
@@ -216,7 +217,7 @@ def test_the_record_page_makes_as_many_queries_however_many_members(client, star
         person.memberships.get().end()  # attended, then left: still in the list
     Action.objects.get().owners.add(person)
     assert count_queries(client, url(started)) == few
-    assert "Member14 (community)" in client.get(url(started)).content.decode()
+    assert "Member14 (community, left the circle)" in client.get(url(started)).content.decode()
 
 
 def test_owners_must_be_active_members(client, started, cast):
@@ -252,6 +253,9 @@ def test_someone_who_left_stays_in_the_attendance_when_recording_again(client, s
     cast["citizen"].memberships.get().end()
     html = client.get(url(started)).content.decode()
     assert ticked(html) == {str(cast["citizen"].pk)}
+    assert labels(html, "attendees")[str(cast["citizen"].pk)] == (
+        "Citizen (community, left the circle)"
+    )
     client.post(url(started), data([cast["citizen"]], "Minutes, edited"))
     assert set(started.attendees.all()) == {cast["citizen"]}
 
