@@ -83,6 +83,7 @@ def _detail_ctx(action: Action, may_change: bool, form) -> dict:
         "action": action,
         "owners": action.owners.annotate(has_left=has_left(action.circle_id)),
         "updates": action.updates.select_related("author")
+        .annotate(author_has_left=has_left(action.circle_id, person="author"))
         .prefetch_related("owners_added", "owners_removed")
         .order_by("created_at", "pk"),
         "may_change": may_change,

@@ -466,12 +466,13 @@ class Membership(models.Model):
         self.save(update_fields=["left_on", "is_coordinator"])
 
 
-def has_left(circle) -> Exists:
-    """For people (a User queryset): whether they are not, or no longer, an active member of
-    the circle (its id, or an OuterRef to it from the people's rows). A host or an owner who
-    left the circle stays one until a coordinator changes it, and is marked as having left
-    wherever the circle sees them named (circles.departures)."""
-    return ~Exists(Membership.objects.active().filter(circle=circle, person=OuterRef("pk")))
+def has_left(circle, person: str = "pk") -> Exists:
+    """For people (a User queryset), or for rows that name one (`person`: the path to them,
+    "author" say): whether they are not, or no longer, an active member of the circle (its id,
+    or an OuterRef to it from the rows). A host or an owner who left the circle stays one
+    until a coordinator changes it, and is marked as having left wherever the circle sees them
+    named (circles.departures)."""
+    return ~Exists(Membership.objects.active().filter(circle=circle, person=OuterRef(person)))
 
 
 def members_of(circle_id, also=None):

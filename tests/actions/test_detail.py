@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 
@@ -65,6 +66,17 @@ def test_it_shows_the_action_and_its_dated_updates(client, lights, cast):
     assert f"/meetings/{lights.meeting_id}/" in html
 
 
+def test_an_author_who_left_the_circle_is_marked(client, lights, cast):
+    for author, text in [(cast["officer"], "Phoned"), (cast["clerk"], "Wrote"), (None, "Met")]:
+        ActionUpdate.objects.create(action=lights, author=author, text=text)
+    cast["officer"].memberships.get().end()
+    client.force_login(cast["clerk"])
+    html = client.get(url(lights)).content.decode()
+    bylines = re.findall(r"</strong> · ([^\n]*?)</p>", html)
+    left = '<span class="text-body-secondary">(left the circle)</span>'
+    assert bylines == [f"Officer {left}", "Clerk", "someone"]
+
+
 def test_other_members_read_without_the_form(client, lights, cast):
     client.force_login(cast["officer"])
     html = client.get(url(lights)).content.decode()
@@ -86,4 +98,6 @@ def test_query_count_does_not_grow_with_updates(client, lights, cast):
     for n in range(57):
         author = cast["officer"] if n % 2 else cast["clerk"]
         ActionUpdate.objects.create(action=lights, author=author, text=f"More {n}")
+    cast["officer"].memberships.get().end()  # an author who left: marked, no query more
     assert count_queries(client, url(lights)) == few
+    assert client.get(url(lights)).content.decode().count("(left the circle)") == 28
