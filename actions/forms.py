@@ -3,10 +3,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from actions.models import Action
+from allies.dates import years_later
 from allies.formfields import LONG_TEXT_MAX_LENGTH, PlainTextMixin
 from allies.once import OnceMixin
 from circles.models import Circle
-from meetings.forms import YEARS_AHEAD, ActionForm, new_status_field, years_later
+from meetings.forms import YEARS_AHEAD, ActionForm, new_status_field
 
 NOTHING_TO_UPDATE = _("Write an update, choose a new status or set a new due date.")
 
@@ -44,7 +45,7 @@ class ActionUpdateForm(PlainTextMixin, OnceMixin, forms.Form):
         if due is None or due == self.action.due_date:
             return None
         refuse_past(due)
-        if due > years_later(timezone.localdate()):
+        if due > years_later(timezone.localdate(), YEARS_AHEAD):
             raise forms.ValidationError(
                 _("Choose a date within the next %(years)d years."),
                 code="too_far",

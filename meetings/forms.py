@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from actions.models import Action
 from allies import once
+from allies.dates import years_later
 from allies.formfields import (
     LONG_TEXT_MAX_LENGTH,
     MINUTES_MAX_LENGTH,
@@ -28,16 +29,6 @@ from meetings.planner import is_day_off, public_holiday_name
 # How far ahead a meeting or a due date may lie (and the year planner may look); further is a
 # typo, not a plan.
 YEARS_AHEAD = 10
-
-
-def years_later(day: datetime.date, years: int = YEARS_AHEAD) -> datetime.date:
-    """The same day `years` later, or earlier for a negative number (28 February for
-    29 February in a common year)."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
-
 
 # The most rows a formset takes (agenda items, actions, planned dinners): more than anyone fills
 # in. A count sent higher is refused with Django's "Please submit at most 30 forms." and costs no
@@ -219,7 +210,7 @@ class MeetingForm(PlainTextMixin, OnceMixin, forms.Form):
                     _("Choose a date within the last year."), code="too_long_ago"
                 ),
             )
-        elif moved and day > years_later(today):
+        elif moved and day > years_later(today, YEARS_AHEAD):
             self.add_error(
                 "date",
                 forms.ValidationError(
@@ -428,7 +419,7 @@ class ActionForm(PlainTextMixin, forms.Form):
             raise forms.ValidationError(
                 _("The due date cannot be before the meeting."), code="before_meeting"
             )
-        if due > years_later(self.meeting_day or timezone.localdate()):
+        if due > years_later(self.meeting_day or timezone.localdate(), YEARS_AHEAD):
             raise forms.ValidationError(
                 _("Choose a due date within %(years)d years of the meeting.")
                 if self.meeting_day

@@ -9,10 +9,11 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from allies.dates import years_later
 from allies.formfields import PlainTextMixin
 from allies.once import OnceMixin
 from circles.models import Circle
-from meetings.forms import YEARS_AHEAD, holiday_error, years_later
+from meetings.forms import YEARS_AHEAD, holiday_error
 from polls.models import Poll, PollAnswer
 
 # Rows shown open; the others wait behind "More dates".
@@ -69,7 +70,7 @@ class PollForm(PlainTextMixin, OnceMixin, forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         now = timezone.now()
-        latest = years_later(timezone.localdate())
+        latest = years_later(timezone.localdate(), YEARS_AHEAD)
         candidates = []
         for number in range(1, Poll.MAX_OPTIONS + 1):
             day, time = cleaned.get(f"date_{number}"), cleaned.get(f"time_{number}")
