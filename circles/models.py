@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 from simple_history.models import HistoricalRecords
 
+from allies.dates import years_later
 from allies.models import User
 
 DEFAULT_COMMITMENT = _(
@@ -292,7 +293,6 @@ COMMITMENT_CARRIED = gettext_noop("Commitment carried over from the earlier memb
 
 
 class Membership(models.Model):
-    COMMITMENT_TERM_DAYS = 365
     # Coordinators are told about commitments that run out within this many days.
     COMMITMENT_WARNING_DAYS = 30
 
@@ -434,16 +434,17 @@ class Membership(models.Model):
 
     def term_ends_if_committed(self, today: datetime.date | None = None) -> datetime.date:
         """Until when the commitment runs if the member commits on `today` (the "I commit"
-        form says so): one term from today; renewing one that still runs, one term from its
-        end, so that renewing early loses none of the days already committed. Agreeing to a
-        text the circle has changed since is a new commitment: one term from today."""
+        form says so): a term of a year from today (members agree "for a year": the same day
+        a year later, allies.dates.years_later; from 29 February, 28 February of the next
+        year); renewing one that still runs, a year from its end, so that renewing early
+        loses none of the days already committed. Agreeing to a text the circle has changed
+        since is a new commitment: a year from today."""
         today = today or timezone.localdate()
-        term = datetime.timedelta(days=self.COMMITMENT_TERM_DAYS)
         if not self._current_on(today):
-            return today + term
+            return years_later(today, 1)
         if not self._due_on(today):
             return self.commitment_until  # not due for renewal yet (see commit)
-        return self.commitment_until + term
+        return years_later(self.commitment_until, 1)
 
     def commit(self, today: datetime.date | None = None):
         """Record that the member agreed to the circle's commitment, until

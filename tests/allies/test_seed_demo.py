@@ -8,6 +8,7 @@ from django.utils import timezone, translation
 
 from actions.carried import carried_to
 from actions.models import Action, ActionUpdate
+from allies.dates import years_later
 from allies.models import User
 from circles.health import LOW_ATTENDANCE_FLAG, health_for_circles, refresh_summaries
 from circles.models import Circle, Membership
@@ -148,9 +149,7 @@ def test_nobody_came_to_a_dinner_before_joining_the_circle():
     # An agreement to the commitment runs for a term from a day on which they were a member.
     for membership in Membership.objects.filter(circle__in=demo, committed_on__isnull=False):
         assert membership.joined_on <= membership.committed_on <= timezone.localdate()
-        assert membership.commitment_until == membership.committed_on + datetime.timedelta(
-            days=Membership.COMMITMENT_TERM_DAYS
-        )
+        assert membership.commitment_until == years_later(membership.committed_on, 1)
         assert membership.commitment_agreed_text == membership.circle.commitment
 
 

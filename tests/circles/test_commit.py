@@ -71,6 +71,30 @@ def test_committing_again_renews_the_term(client, circle, citizen):
     assert membership.commitment_until == datetime.date(2027, 4, 1)
 
 
+@pytest.mark.parametrize(
+    ("agreed", "until"),
+    [
+        # A year holding 29 February: 365 days would end it on 29 February 2028.
+        (datetime.date(2027, 3, 1), datetime.date(2028, 3, 1)),
+        (datetime.date(2027, 12, 1), datetime.date(2028, 12, 1)),
+        # From 29 February: the end of February a year later, not into March.
+        (datetime.date(2028, 2, 29), datetime.date(2029, 2, 28)),
+    ],
+)
+def test_a_commitment_runs_one_calendar_year(circle, citizen, agreed, until):
+    membership = citizen.memberships.get()
+    assert membership.term_ends_if_committed(agreed) == until
+    membership.commit(today=agreed)
+    assert membership.commitment_until == until
+
+
+def test_renewing_across_29_february_adds_a_calendar_year(circle, citizen):
+    membership = citizen.memberships.get()
+    membership.commit(today=datetime.date(2027, 2, 15))
+    membership.commit(today=datetime.date(2028, 2, 1))
+    assert membership.commitment_until == datetime.date(2029, 2, 15)
+
+
 # Renewing on 1 December a commitment that runs until 15 December.
 RENEWAL_DAY = datetime.datetime(2026, 12, 1, 9, tzinfo=datetime.UTC)
 
