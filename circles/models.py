@@ -353,6 +353,15 @@ class Membership(models.Model):
             models.Index(fields=["person", "left_on"], name="membership_person_active"),
             # The admin's year filter reads the first and the last joining date.
             models.Index(fields=["joined_on"], name="membership_joined"),
+            # The commitment reminders (meetings.reminders) look up the active memberships
+            # whose term runs out within COMMITMENT_WARNING_DAYS, across every circle: without
+            # it SQLite read every membership. Only active ones with a term: the others are
+            # never looked up by it.
+            models.Index(
+                fields=["commitment_until"],
+                condition=Q(left_on__isnull=True, commitment_until__isnull=False),
+                name="membership_active_commitment",
+            ),
         ]
 
     def __str__(self):

@@ -12,6 +12,8 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from actions.models import Action
+from allies.models import User
+from bench.plans import full_scans
 from circles.models import Circle, Membership, Sector
 from meetings import reminders
 from meetings.models import Meeting, Response, SentReminder
@@ -755,3 +757,34 @@ def test_record_prompts_do_not_add_queries_per_dinner_or_carried_action(clock):
         Action.objects.create(circle=circle, title="Another action")
     assert queries_besides_claims(clock, after_the_dinners) == few
     assert len(mail.outbox) == (3 + 20) * (1 + 3)
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's plan shows it at any size")
+def test_commitment_reminders_find_their_members_through_an_index(clock, circle):
+    """Across every circle, the few whose commitment runs out this month: at national size,
+    reading every membership for them grows with the country, every few minutes."""
+    people = User.objects.bulk_create(
+        User(username=f"p{n}", name=f"P{n}", email=f"p{n}@example.org") for n in range(600)
+    )
+    Membership.objects.bulk_create(
+        Membership(
+            person=person,
+            circle=circle,
+            sector=Sector.COMMUNITY,
+            joined_on=datetime.date(2025, 1, 1),
+            # One in ten has left; one in three has not agreed; the terms run out in a year.
+            left_on=datetime.date(2026, 1, 1) if n % 10 == 0 else None,
+            committed_on=datetime.date(2026, 1, 1) if n % 3 else None,
+            commitment_until=datetime.date(2027, 1, 1) + datetime.timedelta(days=n % 365)
+            if n % 3
+            else None,
+        )
+        for n, person in enumerate(people)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    with CaptureQueriesContext(connection) as queries:
+        found = list(reminders.commitment_reminders(datetime.date(2027, 2, 1)))
+    assert len(found) == 37
+    large = {"circles_membership", "allies_user"}
+    assert [q["sql"] for q in queries if full_scans(q["sql"], large)] == []
