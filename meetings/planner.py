@@ -4,8 +4,8 @@ A circle aims at a number of dinners a year (five by default). For what is left 
 planner proposes the missing dinners, spread evenly, on the circle's preferred weekday, never on
 a Dutch public holiday, Christmas Eve or New Year's Eve, and never on a day that already has a
 meeting of the circle; none sooner than MIN_NOTICE_DAYS from today, and no two dinners closer
-together than MIN_GAP_DAYS. Late in a year fewer may fit than are missing: the rest is for the
-next year.
+together than MIN_GAP_DAYS, across New Year too. Late in a year fewer may fit than are
+missing: the rest is for the next year.
 """
 
 import dataclasses
@@ -94,13 +94,16 @@ def propose_year(
     planned: Iterable[datetime.date] = (),
     taken: Iterable[datetime.date] = (),
     before: datetime.date | None = None,
+    after: datetime.date | None = None,
 ) -> list[datetime.date]:
     """The dates of the dinners still to plan in the year.
 
     planned: the dates of the year's dinners that count towards the target (kind dinner, not
     cancelled), held or still to come. taken: every date that already has a meeting of the
-    circle, which the proposal skips. weekday: 0 is Monday, as in date.weekday(). before: the
-    day of the circle's last such dinner before the year, if any.
+    circle, which the proposal skips. weekday: 0 is Monday, as in date.weekday(). before and
+    after: the days of the circle's last such dinner before the year and its first after it,
+    if any; a new dinner keeps MIN_GAP_DAYS from them as from the year's own (late December
+    from a dinner in early January).
     """
     start = year_start(year, today)
     planned = sorted(set(planned))
@@ -118,6 +121,7 @@ def propose_year(
         fixed=ahead,
         taken=taken,
         previous=previous,
+        following=after,
     )
 
 
@@ -130,6 +134,7 @@ def propose_dates(
     fixed: Iterable[datetime.date] = (),
     taken: Iterable[datetime.date] = (),
     previous: datetime.date | None = None,
+    following: datetime.date | None = None,
 ) -> list[datetime.date]:
     """Up to count dates between start and end (inclusive), spread evenly around the fixed dinners.
 
@@ -139,7 +144,8 @@ def propose_dates(
     as a fixed one does, if it was recent: within one interval of the period's dinners
     (a year's length over their number); an older one tells nothing about the spacing to come.
     Every ideal day becomes the nearest usable day: the right weekday, no day off (is_day_off),
-    not taken, and MIN_GAP_DAYS or more from every other dinner (fixed, previous or new).
+    not taken, and MIN_GAP_DAYS or more from every other dinner (fixed, previous, the first
+    after the period (`following`) or new).
 
     Fewer dates come back when fewer fit: as many as the period holds at that gap (found by
     taking the first usable day each time, which fits the most), spread as above; when that
@@ -148,7 +154,7 @@ def propose_dates(
     fixed = sorted(set(fixed))
     unusable = set(taken) | set(fixed)
     usable = [day for day in _weekdays(start, end, weekday) if day not in unusable]
-    dinners = [*fixed, *([previous] if previous else [])]
+    dinners = [*fixed, *(day for day in (previous, following) if day)]
     fitting = len(_packed(usable, dinners, count))
     recent = previous is not None and (start - previous).days * (fitting + len(fixed)) < YEAR_DAYS
     chosen: list[datetime.date] = []

@@ -5,7 +5,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from actions.carried import carried_to
 from allies import once
-from circles.health import dinners_counted, start_of
+from circles.health import dinners_counted, year_bounds
 from circles.models import (
     Circle,
     Membership,
@@ -149,13 +149,8 @@ def _dinner_days(meetings) -> tuple[list[datetime.date], set[datetime.date]]:
 
 def _proposal(circle: Circle, year: int, target: int, today, planned, taken) -> list[dict]:
     """The planner's dates as the initial rows of the form, with the circle's usual venue;
-    spaced from the last dinner of the years before too."""
-    before = (
-        dinners_counted(circle.meetings.filter(starts_at__lt=start_of(datetime.date(year, 1, 1))))
-        .order_by("-starts_at")
-        .values_list("starts_at", flat=True)
-        .first()
-    )
+    spaced from the dinners just outside the year too."""
+    before, after = _neighbours(circle, year)
     dates = propose_year(
         year=year,
         target=target,
@@ -163,7 +158,8 @@ def _proposal(circle: Circle, year: int, target: int, today, planned, taken) -> 
         today=today,
         planned=planned,
         taken=taken,
-        before=timezone.localdate(before) if before else None,
+        before=before,
+        after=after,
     )
     return [
         {
@@ -176,6 +172,22 @@ def _proposal(circle: Circle, year: int, target: int, today, planned, taken) -> 
         }
         for day in dates
     ]
+
+
+def _neighbours(circle: Circle, year: int) -> tuple[datetime.date | None, datetime.date | None]:
+    """The days of the circle's last dinner before the year and of its first after it (None
+    for none), in one query: late December keeps its distance from early January, and the
+    other way round."""
+    start, end = year_bounds(year)
+    dinners = dinners_counted(circle.meetings.all()).values("starts_at")
+    last_before = dinners.filter(starts_at__lt=start).order_by("-starts_at")[:1]
+    first_after = dinners.filter(starts_at__gte=end).order_by("starts_at")[:1]
+    moments = (
+        Circle.objects.filter(pk=circle.pk)
+        .values_list(Subquery(last_before), Subquery(first_after))
+        .get()
+    )
+    return tuple(timezone.localdate(moment) if moment else None for moment in moments)
 
 
 @login_required

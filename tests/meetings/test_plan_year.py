@@ -238,6 +238,26 @@ def test_with_no_dinner_fitting_any_more_it_points_to_next_year(client, circle, 
     assert f'<a href="{url(circle, 2027)}">Plan the rest in 2027</a>' in html
 
 
+def test_late_december_keeps_its_distance_from_a_dinner_in_early_january(
+    client, circle, coordinator
+):
+    """On Monday 14 December, a circle dining on Mondays: the 28th, the only Monday left to
+    plan in 2026, is a week before the dinner of 4 January 2027. (Early January keeps its
+    distance from late December through the last dinner before the year: see
+    test_next_years_proposal_keeps_its_distance_from_this_years_last_dinner.)"""
+    circle.preferred_weekday = 0
+    circle.save()
+    for month in (2, 5, 7, 9):
+        dinner(circle, datetime.date(2026, month, 2))
+    with time_machine.travel(datetime.datetime(2026, 12, 14, 10, tzinfo=AMS), tick=False):
+        client.force_login(coordinator)
+        assert proposed(client.get(url(circle)).content.decode()) == ["2026-12-28"]
+        dinner(circle, datetime.date(2027, 1, 4))
+        html = client.get(url(circle)).content.decode()
+    assert proposed(html) == []
+    assert "No more dinner fits in what is left of 2026" in html
+
+
 def test_a_circle_started_in_december_is_proposed_nothing_but_next_year(
     client, circle, coordinator
 ):

@@ -187,6 +187,15 @@ def test_a_new_dinner_keeps_its_distance_from_those_planned():
     assert dates == [D(2026, 11, 19)]
 
 
+def test_late_december_keeps_its_distance_from_the_first_dinner_after_the_year():
+    # On 14 December the only Monday left is the 28th: a week before a dinner of 4 January.
+    planned = [D(2026, 2, 2), D(2026, 5, 4), D(2026, 9, 7)]
+    plan = {"year": 2026, "target": 5, "weekday": MONDAY, "today": D(2026, 12, 14)}
+    assert propose_year(**plan, planned=planned) == [D(2026, 12, 28)]
+    assert propose_year(**plan, planned=planned, after=D(2027, 1, 4)) == []
+    assert propose_year(**plan, planned=planned, after=D(2027, 1, 11)) == [D(2026, 12, 28)]
+
+
 @pytest.mark.parametrize("target", [1, 2, 5, 12])
 @pytest.mark.parametrize("weekday", [MONDAY, THURSDAY, FRIDAY])
 def test_from_any_day_of_the_autumn_the_notice_and_gap_hold(target, weekday):
