@@ -19,7 +19,7 @@ from allies.models import User
 from circles.health import refresh_summaries
 from circles.models import Circle, Invitation, Membership, Sector, VenueKind
 from meetings.models import AgendaItem, Attendance, Meeting, Response, Topic
-from meetings.planner import is_public_holiday
+from meetings.planner import is_day_off
 from polls.models import Poll, PollAnswer, PollOption
 
 DEMO_PASSWORD = "allies-demo"  # noqa: S105 (demo data only, documented in the README)
@@ -132,9 +132,10 @@ SEASONAL_ITEMS = [
     ),
 ]
 # The dinners held: days before today, minutes, who came. Each of Tilburg's dinners, held or
-# ahead, is a week or more from each of Overvecht's, further than a public holiday moves one
-# (_dinner_day), so the two circles never dine on the same day: the officer, invited to
-# Tilburg, would otherwise have two dinners at once when he joins.
+# ahead, is a week or more from each of Overvecht's, further than a day off moves one
+# (_dinner_day: three days at most, from Christmas Eve), so the two circles never dine on the
+# same day: the officer, invited to Tilburg, would otherwise have two dinners at once when he
+# joins.
 OVERVECHT_HELD = [
     (290, MINUTES, ("coordinator", "officer", "citizen", "member1", "member2")),
     (215, MINUTES, ("coordinator", "officer", "clerk", "citizen", "member2", "member3")),
@@ -338,10 +339,11 @@ def _at(day: datetime.date, circle: Circle) -> tuple[datetime.datetime, datetime
 
 
 def _dinner_day(days_from_today: int) -> datetime.date:
-    """The day that many days from today, or the first after it that is no Dutch public
-    holiday (a few days later at most)."""
+    """The day that many days from today, or the first after it that the year planner would
+    not skip (is_day_off: no Dutch public holiday, Christmas Eve or New Year's Eve; a few days
+    later at most)."""
     day = timezone.localdate() + datetime.timedelta(days=days_from_today)
-    while is_public_holiday(day):
+    while is_day_off(day):
         day += datetime.timedelta(days=1)
     return day
 
@@ -389,7 +391,7 @@ def _seed_cancelled(circle, days_ago, reason):
 
 def _at_the_venue(circle, days_from_today, *, recorded=False, **fields) -> Meeting:
     """A dinner of the circle at its usual venue and time, that many days from today (or the
-    first day after it that is no public holiday); `recorded` at its end. One gone by was
+    first day after it that is no day off, _dinner_day); `recorded` at its end. One gone by was
     entered PLANNED_AHEAD before it, not when the demo was loaded: entered afterwards, it
     would read as one entered to record it, which nobody was invited to
     (Meeting.entered_afterwards)."""
