@@ -108,7 +108,7 @@ def _polls(user, memberships) -> dict:
     polls = list(
         # Not a poll with no date ahead: no answer to it can be used any more.
         (Poll.objects.awaiting_answer(user).with_date_ahead(now) | to_close)
-        .annotate(passed=Exists(to_close.filter(pk=OuterRef("pk"))))
+        .with_passed(now)
         .select_related("circle")
     )
     return {

@@ -109,6 +109,8 @@ def detail(request, circle_id):
     for membership in members:
         membership.shared_phone = _shared_phone(membership.person)
     actions = circle.actions.unfinished().with_owners(circle.pk).by_due_date()
+    # A poll whose dates have all passed asks nobody any more: its coordinators are to close it.
+    polls = list(circle.polls.open().with_passed(now))
     ctx = {
         "circle": circle,
         "me": me,
@@ -118,7 +120,8 @@ def detail(request, circle_id):
         "actions": _counted_page(actions, health.open_actions, request, "actions_page"),
         "health": health,
         "commitment": member_attendance(circle, now) if me.is_coordinator else None,
-        "open_polls": circle.polls.open(),
+        "open_polls": [poll for poll in polls if not poll.passed],
+        "polls_to_close": [poll for poll in polls if poll.passed] if me.is_coordinator else [],
         "year": health.year,
         "getting_started": getting_started(health, me),
         "departures": left_behind([circle], now) if me.is_coordinator else [],

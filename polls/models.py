@@ -30,6 +30,10 @@ class PollQuerySet(models.QuerySet):
         """Polls none of whose dates is after `now`: none can be picked any more."""
         return self.filter(~_date_ahead(now))
 
+    def with_passed(self, now):
+        """Each poll with `passed`: whether none of its dates is after `now` (dates_passed)."""
+        return self.annotate(passed=~_date_ahead(now))
+
     def awaiting_answer(self, user):
         """Open polls of the user's circles that the user has not answered yet."""
         answered = PollAnswer.objects.filter(option__poll=models.OuterRef("pk"), person=user)

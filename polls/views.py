@@ -140,7 +140,9 @@ def _detail(request, poll, is_coordinator, form=None, status=200):
         for answer in option.answers.all()
         if answer.person_id == request.user.pk
     }
-    if form is None and poll.is_open:
+    # None can be picked nor answered: the coordinator is asked to close it.
+    dates_passed = all(option.has_passed for option in options)
+    if form is None and poll.is_open and not dates_passed:
         form = AnswerForm(options=options, mine=mine)
     ctx = {
         "poll": poll,
@@ -148,8 +150,7 @@ def _detail(request, poll, is_coordinator, form=None, status=200):
         "is_coordinator": is_coordinator,
         "options": options,
         "best": _best(options),
-        # None can be picked: the coordinator is asked to close it.
-        "dates_passed": all(option.has_passed for option in options),
+        "dates_passed": dates_passed,
         "form": form,
         "has_answered": bool(mine),
         **_who_answered(poll, options),
@@ -174,7 +175,13 @@ def answer(request, poll_id):
     if not poll.is_open:
         messages.error(request, _("This poll is closed; answers can no longer change."))
         return redirect("polls:detail", poll_id=poll.pk)
-    form = AnswerForm(request.POST, options=poll.options.all())
+    options = list(poll.options.all())
+    if all(option.has_passed for option in options):
+        messages.error(
+            request, _("Every date of this poll has passed; answers can no longer change.")
+        )
+        return redirect("polls:detail", poll_id=poll.pk)
+    form = AnswerForm(request.POST, options=options)
     if not form.is_valid():
         return _detail(request, poll, is_coordinator, form=form)
     try:

@@ -7,7 +7,6 @@ from django.utils import timezone
 
 from actions.models import Action
 from meetings.models import Meeting, Response
-from polls.models import Poll
 from tests.conftest import (
     KEY_PAGE_MAX_QUERIES,
     count_queries,
@@ -15,7 +14,7 @@ from tests.conftest import (
     make_person,
     planned_ahead,
 )
-from tests.polls.conftest import make_poll
+from tests.polls.conftest import TO_CLOSE, passed_poll, poll_ahead
 
 # A Thursday: a week later is Thursday 3 December 2026.
 NOW = datetime.datetime(2026, 11, 26, 12, 0, tzinfo=zoneinfo.ZoneInfo("Europe/Amsterdam"))
@@ -116,26 +115,6 @@ def test_a_meeting_entered_while_under_way_is_not_among_my_next_dinners(client, 
     entered = under_way(circle)
     client.force_login(citizen)
     assert f"/meetings/{entered.pk}/" not in client.get("/").content.decode()
-
-
-def passed_poll(circle, title="Extra meeting") -> Poll:
-    """An open date poll whose dates have both passed."""
-    now = timezone.now()
-    return make_poll(
-        circle, now - datetime.timedelta(days=2), now - datetime.timedelta(hours=1), title=title
-    )
-
-
-def poll_ahead(circle, title="Spring dinner") -> Poll:
-    """An open date poll whose dates are a week and two weeks ahead (make_poll's own dates are
-    in March 2027, ahead only on the polls tests' clock)."""
-    now = timezone.now()
-    return make_poll(
-        circle, now + datetime.timedelta(days=7), now + datetime.timedelta(days=14), title=title
-    )
-
-
-TO_CLOSE = "Every date of the date poll “{}” ({}) has passed: close it."
 
 
 def test_coordinators_are_asked_to_close_a_poll_whose_dates_have_passed(client, circle, cast):

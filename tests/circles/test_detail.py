@@ -7,7 +7,6 @@ from django.utils import timezone, translation
 from actions.models import Action
 from circles.models import DEFAULT_COMMITMENT, Membership, Sector
 from meetings.models import Attendance, Meeting
-from polls.models import Poll
 from tests.conftest import (
     KEY_PAGE_MAX_QUERIES,
     count_queries,
@@ -15,6 +14,7 @@ from tests.conftest import (
     make_meeting,
     make_person,
 )
+from tests.polls.conftest import TO_CLOSE, passed_poll, poll_ahead
 
 
 def url(circle):
@@ -567,7 +567,7 @@ def test_an_owner_without_a_name_is_shown_by_username_at_no_extra_cost(client, c
 
 
 def test_the_circle_page_shows_its_health_and_open_polls(client, circle, cast):
-    Poll.objects.create(circle=circle, title="Spring dinner", venue_name="Politiebureau")
+    poll_ahead(circle, title="Spring dinner")
     client.force_login(cast["citizen"])
     html = client.get(f"/circles/{circle.pk}/").content.decode()
     assert "Circle health" in html
@@ -575,6 +575,42 @@ def test_the_circle_page_shows_its_health_and_open_polls(client, circle, cast):
     assert "Spring dinner" in html
     assert f"/circles/{circle.pk}/report/{timezone.localdate().year}/" in html
     assert "Absent from the last three dinners" not in html
+
+
+def test_members_are_not_asked_about_a_poll_whose_dates_have_passed(client, circle, cast):
+    over = passed_poll(circle)
+    ahead = poll_ahead(circle, title="Still ahead")
+    client.force_login(cast["citizen"])
+    html = client.get(url(circle)).content.decode()
+    assert f'href="/polls/{ahead.pk}/"' in html
+    assert f'href="/polls/{over.pk}/"' not in html
+    assert "has passed: close it" not in html  # theirs to close, not the members'
+
+
+def test_coordinators_are_asked_to_close_a_poll_whose_dates_have_passed(client, circle, cast):
+    over = passed_poll(circle)
+    ahead = poll_ahead(circle, title="Still ahead")
+    client.force_login(cast["coordinator"])
+    html = client.get(url(circle)).content.decode()
+    steps = html[html.index('id="next-steps"') : html.index('id="open-polls"')]
+    assert TO_CLOSE.format("Extra meeting", "Overvecht Allies") in steps
+    assert f'href="/polls/{over.pk}/close/"' in steps
+    # A next step, not a question as well; the poll ahead is asked about as before.
+    assert f'href="/polls/{over.pk}/"' not in html
+    assert f'href="/polls/{ahead.pk}/"' in html
+
+
+def test_query_count_with_polls_to_close_does_not_grow(client, circle, cast):
+    client.force_login(cast["coordinator"])
+    passed_poll(circle)
+    poll_ahead(circle)
+    few = count_queries(client, url(circle))
+    for n in range(20):
+        passed_poll(circle, title=f"Poll {n}")
+        poll_ahead(circle)
+    assert count_queries(client, url(circle)) == few
+    assert client.get(url(circle)).content.decode().count("has passed: close it.") == 21
+    assert few <= KEY_PAGE_MAX_QUERIES
 
 
 def test_coordinators_are_told_who_stayed_away_from_three_dinners(client, circle, cast):

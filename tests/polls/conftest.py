@@ -4,6 +4,7 @@ import datetime
 import zoneinfo
 
 import pytest
+from django.utils import timezone
 
 from polls.models import Poll, PollAnswer, PollOption
 
@@ -33,6 +34,27 @@ def make_poll(circle, *starts, **extra) -> Poll:
     for at in starts or (local(2027, 3, 18, 18, 30), local(2027, 3, 25, 18, 30)):
         PollOption.objects.create(poll=poll, starts_at=at)
     return poll
+
+
+def passed_poll(circle, title="Extra meeting") -> Poll:
+    """An open date poll whose dates have both passed."""
+    now = timezone.now()
+    return make_poll(
+        circle, now - datetime.timedelta(days=2), now - datetime.timedelta(hours=1), title=title
+    )
+
+
+def poll_ahead(circle, title="Spring dinner") -> Poll:
+    """An open date poll whose dates are a week and two weeks ahead (make_poll's own dates are
+    in March 2027, ahead only on the polls tests' clock)."""
+    now = timezone.now()
+    return make_poll(
+        circle, now + datetime.timedelta(days=7), now + datetime.timedelta(days=14), title=title
+    )
+
+
+# The next step that asks a poll's coordinators to close it (dashboard and circle page).
+TO_CLOSE = "Every date of the date poll “{}” ({}) has passed: close it."
 
 
 @pytest.fixture

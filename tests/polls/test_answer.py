@@ -10,7 +10,7 @@ from django.utils import timezone
 from polls import services
 from polls.models import PollAnswer
 from tests.error_summary import link, summary
-from tests.polls.conftest import answer
+from tests.polls.conftest import answer, local
 from tests.polls.test_detail import checked
 
 URL = "/polls/{}/answer/"
@@ -74,6 +74,18 @@ def test_a_closed_poll_takes_no_more_answers(client, poll, citizen):
     client.force_login(citizen)
     response = client.post(URL.format(poll.pk), data(poll, "no", "no", "no"), follow=True)
     assert "This poll is closed; answers can no longer change." in response.content.decode()
+    assert mine(poll, citizen) == ["yes", "yes", "yes"]
+
+
+def test_a_poll_whose_dates_have_all_passed_takes_no_more_answers(client, poll, citizen, clock):
+    answer(poll, citizen, "yes", "yes", "yes")
+    clock.move_to(local(2027, 3, 25, 19), tick=False)
+    client.force_login(citizen)
+    response = client.post(URL.format(poll.pk), data(poll, "no", "no", "no"), follow=True)
+    assert response.redirect_chain == [(f"/polls/{poll.pk}/", 302)]
+    html = response.content.decode()
+    assert "Every date of this poll has passed; answers can no longer change." in html
+    assert "Your answers are saved." not in html
     assert mine(poll, citizen) == ["yes", "yes", "yes"]
 
 

@@ -152,6 +152,30 @@ def test_the_coordinator_is_asked_to_close_a_poll_whose_dates_have_all_passed(
     assert ALL_PASSED not in client.get(URL.format(poll.pk)).content.decode()
 
 
+# What members read instead of the answer form once every date has passed.
+ALL_PASSED_FOR_MEMBERS = (
+    "Every date of this poll has passed, so it takes no more answers. The coordinator will"
+    " close it."
+)
+
+
+def test_members_are_told_the_coordinator_will_close_a_poll_whose_dates_have_all_passed(
+    client, poll, cast, clock
+):
+    clock.move_to(local(2027, 3, 25, 18), tick=False)
+    client.force_login(cast["citizen"])
+    html = client.get(URL.format(poll.pk)).content.decode()
+    assert "Save my answers" in html and ALL_PASSED_FOR_MEMBERS not in html
+    clock.move_to(local(2027, 3, 25, 19), tick=False)
+    html = client.get(URL.format(poll.pk)).content.decode()
+    assert ALL_PASSED_FOR_MEMBERS in html
+    assert "Save my answers" not in html and 'id="my-answer"' not in html
+    client.force_login(cast["coordinator"])  # asked to close it instead, and to answer neither
+    html = client.get(URL.format(poll.pk)).content.decode()
+    assert ALL_PASSED in html and ALL_PASSED_FOR_MEMBERS not in html
+    assert "Save my answers" not in html
+
+
 def test_outsider_gets_404(client, poll, outsider):
     client.force_login(outsider)
     assert client.get(URL.format(poll.pk)).status_code == 404
