@@ -107,11 +107,13 @@ def option_label(option) -> str:
 
 
 class AnswerForm(forms.Form):
-    """Yes, if need be, or no, for each candidate date of the poll."""
+    """Yes, if need be, or no, for each candidate date of the poll that has not passed: one gone
+    by can no longer be picked, so an answer to it would count for nothing (the tally keeps
+    those given before)."""
 
     def __init__(self, *args, options, mine: dict[int, str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.options = list(options)
+        self.options = [option for option in options if not option.has_passed]
         for option in self.options:
             self.fields[f"option_{option.pk}"] = forms.ChoiceField(
                 label=option_label(option),

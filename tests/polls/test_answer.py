@@ -89,6 +89,23 @@ def test_a_poll_whose_dates_have_all_passed_takes_no_more_answers(client, poll, 
     assert mine(poll, citizen) == ["yes", "yes", "yes"]
 
 
+def test_a_date_gone_by_is_not_asked_about_nor_answered(client, poll, citizen, clock):
+    clock.move_to(local(2027, 3, 12, 9), tick=False)  # the first Thursday has passed
+    gone, *ahead = poll.options.order_by("starts_at")
+    client.force_login(citizen)
+    html = client.get(f"/polls/{poll.pk}/").content.decode()
+    assert f'name="option_{gone.pk}"' not in html
+    assert all(f'name="option_{option.pk}"' in html for option in ahead)
+    # The dates ahead answered, that gone by not: saved all the same.
+    response = client.post(URL.format(poll.pk), data(poll, None, "yes", "no"))
+    assert response.status_code == 302
+    assert mine(poll, citizen) == ["yes", "no"]
+    # A form loaded before it passed cannot answer it now.
+    client.post(URL.format(poll.pk), data(poll, "yes", "if_need_be", "no"))
+    assert mine(poll, citizen) == ["if_need_be", "no"]
+    assert not PollAnswer.objects.filter(option=gone).exists()
+
+
 def test_get_is_not_allowed(client, poll, citizen):
     client.force_login(citizen)
     assert client.get(URL.format(poll.pk)).status_code == 405
