@@ -146,20 +146,23 @@ def send_poll_opened(poll_id: int) -> int:
     poll = Poll.objects.select_related("circle").filter(pk=poll_id).first()
     if poll is None or not poll.is_open:
         return 0
-    return _mail_members(poll, "emails/poll_opened", OPENED_SUBJECT)
+    return _mail_members(poll, poll.options.all(), "emails/poll_opened", OPENED_SUBJECT)
 
 
 def send_poll_closed(poll_id: int) -> int:
-    """Tell each member that no date came of the poll, so they need not keep its dates free;
-    returns how many went."""
+    """Tell each member that no date came of the poll, so they need not keep its dates still
+    ahead free (a date gone by is nobody's to keep; none, and the email names none); returns
+    how many went."""
     poll = Poll.objects.select_related("circle").filter(pk=poll_id).first()
     if poll is None or poll.is_open:
         return 0
-    return _mail_members(poll, "emails/poll_closed", CLOSED_SUBJECT)
+    ahead = poll.options.filter(starts_at__gt=timezone.now())
+    return _mail_members(poll, ahead, "emails/poll_closed", CLOSED_SUBJECT)
 
 
-def _mail_members(poll: Poll, template: str, subject) -> int:
-    options = list(poll.options.all())
+def _mail_members(poll: Poll, options, template: str, subject) -> int:
+    """The poll's email, naming these of its dates, to each member who can be emailed."""
+    options = list(options)
     messages = [
         poll_message(poll, options, person, template, subject)
         for person in notify.recipients(poll.circle)

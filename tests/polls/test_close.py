@@ -5,6 +5,7 @@ from django.core import mail
 
 from meetings.models import Meeting
 from polls.models import Poll
+from tests.polls.conftest import local
 
 URL = "/polls/{}/close/"
 
@@ -49,6 +50,38 @@ def test_the_coordinator_closes_the_poll_and_the_members_are_told(
     assert f"/polls/{poll.pk}/" in english.body
     assert dutch.subject == "Geen datum gevonden: Overvecht Allies"
     assert "donderdag 25 maart 2027, 19:00" in dutch.body
+
+
+KEEP_FREE = "You no longer need to keep these dates free:"
+
+
+def test_the_members_are_told_to_keep_free_no_longer_only_the_dates_ahead(
+    client, poll, cast, clock, django_capture_on_commit_callbacks
+):
+    clock.move_to(local(2027, 3, 12, 9), tick=False)  # the first Thursday has passed
+    client.force_login(cast["coordinator"])
+    close(client, poll, django_capture_on_commit_callbacks)
+    message = mail.outbox[0]
+    html = message.alternatives[0][0]
+    for text in (message.body, html):
+        assert KEEP_FREE in text
+        assert "Thursday 18 March 2027, 18:30" in text and "Thursday 25 March 2027, 19:00" in text
+        assert "11 March" not in text
+
+
+def test_when_every_date_has_passed_the_members_are_not_told_to_keep_any_free(
+    client, poll, cast, clock, django_capture_on_commit_callbacks
+):
+    clock.move_to(local(2027, 3, 26, 9), tick=False)
+    client.force_login(cast["coordinator"])
+    close(client, poll, django_capture_on_commit_callbacks)
+    assert len(mail.outbox) == 4
+    message = mail.outbox[0]
+    html = message.alternatives[0][0]
+    for text in (message.body, html):
+        assert "has closed the date poll without picking a date" in text
+        assert KEEP_FREE not in text and "March" not in text
+    assert "<ul>" not in html
 
 
 def test_closing_twice_says_so_and_tells_the_members_once(
