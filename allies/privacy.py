@@ -586,11 +586,12 @@ def _delete_sessions(person: User):
 
 @transaction.atomic
 def person_erase(*, person: User) -> User:
-    """Anonymise `person` everywhere. Their memberships end and their rows stay (the circle's
-    counts, minutes and actions keep their meaning; so does the commitment text they agreed
-    to, which is the circle's words, not theirs), but their name, username, email and phone
-    are replaced in every text column, their own notes and dietary needs are emptied, their
-    sign-in records and sessions removed, and the account can no longer sign in."""
+    """Anonymise `person` everywhere. Their memberships end, withdrawing their answers to the
+    meetings ahead and to the open date polls, as leaving does, and their other rows stay (the
+    circle's counts, minutes and actions keep their meaning; so does the commitment text they
+    agreed to, which is the circle's words, not theirs), but their name, username, email and
+    phone are replaced in every text column, their own notes and dietary needs are emptied,
+    their sign-in records and sessions removed, and the account can no longer sign in."""
     label = former_member()
     needles = identifying_strings(person)
 
@@ -598,8 +599,10 @@ def person_erase(*, person: User) -> User:
         membership.end()
     # Open invitations would ask the former member to join; answered ones tell the history.
     person.invitations.filter(answered_at__isnull=True).delete()
-    # As leaving does (circles.services.membership_end): a former member no longer comes.
+    # As leaving does (circles.services.membership_end): a former member no longer comes, nor
+    # counts in the polls still open.
     person.responses.filter(meeting__starts_at__gt=timezone.now()).delete()
+    person.poll_answers.in_open_polls().delete()
     person.responses.update(dietary_needs="", note="")
     Response.history.filter(person_id=person.pk).update(note="")
     # Before scrub_text, which would rename them "former member" and leave them unfound.

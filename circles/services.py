@@ -20,6 +20,7 @@ from circles.health import health_for_circles
 from circles.models import Circle, Invitation, Membership
 from meetings import notify
 from meetings.models import Meeting, Response
+from polls.models import PollAnswer
 
 
 def _last_coordinator_error(membership: Membership) -> ValidationError:
@@ -158,14 +159,16 @@ def membership_end(
     *, membership: Membership, by: User | None = None, on: datetime.date | None = None
 ) -> bool:
     """End a membership (its history stays) today, or `on` that day (the admin's); never the
-    circle's last coordinator. The person's
-    answers to the circle's meetings that have not started yet are withdrawn: they no longer
-    come, and their dietary needs (special-category data, which the answers' history does not
-    keep) are nobody's business any more. Their answers and attendance of meetings gone by
-    stay, as the circle's history. The person is told, once it commits, naming `by` unless it
-    is themselves, whether answers of theirs were withdrawn, with a cancellation for their
-    calendar of each meeting ahead they were invited to (notify.notify_left). Returns False,
-    doing nothing, when it had ended already (by another request, say)."""
+    circle's last coordinator. The person's answers to the circle's meetings that have not
+    started yet are withdrawn: they no longer come, and their dietary needs (special-category
+    data, which the answers' history does not keep) are nobody's business any more. Their
+    answers to its open date polls are withdrawn too: they would still count in the tally, in
+    who can come and in the date that suits most. Their answers and attendance of meetings
+    gone by, and their answers to closed polls, stay, as the circle's history. The person is
+    told, once it commits, naming `by` unless it is themselves, which answers of theirs were
+    withdrawn, with a cancellation for their calendar of each meeting ahead they were invited
+    to (notify.notify_left). Returns False, doing nothing, when it had ended already (by
+    another request, say)."""
     # The row locked: two coordinators ending it at once end it, and withdraw, once.
     if not Membership.objects.select_for_update().active().filter(pk=membership.pk).exists():
         return False
@@ -173,18 +176,29 @@ def membership_end(
         raise _last_coordinator_error(membership)
     membership.end(on)
     # The answers' history records who withdrew them, and when (it has no dietary needs).
-    # Nothing else is deleted with an answer: the count is theirs alone.
+    # Nothing else is deleted with an answer, to a meeting or a poll: the counts are theirs.
     withdrawn, _deleted = Response.objects.filter(
         person_id=membership.person_id,
         meeting__circle_id=membership.circle_id,
         meeting__starts_at__gt=timezone.now(),
     ).delete()
+    poll_answers, _deleted = (
+        PollAnswer.objects.in_open_polls()
+        .filter(person_id=membership.person_id, option__poll__circle_id=membership.circle_id)
+        .delete()
+    )
     invited = list(notify.invited_ahead(membership).values_list("pk", flat=True))
     # A calendar app ignores a cancellation whose sequence is not above that of the invitation
     # it holds; and kept, not only written in the cancellation, so that a new invitation when
     # they come back is not older than it. update(): the meetings themselves did not change.
     Meeting.objects.filter(pk__in=invited).update(sequence=F("sequence") + 1)
-    notify.notify_left(membership, meeting_ids=invited, withdrawn=withdrawn, by=by)
+    notify.notify_left(
+        membership,
+        meeting_ids=invited,
+        withdrawn=withdrawn,
+        poll_answers=poll_answers,
+        by=by,
+    )
     return True
 
 

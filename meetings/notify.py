@@ -489,23 +489,34 @@ def invited_ahead(membership):
     return ahead
 
 
-def notify_left(membership, *, meeting_ids: list[int], withdrawn: int, by=None) -> None:
+def notify_left(
+    membership, *, meeting_ids: list[int], withdrawn: int, poll_answers: int, by=None
+) -> None:
     """Tell the person whose membership ended that they are no longer in the circle, once the
     transaction commits, with a calendar cancellation for each of `meeting_ids` (invited_ahead,
     their sequence raised: circles.services.membership_end), and whether their answers to
-    meetings ahead were withdrawn (`withdrawn`: how many). `by` ended it: named to them,
-    unless it is themselves."""
+    meetings ahead (`withdrawn`: how many) and to open date polls (`poll_answers`: how many)
+    were withdrawn. `by` ended it: named to them, unless it is themselves."""
     by_id = by.pk if by is not None else None
     transaction.on_commit(
         lambda: send_left_mail(
-            membership.pk, meeting_ids=meeting_ids, withdrawn=withdrawn, by_id=by_id
+            membership.pk,
+            meeting_ids=meeting_ids,
+            withdrawn=withdrawn,
+            poll_answers=poll_answers,
+            by_id=by_id,
         ),
         robust=True,
     )
 
 
 def send_left_mail(
-    membership_id: int, *, meeting_ids: list[int], withdrawn: int, by_id: int | None = None
+    membership_id: int,
+    *,
+    meeting_ids: list[int],
+    withdrawn: int,
+    poll_answers: int,
+    by_id: int | None = None,
 ) -> int:
     """One message to the person of the ended membership, if they can be emailed (notify_left
     says what the arguments are); returns how many went out (0 or 1)."""
@@ -526,6 +537,7 @@ def send_left_mail(
         person,
         list(meetings.order_by("starts_at")),
         withdrawn=withdrawn,
+        poll_answers=poll_answers,
         by=_person(by_id),
     )
     return send_each([message])
@@ -551,16 +563,26 @@ LEFT_MEETINGS = {
         "count",
     ),
 }
-# After the intro: whether answers to meetings ahead were withdrawn, by how many; only the
-# history when none were.
-LEFT_ANSWERS = ngettext_lazy(
-    "Your answer to its meeting ahead has been withdrawn; what you did in the circle stays in "
-    "its history.",
-    "Your answers to its meetings ahead have been withdrawn; what you did in the circle stays "
-    "in its history.",
-    "withdrawn",
-)
-LEFT_HISTORY = gettext_lazy("What you did in the circle stays in its history.")
+# After the intro: which answers were withdrawn, by whether any to meetings ahead (by how
+# many) and any to open date polls were; only the history when none were.
+LEFT_ANSWERS = {
+    (True, False): ngettext_lazy(
+        "Your answer to its meeting ahead has been withdrawn; what you did in the circle stays "
+        "in its history.",
+        "Your answers to its meetings ahead have been withdrawn; what you did in the circle "
+        "stays in its history.",
+        "withdrawn",
+    ),
+    (False, True): gettext_lazy(
+        "Your answers to its open date polls have been withdrawn; what you did in the circle "
+        "stays in its history."
+    ),
+    (True, True): gettext_lazy(
+        "Your answers to its meetings ahead and to its open date polls have been withdrawn; "
+        "what you did in the circle stays in its history."
+    ),
+    (False, False): gettext_lazy("What you did in the circle stays in its history."),
+}
 LEFT_NOTE = ngettext_lazy(
     "Open the attached calendar file to remove it from your calendar.",
     "Open the attached calendar files to remove them from your calendar, one file each.",
@@ -569,12 +591,12 @@ LEFT_NOTE = ngettext_lazy(
 
 
 def left_message(
-    circle, person, meetings: list[Meeting], *, withdrawn: int, by=None
+    circle, person, meetings: list[Meeting], *, withdrawn: int, poll_answers: int, by=None
 ) -> EmailMultiAlternatives:
     """The message to a person who is no longer in the circle, in their language: who ended it
-    (`by`), whether answers of theirs to meetings ahead were withdrawn (`withdrawn`: how many),
-    and the meetings ahead they were invited to, with a cancellation (.ics) for each: an iTIP
-    CANCEL holds one UID, so one attachment per meeting."""
+    (`by`), whether answers of theirs to meetings ahead (`withdrawn`: how many) and to open date
+    polls (`poll_answers`) were withdrawn, and the meetings ahead they were invited to, with a
+    cancellation (.ics) for each: an iTIP CANCEL holds one UID, so one attachment per meeting."""
     params = {
         "circle": circle.name,
         "municipality": circle.municipality,
@@ -588,7 +610,7 @@ def left_message(
         ctx = {
             "circle": circle.name,
             "intro": LEFT_INTROS[themselves] % params,
-            "answers": (LEFT_ANSWERS if withdrawn else LEFT_HISTORY) % params,
+            "answers": LEFT_ANSWERS[bool(withdrawn), bool(poll_answers)] % params,
             "meetings_intro": LEFT_MEETINGS[dinners] % params,
             "note": LEFT_NOTE % params,
             "meetings": [

@@ -149,6 +149,13 @@ class PollOption(models.Model):
         return self.starts_at <= timezone.now()
 
 
+class PollAnswerQuerySet(models.QuerySet):
+    def in_open_polls(self):
+        """Answers to polls still open: withdrawn when their member leaves (a closed poll's
+        answers are its history)."""
+        return self.filter(option__poll__closed_at__isnull=True)
+
+
 class PollAnswer(models.Model):
     class Answer(models.TextChoices):
         YES = "yes", _("yes")
@@ -171,6 +178,8 @@ class PollAnswer(models.Model):
     )
     answer = models.CharField(_("answer"), max_length=10, choices=Answer.choices)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = PollAnswerQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("poll answer")

@@ -18,6 +18,7 @@ from meetings.models import AgendaItem, Attendance, Meeting, Response, Topic
 from polls.models import Poll
 from tests.allies.conftest import EMAIL, NAME, PHONE
 from tests.conftest import PASSWORD, email_change_link_token, make_meeting, make_person
+from tests.polls.conftest import answer, poll_ahead
 
 pytestmark = pytest.mark.django_db
 
@@ -73,6 +74,19 @@ def test_erasure_withdraws_the_answers_ahead(fatima):
     call_command("erase_person", EMAIL, "--no-input")
     answers = Response.objects.filter(person=fatima)
     assert [r.meeting.status for r in answers] == [Meeting.Status.HELD]
+
+
+def test_erasure_withdraws_the_answers_to_open_polls(fatima, circle, clerk):
+    """As leaving a circle does: a former member no longer counts in a poll still open; a
+    closed poll's answers stay, its history."""
+    poll, closed = poll_ahead(circle), poll_ahead(circle)
+    Poll.objects.filter(pk=closed.pk).update(closed_at=timezone.now())
+    for each in (poll, closed):
+        answer(each, fatima, "yes", "no")
+    answer(poll, clerk, "yes", "yes")
+    call_command("erase_person", EMAIL, "--no-input")
+    assert set(fatima.poll_answers.values_list("option__poll", flat=True)) == {closed.pk}
+    assert poll.options.first().answers.get().person == clerk
 
 
 def test_erasure_keeps_the_circle_history(fatima, clerk, officer):
@@ -214,6 +228,7 @@ def test_the_confirmation_says_the_full_name_is_replaced_not_a_first_name(admin_
     text = html.content.decode()
     assert "replaces their full name, username, email address and phone number" in text
     assert "A first name or surname on its own, or a nickname, is not replaced" in text
+    assert "answers to the meetings ahead and to the open date polls are withdrawn" in text
     assert "everywhere, also where others mention them" not in text
 
 

@@ -56,6 +56,10 @@ def test_the_form_shows_the_membership(client, circle, coordinator, membership):
     assert "Membership of Citizen" in html
     assert '<option value="community" selected>' in html
     assert f'action="/circles/{circle.pk}/members/{membership.pk}/end/"' in html
+    assert (
+        "Citizen leaves the circle, and their answers to its meetings ahead and to its open date"
+        " polls are withdrawn."
+    ) in html
 
 
 @pytest.mark.parametrize(

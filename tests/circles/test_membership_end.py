@@ -8,8 +8,10 @@ from django.utils import timezone
 from circles import services
 from circles.models import Membership
 from meetings.models import Attendance, Meeting, Response
+from polls.models import Poll
 from tests import ical
 from tests.conftest import make_meeting, make_person
+from tests.polls.conftest import answer, poll_ahead
 
 
 @pytest.fixture
@@ -127,6 +129,27 @@ def test_leaving_withdraws_the_answers_to_meetings_ahead_and_keeps_those_gone_by
     assert {row.meeting_id for row in withdrawn} == {ahead.pk, later.pk}
     assert {row.history_user for row in withdrawn} == {coordinator}
     assert "dietary_needs" not in {field.name for field in Response.history.model._meta.fields}
+
+
+def test_leaving_withdraws_the_answers_to_open_polls_and_keeps_those_of_closed_ones(
+    client, circle, other_circle, coordinator, officer, membership, citizen
+):
+    poll, closed, elsewhere = (poll_ahead(c) for c in (circle, circle, other_circle))
+    Poll.objects.filter(pk=closed.pk).update(closed_at=timezone.now())
+    other_circle.memberships.create(person=citizen, sector="community")
+    for each in (poll, closed, elsewhere):
+        answer(each, citizen, "yes", "if_need_be")
+    answer(poll, officer, "yes", "no")
+    client.force_login(coordinator)
+    client.post(url(circle, membership))
+    kept = set(citizen.poll_answers.values_list("option__poll", flat=True))
+    assert kept == {closed.pk, elsewhere.pk}
+    # The tally, who can come and the date that suits most are the members' again.
+    html = client.get(f"/polls/{poll.pk}/").content.decode()
+    tally = html[html.index('id="tally"') : html.index("</table>")]
+    first = tally.split('<th scope="row" role="rowheader" class="fw-normal">')[1]
+    assert "Officer</span>" in first and "Citizen" not in tally
+    assert '<td role="cell" class="text-end" data-label="Yes">1</td>' in first
 
 
 def test_who_left_no_longer_comes_on_the_meeting_page(
@@ -287,6 +310,36 @@ def test_one_answer_withdrawn_is_told_as_one(
         "Your answer to its meeting ahead has been withdrawn; what you did in the circle stays "
         "in its history."
     ) in message.body
+
+
+@pytest.mark.parametrize(
+    ("to_a_dinner", "told"),
+    [
+        (False, "Your answers to its open date polls have been withdrawn;"),
+        (
+            True,
+            "Your answers to its meetings ahead and to its open date polls have been withdrawn;",
+        ),
+    ],
+)
+def test_answers_to_open_polls_withdrawn_are_told(
+    client,
+    circle,
+    coordinator,
+    membership,
+    citizen,
+    django_capture_on_commit_callbacks,
+    to_a_dinner,
+    told,
+):
+    answer(poll_ahead(circle), citizen, "yes", "no")
+    if to_a_dinner:
+        Response.objects.create(
+            meeting=make_meeting(circle, days_ahead=10), person=citizen, answer="attending"
+        )
+    client.force_login(coordinator)
+    [message] = end(client, circle, membership, django_capture_on_commit_callbacks)
+    assert f"{told} what you did in the circle stays in its history." in message.body
 
 
 @pytest.mark.parametrize("why", ["no address", "deactivated"])
