@@ -586,6 +586,29 @@ def test_the_invitation_lists_the_open_actions_carried_to_it(
     assert "Open actions" not in message.alternatives[0][0]
 
 
+def test_an_open_action_shows_a_dot_only_between_the_facts_it_has(
+    django_capture_on_commit_callbacks, next_dinner, circle
+):
+    due = datetime.date(2030, 3, 1)
+    bare = open_action(circle, "Ask for street lights", [])
+    dated = open_action(circle, "Visit the mosque", [], due_date=due)
+    message = send(django_capture_on_commit_callbacks, notify_scheduled, next_dinner)[
+        "citizen@example.org"
+    ]
+    body = message.body.replace(settings.SITE_URL, "http://testserver")
+    assert (
+        "Open actions:\n"
+        "- Visit the mosque · due 1 March 2030\n"
+        f"  http://testserver/actions/{dated.pk}/\n"
+        "- Ask for street lights\n"
+        f"  http://testserver/actions/{bare.pk}/"
+    ) in body
+    [(html, _mimetype)] = message.alternatives
+    url = f"{settings.SITE_URL}/actions"
+    assert f'<li><a href="{url}/{bare.pk}/">Ask for street lights</a></li>' in html
+    assert f'<li><a href="{url}/{dated.pk}/">Visit the mosque</a> · due 1 March 2030</li>' in html
+
+
 def test_the_open_actions_are_in_the_readers_language(
     django_capture_on_commit_callbacks, next_dinner, circle, officer, citizen
 ):
