@@ -64,6 +64,13 @@ def test_it_says_what_the_site_does(client, settings):
     assert "Your phone number only if you share it on your profile page" in html
     assert "Every sign-in is recorded: when, from which internet address" in html
     assert 'href="/accounts/profile/#my-data"' in html
+    # What leaving a circle withdraws (circles.services.membership_end), and what stays.
+    assert (
+        "When you leave a circle, your answers to its meetings still ahead and to its date"
+        " polls still open are withdrawn. Your answers to its meetings gone by and to its"
+        " closed date polls, whether you came, your actions and the minutes stay as the"
+        " circle's history"
+    ) in html
     # What erasing does, and does not.
     assert "replaces your full name, username, email address and phone number" in html
     assert "can still mention you by your first name or a nickname" in html
@@ -79,6 +86,10 @@ def test_it_reads_in_dutch(client, filled_in):
     assert '<a href="mailto:privacy@utrecht.example">privacy@utrecht.example</a>' in html
     assert "worden ze 30 dagen na het diner gewist" in html
     assert "na 90 dagen" in html
+    assert (
+        "Ga je uit een kring, dan vervallen je antwoorden voor de komende bijeenkomsten van de"
+        " kring en voor de datumprikkers die nog open staan."
+    ) in html
 
 
 def test_in_dutch_unset_it_says_so_too(client, settings):
