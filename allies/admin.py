@@ -19,7 +19,7 @@ from allies.admin_utils import LargeTableAdmin, NeverDeletedAdmin, change_page
 from allies.models import User
 from allies.privacy import NameMentions, name_mentions, person_erase
 from circles import services as circles_services
-from circles.admin import begun_in, tell_begun
+from circles.admin import begun_in, tell_begun, tell_told
 from circles.models import Membership
 
 # Whether a person added here chooses their own password from an email, or gets one the admin
@@ -148,14 +148,29 @@ class UserAdmin(LargeTableAdmin, NeverDeletedAdmin, DjangoUserAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        # Once their membership is saved: the welcome is to its circle.
-        if not change and not form.cleaned_data["set_usable_password"]:
+        # Once their membership is saved: the welcome is to its circle, and says whether they
+        # coordinate it. None goes to someone given a password to pass on: the coordinator
+        # email tells them.
+        if not change and form.cleaned_data["set_usable_password"]:
+            self._tell_coordinators(request, formsets)
+        elif not change:
             self._send_welcomes(request, [form.instance])
         # After the welcome: its membership's dinners come with their first password instead.
         begun = [
             row for formset in formsets if formset.model is Membership for row in begun_in(formset)
         ]
         tell_begun(self, request, begun)
+
+    def _tell_coordinators(self, request, formsets) -> None:
+        told = [
+            membership
+            for formset in formsets
+            if formset.model is Membership
+            for membership in formset.new_objects
+            if membership.is_coordinator
+            and circles_services.coordinator_welcome(membership=membership, by=request.user)
+        ]
+        tell_told(self, request, told)
 
     def has_delete_permission(self, request, obj=None):
         # A person's rows carry the circles' history (answers, attendance, actions): people

@@ -155,7 +155,8 @@ def save_membership(form, *, by, endings: list | None = None) -> bool:
     first, while it is still active. Given `endings`, a list, the ending is added to it, to be
     called once the other rows of the page are saved: a member made coordinator there takes
     over before the one who leaves goes. A member made a coordinator is told, as on the site
-    (services.coordinator_welcome); returns whether an email tells them."""
+    (services.coordinator_welcome), once they have signed in; returns whether an email tells
+    them."""
     membership = form.instance
     ending = (
         membership.pk is not None
@@ -165,7 +166,14 @@ def save_membership(form, *, by, endings: list | None = None) -> bool:
     if not ending:
         made = _coordinates_after(form) and not _coordinated_before(form)
         membership.save()
-        return made and services.coordinator_welcome(membership=membership, by=by)
+        # One who has never signed in is told by the welcome email the admin sends them (the
+        # people list's "send_welcome"), their way in, which says they coordinate: sent this
+        # one too, they read it twice.
+        return (
+            made
+            and membership.person.last_login is not None
+            and services.coordinator_welcome(membership=membership, by=by)
+        )
     left_on, membership.left_on = membership.left_on, None
     if set(form.changed_data) - {"left_on", "is_coordinator"}:
         membership.save()

@@ -299,16 +299,32 @@ def test_emailing_a_link_needs_an_email_address(admin_client, circle):
     assert not User.objects.filter(username="noor@example.org").exists()
 
 
-def test_a_person_given_a_password_gets_no_email(
+def test_a_person_given_a_password_gets_no_welcome(
     admin_client, circle, django_capture_on_commit_callbacks
 ):
     values = added(circle, usable_password="true", password1=NEW_PASSWORD, password2=NEW_PASSWORD)
+    del values["memberships-0-is_coordinator"]
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(ADD, values)
     assert response.status_code == 302
     noor = User.objects.get(username="noor@example.org")
     assert noor.check_password(NEW_PASSWORD)
     assert mail.outbox == []
+
+
+def test_a_coordinator_given_a_password_gets_the_coordinator_email_only(
+    admin_client, circle, coordinator, django_capture_on_commit_callbacks
+):
+    values = added(circle, usable_password="true", password1=NEW_PASSWORD, password2=NEW_PASSWORD)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(ADD, values, follow=True)
+    assert User.objects.get(username="noor@example.org").memberships.get().is_coordinator
+    [message] = mail.outbox
+    assert message.to == ["noor@example.org"]
+    assert message.subject == "Je coördineert nu Overvecht Allies"
+    assert "Admin heeft je coördinator gemaakt van Overvecht Allies (Utrecht)." in message.body
+    shown = [str(m) for m in get_messages(response.wsgi_request)]
+    assert "Noor Bakker gets an email saying what a coordinator does." in shown
 
 
 def test_a_password_is_still_asked_for_when_not_emailing(admin_client):

@@ -6,6 +6,7 @@ import datetime
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from circles import services
 from circles.models import Membership
@@ -197,7 +198,8 @@ def test_the_circle_page_hands_over_to_a_member_added_in_the_same_save(
     signed_in, circle, coordinator, django_capture_on_commit_callbacks, mailoutbox
 ):
     mine = coordinator.memberships.get()
-    newcomer = make_person("newcomer")
+    # Signed in before: one who never has is told they coordinate by their welcome email.
+    newcomer = make_person("newcomer", last_login=timezone.now())
     url = circle_url(circle)
     data = add_member(form_data(signed_in, url, "municipality"), newcomer, is_coordinator="on")
     data[f"{row_of(data, mine)}-left_on"] = "2026-05-04"

@@ -7,8 +7,12 @@ import datetime
 import pytest
 import time_machine
 from django.core import mail
+from django.utils import timezone
 
+from circles.models import Membership
+from tests.allies.test_admin_welcome import send_welcome
 from tests.circles.test_admin import circle_url, form_data, membership_url, row_of
+from tests.conftest import make_person
 
 SITE = "http://testserver"
 
@@ -27,6 +31,13 @@ def _site_url(settings):
 
 def edit_url(circle, membership) -> str:
     return f"/circles/{circle.pk}/members/{membership.pk}/edit/"
+
+
+def signed_in_before(person):
+    # In the admin, one who never has is told they coordinate by their welcome email instead
+    # (test_in_admin_one_who_never_signed_in_is_told_by_their_welcome_only).
+    person.last_login = timezone.now()
+    person.save(update_fields=["last_login"])
 
 
 def make_coordinator(client, by, membership, capture, **data):
@@ -108,6 +119,7 @@ def test_a_member_without_an_email_address_is_made_coordinator_without_one(
 def test_a_member_made_coordinator_in_admin_is_told_too(
     client, admin_user, circle, coordinator, officer, django_capture_on_commit_callbacks
 ):
+    signed_in_before(officer)
     client.force_login(admin_user)
     url = membership_url(officer.memberships.get())
     with django_capture_on_commit_callbacks(execute=True):
@@ -124,6 +136,7 @@ def test_a_member_added_as_coordinator_on_the_circles_admin_page_is_told(
     client, admin_user, circle, coordinator, officer, django_capture_on_commit_callbacks
 ):
     officer.memberships.get().end()
+    signed_in_before(officer)
     client.force_login(admin_user)
     url = circle_url(circle)
     data = form_data(client, url, "municipality") | {
@@ -142,6 +155,7 @@ def test_a_member_added_as_coordinator_on_the_circles_admin_page_is_told(
 def test_of_a_handover_on_the_circles_admin_page_only_the_new_coordinator_hears(
     client, admin_user, circle, coordinator, officer, django_capture_on_commit_callbacks
 ):
+    signed_in_before(officer)
     client.force_login(admin_user)
     url = circle_url(circle)
     data = form_data(client, url, "municipality")
@@ -151,3 +165,22 @@ def test_of_a_handover_on_the_circles_admin_page_only_the_new_coordinator_hears(
         assert client.post(url, data).status_code == 302
     told = [message.to for message in mail.outbox if "coordinate" in message.subject]
     assert told == [["officer@example.org"]]
+
+
+def test_in_admin_one_who_never_signed_in_is_told_by_their_welcome_only(
+    client, admin_user, circle, coordinator, django_capture_on_commit_callbacks
+):
+    newcomer = make_person("newcomer")
+    theirs = Membership.objects.create(person=newcomer, circle=circle, sector="community")
+    client.force_login(admin_user)
+    url = membership_url(theirs)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, form_data(client, url, "left_on") | {"is_coordinator": "on"})
+    assert response.status_code == 302
+    assert mail.outbox == []
+    assert "gets an email" not in client.get(response.url).content.decode()
+    # The welcome, with the link to choose a password, says it: once.
+    send_welcome(client, [newcomer], django_capture_on_commit_callbacks)
+    [message] = mail.outbox
+    assert message.to == ["newcomer@example.org"]
+    assert "You are its coordinator" in message.body
