@@ -128,10 +128,7 @@ def plan_year(request, circle_id, year):
 
 
 def _year_meetings(circle: Circle, year: int) -> list[Meeting]:
-    def new_year(y):
-        return timezone.make_aware(datetime.datetime(y, 1, 1))
-
-    start, end = new_year(year), new_year(year + 1)
+    start, end = year_bounds(year)
     meetings = circle.meetings.filter(starts_at__gte=start, starts_at__lt=end)
     return list(meetings.order_by("starts_at"))
 

@@ -121,6 +121,21 @@ def test_another_year_says_which_year_it_counts(client, circle, coordinator):
     assert "No meetings yet this year." in this_year
 
 
+def test_a_year_runs_from_new_year_to_new_year_in_local_time(client, circle, coordinator):
+    """A dinner at half past midnight on New Year's Day, local time, is still 31 December in
+    UTC: it belongs to the new year."""
+    starts = datetime.datetime(2027, 1, 1, 0, 30, tzinfo=AMS)
+    Meeting.objects.create(
+        circle=circle,
+        starts_at=starts,
+        ends_at=starts + datetime.timedelta(hours=2),
+        venue_name="Nieuwjaarsborrel",
+    )
+    client.force_login(coordinator)
+    assert "Nieuwjaarsborrel" in client.get(url(circle, 2027)).content.decode()
+    assert "Nieuwjaarsborrel" not in client.get(url(circle, 2026)).content.decode()
+
+
 def test_the_proposal_says_over_which_part_of_the_year_it_is_spread(client, circle, coordinator):
     client.force_login(coordinator)
     next_year = client.get(url(circle, 2026)).content.decode()
