@@ -74,6 +74,10 @@ def test_it_says_what_the_site_does(client, settings):
     # What erasing does, and does not.
     assert "replaces your full name, username, email address and phone number" in html
     assert "can still mention you by your first name or a nickname" in html
+    assert (
+        "Your answers to meetings still ahead and to date polls still open are withdrawn; your"
+        " other answers, whether you came and your actions stay, without your name"
+    ) in html
     # The anchors the help texts and the profile link to.
     assert 'id="dietary-needs"' in html and 'id="erasure"' in html
 
