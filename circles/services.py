@@ -175,13 +175,16 @@ def membership_end(
     if _is_last_coordinator(membership):
         raise _last_coordinator_error(membership)
     membership.end(on)
-    # The answers' history records who withdrew them, and when (it has no dietary needs).
-    # Nothing else is deleted with an answer, to a meeting or a poll: the counts are theirs.
-    withdrawn, _deleted = Response.objects.filter(
+    answers = Response.objects.filter(
         person_id=membership.person_id,
         meeting__circle_id=membership.circle_id,
         meeting__starts_at__gt=timezone.now(),
-    ).delete()
+    )
+    # Those the email can speak of: to meetings it lists, not to cancelled ones.
+    withdrawn = answers.exclude(meeting__status=Meeting.Status.CANCELLED).count()
+    # The answers' history records who withdrew them, and when (it has no dietary needs).
+    answers.delete()
+    # Nothing else is deleted with an answer to a poll: the count is theirs.
     poll_answers, _deleted = (
         PollAnswer.objects.in_open_polls()
         .filter(person_id=membership.person_id, option__poll__circle_id=membership.circle_id)

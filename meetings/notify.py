@@ -577,9 +577,12 @@ LEFT_ANSWERS = {
         "Your answers to its open date polls have been withdrawn; what you did in the circle "
         "stays in its history."
     ),
-    (True, True): gettext_lazy(
+    (True, True): ngettext_lazy(
+        "Your answers to its meeting ahead and to its open date polls have been withdrawn; "
+        "what you did in the circle stays in its history.",
         "Your answers to its meetings ahead and to its open date polls have been withdrawn; "
-        "what you did in the circle stays in its history."
+        "what you did in the circle stays in its history.",
+        "withdrawn",
     ),
     (False, False): gettext_lazy("What you did in the circle stays in its history."),
 }

@@ -92,7 +92,7 @@ def test_it_reads_in_dutch(client, filled_in):
     assert "na 90 dagen" in html
     assert (
         "Ga je uit een kring, dan vervallen je antwoorden voor de komende bijeenkomsten van de"
-        " kring en voor de datumprikkers die nog open staan."
+        " kring en voor de datumprikkers die nog openstaan."
     ) in html
 
 

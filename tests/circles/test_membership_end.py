@@ -298,6 +298,20 @@ def test_who_had_not_answered_is_not_told_of_answers_withdrawn(
     assert "withdrawn" not in html
 
 
+def test_an_answer_to_a_cancelled_meeting_is_not_told_as_withdrawn(
+    client, circle, coordinator, membership, citizen, django_capture_on_commit_callbacks
+):
+    """The email lists the meetings ahead that are not cancelled: one it does not list is not
+    spoken of. The answer goes all the same."""
+    cancelled = make_meeting(circle, days_ahead=10, status="cancelled")
+    Response.objects.create(meeting=cancelled, person=citizen, answer="attending")
+    client.force_login(coordinator)
+    [message] = end(client, circle, membership, django_capture_on_commit_callbacks)
+    assert "withdrawn" not in message.body
+    assert "What you did in the circle stays in its history." in message.body
+    assert not Response.objects.filter(person=citizen).exists()
+
+
 def test_one_answer_withdrawn_is_told_as_one(
     client, circle, coordinator, membership, citizen, django_capture_on_commit_callbacks
 ):
@@ -313,13 +327,11 @@ def test_one_answer_withdrawn_is_told_as_one(
 
 
 @pytest.mark.parametrize(
-    ("to_a_dinner", "told"),
+    ("dinners", "told"),
     [
-        (False, "Your answers to its open date polls have been withdrawn;"),
-        (
-            True,
-            "Your answers to its meetings ahead and to its open date polls have been withdrawn;",
-        ),
+        (0, "Your answers to its open date polls have been withdrawn;"),
+        (1, "Your answers to its meeting ahead and to its open date polls have been withdrawn;"),
+        (2, "Your answers to its meetings ahead and to its open date polls have been withdrawn;"),
     ],
 )
 def test_answers_to_open_polls_withdrawn_are_told(
@@ -329,13 +341,13 @@ def test_answers_to_open_polls_withdrawn_are_told(
     membership,
     citizen,
     django_capture_on_commit_callbacks,
-    to_a_dinner,
+    dinners,
     told,
 ):
     answer(poll_ahead(circle), citizen, "yes", "no")
-    if to_a_dinner:
+    for days_ahead in (10, 40)[:dinners]:
         Response.objects.create(
-            meeting=make_meeting(circle, days_ahead=10), person=citizen, answer="attending"
+            meeting=make_meeting(circle, days_ahead=days_ahead), person=citizen, answer="attending"
         )
     client.force_login(coordinator)
     [message] = end(client, circle, membership, django_capture_on_commit_callbacks)
