@@ -97,8 +97,9 @@ def write_report(writer, report: YearReport, commitment: Commitment | None = Non
 def _member_rows(commitment: Commitment) -> list[list]:
     """A header and a row per member of the year, as the report's table shows them: one who
     left and came back in the year has the day their first membership of the year began, and
-    each time they were away in the year in the last column as an ISO 8601 interval, the day they left/the day they were back (added
-    last, so that the columns before it stay where they were)."""
+    each time they were away in the year in the last column as an ISO 8601 interval, the day
+    they left/the day they were back (added last, so that the columns before it stay where
+    they were)."""
 
     def label(name):
         return capfirst(Membership._meta.get_field(name).verbose_name)
