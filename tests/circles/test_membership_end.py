@@ -8,10 +8,9 @@ from django.utils import timezone
 from circles import services
 from circles.models import Membership
 from meetings.models import Attendance, Meeting, Response
-from polls.models import Poll
 from tests import ical
 from tests.conftest import make_meeting, make_person
-from tests.polls.conftest import answer, poll_ahead
+from tests.polls.conftest import answer, poll_ahead, polls_answered_by
 
 
 @pytest.fixture
@@ -134,11 +133,7 @@ def test_leaving_withdraws_the_answers_to_meetings_ahead_and_keeps_those_gone_by
 def test_leaving_withdraws_the_answers_to_open_polls_and_keeps_those_of_closed_ones(
     client, circle, other_circle, coordinator, officer, membership, citizen
 ):
-    poll, closed, elsewhere = (poll_ahead(c) for c in (circle, circle, other_circle))
-    Poll.objects.filter(pk=closed.pk).update(closed_at=timezone.now())
-    other_circle.memberships.create(person=citizen, sector="community")
-    for each in (poll, closed, elsewhere):
-        answer(each, citizen, "yes", "if_need_be")
+    poll, closed, elsewhere = polls_answered_by(citizen, circle, other_circle)
     answer(poll, officer, "yes", "no")
     client.force_login(coordinator)
     client.post(url(circle, membership))

@@ -53,6 +53,18 @@ def poll_ahead(circle, title="Spring dinner") -> Poll:
     )
 
 
+def polls_answered_by(person, circle, other_circle) -> tuple[Poll, Poll, Poll]:
+    """An open and a closed poll of `circle`, and an open one of `other_circle` (`person` a
+    member of it too), each with `person`'s answers: what leaving `circle` withdraws, and what
+    it keeps."""
+    poll, closed, elsewhere = (poll_ahead(c) for c in (circle, circle, other_circle))
+    Poll.objects.filter(pk=closed.pk).update(closed_at=timezone.now())
+    other_circle.memberships.create(person=person, sector="community")
+    for each in (poll, closed, elsewhere):
+        answer(each, person, "yes", "if_need_be")
+    return poll, closed, elsewhere
+
+
 # The next step that asks a poll's coordinators to close it (dashboard and circle page).
 TO_CLOSE = "Every date of the date poll “{}” ({}) has passed: close it."
 

@@ -7,19 +7,15 @@ from django.apps import apps
 from django.utils import timezone
 
 from circles.models import Membership
-from polls.models import Poll, PollAnswer
-from tests.polls.conftest import answer, poll_ahead
+from polls.models import PollAnswer
+from tests.polls.conftest import answer, polls_answered_by
 
 migration = importlib.import_module("polls.migrations.0004_withdraw_leavers_open_answers")
 
 
 def test_answers_of_who_left_to_open_polls_go(circle, other_circle, cast):
     citizen, officer = cast["citizen"], cast["officer"]
-    poll, closed, elsewhere = (poll_ahead(c) for c in (circle, circle, other_circle))
-    Poll.objects.filter(pk=closed.pk).update(closed_at=timezone.now())
-    other_circle.memberships.create(person=citizen, sector="community")
-    for each in (poll, closed, elsewhere):
-        answer(each, citizen, "yes", "no")
+    poll, closed, elsewhere = polls_answered_by(citizen, circle, other_circle)
     answer(poll, officer, "yes", "yes")
     # The citizen left the circle as before leaving withdrew the answers to open polls.
     Membership.objects.filter(person=citizen, circle=circle).update(left_on=timezone.localdate())
