@@ -30,6 +30,7 @@ from actions.models import Action, ActionUpdate
 from allies.models import User, new_feed_token
 from allies.services import EMAIL_CHANGE_DAYS
 from circles.models import Invitation, Membership
+from circles.services import answers_withdraw
 from meetings.models import AgendaItem, Meeting, Response, SentReminder
 from polls.models import Poll, PollReminder
 
@@ -599,10 +600,8 @@ def person_erase(*, person: User) -> User:
         membership.end()
     # Open invitations would ask the former member to join; answered ones tell the history.
     person.invitations.filter(answered_at__isnull=True).delete()
-    # As leaving does (circles.services.membership_end): a former member no longer comes, nor
-    # counts in the polls still open.
-    person.responses.filter(meeting__starts_at__gt=timezone.now()).delete()
-    person.poll_answers.in_open_polls().delete()
+    # As leaving does: a former member no longer comes, nor counts in the polls still open.
+    answers_withdraw(person=person)
     person.responses.update(dietary_needs="", note="")
     Response.history.filter(person_id=person.pk).update(note="")
     # Before scrub_text, which would rename them "former member" and leave them unfound.

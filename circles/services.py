@@ -19,8 +19,7 @@ from allies.models import User
 from circles.health import health_for_circles
 from circles.models import Circle, Invitation, Membership
 from meetings import notify
-from meetings.models import Meeting, Response
-from polls.models import PollAnswer
+from meetings.models import Meeting
 
 
 def _last_coordinator_error(membership: Membership) -> ValidationError:
@@ -154,41 +153,47 @@ def send_coordinator_welcome(membership_id: int, by: User) -> int:
     return notify.send_each([message])
 
 
+def answers_withdraw(*, person: User, circle_id: int | None = None) -> tuple[int, int]:
+    """Withdraw what someone who leaves the circle `circle_id` (all their circles, when they are
+    erased) no longer answers for: their answers to its meetings that have not started yet
+    (they no longer come, and their dietary needs, special-category data which the answers'
+    history does not keep, are nobody's business any more) and to its open date polls (they
+    would still count in the tally, in who can come and in the date that suits most). Answers
+    to meetings gone by and to closed polls stay, the circle's history. Returns how many
+    answers to meetings not cancelled (those the leaver's email lists) and how many to polls
+    were withdrawn."""
+    answers = person.responses.filter(meeting__starts_at__gt=timezone.now())
+    polls = person.poll_answers.in_open_polls()
+    if circle_id is not None:
+        answers = answers.filter(meeting__circle_id=circle_id)
+        polls = polls.filter(option__poll__circle_id=circle_id)
+    meetings = answers.exclude(meeting__status=Meeting.Status.CANCELLED).count()
+    # The answers' history records who withdrew them, and when. Nothing else is deleted with
+    # an answer to a poll: the count is theirs.
+    answers.delete()
+    poll_answers, _deleted = polls.delete()
+    return meetings, poll_answers
+
+
 @transaction.atomic
 def membership_end(
     *, membership: Membership, by: User | None = None, on: datetime.date | None = None
 ) -> bool:
     """End a membership (its history stays) today, or `on` that day (the admin's); never the
-    circle's last coordinator. The person's answers to the circle's meetings that have not
-    started yet are withdrawn: they no longer come, and their dietary needs (special-category
-    data, which the answers' history does not keep) are nobody's business any more. Their
-    answers to its open date polls are withdrawn too: they would still count in the tally, in
-    who can come and in the date that suits most. Their answers and attendance of meetings
-    gone by, and their answers to closed polls, stay, as the circle's history. The person is
-    told, once it commits, naming `by` unless it is themselves, which answers of theirs were
-    withdrawn, with a cancellation for their calendar of each meeting ahead they were invited
-    to (notify.notify_left). Returns False, doing nothing, when it had ended already (by
-    another request, say)."""
+    circle's last coordinator. The person's answers to the circle's meetings ahead and to its
+    open date polls are withdrawn (answers_withdraw). The person is told, once it commits,
+    naming `by` unless it is themselves, which answers of theirs were withdrawn, with a
+    cancellation for their calendar of each meeting ahead they were invited to
+    (notify.notify_left). Returns False, doing nothing, when it had ended already (by another
+    request, say)."""
     # The row locked: two coordinators ending it at once end it, and withdraw, once.
     if not Membership.objects.select_for_update().active().filter(pk=membership.pk).exists():
         return False
     if _is_last_coordinator(membership):
         raise _last_coordinator_error(membership)
     membership.end(on)
-    answers = Response.objects.filter(
-        person_id=membership.person_id,
-        meeting__circle_id=membership.circle_id,
-        meeting__starts_at__gt=timezone.now(),
-    )
-    # Those the email can speak of: to meetings it lists, not to cancelled ones.
-    withdrawn = answers.exclude(meeting__status=Meeting.Status.CANCELLED).count()
-    # The answers' history records who withdrew them, and when (it has no dietary needs).
-    answers.delete()
-    # Nothing else is deleted with an answer to a poll: the count is theirs.
-    poll_answers, _deleted = (
-        PollAnswer.objects.in_open_polls()
-        .filter(person_id=membership.person_id, option__poll__circle_id=membership.circle_id)
-        .delete()
+    withdrawn, poll_answers = answers_withdraw(
+        person=membership.person, circle_id=membership.circle_id
     )
     invited = list(notify.invited_ahead(membership).values_list("pk", flat=True))
     # A calendar app ignores a cancellation whose sequence is not above that of the invitation
